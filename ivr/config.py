@@ -1,0 +1,266 @@
+"""Typed settings: a YAML file plus ROBOCALL_* environment variables, loaded once and passed down.
+
+Precedence: defaults < YAML file < environment. The file is ``$ROBOCALL_CONFIG`` or ``robocall.yaml`` in
+the working directory if present. Any setting can be overridden as ``ROBOCALL_<SECTION>_<KEY>``, for example
+``ROBOCALL_DATABASE_URL`` or ``ROBOCALL_ARI_PASSWORD``. A secret can also be read from a file with
+``ROBOCALL_<SECTION>_<KEY>_FILE`` (Docker/Kubernetes secrets).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_ARI_PASSWORD = "robocall-sandbox"
+
+
+class ConfigError(Exception):
+    """A setting is missing, mistyped or unknown; the message names the file or variable and the key."""
+
+
+@dataclass(frozen=True)
+class AriSettings:
+    url: str = "http://127.0.0.1:8088"
+    username: str = "robocall"
+    password: str = DEFAULT_ARI_PASSWORD
+    app: str = "robocall"
+
+
+@dataclass(frozen=True)
+class TrunkSettings:
+    """The operator's SIP trunk as the PBX names it, and the registered caller identity we present."""
+
+    endpoint: str = "trunk"
+    caller_id_name: str = "So Y te Thanh Hoa"
+    caller_id_number: str = "02373999115"
+    ring_timeout: int = 45
+
+
+@dataclass(frozen=True)
+class SandboxSettings:
+    """The local Asterisk used for development, tests and the demo (never production)."""
+
+    dir: str = ".sandbox"
+    mirror: str = ""  # empty: the Debian mirror of the host's apt sources
+    suite: str = "sid"
+    sip_port: int = 5160
+    phones_sip_port: int = 5162
+    staff_sip_port: int = 5164
+    http_port: int = 8088
+    personas: str = ""
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    engine: str = "espeak-ng"
+    voice: str = "vi"
+    rate: int = 150
+    # Where rendered 8 kHz prompts are written, and the same folder as the PBX sees it.
+    # Empty: inside the sandbox root.
+    cache_dir: str = ""
+    pbx_dir: str = ""
+    recordings_dir: str = "audio"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///var/robocall.db"
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    digit_timeout: float = 6.0
+    max_digits: int = 8
+    answer_timeout: float = 10.0  # time allowed between Up and StasisStart
+    hangup_grace: float = 5.0
+
+
+@dataclass(frozen=True)
+class DialerSettings:
+    window_start: str = "07:30"
+    window_end: str = "20:30"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    max_concurrent: int = 30
+    calls_per_second: float = 5.0
+    no_answer_attempts: int = 3
+    no_answer_interval_min: int = 30
+    network_backoff_min: int = 5
+    unfinished_extra_attempts: int = 1
+    monitoring_days: int = 14
+
+
+@dataclass(frozen=True)
+class HotlineSettings:
+    number: str = "1080"
+    queue: str = "staff"
+    staff_hours: str = "07:00-21:00"
+    callback_offer_after: int = 60
+
+
+@dataclass(frozen=True)
+class Settings:
+    ari: AriSettings = field(default_factory=AriSettings)
+    trunk: TrunkSettings = field(default_factory=TrunkSettings)
+    sandbox: SandboxSettings = field(default_factory=SandboxSettings)
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    call: CallSettings = field(default_factory=CallSettings)
+    dialer: DialerSettings = field(default_factory=DialerSettings)
+    hotline: HotlineSettings = field(default_factory=HotlineSettings)
+    data_dir: str = "var"
+    log_level: str = "info"
+    log_file: str = ""
+    retention_days: int = 30
+
+    # -- derived paths -------------------------------------------------------------------------------
+    def path(self, value: str) -> Path:
+        """Resolve a configured path relative to the project root."""
+        p = Path(value)
+        return p if p.is_absolute() else PROJECT_ROOT / p
+
+    @property
+    def sandbox_dir(self) -> Path:
+        return self.path(self.sandbox.dir)
+
+    @property
+    def sandbox_root(self) -> Path:
+        return self.sandbox_dir / "root"
+
+    @property
+    def audio_cache_dir(self) -> Path:
+        if self.audio.cache_dir:
+            return self.path(self.audio.cache_dir)
+        return self.sandbox_root / "var/lib/robocall/sounds"
+
+    @property
+    def audio_pbx_dir(self) -> str:
+        return self.audio.pbx_dir or "/var/lib/robocall/sounds"
+
+
+def _coerce(value: Any, target: Any, where: str) -> Any:
+    if target is bool:
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(value).lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where}: expected true/false, got {value!r}")
+    if target in (int, float):
+        if isinstance(value, bool):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        try:
+            return target(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+    if target is str:
+        if isinstance(value, (dict, list)):
+            raise ConfigError(f"{where}: expected text, got {type(value).__name__}")
+        return str(value)
+    return value
+
+
+def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key, value in data.items():
+        if key not in names:
+            raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(names))})")
+        target = hints[key]
+        if dataclasses.is_dataclass(target):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{where}.{key}: expected a section (mapping)")
+            kwargs[key] = _build(target, value, f"{where}.{key}")
+        else:
+            kwargs[key] = _coerce(value, target, f"{where}.{key}")
+    return cls(**kwargs)
+
+
+def _known(rest: str) -> tuple[str, str] | None:
+    """Map ``database_url`` to ("database", "url") and ``log_file`` to ("", "log_file")."""
+    sections = {f.name: f for f in dataclasses.fields(Settings)}
+    section, _, key = rest.partition("_")
+    if section in sections and key:
+        factory = sections[section].default_factory
+        if factory is not dataclasses.MISSING and dataclasses.is_dataclass(factory):
+            if key in {f.name for f in dataclasses.fields(factory)}:
+                return section, key
+    if rest in sections and sections[rest].default_factory is dataclasses.MISSING:
+        return "", rest
+    return None
+
+
+def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in env.items():
+        if not name.startswith("ROBOCALL_") or name == "ROBOCALL_CONFIG":
+            continue
+        rest = name[len("ROBOCALL_"):].lower()
+        target = _known(rest)
+        if target is None and rest.endswith("_file") and _known(rest[:-5]):
+            try:
+                value = Path(value).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(f"{name}: cannot read secret file: {exc.strerror}") from None
+            target = _known(rest[:-5])
+        if target is None:
+            continue  # other ROBOCALL_* variables belong to tooling (tests, bench)
+        section, key = target
+        if section:
+            out.setdefault(section, {})[key] = value
+        else:
+            out[key] = value
+    return out
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Load settings from ``path`` (or $ROBOCALL_CONFIG, or ./robocall.yaml) and the environment."""
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    file = Path(path) if path else (Path(env["ROBOCALL_CONFIG"]) if env.get("ROBOCALL_CONFIG") else None)
+    if file is None and Path("robocall.yaml").is_file():
+        file = Path("robocall.yaml")
+    if file is not None:
+        try:
+            loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{file}: cannot read config: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = f" line {mark.line + 1}" if mark else ""
+            raise ConfigError(f"{file}:{line} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+        if loaded is not None and not isinstance(loaded, Mapping):
+            raise ConfigError(f"{file}: the config must be a mapping of sections")
+        data = dict(loaded or {})
+    data = _merge(data, _env_overrides(env))
+    return _build(Settings, data, str(file) if file else "config")
+
+
+def replace(settings: Settings, **sections: Mapping[str, Any]) -> Settings:
+    """Return settings with some section fields replaced, e.g. ``replace(s, ari={"url": ...})``."""
+    changes: dict[str, Any] = {}
+    for name, values in sections.items():
+        current = getattr(settings, name)
+        if dataclasses.is_dataclass(current):
+            changes[name] = dataclasses.replace(current, **values)
+        else:
+            changes[name] = values
+    return dataclasses.replace(settings, **changes)
+

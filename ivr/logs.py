@@ -1,0 +1,89 @@
+"""structlog set-up: JSON lines, with personal data masked before anything is written.
+
+Names and phone numbers must never reach a log. Two layers protect that:
+- keys that carry personal data (``phone``, ``name``, ``ho_ten``, ...) are replaced by a mask;
+- every string value is scanned for phone-number-like digit runs, which are masked too.
+Code should log pseudonymous ids (attempt id, contact id, channel id) and never the data itself;
+the masking is the safety net, not the method.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Any, MutableMapping, TextIO
+
+import structlog
+
+SENSITIVE_KEYS = frozenset(
+    {
+        "phone", "number", "msisdn", "caller", "callerid", "caller_id", "name", "full_name", "ho_ten",
+        "address", "dia_chi", "password", "secret", "authorization", "answers", "keys", "digits", "dtmf",
+    }
+)
+# A run of 8 or more digits, optionally with + and separators: phone numbers in any common form.
+_PHONE_RE = re.compile(r"(?<![\w-])\+?\d(?:[\s.\-]?\d){7,14}(?![\w-])")
+# Basic-auth credentials inside URLs: scheme://user:secret@host
+_URL_CRED_RE = re.compile(r"(\w+://[^:/\s]+:)[^@\s]+@")
+MASK = "***"
+
+
+def mask_text(text: str) -> str:
+    text = _URL_CRED_RE.sub(r"\1" + MASK + "@", text)
+    return _PHONE_RE.sub(MASK, text)
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    if key.lower() in SENSITIVE_KEYS and value not in (None, ""):
+        return MASK
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, dict):
+        return {k: _mask_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_mask_value(key, v) for v in value]
+    return value
+
+
+def mask_personal_data(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: mask personal data in every key and value."""
+    for key in list(event_dict):
+        event_dict[key] = _mask_value(key, event_dict[key])
+    return event_dict
+
+
+def configure(level: str = "info", stream: TextIO | None = None, json: bool = True) -> None:
+    """Configure structlog (and the stdlib root logger) once, from the composition root."""
+    numeric = getattr(logging, level.upper(), logging.INFO)
+    out = stream or sys.stderr
+    renderer: Any = structlog.processors.JSONRenderer(ensure_ascii=False) if json else structlog.dev.ConsoleRenderer(colors=False)
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            mask_personal_data,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(numeric),
+        logger_factory=structlog.PrintLoggerFactory(out),
+        cache_logger_on_first_use=False,
+    )
+    # Libraries (httpx, websockets, alembic) log through the stdlib: keep them quiet and masked too.
+    handler = logging.StreamHandler(out)
+    handler.addFilter(_StdlibMaskFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(max(numeric, logging.WARNING))
+
+
+class _StdlibMaskFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_text(record.getMessage())
+        record.args = None
+        return True
+
+
+def get_logger(name: str) -> Any:
+    return structlog.get_logger(name)
