@@ -91,7 +91,10 @@ class DialerSettings:
     no_answer_attempts: int = 3
     no_answer_interval_min: int = 30
     network_backoff_min: int = 5
+    network_backoff_max_min: int = 120
+    network_max_attempts: int = 5
     unfinished_extra_attempts: int = 1
+    unfinished_interval_min: int = 30
     monitoring_days: int = 14
 
 
@@ -115,7 +118,7 @@ class Settings:
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     data_dir: str = "var"
     log_level: str = "info"
-    log_file: str = ""
+    log_file: str = "var/log/robocall.log"
     retention_days: int = 30
 
     # -- derived paths -------------------------------------------------------------------------------

@@ -1,0 +1,114 @@
+"""Typed ARI events: the few the controller acts on, parsed from the websocket's JSON.
+
+Every event knows the channel it concerns (``channel_id``), so the client can route it to the one call
+waiting for it. Events we do not act on are dropped at parse time, not by a handler.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class AriEvent:
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class StasisStart(AriEvent):
+    args: tuple[str, ...] = ()
+    caller_number: str = ""  # personal data: never log it
+    dialed: str = ""  # the extension dialled (inbound calls)
+    state: str = ""
+
+
+@dataclass(frozen=True)
+class StasisEnd(AriEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ChannelStateChange(AriEvent):
+    state: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelDtmfReceived(AriEvent):
+    digit: str = ""
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True)
+class PlaybackStarted(AriEvent):
+    playback_id: str = ""
+
+
+@dataclass(frozen=True)
+class PlaybackFinished(AriEvent):
+    playback_id: str = ""
+    state: str = ""  # done, failed, cancelled
+
+
+@dataclass(frozen=True)
+class ChannelHangupRequest(AriEvent):
+    cause: int = 0
+    tech_cause: int = 0  # the SIP response code, when the channel driver gives one
+
+
+@dataclass(frozen=True)
+class ChannelDestroyed(AriEvent):
+    cause: int = 0
+    cause_txt: str = ""
+    tech_cause: int = 0
+    reconciled: bool = False  # synthesised after a websocket reconnect: the channel was already gone
+
+
+@dataclass(frozen=True)
+class ChannelEnteredBridge(AriEvent):
+    bridge_id: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelLeftBridge(AriEvent):
+    bridge_id: str = ""
+
+
+def _target_channel(playback: Mapping[str, Any]) -> str:
+    uri = str(playback.get("target_uri", ""))
+    return uri.split(":", 1)[1] if uri.startswith("channel:") else ""
+
+
+def parse(data: Mapping[str, Any]) -> AriEvent | None:
+    """Turn one websocket message into a typed event, or None for events the controller ignores."""
+    kind = data.get("type")
+    ch = data.get("channel") or {}
+    cid = str(ch.get("id", ""))
+    if kind == "StasisStart":
+        caller = ch.get("caller") or {}
+        dialplan = ch.get("dialplan") or {}
+        return StasisStart(cid, tuple(str(a) for a in data.get("args", [])), str(caller.get("number", "")),
+                           str(dialplan.get("exten", "")), str(ch.get("state", "")))
+    if kind == "StasisEnd":
+        return StasisEnd(cid)
+    if kind == "ChannelStateChange":
+        return ChannelStateChange(cid, str(ch.get("state", "")))
+    if kind == "ChannelDtmfReceived":
+        return ChannelDtmfReceived(cid, str(data.get("digit", "")), int(data.get("duration_ms", 0) or 0))
+    if kind in ("PlaybackStarted", "PlaybackFinished"):
+        pb = data.get("playback") or {}
+        target = _target_channel(pb)
+        if not target:
+            return None
+        if kind == "PlaybackStarted":
+            return PlaybackStarted(target, str(pb.get("id", "")))
+        return PlaybackFinished(target, str(pb.get("id", "")), str(pb.get("state", "")))
+    if kind == "ChannelHangupRequest":
+        return ChannelHangupRequest(cid, int(data.get("cause", 0) or 0), int(data.get("tech_cause", 0) or 0))
+    if kind == "ChannelDestroyed":
+        return ChannelDestroyed(cid, int(data.get("cause", 0) or 0), str(data.get("cause_txt", "")),
+                                int(data.get("tech_cause", 0) or 0))
+    if kind in ("ChannelEnteredBridge", "ChannelLeftBridge"):
+        bridge = str((data.get("bridge") or {}).get("id", ""))
+        cls = ChannelEnteredBridge if kind == "ChannelEnteredBridge" else ChannelLeftBridge
+        return cls(cid, bridge)
+    return None

@@ -1,0 +1,384 @@
+"""One outbound call as an explicit state machine: a pure ``step(plan, state, event) -> (state, commands)``.
+
+No I/O here: the session (session.py) turns ARI events into the events below, runs the commands, and
+logs every phase transition. The conversation (a script, or "play a prompt and collect digits") is
+itself pure and is driven from here: the machine owns the telephony mechanics the conversation does
+not want to know about:
+- barge-in: a key pressed while an ask's prompt plays stops the prompt and counts as the answer;
+- type-ahead: a key pressed during a non-interruptible prompt (a say) is kept for the next question;
+- the digit timeout starts when the prompt has finished, not when it started;
+- a playback stopped by barge-in finishes later: its event is recognised by id and ignored.
+Hang-up and channel destruction are terminal from every phase.
+
+Phases: DIALING -> RINGING -> ACTIVE -> (TRANSFERRING | HANGING_UP) -> ENDED.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Protocol, Union
+
+from ivr.calls import outcomes
+from ivr.scripts.interpreter import (
+    Begin, Collect, Finish, Input, Key, Play, PromptDone, RecordAnswer, Silence, Transfer, TransferFailed,
+)
+from ivr.scripts.model import Prompt
+
+MAX_TYPEAHEAD = 16  # keys kept during a non-interruptible prompt; a DTMF flood beyond is dropped
+
+
+class Phase(enum.Enum):
+    DIALING = "dialing"
+    RINGING = "ringing"
+    ACTIVE = "active"
+    TRANSFERRING = "transferring"
+    HANGING_UP = "hanging_up"
+    ENDED = "ended"
+
+
+class Conversation(Protocol):
+    """What is said and asked on the call: pure, see ivr.scripts.interpreter."""
+
+    def start(self) -> tuple[Any, tuple[Any, ...]]: ...
+
+    def step(self, state: Any, inp: Input) -> tuple[Any, tuple[Any, ...]]: ...
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    """Everything fixed about one call before it is placed. Holds no personal data except the endpoint."""
+
+    call_id: str  # the ARI channel id we choose; pseudonymous
+    endpoint: str  # e.g. PJSIP/0912345678@trunk
+    caller_id: str  # '"Name" <number>' of the registered hotline
+    ring_timeout: int
+    conversation: Conversation
+    media: Callable[[Prompt], str]  # prompt -> "sound:..." (rendered before the call)
+    app_args: str = ""
+    max_duration: float = 600.0
+    transfer_context: str = "staff-queue"
+
+
+# -- events (from the session) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class OriginateFailed:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Ringing:
+    pass
+
+
+@dataclass(frozen=True)
+class Answered:
+    pass
+
+
+@dataclass(frozen=True)
+class PlaybackEnded:
+    playback_id: str
+
+
+@dataclass(frozen=True)
+class Dtmf:
+    digit: str
+
+
+@dataclass(frozen=True)
+class TimerFired:
+    token: str
+
+
+@dataclass(frozen=True)
+class HangupRequested:
+    cause: int
+    tech_cause: int
+
+
+@dataclass(frozen=True)
+class LeftApplication:
+    pass
+
+
+@dataclass(frozen=True)
+class Gone:
+    cause: int
+    tech_cause: int
+    reconciled: bool = False
+
+
+@dataclass(frozen=True)
+class TransferOutcome:
+    ok: bool
+
+
+@dataclass(frozen=True)
+class CommandFailed:
+    """A command the call cannot go on without (a playback) failed: end the call as failed."""
+
+    reason: str
+
+
+Event = Union[OriginateFailed, Ringing, Answered, PlaybackEnded, Dtmf, TimerFired, HangupRequested,
+              LeftApplication, Gone, TransferOutcome, CommandFailed]
+
+
+# -- commands (for the session) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Originate:
+    endpoint: str
+    channel_id: str
+    caller_id: str
+    timeout: int
+    app_args: str
+
+
+@dataclass(frozen=True)
+class StartPlayback:
+    playback_id: str
+    media: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StopPlayback:
+    playback_id: str
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    token: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class CancelTimer:
+    token: str
+
+
+@dataclass(frozen=True)
+class SaveAnswer:
+    answer: RecordAnswer
+
+
+@dataclass(frozen=True)
+class HangupChannel:
+    reason: str = "normal"
+
+
+@dataclass(frozen=True)
+class ContinueInDialplan:
+    context: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class CallResult:
+    outcome: str  # one of outcomes.OUTCOMES
+    sip_cause: int | None
+    hangup_cause: int
+    answered: bool
+    result: str | None  # the conversation's outcome (script result), None if it did not finish
+    keys: str  # every key received, in order
+
+
+@dataclass(frozen=True)
+class Done:
+    result: CallResult
+
+
+Command = Union[Originate, StartPlayback, StopPlayback, StartTimer, CancelTimer, SaveAnswer, HangupChannel,
+                ContinueInDialplan, Done]
+
+DIGIT_TIMER = "digit"
+MAX_TIMER = "max"
+
+
+@dataclass(frozen=True)
+class CallState:
+    phase: Phase = Phase.DIALING
+    conversation: Any = None
+    playback_seq: int = 0
+    playback_id: str | None = None
+    collect: Collect | None = None
+    digit_timer: str | None = None
+    typeahead: tuple[str, ...] = ()
+    keys: str = ""
+    answered: bool = False
+    rang: bool = False
+    finished_with: str | None = None  # the conversation's Finish outcome
+    transferred: bool = False
+    remote_hangup: bool = False
+    remote_sip: int = 0
+    failure: str | None = None
+    timers: frozenset[str] = field(default_factory=frozenset)
+
+
+Out = tuple[CallState, tuple[Command, ...]]
+
+
+def start(plan: CallPlan) -> Out:
+    return CallState(), (Originate(plan.endpoint, plan.call_id, plan.caller_id, plan.ring_timeout, plan.app_args),)
+
+
+def step(plan: CallPlan, state: CallState, event: Event) -> Out:
+    """The whole behaviour of a call: pure, one event at a time."""
+    if state.phase is Phase.ENDED:
+        return state, ()
+    if isinstance(event, Gone):
+        return _end(state, event)
+    if isinstance(event, OriginateFailed):
+        return _end(replace(state, failure=event.reason), Gone(0, 0))
+    if isinstance(event, HangupRequested):
+        remote = state.phase is not Phase.HANGING_UP
+        st = replace(state, remote_hangup=state.remote_hangup or remote,
+                     remote_sip=event.tech_cause if remote and event.tech_cause else state.remote_sip)
+        if st.phase in (Phase.ACTIVE, Phase.TRANSFERRING):
+            st, cmds = _cancel_timers(replace(st, phase=Phase.HANGING_UP, playback_id=None, collect=None))
+            return st, cmds
+        return st, ()
+    if isinstance(event, LeftApplication):
+        if state.phase is Phase.TRANSFERRING:
+            return _end(replace(state, transferred=True), Gone(16, 0))
+        return state, ()
+    if isinstance(event, Ringing) and state.phase is Phase.DIALING:
+        return replace(state, phase=Phase.RINGING, rang=True), ()
+    if isinstance(event, Answered) and state.phase in (Phase.DIALING, Phase.RINGING):
+        st = replace(state, phase=Phase.ACTIVE, answered=True, timers=state.timers | {MAX_TIMER})
+        conv_state, conv_cmds = plan.conversation.start()
+        st, cmds = _apply(plan, replace(st, conversation=conv_state), conv_cmds)
+        return st, (StartTimer(MAX_TIMER, plan.max_duration),) + cmds
+    if state.phase is not Phase.ACTIVE:
+        if isinstance(event, TransferOutcome) and state.phase is Phase.TRANSFERRING and not event.ok:
+            return _feed(plan, replace(state, phase=Phase.ACTIVE), TransferFailed())
+        return state, ()
+    return _active(plan, state, event)
+
+
+def _active(plan: CallPlan, state: CallState, event: Event) -> Out:
+    if isinstance(event, PlaybackEnded):
+        if event.playback_id != state.playback_id:
+            return state, ()  # a playback we stopped (barge-in) or replaced
+        st = replace(state, playback_id=None)
+        if st.collect is not None:
+            return _start_digit_timer(st)
+        return _feed(plan, st, PromptDone())
+    if isinstance(event, Dtmf):
+        st = replace(state, keys=state.keys + event.digit)
+        if st.collect is None:
+            if len(st.typeahead) < MAX_TYPEAHEAD:
+                st = replace(st, typeahead=st.typeahead + (event.digit,))
+            return st, ()
+        return _key(plan, st, event.digit)
+    if isinstance(event, CommandFailed) or (isinstance(event, TimerFired) and event.token == MAX_TIMER):
+        reason = event.reason if isinstance(event, CommandFailed) else "max_duration"
+        st, cmds = _stop_media(replace(state, failure=reason))
+        st, timers = _cancel_timers(replace(st, phase=Phase.HANGING_UP))
+        return st, cmds + timers + (HangupChannel(),)
+    if isinstance(event, TimerFired):
+        if event.token == state.digit_timer:
+            st = replace(state, digit_timer=None, collect=None, timers=state.timers - {event.token})
+            return _feed(plan, st, Silence())
+    return state, ()
+
+
+def _key(plan: CallPlan, state: CallState, digit: str) -> Out:
+    """A key while collecting: barge-in on the prompt, stop the digit timer, tell the conversation."""
+    cmds: tuple[Command, ...] = ()
+    st = state
+    if st.playback_id is not None:
+        cmds += (StopPlayback(st.playback_id),)
+        st = replace(st, playback_id=None)
+    if st.digit_timer is not None:
+        cmds += (CancelTimer(st.digit_timer),)
+        st = replace(st, digit_timer=None, timers=st.timers - {st.digit_timer})
+    st, more = _feed(plan, replace(st, collect=None), Key(digit))
+    return st, cmds + more
+
+
+def _feed(plan: CallPlan, state: CallState, inp: Input) -> Out:
+    conv_state, conv_cmds = plan.conversation.step(state.conversation, inp)
+    return _apply(plan, replace(state, conversation=conv_state), conv_cmds)
+
+
+def _apply(plan: CallPlan, state: CallState, conv_cmds: tuple[Any, ...]) -> Out:
+    """Carry out the conversation's commands in telephony terms."""
+    st, out = state, ()  # type: CallState, tuple[Command, ...]
+    for cmd in conv_cmds:
+        if st.phase is not Phase.ACTIVE:
+            break
+        if isinstance(cmd, RecordAnswer):
+            out += (SaveAnswer(cmd),)
+        elif isinstance(cmd, Play):
+            st, more = _play(plan, st, cmd)
+            out += more
+        elif isinstance(cmd, Transfer):
+            st, more = _stop_media(st)
+            st, timers = _cancel_timers(replace(st, phase=Phase.TRANSFERRING))
+            out += more + timers + (ContinueInDialplan(plan.transfer_context, cmd.target),)
+        elif isinstance(cmd, Finish):
+            st, more = _stop_media(st)
+            st, timers = _cancel_timers(replace(st, phase=Phase.HANGING_UP, finished_with=cmd.outcome))
+            out += more + timers + (HangupChannel(),)
+    return st, out
+
+
+def _play(plan: CallPlan, state: CallState, cmd: Play) -> Out:
+    st, out = _stop_media(state)
+    st = replace(st, collect=cmd.collect)
+    if cmd.collect is not None and st.typeahead:
+        digit, rest = st.typeahead[0], st.typeahead[1:]
+        st, more = _feed(plan, replace(st, typeahead=rest, collect=None), Key(digit))
+        return st, out + more
+    if cmd.prompts:
+        seq = st.playback_seq + 1
+        pid = f"{plan.call_id}-p{seq}"
+        media = tuple(plan.media(p) for p in cmd.prompts)
+        return replace(st, playback_seq=seq, playback_id=pid), out + (StartPlayback(pid, media),)
+    if cmd.collect is not None:
+        st, more = _start_digit_timer(st)
+        return st, out + more
+    st, more = _feed(plan, st, PromptDone())
+    return st, out + more
+
+
+def _stop_media(state: CallState) -> Out:
+    cmds: tuple[Command, ...] = ()
+    st = state
+    if st.playback_id is not None:
+        cmds += (StopPlayback(st.playback_id),)
+        st = replace(st, playback_id=None)
+    if st.digit_timer is not None:
+        cmds += (CancelTimer(st.digit_timer),)
+        st = replace(st, timers=st.timers - {st.digit_timer}, digit_timer=None)
+    return st, cmds
+
+
+def _start_digit_timer(state: CallState) -> Out:
+    assert state.collect is not None
+    token = f"{DIGIT_TIMER}-{state.playback_seq}-{len(state.keys)}"
+    st = replace(state, digit_timer=token, timers=state.timers | {token})
+    return st, (StartTimer(token, state.collect.timeout),)
+
+
+def _cancel_timers(state: CallState) -> Out:
+    cmds = tuple(CancelTimer(t) for t in sorted(state.timers))
+    return replace(state, timers=frozenset(), digit_timer=None), cmds
+
+
+def _end(state: CallState, gone: Gone) -> Out:
+    st, cmds = _cancel_timers(state)
+    if st.answered:
+        outcome = outcomes.answered(st.finished_with is not None, st.transferred, st.remote_hangup)
+        sip = st.remote_sip or 200
+    elif st.failure:
+        outcome, sip = "failed", None
+    else:
+        remote = st.remote_sip
+        outcome = outcomes.unanswered(remote, gone.cause, st.rang)
+        # Our own ring timeout ends the INVITE with a CANCEL, answered 487 by the far end.
+        sip = remote or (487 if outcome == "no_answer" else (gone.tech_cause or None))
+    if st.failure and st.answered and outcome not in ("completed", "transferred"):
+        outcome = "failed"
+    result = CallResult(outcome, sip, gone.cause, st.answered, st.finished_with, st.keys)
+    return replace(st, phase=Phase.ENDED), cmds + (Done(result),)

@@ -1,0 +1,55 @@
+"""Map how a call ended (Asterisk hangup cause, SIP response) to one outcome from a fixed vocabulary.
+
+Telephony outcomes (what happened to the call), one per call:
+- completed      answered, and the conversation reached its end
+- transferred    answered, and handed to the staff queue
+- hung_up_early  answered, and the resident hung up before the end
+- no_answer      rang until the ring timeout
+- busy           486 Busy Here / 600 Busy Everywhere
+- rejected       603 Decline (or 403)
+- unreachable    480 Temporarily Unavailable, 404, 410, 484, 604: the subscriber cannot be reached now
+- congestion     503 / 500 / 502 / 504 from the network: the trunk or the network failed (back off)
+- failed         anything else: our own error, an ARI failure, a lost channel
+The script's own result (completed, symptomatic, wrong_person, no_input, ...) is kept separately.
+"""
+from __future__ import annotations
+
+OUTCOMES = ("completed", "transferred", "hung_up_early", "no_answer", "busy", "rejected", "unreachable",
+            "congestion", "failed")
+
+_BY_SIP = {
+    486: "busy", 600: "busy",
+    603: "rejected", 403: "rejected",
+    480: "unreachable", 404: "unreachable", 410: "unreachable", 484: "unreachable", 604: "unreachable",
+    408: "no_answer",
+    500: "congestion", 502: "congestion", 503: "congestion", 504: "congestion",
+}
+# Q.850 causes, for when no SIP code is known.
+_BY_CAUSE = {
+    17: "busy", 21: "rejected", 1: "unreachable", 3: "unreachable", 20: "unreachable", 22: "unreachable",
+    28: "unreachable", 18: "no_answer", 19: "no_answer", 34: "congestion", 38: "congestion",
+    41: "congestion", 42: "congestion", 27: "unreachable",
+}
+
+
+def unanswered(remote_sip: int, cause: int, rang: bool) -> str:
+    """Outcome of a call that was never answered.
+
+    ``remote_sip`` is the SIP response the far end sent (0 if it sent none: e.g. our ring timeout,
+    which Asterisk reports as cause 19 with a 480 of its own making, so the response must come from
+    the far end's hang-up request, not from the final ChannelDestroyed).
+    """
+    if remote_sip in _BY_SIP:
+        return _BY_SIP[remote_sip]
+    if remote_sip == 0 and rang and cause in (0, 16, 19):
+        return "no_answer"
+    return _BY_CAUSE.get(cause, "failed")
+
+
+def answered(finished: bool, transferred: bool, remote_hangup: bool) -> str:
+    """Outcome of an answered call."""
+    if transferred:
+        return "transferred"
+    if finished:
+        return "completed"
+    return "hung_up_early" if remote_hangup else "failed"

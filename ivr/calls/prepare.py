@@ -1,0 +1,68 @@
+"""Everything decided before a call is placed: the dial string, the caller ID, the conversation and the
+media of every prompt it can play (rendered now, so that no call ever waits on a speech engine)."""
+from __future__ import annotations
+
+import uuid
+from typing import Iterable, Mapping
+
+from ivr.calls.conversation import DigitsConversation, ScriptConversation
+from ivr.calls.machine import CallPlan, Conversation
+from ivr.config import Settings
+from ivr.scripts.interpreter import fallbacks_of, prompts_of, render_prompt
+from ivr.scripts.model import Prompt, Script
+from ivr.speech.library import AudioLibrary
+
+DEFAULT_TEST_PROMPT = ("Xin chào. Đây là cuộc gọi thử của hệ thống gọi tự động Sở Y tế. "
+                       "Xin mời nhấn các phím, rồi nhấn phím thăng.")
+
+
+def new_call_id(prefix: str = "rc") -> str:
+    """A pseudonymous, unique ARI channel id (no personal data)."""
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def national(e164: str) -> str:
+    """+84912345678 -> 0912345678: how the operator's trunk expects Vietnamese numbers."""
+    return "0" + e164[3:] if e164.startswith("+84") else e164.lstrip("+")
+
+
+def endpoint(settings: Settings, e164: str) -> str:
+    return f"PJSIP/{national(e164)}@{settings.trunk.endpoint}"
+
+
+def caller_id(settings: Settings) -> str:
+    return f'"{settings.trunk.caller_id_name}" <{settings.trunk.caller_id_number}>'
+
+
+def script_prompts(script: Script, variables: Mapping[str, str]) -> list[Prompt]:
+    fallbacks = fallbacks_of(script)
+    return [render_prompt(t, variables, fallbacks) for t in prompts_of(script)]
+
+
+def media_map(library: AudioLibrary, prompts: Iterable[Prompt]) -> dict[Prompt, str]:
+    """Render what is missing and return prompt -> media URI; the call then only looks up this dict."""
+    prompts = list(prompts)
+    library.ensure_all(prompts)
+    return {p: library.media_for(p) for p in prompts}
+
+
+def script_plan(settings: Settings, library: AudioLibrary, script: Script, e164: str,
+                variables: Mapping[str, str], call_id: str | None = None, app_args: str = "") -> CallPlan:
+    media = media_map(library, script_prompts(script, variables))
+    return plan(settings, e164, ScriptConversation(script, dict(variables)), media, call_id, app_args)
+
+
+def prompt_plan(settings: Settings, library: AudioLibrary, e164: str, text: str, max_digits: int,
+                call_id: str | None = None) -> CallPlan:
+    prompt = Prompt("adhoc.prompt", text)
+    media = media_map(library, [prompt])
+    conv = DigitsConversation(prompt, max_digits, settings.call.digit_timeout)
+    return plan(settings, e164, conv, media, call_id)
+
+
+def plan(settings: Settings, e164: str, conversation: Conversation, media: Mapping[Prompt, str],
+         call_id: str | None = None, app_args: str = "") -> CallPlan:
+    cid = call_id or new_call_id()
+    return CallPlan(call_id=cid, endpoint=endpoint(settings, e164), caller_id=caller_id(settings),
+                    ring_timeout=settings.trunk.ring_timeout, conversation=conversation,
+                    media=media.__getitem__, app_args=app_args or cid)

@@ -1,0 +1,174 @@
+"""Runs one call: feeds ARI events to the pure machine and carries out its commands.
+
+The only place where a call touches I/O. Every phase transition is logged as structured data with the
+pseudonymous call id: never a phone number, a name or a key pressed.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Awaitable, Callable
+
+from ivr.ari import events as ev
+from ivr.ari.client import AriClient, AriError
+from ivr.calls import machine as m
+from ivr.errors import PbxUnavailable
+from ivr.logs import get_logger
+from ivr.scripts.interpreter import RecordAnswer
+
+log = get_logger(__name__)
+AnswerSink = Callable[[RecordAnswer, datetime], Awaitable[None]]
+WATCHDOG_SECONDS = 20.0  # with no event for this long, look the channel up (lost websocket events)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class CallReport:
+    call_id: str
+    result: m.CallResult
+    started_at: datetime
+    answered_at: datetime | None
+    ended_at: datetime
+    first_audio_ms: float | None  # answer (StasisStart) -> first playback request answered
+    duration: float  # seconds from originate to the end
+
+
+def translate(event: ev.AriEvent) -> m.Event | None:
+    """ARI event -> machine event (None: not relevant to the machine)."""
+    if isinstance(event, ev.ChannelStateChange):
+        return m.Ringing() if event.state == "Ringing" else None
+    if isinstance(event, ev.StasisStart):
+        return m.Answered()
+    if isinstance(event, ev.PlaybackFinished):
+        return m.PlaybackEnded(event.playback_id)
+    if isinstance(event, ev.ChannelDtmfReceived):
+        return m.Dtmf(event.digit)
+    if isinstance(event, ev.ChannelHangupRequest):
+        return m.HangupRequested(event.cause, event.tech_cause)
+    if isinstance(event, ev.StasisEnd):
+        return m.LeftApplication()
+    if isinstance(event, ev.ChannelDestroyed):
+        return m.Gone(event.cause, event.tech_cause, event.reconciled)
+    return None
+
+
+class CallSession:
+    """Places and runs calls over one ARI client."""
+
+    def __init__(self, ari: AriClient, *, on_answer: AnswerSink | None = None,
+                 clock: Callable[[], datetime] = utcnow, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.ari = ari
+        self.on_answer = on_answer
+        self.clock = clock
+        self.monotonic = monotonic
+
+    async def run(self, plan: m.CallPlan) -> CallReport:
+        queue: asyncio.Queue[object] = self.ari.subscribe(plan.call_id)  # type: ignore[assignment]
+        timers: dict[str, asyncio.TimerHandle] = {}
+        loop = asyncio.get_running_loop()
+        started_at, t0 = self.clock(), self.monotonic()
+        answered_at: datetime | None = None
+        answered_t: float | None = None
+        first_audio: float | None = None
+        bound = log.bind(call=plan.call_id)
+        state, commands = m.start(plan)
+        try:
+            while True:
+                for cmd in commands:
+                    if isinstance(cmd, m.Done):
+                        ended = self.clock()
+                        bound.info("call.ended", outcome=cmd.result.outcome, sip_cause=cmd.result.sip_cause,
+                                   cause=cmd.result.hangup_cause, result=cmd.result.result,
+                                   seconds=round(self.monotonic() - t0, 3))
+                        return CallReport(plan.call_id, cmd.result, started_at, answered_at, ended, first_audio,
+                                          self.monotonic() - t0)
+                    failure = await self._execute(plan, cmd, queue, timers, loop)
+                    if isinstance(cmd, m.StartPlayback) and first_audio is None and answered_t is not None:
+                        first_audio = (self.monotonic() - answered_t) * 1000
+                    if failure is not None:
+                        queue.put_nowait(failure)
+                event = await self._next(plan, queue)
+                if event is None:
+                    commands = ()
+                    continue
+                if isinstance(event, m.Answered) and answered_at is None:
+                    answered_at, answered_t = self.clock(), self.monotonic()
+                before = state.phase
+                state, commands = m.step(plan, state, event)
+                if state.phase is not before:
+                    bound.info("call.transition", src=before.value, dst=state.phase.value, on=type(event).__name__)
+        finally:
+            for handle in timers.values():
+                handle.cancel()
+            self.ari.unsubscribe(plan.call_id)
+
+    async def _next(self, plan: m.CallPlan, queue: asyncio.Queue[object]) -> m.Event | None:
+        try:
+            item = await asyncio.wait_for(queue.get(), WATCHDOG_SECONDS)
+        except asyncio.TimeoutError:
+            return await self._watchdog(plan)
+        if isinstance(item, ev.AriEvent):
+            if isinstance(item, ev.PlaybackFinished):
+                self.ari.playback_done(item.playback_id)
+            return translate(item)
+        return item  # type: ignore[return-value]  # machine events put by timers and failed commands
+
+    async def _watchdog(self, plan: m.CallPlan) -> m.Event | None:
+        try:
+            await self.ari.get_channel(plan.call_id)
+        except AriError as exc:
+            if exc.status == 404:
+                log.warning("call.lost_channel", call=plan.call_id)
+                return m.Gone(0, 0, reconciled=True)
+        except PbxUnavailable:
+            pass
+        return None
+
+    async def _execute(self, plan: m.CallPlan, cmd: m.Command, queue: asyncio.Queue[object],
+                       timers: dict[str, asyncio.TimerHandle], loop: asyncio.AbstractEventLoop) -> m.Event | None:
+        """Carry out one command; return a machine event if it failed in a way the machine must know."""
+        try:
+            if isinstance(cmd, m.Originate):
+                await self.ari.originate(cmd.endpoint, channel_id=cmd.channel_id, app_args=cmd.app_args,
+                                         caller_id=cmd.caller_id, timeout=cmd.timeout)
+            elif isinstance(cmd, m.StartPlayback):
+                await self.ari.play(plan.call_id, list(cmd.media), cmd.playback_id)
+            elif isinstance(cmd, m.StopPlayback):
+                await self.ari.stop_playback(cmd.playback_id)
+            elif isinstance(cmd, m.StartTimer):
+                timers[cmd.token] = loop.call_later(cmd.seconds, queue.put_nowait, m.TimerFired(cmd.token))
+            elif isinstance(cmd, m.CancelTimer):
+                handle = timers.pop(cmd.token, None)
+                if handle:
+                    handle.cancel()
+            elif isinstance(cmd, m.SaveAnswer):
+                if self.on_answer is not None:
+                    await self.on_answer(cmd.answer, self.clock())
+            elif isinstance(cmd, m.HangupChannel):
+                await self.ari.hangup(plan.call_id, cmd.reason)
+            elif isinstance(cmd, m.ContinueInDialplan):
+                await self.ari.continue_in_dialplan(plan.call_id, cmd.context, cmd.extension)
+        except AriError as exc:
+            if exc.status == 404:
+                return None  # the channel or playback is already gone: its events tell the rest
+            log.error("call.command_failed", call=plan.call_id, command=type(cmd).__name__, status=exc.status)
+            return self._failure(cmd, f"ari_{exc.status}")
+        except PbxUnavailable:
+            log.error("call.command_failed", call=plan.call_id, command=type(cmd).__name__, status="unreachable")
+            return self._failure(cmd, "pbx_unavailable")
+        return None
+
+    @staticmethod
+    def _failure(cmd: m.Command, reason: str) -> m.Event | None:
+        if isinstance(cmd, m.Originate):
+            return m.OriginateFailed(reason)
+        if isinstance(cmd, m.ContinueInDialplan):
+            return m.TransferOutcome(False)
+        if isinstance(cmd, m.StartPlayback):
+            return m.CommandFailed(reason)
+        return None

@@ -1,0 +1,75 @@
+"""`robocall call NUMBER`: place one call and print how it went."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import click
+
+from ivr import app
+from ivr.calls import prepare
+from ivr.calls.session import CallReport, CallSession
+from ivr.cli import Context, main
+from ivr.contacts.phones import InvalidPhone, normalize_phone
+from ivr.errors import UserError
+
+
+def _vars(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UserError(f"--var {pair!r}: expected NAME=VALUE")
+        out[key] = value
+    return out
+
+
+@main.command("call")
+@click.argument("number")
+@click.option("--prompt", "text", default=None, help="Text to say before collecting digits (Vietnamese TTS).")
+@click.option("--script", "script_name", default=None, help="Run a whole call script (name or file) instead.")
+@click.option("--var", "variables", multiple=True, help="A script variable, NAME=VALUE (repeatable).")
+@click.option("--digits", "max_digits", default=8, show_default=True, help="With --prompt: digits to collect.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.pass_obj
+def call(ctx: Context, number: str, text: str | None, script_name: str | None, variables: tuple[str, ...],
+         max_digits: int, as_json: bool) -> None:
+    """Place one call to NUMBER; print the outcome, SIP cause, duration and keys (and answers)."""
+    if text and script_name:
+        raise UserError("give --prompt or --script, not both")
+    try:
+        e164 = normalize_phone(number).e164
+    except InvalidPhone as exc:
+        raise UserError(f"NUMBER {number!r}: {exc.reason}") from None
+    settings = ctx.settings
+    library = app.audio_library(settings)
+    if script_name:
+        from ivr.cli.audio import load_checked_script
+
+        script = load_checked_script(script_name)
+        plan = prepare.script_plan(settings, library, script, e164, _vars(variables))
+    else:
+        plan = prepare.prompt_plan(settings, library, e164, text or prepare.DEFAULT_TEST_PROMPT, max_digits)
+    answers: dict[str, str] = {}
+
+    async def on_answer(answer, _at) -> None:  # type: ignore[no-untyped-def]
+        answers[answer.question_id] = answer.value
+
+    async def run() -> CallReport:
+        ari = app.ari_client(settings)
+        try:
+            await ari.connect()
+            return await CallSession(ari, on_answer=on_answer).run(plan)
+        finally:
+            await ari.close()
+
+    report = asyncio.run(run())
+    r = report.result
+    data = {"call_id": report.call_id, "outcome": r.outcome, "sip_cause": r.sip_cause, "hangup_cause": r.hangup_cause,
+            "answered": r.answered, "result": r.result, "duration": round(report.duration, 2), "keys": r.keys,
+            "answers": answers}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        for key, value in data.items():
+            click.echo(f"{key:12} {value}")

@@ -1,0 +1,187 @@
+"""The sandbox: a local Asterisk 22 PBX plus a simulated phone network, for development, tests, demo.
+
+`up` builds the root once (debootstrap + apt, about a minute), renders the project's config into it,
+mounts /proc, starts two Asterisk processes and waits until ARI answers; later runs reuse the root.
+`down` stops both and unmounts /proc, leaving no process and no mount behind.
+Never used in production: there the controller talks to the operator's Asterisk by its ARI URL.
+"""
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+from ivr.config import PROJECT_ROOT, Settings
+from ivr.errors import UserError
+from ivr.logs import get_logger
+from ivr.sandbox import personas as personas_mod
+from ivr.sandbox import rootfs
+from ivr.sandbox.process import AsteriskInstance
+from ivr.sandbox.render import render_dirs, write_atomic
+
+log = get_logger(__name__)
+CONF = PROJECT_ROOT / "asterisk-conf"
+DIALPLANS = PROJECT_ROOT / "dialplans"
+
+
+@dataclass(frozen=True)
+class SandboxStatus:
+    installed: bool
+    pbx_running: bool
+    phones_running: bool
+    ari_ready: bool
+    ari_url: str
+    sip_port: int
+    phones_sip_port: int
+    root: str
+    personas: str
+    seconds: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+class Sandbox:
+    """Builds, starts, resets and stops the sandbox described by ``settings``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.dir = settings.sandbox_dir
+        self.root = settings.sandbox_root
+        self.pbx = AsteriskInstance("pbx", self.root, self.dir)
+        self.phones = AsteriskInstance("phones", self.root, self.dir)
+        self.packages = rootfs.read_packages(CONF / "packages.txt")
+
+    # -- values for the templates ------------------------------------------------------------------
+    def _values(self, inst: AsteriskInstance) -> dict[str, object]:
+        s, sb = self.settings, self.settings.sandbox
+        common = {**inst.dirs(), "sip_bind": "127.0.0.1"}
+        if inst.name == "phones":
+            return {**common, "sip_port": sb.phones_sip_port, "pbx_host": "127.0.0.1", "pbx_port": sb.sip_port,
+                    "rtp_start": 30000, "rtp_end": 39999}
+        return {
+            **common, "sip_port": sb.sip_port, "http_bind": "127.0.0.1", "http_port": sb.http_port,
+            "ari_user": s.ari.username, "ari_password": s.ari.password, "ari_app": s.ari.app,
+            "trunk_host": "127.0.0.1", "trunk_port": sb.phones_sip_port,
+            "caller_id_name": s.trunk.caller_id_name, "caller_id_number": s.trunk.caller_id_number,
+            "hotline_number": s.hotline.number, "queue_name": s.hotline.queue,
+            "queue_max_wait": s.hotline.callback_offer_after, "rtp_start": 20000, "rtp_end": 29999,
+        }
+
+    def _render(self, personas_file: str | None) -> None:
+        for inst, sources in ((self.pbx, [CONF / "common", CONF / "pbx", DIALPLANS]),
+                              (self.phones, [CONF / "common", CONF / "phones"])):
+            target = self.root / inst.conf_dir.lstrip("/")
+            render_dirs(sources, target, self._values(inst))
+        self.write_personas(personas_file)
+        self.settings.audio_cache_dir.mkdir(parents=True, exist_ok=True)
+
+    def write_personas(self, personas_file: str | None) -> None:
+        personas = personas_mod.load(personas_file)
+        target = self.root / self.phones.conf_dir.lstrip("/") / "extensions.conf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, personas_mod.render_dialplan(personas))
+        write_atomic(self.dir / "personas.txt", str(Path(personas_file).resolve()) if personas_file else "")
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def up(self, personas_file: str | None = None, progress=lambda _m: None, timeout: float = 60.0) -> SandboxStatus:
+        started = time.monotonic()
+        if personas_file is None:
+            personas_file = self.settings.sandbox.personas or None
+        personas_mod.load(personas_file)  # fail before touching anything on a bad file
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if not rootfs.is_installed(self.root, self.packages):
+            rootfs.build_root(self.root, self.packages, self.settings.sandbox.suite,
+                              self.settings.sandbox.mirror or rootfs.host_mirror(), self.dir / "build.log", progress)
+        self._render(personas_file)
+        self._mount_proc()
+        deadline = time.monotonic() + timeout
+        for inst in (self.phones, self.pbx):
+            if inst.pid() is None:
+                progress(f"starting asterisk '{inst.name}'")
+                inst.start()
+            else:
+                inst.rx("core reload")  # already running: pick up the freshly rendered config
+        for inst in (self.phones, self.pbx):
+            inst.wait_ready(deadline)
+        self._wait_ari(deadline)
+        status = self.status()
+        return SandboxStatus(**{**status.as_dict(), "seconds": round(time.monotonic() - started, 2)})
+
+    def down(self) -> bool:
+        stopped = False
+        for inst in (self.pbx, self.phones):
+            stopped = inst.stop() or stopped
+        self._umount_proc()
+        return stopped
+
+    def status(self) -> SandboxStatus:
+        return SandboxStatus(
+            installed=rootfs.is_installed(self.root, self.packages),
+            pbx_running=self.pbx.pid() is not None,
+            phones_running=self.phones.pid() is not None,
+            ari_ready=self._ari_ok(),
+            ari_url=self.settings.ari.url,
+            sip_port=self.settings.sandbox.sip_port,
+            phones_sip_port=self.settings.sandbox.phones_sip_port,
+            root=str(self.root),
+            personas=(self.dir / "personas.txt").read_text() if (self.dir / "personas.txt").exists() else "",
+        )
+
+    # -- test support ------------------------------------------------------------------------------
+    def reset(self, timeout: float = 10.0) -> None:
+        """Return the PBX to a clean state between tests: no channel up, trunk healthy."""
+        self.set_trunk_down(False)
+        for inst in (self.pbx, self.phones):
+            inst.rx("channel request hangup all")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.channel_count(self.pbx) == 0 and self.channel_count(self.phones) == 0:
+                return
+            time.sleep(0.1)
+        raise UserError("sandbox: channels still up after reset")
+
+    def set_trunk_down(self, down: bool) -> None:
+        """Make the simulated operator network answer every call with 503 (or stop doing so)."""
+        if down:
+            self.phones.rx("database put sandbox trunk_down 1")
+        else:
+            self.phones.rx("database deltree sandbox")
+
+    def channel_count(self, inst: AsteriskInstance | None = None) -> int:
+        out = (inst or self.pbx).rx("core show channels count")
+        for line in out.splitlines():
+            if "active channel" in line:
+                return int(line.split()[0])
+        return 0
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _ari_ok(self) -> bool:
+        a = self.settings.ari
+        try:
+            r = httpx.get(f"{a.url}/ari/asterisk/info", auth=(a.username, a.password), timeout=2)
+            return r.status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _wait_ari(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            if self._ari_ok():
+                return
+            time.sleep(0.2)
+        raise UserError(f"sandbox: ARI did not answer at {self.settings.ari.url}; see {self.pbx.console_log}")
+
+    def _proc_mounted(self) -> bool:
+        target = str((self.root / "proc").resolve())
+        return any(line.split()[1] == target for line in Path("/proc/mounts").read_text().splitlines())
+
+    def _mount_proc(self) -> None:
+        if not self._proc_mounted():
+            subprocess.run(["mount", "-t", "proc", "proc", str(self.root / "proc")], check=True)
+
+    def _umount_proc(self) -> None:
+        if self._proc_mounted():
+            subprocess.run(["umount", "-l", str(self.root / "proc")], check=False)

@@ -1,0 +1,222 @@
+"""Personas: how each simulated phone behind the sandbox trunk behaves, chosen by the dialled number.
+
+A personas file (YAML) maps numbers to behaviours::
+
+    personas:
+      "0912000001": {behaviour: answer_keys, keys: "1,2", gap: 2.5}
+      "0912000002": {behaviour: silent}
+      "091200001*": {behaviour: busy}          # a trailing * matches a prefix
+    default: rule                              # or a persona for every other number
+
+Numbers that no entry matches follow the default rule (see ``DEFAULT_RULE`` and the README): the last
+two digits of the number choose a behaviour, which gives a bulk list a realistic mix.
+The personas are rendered into the far-end Asterisk's dialplan; the behaviour is carried out by a real
+SIP peer (ringing, answering, RFC 4733 DTMF, SIP error codes), never simulated in the controller.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from ivr.errors import UserError
+
+BEHAVIOURS = ("answer_keys", "silent", "hangup_early", "no_answer", "busy", "decline", "unreachable")
+VALID_KEYS = set("0123456789*#ABCD")
+
+
+@dataclass(frozen=True)
+class KeyPress:
+    key: str
+    after: float  # seconds since the answer (first key) or since the previous key
+
+
+@dataclass(frozen=True)
+class Persona:
+    behaviour: str
+    keys: tuple[KeyPress, ...] = ()
+    ring: float = 1.0  # seconds of ringing before answering or declining
+    after: float = 3.0  # hangup_early: seconds after the answer when the phone hangs up
+    hold: float = 90.0  # seconds the phone stays on the line after its last key
+    code: int = 0  # SIP code for busy (486), decline (603), unreachable (480 or 503)
+
+
+# The default rule: the last two digits of the number choose the behaviour.
+# The key sequences follow the shipped F1 script: identity 1, still in quarantine 1, five symptom
+# questions (1 = yes, 2 = no), tested 2 ... extra keys are harmless after the script ends.
+HEALTHY_KEYS = "1,1,2,2,2,2,2,2"
+SYMPTOMATIC_KEYS = "1,1,1,2,1,2,2,2"
+DEFAULT_RULE: tuple[tuple[range, Persona], ...] = ()  # filled below
+
+
+def _keys(spec: str, gap: float, first: float | None = None) -> tuple[KeyPress, ...]:
+    keys = [k.strip() for k in spec.split(",") if k.strip()]
+    return tuple(KeyPress(k, first if (i == 0 and first is not None) else gap) for i, k in enumerate(keys))
+
+
+DEFAULT_RULE = (
+    (range(0, 50), Persona("answer_keys", _keys(HEALTHY_KEYS, 2.5, 3.0))),
+    (range(50, 60), Persona("answer_keys", _keys(SYMPTOMATIC_KEYS, 2.5, 3.0))),
+    (range(60, 65), Persona("answer_keys", _keys("2", 2.5, 3.0))),
+    (range(65, 70), Persona("silent")),
+    (range(70, 75), Persona("hangup_early", after=2.0)),
+    (range(75, 85), Persona("no_answer")),
+    (range(85, 90), Persona("busy", code=486, ring=0.0)),
+    (range(90, 95), Persona("decline", code=603, ring=2.0)),
+    (range(95, 98), Persona("unreachable", code=480, ring=0.0)),
+    (range(98, 100), Persona("unreachable", code=503, ring=0.0)),
+)
+
+
+def default_persona(number: str) -> Persona:
+    digits = re.sub(r"\D", "", number)
+    tail = int(digits[-2:]) if len(digits) >= 2 else 0
+    for span, persona in DEFAULT_RULE:
+        if tail in span:
+            return persona
+    raise AssertionError("the default rule covers 00-99")
+
+
+@dataclass(frozen=True)
+class Personas:
+    exact: Mapping[str, Persona] = field(default_factory=dict)
+    prefixes: Mapping[str, Persona] = field(default_factory=dict)
+    default: Persona | None = None  # None: the default rule
+
+    def lookup(self, number: str) -> Persona:
+        if number in self.exact:
+            return self.exact[number]
+        for prefix in sorted(self.prefixes, key=len, reverse=True):
+            if number.startswith(prefix):
+                return self.prefixes[prefix]
+        return self.default or default_persona(number)
+
+
+def _persona(raw: Any, where: str) -> Persona:
+    if not isinstance(raw, Mapping):
+        raise UserError(f"{where}: expected a mapping with 'behaviour'")
+    known = {"behaviour", "keys", "gap", "first", "ring", "after", "hold", "code"}
+    unknown = set(raw) - known
+    if unknown:
+        raise UserError(f"{where}: unknown field {sorted(unknown)[0]!r} (known: {', '.join(sorted(known))})")
+    behaviour = raw.get("behaviour")
+    if behaviour not in BEHAVIOURS:
+        raise UserError(f"{where}: behaviour must be one of {', '.join(BEHAVIOURS)}, got {behaviour!r}")
+    try:
+        gap = float(raw.get("gap", 2.5))
+        first = float(raw["first"]) if "first" in raw else None
+        ring = float(raw.get("ring", 1.0))
+        after = float(raw.get("after", 3.0))
+        hold = float(raw.get("hold", 90.0))
+        code = int(raw.get("code", {"busy": 486, "decline": 603, "unreachable": 480}.get(behaviour, 0)))
+    except (TypeError, ValueError):
+        raise UserError(f"{where}: gap, first, ring, after, hold must be numbers and code an integer") from None
+    keys: tuple[KeyPress, ...] = ()
+    if behaviour == "answer_keys":
+        spec = raw.get("keys")
+        if isinstance(spec, list):
+            spec = ",".join(str(k) for k in spec)
+        if not isinstance(spec, (str, int)) or not str(spec).strip():
+            raise UserError(f"{where}: answer_keys needs 'keys', e.g. keys: \"1,2\"")
+        keys = _keys(str(spec), gap, first)
+        bad = [k.key for k in keys if k.key not in VALID_KEYS]
+        if bad:
+            raise UserError(f"{where}: invalid DTMF key {bad[0]!r} (allowed: 0-9 * # A-D)")
+    if behaviour == "unreachable" and code not in (480, 503):
+        raise UserError(f"{where}: unreachable takes code 480 or 503, got {code}")
+    return Persona(behaviour, keys, ring, after, hold, code)
+
+
+def parse(data: Any, source: str) -> Personas:
+    if data is None:
+        return Personas()
+    if not isinstance(data, Mapping):
+        raise UserError(f"{source}: expected a mapping with 'personas' (and optionally 'default')")
+    unknown = set(data) - {"personas", "default"}
+    if unknown:
+        raise UserError(f"{source}: unknown top-level field {sorted(unknown)[0]!r}")
+    exact: dict[str, Persona] = {}
+    prefixes: dict[str, Persona] = {}
+    entries = data.get("personas") or {}
+    if not isinstance(entries, Mapping):
+        raise UserError(f"{source}: 'personas' must map numbers to behaviours")
+    for number, raw in entries.items():
+        number = str(number)
+        where = f"{source}: persona {number!r}"
+        if not re.fullmatch(r"\+?[0-9]+\*?", number):
+            raise UserError(f"{where}: a number is digits, optionally ending in * for a prefix")
+        persona = _persona(raw, where)
+        (prefixes if number.endswith("*") else exact)[number.rstrip("*")] = persona
+    default = data.get("default", "rule")
+    return Personas(exact, prefixes, None if default == "rule" else _persona(default, f"{source}: default"))
+
+
+def load(path: str | Path | None) -> Personas:
+    if not path:
+        return Personas()
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{p}: cannot read personas file: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UserError(f"{p}:{mark.line + 1 if mark else '?'}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    return parse(data, str(p))
+
+
+# -- rendering into the far end's dialplan ----------------------------------------------------------
+
+def _lines(persona: Persona) -> list[str]:
+    """Dialplan priorities (after the first) that carry out one persona on an incoming call."""
+    b = persona.behaviour
+    out: list[str] = []
+    if b in ("busy", "unreachable"):
+        if persona.ring:
+            out += ["Ringing()", f"Wait({persona.ring:g})"]
+        return out + [f"PJSIPHangup({persona.code})"]
+    out += ["Ringing()", f"Wait({persona.ring:g})"] if persona.ring else []
+    if b == "decline":
+        return out + [f"PJSIPHangup({persona.code})"]
+    if b == "no_answer":
+        return out + ["Wait(3600)"]
+    out.append("Answer()")
+    if b == "hangup_early":
+        return out + [f"Wait({persona.after:g})", "Hangup(16)"]
+    for press in persona.keys:
+        out += [f"Wait({press.after:g})", f"SendDTMF({press.key},,120)"]
+    return out + [f"Wait({persona.hold:g})", "Hangup(16)"]
+
+
+def _extension(exten: str, persona: Persona) -> list[str]:
+    body = _lines(persona)
+    first = f"exten => {exten},1,GotoIf($[\"${{DB(sandbox/trunk_down)}}\" = \"1\"]?trunk-down,s,1)"
+    return [first] + [f" same => n,{line}" for line in body] + [""]
+
+
+def render_dialplan(personas: Personas) -> str:
+    """The far end's extensions.conf for these personas."""
+    out = [
+        "; Generated by ivr/sandbox/personas.py from the personas file: do not edit.",
+        "[general]", "static = yes", "writeprotect = yes", "",
+        "; While the sandbox's trunk is 'down' (robocall sandbox trunk down), every call gets 503.",
+        "[trunk-down]", "exten => s,1,PJSIPHangup(503)", "",
+        "[phones]",
+    ]
+    for number, persona in personas.exact.items():
+        out += _extension(number.lstrip("+"), persona)
+    for prefix, persona in personas.prefixes.items():
+        out += _extension(f"_{prefix.lstrip('+')}.", persona)
+    if personas.default is not None:
+        out += _extension("_X.", personas.default)
+    else:
+        out += ["exten => _X.,1,Goto(default-rule,${EXTEN:-2},1)", ""]
+    out += ["[default-rule]"]
+    for tail in range(100):
+        out += _extension(f"{tail:02d}", default_persona(f"{tail:02d}"))
+    return "\n".join(out) + "\n"
