@@ -272,7 +272,8 @@ def _active(plan: CallPlan, state: CallState, event: Event) -> Out:
         return _key(plan, st, event.digit)
     if isinstance(event, CommandFailed) or (isinstance(event, TimerFired) and event.token == MAX_TIMER):
         reason = event.reason if isinstance(event, CommandFailed) else "max_duration"
-        st, cmds = _stop_media(replace(state, failure=reason))
+        st, cmds = _stop_media(replace(state, failure=reason, timers=state.timers - {MAX_TIMER}
+                                       if isinstance(event, TimerFired) else state.timers))
         st, timers = _cancel_timers(replace(st, phase=Phase.HANGING_UP))
         return st, cmds + timers + (HangupChannel(),)
     if isinstance(event, TimerFired):
@@ -367,6 +368,10 @@ def _cancel_timers(state: CallState) -> Out:
 
 
 def _end(state: CallState, gone: Gone) -> Out:
+    # Gone while we were still talking: the far end (or its network) hung up, even when the hang-up
+    # request itself was lost (a websocket outage resolved by reconciliation).
+    if state.phase in (Phase.ACTIVE, Phase.TRANSFERRING) and not state.transferred:
+        state = replace(state, remote_hangup=True)
     st, cmds = _cancel_timers(state)
     if st.answered:
         outcome = outcomes.answered(st.finished_with is not None, st.transferred, st.remote_hangup)

@@ -53,10 +53,10 @@ def script_plan(settings: Settings, library: AudioLibrary, script: Script, e164:
 
 
 def prompt_plan(settings: Settings, library: AudioLibrary, e164: str, text: str, max_digits: int,
-                call_id: str | None = None) -> CallPlan:
+                call_id: str | None = None, timeout: float | None = None) -> CallPlan:
     prompt = Prompt("adhoc.prompt", text)
     media = media_map(library, [prompt])
-    conv = DigitsConversation(prompt, max_digits, settings.call.digit_timeout)
+    conv = DigitsConversation(prompt, max_digits, timeout or settings.call.digit_timeout)
     return plan(settings, e164, conv, media, call_id)
 
 

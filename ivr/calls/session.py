@@ -28,6 +28,17 @@ def utcnow() -> datetime:
 
 
 @dataclass(frozen=True)
+class _Retry:
+    """A command that must not be lost (hang-up) and failed because the PBX was unreachable."""
+
+    command: m.Command
+    attempt: int
+
+
+RETRY_LIMIT = 30  # one a second: outlasts a websocket/ARI outage of half a minute
+
+
+@dataclass(frozen=True)
 class CallReport:
     call_id: str
     result: m.CallResult
@@ -93,6 +104,10 @@ class CallSession:
                     if failure is not None:
                         queue.put_nowait(failure)
                 event = await self._next(plan, queue)
+                if isinstance(event, _Retry):
+                    await self._retry(plan, event, queue, timers, loop)
+                    commands = ()
+                    continue
                 if event is None:
                     commands = ()
                     continue
@@ -112,11 +127,19 @@ class CallSession:
             item = await asyncio.wait_for(queue.get(), WATCHDOG_SECONDS)
         except asyncio.TimeoutError:
             return await self._watchdog(plan)
+        if isinstance(item, _Retry):
+            return item  # type: ignore[return-value]
         if isinstance(item, ev.AriEvent):
             if isinstance(item, ev.PlaybackFinished):
                 self.ari.playback_done(item.playback_id)
             return translate(item)
         return item  # type: ignore[return-value]  # machine events put by timers and failed commands
+
+    async def _retry(self, plan: m.CallPlan, retry: _Retry, queue: asyncio.Queue[object],
+                     timers: dict[str, asyncio.TimerHandle], loop: asyncio.AbstractEventLoop) -> None:
+        failure = await self._execute(plan, retry.command, queue, timers, loop, retry.attempt)
+        if failure is not None:
+            queue.put_nowait(failure)
 
     async def _watchdog(self, plan: m.CallPlan) -> m.Event | None:
         try:
@@ -130,7 +153,8 @@ class CallSession:
         return None
 
     async def _execute(self, plan: m.CallPlan, cmd: m.Command, queue: asyncio.Queue[object],
-                       timers: dict[str, asyncio.TimerHandle], loop: asyncio.AbstractEventLoop) -> m.Event | None:
+                       timers: dict[str, asyncio.TimerHandle], loop: asyncio.AbstractEventLoop,
+                       attempt: int = 0) -> m.Event | None:
         """Carry out one command; return a machine event if it failed in a way the machine must know."""
         try:
             if isinstance(cmd, m.Originate):
@@ -159,6 +183,10 @@ class CallSession:
             log.error("call.command_failed", call=plan.call_id, command=type(cmd).__name__, status=exc.status)
             return self._failure(cmd, f"ari_{exc.status}")
         except PbxUnavailable:
+            if isinstance(cmd, m.HangupChannel) and attempt < RETRY_LIMIT:
+                # Never leave a call up because ARI was briefly unreachable: try again shortly.
+                loop.call_later(1.0, queue.put_nowait, _Retry(cmd, attempt + 1))
+                return None
             log.error("call.command_failed", call=plan.call_id, command=type(cmd).__name__, status="unreachable")
             return self._failure(cmd, "pbx_unavailable")
         return None

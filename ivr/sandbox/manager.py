@@ -71,20 +71,23 @@ class Sandbox:
             "queue_max_wait": s.hotline.callback_offer_after, "rtp_start": 20000, "rtp_end": 29999,
         }
 
-    def _render(self, personas_file: str | None) -> None:
+    def _render(self, personas_file: str | None) -> dict[str, bool]:
+        """Render every config; return, per instance, whether anything but the phones' dialplan changed."""
+        changed = {}
         for inst, sources in ((self.pbx, [CONF / "common", CONF / "pbx", DIALPLANS]),
                               (self.phones, [CONF / "common", CONF / "phones"])):
             target = self.root / inst.conf_dir.lstrip("/")
-            render_dirs(sources, target, self._values(inst))
-        self.write_personas(personas_file)
+            changed[inst.name] = bool(render_dirs(sources, target, self._values(inst)))
         self.settings.audio_cache_dir.mkdir(parents=True, exist_ok=True)
+        return changed
 
-    def write_personas(self, personas_file: str | None) -> None:
+    def write_personas(self, personas_file: str | None) -> bool:
+        """Render the personas into the phones' dialplan; True if it changed."""
         personas = personas_mod.load(personas_file)
         target = self.root / self.phones.conf_dir.lstrip("/") / "extensions.conf"
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, personas_mod.render_dialplan(personas))
         write_atomic(self.dir / "personas.txt", str(Path(personas_file).resolve()) if personas_file else "")
+        return write_atomic(target, personas_mod.render_dialplan(personas))
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def up(self, personas_file: str | None = None, progress=lambda _m: None, timeout: float = 60.0) -> SandboxStatus:
@@ -96,15 +99,18 @@ class Sandbox:
         if not rootfs.is_installed(self.root, self.packages):
             rootfs.build_root(self.root, self.packages, self.settings.sandbox.suite,
                               self.settings.sandbox.mirror or rootfs.host_mirror(), self.dir / "build.log", progress)
-        self._render(personas_file)
+        changed = self._render(personas_file)
+        personas_changed = self.write_personas(personas_file)
         self._mount_proc()
         deadline = time.monotonic() + timeout
         for inst in (self.phones, self.pbx):
             if inst.pid() is None:
                 progress(f"starting asterisk '{inst.name}'")
                 inst.start()
-            else:
-                inst.rx("core reload")  # already running: pick up the freshly rendered config
+            elif changed[inst.name]:
+                inst.rx("core reload")  # already running: pick up the changed config
+            elif inst is self.phones and personas_changed:
+                inst.rx("dialplan reload")
         for inst in (self.phones, self.pbx):
             inst.wait_ready(deadline)
         self._wait_ari(deadline)

@@ -55,6 +55,7 @@ class AsteriskInstance:
         for inside in self.dirs().values():
             (self.root / inside.lstrip("/")).mkdir(parents=True, exist_ok=True)
         (self.root / self.dirs()["state_dir"].lstrip("/") / "spool").mkdir(exist_ok=True)
+        (self.root / self.dirs()["log_dir"].lstrip("/") / "cdr-csv").mkdir(exist_ok=True)
         self.state_dir.mkdir(parents=True, exist_ok=True)
 
     def pid(self) -> int | None:

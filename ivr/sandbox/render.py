@@ -27,22 +27,29 @@ def render_text(text: str, values: Mapping[str, object], where: str) -> str:
 
 
 def render_dirs(sources: Iterable[Path], target: Path, values: Mapping[str, object]) -> list[Path]:
-    """Render every file of ``sources`` (later folders win) into ``target``; return the written paths."""
+    """Render every file of ``sources`` (later folders win) into ``target``; return the changed paths."""
     target.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     for src in sources:
         for path in sorted(src.iterdir()):
             if path.is_file() and path.suffix == ".conf":
                 files[path.name] = path
-    written = []
+    changed = []
     for name, path in files.items():
         out = target / name
-        write_atomic(out, render_text(path.read_text(encoding="utf-8"), values, str(path)))
-        written.append(out)
-    return written
+        if write_atomic(out, render_text(path.read_text(encoding="utf-8"), values, str(path))):
+            changed.append(out)
+    return changed
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` atomically; False (and no write) if it already holds exactly that."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
+    return True

@@ -1,0 +1,81 @@
+"""`robocall audio render SCRIPT...`: render every prompt a script can play before any call needs it."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from ivr.cli import Context, main
+from ivr.config import PROJECT_ROOT
+from ivr.errors import UserError
+from ivr.scripts import checker
+from ivr.scripts.model import Script
+
+SCRIPTS_DIR = PROJECT_ROOT / "scripts_vi"
+
+
+def load_checked_script(arg: str, scripts_dir: Path = SCRIPTS_DIR) -> Script:
+    """A script by file path or by name (``f1_daily`` -> scripts_vi/f1_daily.yaml), checked.
+
+    An unknown name, or a script with any problem, is one UserError naming the file and the first problem.
+    """
+    path = Path(arg)
+    if not path.is_file():
+        named = scripts_dir / f"{arg}.yaml"
+        if not named.is_file():
+            shipped = ", ".join(sorted(p.stem for p in scripts_dir.glob("*.yaml"))) or "none"
+            raise UserError(f"unknown script {arg!r}: no such file, and no {named} (shipped scripts: {shipped})")
+        path = named
+    script, problems = checker.check_file(path)
+    if problems or script is None:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        raise UserError(f"{problems[0]}{more}; run `robocall script check {path}`")
+    return script
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [list(headers)] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+             for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+@main.group("audio")
+def audio_group() -> None:
+    """Prompt audio: render it in advance, in the PBX's 8 kHz format."""
+
+
+@audio_group.command("render")
+@click.argument("scripts", nargs=-1, required=True)
+@click.pass_obj
+def render_command(ctx: Context, scripts: tuple[str, ...]) -> None:
+    """Render every prompt SCRIPTS can play that needs no contact data (file paths or names).
+
+    Prompts with a contact's name or values are rendered when a campaign is prepared. Human recordings
+    in the recordings folder (audio/<prompt id>.wav) replace speech synthesis for their prompt.
+    """
+    from ivr.speech.library import AudioLibrary, RenderStats
+    from ivr.speech.render import render_script
+
+    loaded = [load_checked_script(s) for s in scripts]  # every script is checked before any audio is made
+    library = AudioLibrary(ctx.settings)
+    library.cache.remove_stale_temp(time.time())
+    results = [render_script(library, script) for script in loaded]
+    total = sum((r.stats for r in results), RenderStats())
+    rows = [(r.script, r.stats.prompts, r.stats.rendered, r.stats.cached, r.stats.recordings, r.personalised,
+             f"{r.stats.seconds:.2f}") for r in results]
+    if len(results) > 1:
+        rows.append(("Tổng", total.prompts, total.rendered, total.cached, total.recordings,
+                     sum(r.personalised for r in results), f"{total.seconds:.2f}"))
+    click.echo(_table(("Kịch bản", "Lời thoại", "Mới tạo", "Có sẵn", "Bản ghi âm", "Cá nhân hoá", "Giây"), rows))
+    click.echo(f"Thư mục âm thanh: {library.dirs.cache_dir} (tổng đài đọc tại {library.dirs.pbx_dir})")
+    if any(r.personalised for r in results):
+        click.echo("Lời thoại cá nhân hoá (có tên, số liệu của từng người) được tạo khi lập chiến dịch.")
+    for r in results:
+        for prompt_id in r.unused_recordings:
+            click.echo(f"Cảnh báo: bản ghi âm {prompt_id} không khớp lời thoại nào của kịch bản {r.script}",
+                       err=True)

@@ -1,0 +1,55 @@
+"""`robocall script preview SCRIPT --answers 1,2,2 --out FILE.wav`: hear one path through a script."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ivr.cli import Context
+from ivr.cli.audio import load_checked_script
+from ivr.cli.script import script_group
+from ivr.errors import UserError
+from ivr.scripts.model import Script
+
+
+def parse_variables(items: tuple[str, ...], script: Script) -> dict[str, str]:
+    """``("ho_ten=Nguyễn Văn An",)`` -> {"ho_ten": "Nguyễn Văn An"}; names must be the script's variables."""
+    values: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UserError(f"--var {item!r}: expected NAME=VALUE, e.g. --var ho_ten='Nguyễn Văn An'")
+        if name not in script.variables:
+            known = ", ".join(script.variables) or "none"
+            raise UserError(f"--var {name}: script {script.name} has no such variable (it has: {known})")
+        values[name] = value
+    return values
+
+
+@script_group.command("preview")
+@click.argument("script")
+@click.option("--answers", default="", metavar="KEYS",
+              help="Keys the resident presses, in order, e.g. 1,2,2 (none left: silence).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="WAV file to write (8 kHz mono).")
+@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+              help="A contact value for the prompts, e.g. --var ho_ten='Nguyễn Văn An' (repeatable).")
+@click.pass_obj
+def preview_command(ctx: Context, script: str, answers: str, out: Path, variables: tuple[str, ...]) -> None:
+    """Write one WAV of the whole conversation SCRIPT has for the given answers, to listen to."""
+    from ivr.speech.library import AudioLibrary
+    from ivr.speech.preview import parse_answers, walk, write_preview
+
+    keys = parse_answers(answers)
+    loaded = load_checked_script(script)
+    walked = walk(loaded, keys, parse_variables(variables, loaded))
+    seconds = write_preview(walked, AudioLibrary(ctx.settings), out)
+    steps = [f"{t.step_id} [{t.key or 'im lặng'}]" for t in walked.turns] + [walked.last_step]
+    click.echo("Đường đi: " + " → ".join(steps))
+    click.echo(f"Kết quả: {walked.outcome}")
+    if walked.answers:
+        click.echo("Câu trả lời: " + ", ".join(f"{q}={v}" for q, v in walked.answers.items()))
+    if walked.unused_keys:
+        click.echo(f"Phím chưa dùng (cuộc gọi đã kết thúc trước): {','.join(walked.unused_keys)}")
+    click.echo(f"Đã ghi: {out} ({seconds:.1f} giây)")

@@ -1,0 +1,168 @@
+"""Import a CDC list: read, normalise, merge duplicates, store in one transaction, report refused rows.
+
+What it guarantees:
+- a file that cannot be read imports nothing (one UserError naming the file and what is wrong);
+- the same file (same SHA-256) imported again changes nothing and reports the first import's counts;
+- the same person twice in one file, or again on a later day's list, is one contact, updated;
+- every refused row (and every value left empty because it could not be read) is a line of an error
+  report, a CSV next to the stored copy of the file in <data_dir>/imports/, with the row number as the
+  spreadsheet shows it, the column, the value and the reason, in Vietnamese.
+Counts: rows = imported + updated + duplicates + invalid.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from ivr.contacts.readers import read_tables
+from ivr.contacts.rows import Problem, parse_row
+from ivr.errors import UserError
+from ivr.logs import get_logger
+from ivr.storage.records import Category, ContactData, ImportBatch
+from ivr.storage.repo import Repository
+
+log = get_logger(__name__)
+REPORT_HEADER = ("Dòng", "Cột", "Giá trị", "Lý do")
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What the operator is told: counts, where the error report is, and the import's id."""
+
+    import_id: int
+    file: str
+    list_date: dt.date
+    rows: int
+    imported: int
+    updated: int
+    duplicates: int
+    invalid: int
+    warnings: int
+    error_report: str | None
+    already_imported: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["list_date"] = self.list_date.isoformat()
+        return data
+
+
+class ContactImporter:
+    """Imports list files into the repository; copies and error reports go to ``imports_dir``."""
+
+    def __init__(self, repo: Repository, imports_dir: Path, clock: Callable[[], dt.datetime],
+                 zone: ZoneInfo) -> None:
+        self._repo = repo
+        self._dir = imports_dir
+        self._clock = clock
+        self._zone = zone
+
+    def import_file(self, path: Path, *, category: str | None = None, list_date: dt.date | None = None,
+                    operator: str) -> ImportResult:
+        """Import ``path``. ``category`` applies to rows without their own F1/F2; ``list_date`` is the
+        day of the list (default: today in local time)."""
+        path = Path(path)
+        if category is not None and category not in set(Category):
+            raise UserError(f"--category must be F1 or F2, got {category!r}")
+        if not path.is_file():
+            raise UserError(f"{path}: no such file")
+        now = self._clock()
+        list_date = list_date or now.astimezone(self._zone).date()
+        sha256 = _sha256(path)
+        previous = self._repo.find_import(sha256)
+        if previous is not None:
+            self._repo.audit(operator, "contacts.import.repeat", f"import:{previous.id}", 0, now)
+            log.info("contacts.import.repeat", import_id=previous.id)
+            c = previous.counts
+            return ImportResult(previous.id, str(path), previous.list_date, c.rows, 0, c.updated, c.duplicates,
+                                c.invalid, 0, previous.error_report, already_imported=True)
+
+        contacts, problems, rows, duplicates = _read(path, category, now.astimezone(self._zone).date())
+        invalid = len({p.row for p in problems if p.refused})
+        warnings = len({p.row for p in problems if not p.refused})
+        stored, report = self._write_files(path, sha256, list_date, problems)
+        categories = {c.category for c in contacts}
+        batch = ImportBatch(
+            file_name=path.name, sha256=sha256, list_date=list_date,
+            category=category or (categories.pop() if len(categories) == 1 else None), operator=operator,
+            contacts=tuple(contacts), rows=rows, duplicates=duplicates, invalid=invalid,
+            error_report=str(report) if report else None, stored_path=str(stored),
+        )
+        try:
+            record, already = self._repo.apply_import(batch, now)
+        except BaseException:
+            for written in (stored, report):
+                if written is not None:
+                    written.unlink(missing_ok=True)
+            raise
+        counts = record.counts
+        log.info("contacts.import", import_id=record.id, rows=counts.rows, imported=counts.imported,
+                 updated=counts.updated, duplicates=counts.duplicates, invalid=counts.invalid, warnings=warnings)
+        return ImportResult(record.id, str(path), record.list_date, counts.rows,
+                            0 if already else counts.imported, counts.updated, counts.duplicates, counts.invalid,
+                            warnings, record.error_report, already_imported=already)
+
+    def _write_files(self, path: Path, sha256: str, list_date: dt.date,
+                     problems: list[Problem]) -> tuple[Path, Path | None]:
+        self._dir.mkdir(parents=True, exist_ok=True)
+        prefix = f"{list_date.isoformat()}_{sha256[:12]}"
+        stored = self._dir / f"{prefix}_{_UNSAFE.sub('_', path.name)}"
+        shutil.copyfile(path, stored)
+        if not problems:
+            return stored, None
+        report = self._dir / f"{prefix}_bao-cao-loi.csv"
+        # Semicolons and a BOM: what Excel in a Vietnamese locale opens correctly with a double-click.
+        with report.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out, delimiter=";")
+            writer.writerow(REPORT_HEADER)
+            writer.writerows((p.row, p.column, p.value, p.reason) for p in problems)
+        return stored, report
+
+
+def _read(path: Path, category: str | None,
+          today: dt.date) -> tuple[list[ContactData], list[Problem], int, int]:
+    """Parse every sheet; merge duplicates (a later row's non-empty values win). Returns the contacts,
+    the problems, the number of non-blank rows and the number of duplicate rows."""
+    people: dict[tuple[str, str], ContactData] = {}
+    problems: list[Problem] = []
+    rows = duplicates = 0
+    for table in read_tables(path):
+        for number, values in table.rows:
+            parsed = parse_row(table, number, values, category, today)
+            if parsed is None:
+                continue
+            rows += 1
+            problems.extend(parsed.problems)
+            contact = parsed.contact
+            if contact is None:
+                continue
+            earlier = people.get(contact.identity)
+            if earlier is None:
+                people[contact.identity] = contact
+            else:
+                duplicates += 1
+                people[contact.identity] = _merge_rows(earlier, contact)
+    return list(people.values()), problems, rows, duplicates
+
+
+def _merge_rows(earlier: ContactData, later: ContactData) -> ContactData:
+    changes = {f.name: getattr(later, f.name) for f in dataclasses.fields(later)
+               if f.name != "row" and getattr(later, f.name) is not None}
+    return dataclasses.replace(earlier, **changes)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

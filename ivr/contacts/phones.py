@@ -1,0 +1,141 @@
+"""Phone numbers from CDC lists -> E.164, or a reason (in Vietnamese) why the number cannot be called.
+
+What the lists really contain: numbers typed by hand with spaces and dots, numbers stored as Excel
+numbers that lost their leading zero (912345678), international forms (+84..., 84..., 0084...),
+11-digit mobile numbers from before the 2018 renumbering (0162... -> 032...), which `phonenumbers`
+does not translate, and now and then a hotline, a 1900 premium number or two numbers in one cell.
+Only Vietnamese subscriber numbers (mobile or landline) are accepted: the trunk calls Vietnam only,
+and calling premium-rate or service numbers costs money and reaches no person.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+# The 2018 move of 11-digit mobile prefixes to 10 digits (old numbers stopped working 30 Jun 2019).
+OLD_MOBILE_PREFIXES: dict[str, str] = {
+    **{f"016{d}": f"03{d}" for d in "23456789"},
+    "0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",
+    "0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",
+    "0186": "056", "0188": "058", "0199": "059",
+}
+
+MISSING = "thiếu số điện thoại"
+NOT_A_NUMBER = "không phải số điện thoại"
+ROUNDED = "số bị Excel đổi sang dạng lũy thừa (E+) nên mất chữ số: nhập lại ô dưới dạng văn bản"
+FOREIGN = "số nước ngoài: hệ thống chỉ gọi số Việt Nam"
+PREMIUM = "đầu số 1900 thu cước cao: không gọi"
+SERVICE = "số tổng đài hoặc dịch vụ, không phải số thuê bao"
+SHORT = "số quá ngắn (số tổng đài, dịch vụ): không phải số thuê bao"
+INVALID = "số điện thoại không hợp lệ"
+
+_CALLABLE = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE: "landline",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "landline",
+}
+_SEPARATORS = re.compile(r"[\s.\-()]+")
+_SEVERAL = re.compile(r"[;,/|\n]|\s+-\s+|\s+(?:hoặc|hoac|or)\s+", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^\d([.,]\d+)?e\+?\d+$", re.IGNORECASE)
+_DIGITS = re.compile(r"^\+?\d+$")
+
+
+class InvalidPhone(ValueError):
+    """The value is not a callable Vietnamese subscriber number; ``reason`` is written for a health worker."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A callable number: E.164 (+84...) and whether it is a mobile or a landline."""
+
+    e164: str
+    kind: str
+
+
+def normalize_phone(raw: object) -> Phone:
+    """Return the E.164 form of a cell's phone value, or raise InvalidPhone with the reason.
+
+    A cell holding several numbers ("0912345678 / 0987654321") gives its first callable one.
+    """
+    text = _as_text(raw)
+    if not text:
+        raise InvalidPhone(MISSING)
+    if _SCIENTIFIC.match(text.replace(" ", "")):
+        raise InvalidPhone(ROUNDED)
+    parts = [p for p in _SEVERAL.split(text) if p.strip()]
+    first_error: InvalidPhone | None = None
+    for part in parts:
+        try:
+            return _normalize_one(part)
+        except InvalidPhone as exc:
+            first_error = first_error or exc
+    raise first_error or InvalidPhone(MISSING)
+
+
+def _as_text(raw: object) -> str:
+    if raw is None or isinstance(raw, bool):
+        return ""
+    if isinstance(raw, int):
+        return str(raw)
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise InvalidPhone(NOT_A_NUMBER)
+        return str(int(raw))
+    return str(raw).strip().lstrip("'").strip()
+
+
+def _normalize_one(part: str) -> Phone:
+    compact = _SEPARATORS.sub("", part)
+    if not _DIGITS.match(compact):
+        raise InvalidPhone(NOT_A_NUMBER)
+    national = _national(compact)
+    if len(national) == 11 and national[:4] in OLD_MOBILE_PREFIXES:
+        national = OLD_MOBILE_PREFIXES[national[:4]] + national[4:]
+    return _classify(national)
+
+
+def _national(digits: str) -> str:
+    """Vietnamese national form (leading 0) from any international, national or zero-less form."""
+    if digits.startswith("+"):
+        if not digits.startswith("+84"):
+            raise InvalidPhone(FOREIGN)
+        return "0" + digits[3:].removeprefix("0")
+    if digits.startswith("0084"):
+        return "0" + digits[4:].removeprefix("0")
+    if digits.startswith("00"):
+        raise InvalidPhone(FOREIGN)
+    if digits.startswith("1900"):
+        raise InvalidPhone(PREMIUM)
+    if digits.startswith("1800"):
+        raise InvalidPhone(SERVICE)
+    if len(digits) <= 6:
+        raise InvalidPhone(SHORT)
+    if digits.startswith("84") and len(digits) in (11, 12):
+        return "0" + digits[2:]
+    if digits.startswith("0"):
+        return digits
+    if len(digits) in (9, 10):
+        return "0" + digits  # an Excel number that lost its leading zero
+    raise InvalidPhone(INVALID)
+
+
+def _classify(national: str) -> Phone:
+    try:
+        number = phonenumbers.parse(national, "VN")
+    except phonenumbers.NumberParseException:
+        raise InvalidPhone(INVALID) from None
+    kind = phonenumbers.number_type(number)
+    if kind == PhoneNumberType.PREMIUM_RATE:
+        raise InvalidPhone(PREMIUM)
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(SHORT if len(national) <= 6 else INVALID)
+    if kind not in _CALLABLE:
+        raise InvalidPhone(SERVICE)
+    return Phone(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), _CALLABLE[kind])

@@ -1,0 +1,174 @@
+"""Read a CDC list (.xlsx or .csv) into its header and data rows, whatever the layout around them.
+
+The lists come with a title block above the header ("SỞ Y TẾ ... DANH SÁCH F1 NGÀY ..."), blank rows,
+notes columns, several sheets, and CSVs as Vietnamese-locale Excel writes them (semicolon-separated,
+UTF-8 with a BOM, or the legacy Windows-1258 code page) or comma-separated. The header row is found by
+matching known header names; rows keep the number the spreadsheet shows, for the error report.
+Anything that makes the file unreadable is one UserError naming the file and what is wrong.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from openpyxl.utils import get_column_letter
+
+from ivr.contacts.fields import LABELS, REQUIRED, USUAL_HEADERS, field_for_header
+from ivr.errors import UserError
+
+HEADER_SCAN_ROWS = 30  # the header is expected within the first rows, below the title block
+_MIN_HEADER_FIELDS = 2
+_DELIMITERS = (";", ",", "\t")
+_CSV_ENCODINGS = ("utf-8-sig", "cp1258")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A recognised column: its position, the field it holds, and its header as written in the file."""
+
+    index: int
+    field: str
+    header: str
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.index + 1)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The data of one sheet: recognised columns and the rows below the header, with their row numbers."""
+
+    sheet: str | None
+    header_row: int
+    columns: tuple[Column, ...]
+    rows: Sequence[tuple[int, Sequence[Any]]]
+
+    def row_label(self, row_number: int) -> str:
+        """How the spreadsheet shows the row: "12", or "F2!12" when the workbook holds several lists."""
+        return f"{self.sheet}!{row_number}" if self.sheet else str(row_number)
+
+
+def read_tables(path: Path) -> list[Table]:
+    """Every list in the file (one per sheet that has a recognised header row)."""
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    if suffix in (".xlsx", ".xlsm"):
+        return _xlsx_tables(path)
+    if suffix in (".csv", ".txt"):
+        return [_csv_table(path)]
+    if suffix == ".xls":
+        raise UserError(f"{path}: old Excel 97-2003 (.xls) files are not read; open it in Excel and save as .xlsx")
+    raise UserError(f"{path}: not a list file (expected .xlsx or .csv)")
+
+
+def _xlsx_tables(path: Path) -> list[Table]:
+    import openpyxl
+
+    if not zipfile.is_zipfile(path):
+        raise UserError(f"{path}: not a valid .xlsx file (damaged, or not an Excel workbook)")
+    tables: list[Table] = []
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheets = workbook.worksheets
+            for sheet in sheets:
+                sheet.reset_dimensions()  # some writers record wrong dimensions, which would cut rows
+                table = _table(path, sheet.values, sheet.title if len(sheets) > 1 else None)
+                if table is not None:
+                    tables.append(table)
+        finally:
+            workbook.close()
+    except UserError:
+        raise
+    except Exception as exc:  # openpyxl raises many types on damaged input; the user needs one message
+        raise UserError(f"{path}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
+    if not tables:
+        raise UserError(_no_header(path))
+    return tables
+
+
+def _csv_table(path: Path) -> Table:
+    text = _decode(path)
+    best: tuple[int, str] | None = None
+    for delimiter in _DELIMITERS:
+        head = list(_records(text, delimiter, limit=HEADER_SCAN_ROWS))
+        score = max((_header_score(row) for row in head), default=0)
+        if best is None or score > best[0]:
+            best = (score, delimiter)
+    assert best is not None
+    table = _table(path, _records(text, best[1]), None)
+    if table is None:
+        raise UserError(_no_header(path))
+    return table
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise UserError(f"{path}: not a text CSV file (binary content)")
+    for encoding in _CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UserError(f"{path}: cannot decode the text (expected UTF-8 or Windows-1258)")
+
+
+def _records(text: str, delimiter: str, limit: int | None = None) -> Iterable[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for count, record in enumerate(reader):
+        if limit is not None and count >= limit:
+            return
+        yield record
+
+
+def _header_score(row: Sequence[Any]) -> int:
+    return len({f for f in (field_for_header(v) for v in row) if f is not None})
+
+
+def _table(path: Path, rows: Iterable[Sequence[Any]], sheet: str | None) -> Table | None:
+    """Find the header within the first rows and collect the rows below it; None if no header."""
+    iterator = iter(rows)
+    scanned: list[Sequence[Any]] = []
+    for row in iterator:
+        scanned.append(row)
+        if len(scanned) >= HEADER_SCAN_ROWS:
+            break
+    scores = [_header_score(row) for row in scanned]
+    if not scores or max(scores) < _MIN_HEADER_FIELDS:
+        return None
+    header_index = scores.index(max(scores))
+    columns = _columns(scanned[header_index])
+    where = f"{path}" + (f", sheet {sheet!r}" if sheet else "") + f", header row {header_index + 1}"
+    present = {c.field for c in columns}
+    missing = [f for f in REQUIRED if f not in present]
+    if missing:
+        names = " and ".join(f"'{USUAL_HEADERS[f]}'" for f in missing)
+        raise UserError(f"{where}: missing the column {names}")
+    data: list[tuple[int, Sequence[Any]]] = [
+        (number, row) for number, row in enumerate(scanned[header_index + 1:], start=header_index + 2)
+    ]
+    data.extend((number, row) for number, row in enumerate(iterator, start=len(scanned) + 1))
+    return Table(sheet, header_index + 1, columns, data)
+
+
+def _columns(header: Sequence[Any]) -> tuple[Column, ...]:
+    seen: set[str] = set()
+    columns = []
+    for index, value in enumerate(header):
+        field = field_for_header(value)
+        if field is not None and field not in seen:  # a repeated header: the first column wins
+            seen.add(field)
+            columns.append(Column(index, field, " ".join(str(value).split())))
+    return tuple(columns)
+
+
+def _no_header(path: Path) -> str:
+    return (f"{path}: no header row found in the first {HEADER_SCAN_ROWS} rows "
+            f"(expected columns such as {LABELS['full_name']}, {LABELS['phone']}, {LABELS['birth_year']})")

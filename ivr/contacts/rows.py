@@ -1,0 +1,103 @@
+"""One row of a list -> a ContactData ready to store, or the problems that refuse it.
+
+A row is refused when the person cannot be called or identified: no usable phone number, no name,
+no F1/F2 category. A wrong optional value (an unreadable date or birth year) does not keep a person
+from being called: the value is left empty and the problem is still reported, so the list can be fixed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from ivr.contacts import fields as f
+from ivr.contacts.phones import InvalidPhone, normalize_phone
+from ivr.contacts.readers import Column, Table
+from ivr.contacts.text import name_key
+from ivr.storage.records import ContactData
+
+KEPT_EMPTY = " (đã để trống ô này, người này vẫn được nhập)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of the error report: where (row as the spreadsheet shows it, column), the value, and why."""
+
+    row: str
+    column: str
+    value: str
+    reason: str
+    refused: bool
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """The result for one non-blank row: the contact (None when refused) and the problems found."""
+
+    contact: ContactData | None
+    problems: tuple[Problem, ...]
+
+
+def parse_row(table: Table, number: int, values: Sequence[Any], default_category: str | None,
+              today: dt.date) -> ParsedRow | None:
+    """Read one data row; None for a blank row (nothing but perhaps its STT)."""
+    cells = {c.field: (c, values[c.index] if c.index < len(values) else None) for c in table.columns}
+    if all(_blank(v) for field, (_, v) in cells.items() if field != f.SEQ):
+        return None
+    label = table.row_label(number)
+    problems: list[Problem] = []
+    refused = False
+
+    def problem(field: str, value: Any, reason: str, refuse: bool) -> None:
+        column = _column(cells[field][0]) if field in cells else f.LABELS[field]
+        shown = "" if value is None else str(value)
+        problems.append(Problem(label, column, shown, reason if refuse else reason + KEPT_EMPTY, refuse))
+
+    def cell(field: str) -> Any:
+        return cells[field][1] if field in cells else None
+
+    name = f.read_text(cell(f.FULL_NAME))
+    if name is None:
+        problem(f.FULL_NAME, None, f.MISSING_NAME, True)
+        refused = True
+    try:
+        phone = normalize_phone(cell(f.PHONE)).e164
+    except InvalidPhone as exc:
+        problem(f.PHONE, cell(f.PHONE), exc.reason, True)
+        refused = True
+    try:
+        category = f.read_category(cell(f.CATEGORY)) or default_category
+        if category is None:
+            problem(f.CATEGORY, None, f.MISSING_CATEGORY, True)
+            refused = True
+    except f.FieldError as exc:
+        problem(f.CATEGORY, cell(f.CATEGORY), exc.reason, True)
+        refused = True
+
+    optional: dict[str, Any] = {}
+    readers = {
+        f.BIRTH_YEAR: lambda v: f.read_birth_year(v, today),
+        f.EXPOSURE_DATE: f.read_date,
+        f.QUARANTINE_START: f.read_date,
+        f.ADDRESS: f.read_text, f.WARD: f.read_text, f.DISTRICT: f.read_text,
+    }
+    for field, reader in readers.items():
+        try:
+            optional[field] = reader(cell(field))
+        except f.FieldError as exc:
+            problem(field, cell(field), exc.reason, False)
+            optional[field] = None
+    if refused:
+        return ParsedRow(None, tuple(problems))
+    assert name is not None and category is not None
+    contact = ContactData(row=label, full_name=name, name_key=name_key(name), phone_e164=phone,
+                         category=category, **optional)
+    return ParsedRow(contact, tuple(problems))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _column(column: Column) -> str:
+    return f"{column.letter} ({column.header})"

@@ -1,0 +1,39 @@
+"""Text keys for Vietnamese lists: diacritics-insensitive folding and tidy display text.
+
+Lists from different communes spell the same header or the same name differently ("Họ và tên",
+"HO VA TEN", "Ho  va ten"); comparing folded keys makes those equal without changing what is stored.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+# Letters that do not decompose into a base letter plus combining marks.
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ł": "l"})
+
+
+def clean(value: str) -> str:
+    """Composed Unicode (NFC) with runs of whitespace collapsed to one space and the ends trimmed."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+
+
+def strip_accents(value: str) -> str:
+    """Remove Vietnamese diacritics (tone and vowel marks, đ -> d) and casefold."""
+    decomposed = unicodedata.normalize("NFD", value.translate(_SPECIAL))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.casefold().translate(_SPECIAL)
+
+
+def name_key(value: str) -> str:
+    """Identity key of a person's name: casefolded, diacritics removed, whitespace collapsed.
+
+    "Nguyễn  Văn An" and "NGUYEN VAN AN" give the same key, so the same person on two lists is one contact.
+    """
+    return _SPACES.sub(" ", strip_accents(value)).strip()
+
+
+def header_key(value: str) -> str:
+    """Key of a column header: letters and digits only, diacritics removed ("Xã/Phường" -> "xaphuong")."""
+    return _NOT_WORD.sub("", strip_accents(value))

@@ -1,0 +1,101 @@
+"""Content-addressed store of rendered prompts: ``<cache dir>/<sha256>.wav``, written atomically.
+
+The key of a TTS prompt is the hash of (engine, voice, rate, text); of a recording, the hash of its bytes.
+Same input, same file name: a prompt is rendered once, whoever asks, and a changed text or voice gets a
+new file instead of silently replacing audio a running call may be playing.
+
+Writes go to a temporary file in the same folder, then ``os.replace``: a reader (Asterisk, another
+render) sees either no file or a whole one, and two processes rendering the same prompt at once
+both succeed with identical results.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Callable
+
+from ivr.errors import UserError
+
+# Part of every key: bump it when the output format or conversion changes, so old files are not reused.
+FORMAT = "wav-8000-mono-s16-gain-3-v1"
+TEMP_PREFIX = ".tmp-"
+
+
+def normalise_text(text: str) -> str:
+    """NFC and single spaces: "Sốt" typed with combining accents and precomposed gives one key."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def tts_key(engine: str, voice: str, rate: int, text: str) -> str:
+    material = json.dumps(["tts", FORMAT, engine, voice, rate, normalise_text(text)], ensure_ascii=False)
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+def recording_key(content_digest: str) -> str:
+    """Key of a recording, from the sha256 of its bytes (already computed by the recording index)."""
+    return hashlib.sha256(f"recording\0{FORMAT}\0{content_digest}".encode("ascii")).hexdigest()
+
+
+class AudioCache:
+    """The folder of rendered prompts. Creates it on first write."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.wav"
+
+    def has(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def temp_path(self, key: str, suffix: str) -> Path:
+        """A fresh, empty scratch file in the cache folder (same filesystem as the final file)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{key[:16]}-", suffix=suffix, dir=self.folder)
+        except OSError as exc:
+            raise UserError(f"audio cache folder {self.folder}: cannot write there "
+                            f"({exc.strerror}); check audio.cache_dir") from None
+        os.close(fd)
+        return Path(name)
+
+    def store(self, key: str, produce: Callable[[Path], None]) -> Path:
+        """Run ``produce(tmp)`` to write the final 8 kHz WAV into a temp file, then publish it atomically.
+
+        On any failure the temp file is removed and nothing is published.
+        """
+        tmp = self.temp_path(key, ".wav")
+        try:
+            produce(tmp)
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the PBX may run as another user
+            final = self.path(key)
+            os.replace(tmp, final)
+            return final
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    def remove_stale_temp(self, now: float, max_age: float = 3600.0) -> int:
+        """Delete scratch files older than ``max_age`` seconds (left by a killed render); returns how many.
+
+        Younger ones may belong to a render running right now in another process, so they stay.
+        """
+        removed = 0
+        for path in self.temp_files():
+            try:
+                if now - path.stat().st_mtime > max_age:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                pass  # its render finished or another sweep got it first
+        return removed
+
+    def temp_files(self) -> list[Path]:
+        """Leftover scratch files (only a killed process leaves any)."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(p for p in self.folder.iterdir() if p.name.startswith(TEMP_PREFIX))

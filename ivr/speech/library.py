@@ -1,0 +1,182 @@
+"""The audio library the call engine asks for a prompt's media: rendered in advance, looked up in a call.
+
+During a call only :meth:`AudioLibrary.media_for` is used: a hash and a file-exists check, never a
+speech engine. Rendering (:meth:`ensure`, :meth:`ensure_all`) happens before: at ``robocall audio
+render``, when a campaign is prepared, or for a preview.
+
+Which audio a prompt gets: the human recording ``<recordings dir>/<prompt id>.<ext>`` when there is one,
+otherwise the TTS engine's rendering of its text.
+"""
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Literal, Protocol
+
+from ivr.errors import UserError
+from ivr.logs import get_logger
+from ivr.speech import convert
+from ivr.speech.cache import AudioCache, normalise_text, recording_key, tts_key
+from ivr.speech.engines import TtsEngine, make_engine
+from ivr.speech.recordings import RecordingIndex
+
+if TYPE_CHECKING:
+    from ivr.config import Settings
+
+log = get_logger(__name__)
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+class PromptLike(Protocol):
+    """What the library needs of ``ivr.scripts.model.Prompt``."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+class AudioNotReady(UserError):
+    """A prompt was asked for during a call but was never rendered."""
+
+
+@dataclass(frozen=True)
+class AudioDirs:
+    """Where rendered prompts go, the same folder as the PBX sees it, and the recordings folder."""
+
+    cache_dir: Path
+    pbx_dir: str
+    recordings_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class RenderStats:
+    """What a render did. ``rendered + cached + recordings == prompts``."""
+
+    prompts: int = 0
+    rendered: int = 0  # spoken by the TTS engine now
+    cached: int = 0  # TTS audio already in the cache
+    recordings: int = 0  # served by a human recording (converted now or before)
+    seconds: float = 0.0
+
+    def __add__(self, other: RenderStats) -> RenderStats:
+        return RenderStats(self.prompts + other.prompts, self.rendered + other.rendered,
+                           self.cached + other.cached, self.recordings + other.recordings,
+                           self.seconds + other.seconds)
+
+
+Source = Literal["rendered", "cached", "recording"]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Which file a prompt plays and where it comes from."""
+
+    key: str
+    recording: Path | None
+
+
+class AudioLibrary:
+    """Prompt -> 8 kHz WAV in the cache folder, and the ``sound:`` URI the PBX plays it by."""
+
+    def __init__(self, source: Settings | AudioDirs, engine: TtsEngine | None = None, *, workers: int = 0,
+                 clock: Callable[[], float] = time.monotonic, sox: str = convert.SOX) -> None:
+        if isinstance(source, AudioDirs):
+            dirs = source
+        else:
+            dirs = AudioDirs(source.audio_cache_dir, source.audio_pbx_dir,
+                             source.path(source.audio.recordings_dir) if source.audio.recordings_dir else None)
+            if engine is None:
+                engine = make_engine(source.audio.engine, source.audio.voice, source.audio.rate)
+        self.engine: TtsEngine = engine if engine is not None else make_engine("espeak-ng")
+        self.dirs = dirs
+        self.cache = AudioCache(dirs.cache_dir)
+        self.sox = sox
+        self.recordings = RecordingIndex(dirs.recordings_dir, convert.readable_suffixes(sox))
+        self.workers = workers or min(4, os.cpu_count() or 2)
+        self._clock = clock
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # -- lookup (safe during a call) ----------------------------------------------------------------
+    def resolve(self, prompt: PromptLike) -> Resolved:
+        recording = self.recordings.find(prompt.id)
+        if recording is not None:
+            return Resolved(recording_key(self.recordings.digest(recording)), recording)
+        e = self.engine
+        return Resolved(tts_key(e.name, e.voice, e.rate, prompt.text), None)
+
+    def is_ready(self, prompt: PromptLike) -> bool:
+        return self.cache.has(self.resolve(prompt).key)
+
+    def path_for(self, prompt: PromptLike) -> Path:
+        """The rendered file; AudioNotReady if it was never rendered."""
+        key = self.resolve(prompt).key
+        if not self.cache.has(key):
+            raise AudioNotReady(f"prompt {prompt.id}: audio not rendered yet in {self.dirs.cache_dir} "
+                                "(run `robocall audio render` or prepare the campaign first)")
+        return self.cache.path(key)
+
+    def media_for(self, prompt: PromptLike) -> str:
+        """``sound:<pbx dir>/<hash>`` for ARI's play; AudioNotReady if not rendered (never renders)."""
+        key = self.path_for(prompt).stem
+        return f"sound:{self.dirs.pbx_dir.rstrip('/')}/{key}"
+
+    # -- rendering (before calls) -------------------------------------------------------------------
+    def ensure(self, prompt: PromptLike) -> Path:
+        """Render the prompt if its file is missing; return the file."""
+        return self._ensure(prompt)[0]
+
+    def ensure_all(self, prompts: Iterable[PromptLike]) -> RenderStats:
+        """Render every missing prompt, a few at a time in threads (espeak-ng and sox are subprocesses)."""
+        items = list(prompts)
+        start = self._clock()
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="tts") as pool:
+            sources = [source for _path, source in pool.map(self._ensure, items)]
+        return RenderStats(len(items), sources.count("rendered"), sources.count("cached"),
+                           sources.count("recording"), self._clock() - start)
+
+    def _lock_for(self, key: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _ensure(self, prompt: PromptLike) -> tuple[Path, Source]:
+        resolved = self.resolve(prompt)
+        with self._lock_for(resolved.key):  # one render per key in this process; os.replace covers others
+            if resolved.recording is not None:
+                if not self.cache.has(resolved.key):
+                    rec = resolved.recording
+                    self.cache.store(resolved.key, lambda tmp: convert.to_asterisk_wav(
+                        rec, tmp, sox=self.sox, what=f"recording {rec}"))
+                    log.debug("audio.recording_converted", prompt_id=prompt.id, key=resolved.key[:12])
+                return self.cache.path(resolved.key), "recording"
+            if self.cache.has(resolved.key):
+                return self.cache.path(resolved.key), "cached"
+            self._check_text(prompt)
+            self.cache.store(resolved.key, lambda tmp: self._synthesize(resolved.key, prompt.text, tmp))
+            log.debug("audio.rendered", prompt_id=prompt.id, engine=self.engine.name, key=resolved.key[:12])
+            return self.cache.path(resolved.key), "rendered"
+
+    def _check_text(self, prompt: PromptLike) -> None:
+        if not normalise_text(prompt.text):
+            raise UserError(f"prompt {prompt.id}: empty text, nothing to say")
+        placeholder = _PLACEHOLDER.search(prompt.text)
+        if placeholder:
+            raise UserError(f"prompt {prompt.id}: text still has a variable {placeholder.group(0)}; "
+                            "render it for a contact first")
+        if self.engine.suffix not in convert.readable_suffixes(self.sox):
+            raise UserError(f"the {self.engine.name} engine writes {self.engine.suffix} audio, which this "
+                            f"machine's sox cannot read (install the Debian package libsox-fmt-mp3)")
+
+    def _synthesize(self, key: str, text: str, out: Path) -> None:
+        raw = self.cache.temp_path(key, self.engine.suffix)
+        try:
+            self.engine.synthesize(normalise_text(text), raw)
+            convert.to_asterisk_wav(raw, out, sox=self.sox, what=f"{self.engine.name} output")
+        finally:
+            raw.unlink(missing_ok=True)

@@ -1,0 +1,275 @@
+"""The call-attempt ledger: enqueue, claim, dial, answer, finish, recover. Part of the repository.
+
+An attempt moves pending -> claimed -> dialing -> done, and each move is one transaction:
+- claiming is atomic across workers: PostgreSQL locks the attempt and its household with
+  ``FOR UPDATE SKIP LOCKED`` (another worker skips them instead of waiting); SQLite runs the whole claim
+  in one ``BEGIN IMMEDIATE`` transaction. A household with an attempt claimed or dialing, in any campaign,
+  is never claimed again until that attempt is finished or released;
+- ``mark_dialing`` records the channel id before the originate is sent, so after a crash every call that
+  may exist on the PBX is known by its channel id;
+- an answer is written the moment the key is pressed, once per (attempt, question);
+- finishing an attempt and scheduling the next one (per the retry policy) happen in one transaction, and
+  finishing twice changes nothing, so replays after a crash neither lose nor duplicate attempts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Sequence
+
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from ivr.calls.policy import OUTCOMES, RetryPolicy, next_attempt
+from ivr.errors import UserError
+from ivr.storage import models as m
+from ivr.storage import records as r
+from ivr.storage.base import StoreBase, answer_record, attempt_record
+from ivr.storage.types import UtcDateTime
+
+A, H = m.CallAttempt, m.Household
+PENDING, CLAIMED = r.AttemptStatus.PENDING.value, r.AttemptStatus.CLAIMED.value
+DIALING, DONE = r.AttemptStatus.DIALING.value, r.AttemptStatus.DONE.value
+_OPEN_CAMPAIGN = (r.CampaignStatus.DRAFT.value, r.CampaignStatus.RUNNING.value, r.CampaignStatus.PAUSED.value)
+
+
+class AttemptConflict(Exception):
+    """The attempt is not in the state the caller assumed (released, finished, unknown): do not dial it."""
+
+
+class Ledger(StoreBase):
+    def enqueue_contacts(self, campaign_id: int, now: dt.datetime) -> int:
+        """Create attempt 1, due at ``now``, for each household of the campaign's list not yet enqueued.
+
+        Eligible: people on the campaign's list (the day's list of its category, or its import) who have
+        not opted out. One attempt per phone: a household is called once, through its first member.
+        Running it again adds only households that are new (e.g. a list re-imported with more people).
+        """
+        C, CI = m.Contact, m.ContactImport
+        with self._write() as s:
+            camp = s.get(m.Campaign, campaign_id)
+            if camp is None:
+                raise UserError(f"campaign {campaign_id}: no such campaign")
+            if camp.status not in _OPEN_CAMPAIGN:
+                raise UserError(f"campaign {campaign_id} is {camp.status}: no more contacts can be added")
+            members = select(CI.contact_id)
+            if camp.import_id is not None:
+                members = members.where(CI.import_id == camp.import_id)
+            else:
+                members = members.join(m.Import).where(m.Import.list_date == camp.list_date)
+            if camp.category is not None:
+                members = members.where(CI.category == camp.category)
+            already = select(A.id).where(A.campaign_id == campaign_id, A.household_id == C.household_id).exists()
+            chosen = (
+                select(literal(campaign_id), func.min(C.id), C.household_id, literal(1), literal(PENDING),
+                       literal(now, UtcDateTime()))
+                .where(C.id.in_(members), C.opted_out.is_(False), ~already)
+                .group_by(C.household_id)
+            )
+            columns = ["campaign_id", "contact_id", "household_id", "attempt_no", "status", "scheduled_at"]
+            result = s.execute(A.__table__.insert().from_select(columns, chosen))
+            return int(result.rowcount or 0)
+
+    def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
+                           limit: int) -> list[r.Attempt]:
+        """Take up to ``limit`` pending attempts due by ``now`` for ``worker_id``, oldest due first.
+
+        Only while the campaign is running. Each claimed attempt marks its household busy, so no other
+        worker (and no other campaign) calls that phone until the attempt is finished or released.
+        """
+        if limit <= 0:
+            return []
+        query = (
+            select(A.id, A.household_id)
+            .join(H, H.id == A.household_id)
+            .join(m.Campaign, m.Campaign.id == A.campaign_id)
+            .where(A.campaign_id == campaign_id, A.status == PENDING, A.scheduled_at <= now,
+                   H.active_attempt_id.is_(None), m.Campaign.status == r.CampaignStatus.RUNNING.value)
+            .order_by(A.scheduled_at, A.id)
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update(skip_locked=True, of=(A, H))
+        with self._write() as s:
+            picked: dict[int, int] = {}
+            for attempt_id, household_id in s.execute(query):
+                picked.setdefault(household_id, attempt_id)
+            if not picked:
+                return []
+            ids = list(picked.values())
+            s.execute(update(A).where(A.id.in_(ids), A.status == PENDING)
+                      .values(status=CLAIMED, claimed_by=worker_id, claimed_at=now),
+                      execution_options={"synchronize_session": False})
+            s.execute(update(H), [{"id": hid, "active_attempt_id": aid} for hid, aid in picked.items()])
+            return self._attempts(s, A.id.in_(ids))
+
+    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime) -> r.Attempt:
+        """Record the channel id of a claimed attempt before originating it. Repeating it is harmless;
+        an attempt that is no longer claimed (released, finished) raises AttemptConflict: do not dial."""
+        with self._write() as s:
+            result = s.execute(update(A).where(A.id == attempt_id, A.status == CLAIMED)
+                               .values(status=DIALING, channel_id=channel_id, started_at=at),
+                               execution_options={"synchronize_session": False})
+            attempt = self._one(s, attempt_id)
+            if result.rowcount != 1 and not (attempt.status == DIALING and attempt.channel_id == channel_id):
+                raise AttemptConflict(f"attempt {attempt_id} is {attempt.status}, not claimed: not dialling it")
+            return attempt
+
+    def record_answer(self, attempt_id: int, question_id: str, key: str, value: str, script: str,
+                      version: str, at: dt.datetime) -> bool:
+        """Store an answer the moment it is given. False if this question already has an answer in this
+        attempt (a replay after a restart): the first answer stays."""
+        with self._write() as s:
+            attempt = s.get(A, attempt_id)
+            if attempt is None:
+                raise AttemptConflict(f"attempt {attempt_id}: no such attempt")
+            insert = pg_insert if self._postgres else sqlite_insert
+            stmt = insert(m.Answer.__table__).values(
+                attempt_id=attempt_id, contact_id=attempt.contact_id, campaign_id=attempt.campaign_id,
+                question_id=question_id, script=script, script_version=version, key=key, value=value,
+                answered_at=at,
+            ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
+            return s.execute(stmt).rowcount == 1
+
+    def answers_for_attempt(self, attempt_id: int) -> list[r.Answer]:
+        with self._read() as s:
+            rows = s.scalars(select(m.Answer).where(m.Answer.attempt_id == attempt_id).order_by(m.Answer.id))
+            return [answer_record(a) for a in rows]
+
+    def finish_attempt(self, attempt_id: int, outcome: str, sip_cause: int | None, hangup_cause: int | None,
+                       answered_at: dt.datetime | None, ended_at: dt.datetime, *,
+                       policy: RetryPolicy) -> r.Attempt | None:
+        """Record how an attempt ended and, in the same transaction, schedule the next one per ``policy``.
+
+        Returns the next attempt, or None when the household is not to be called again. Finishing an
+        attempt that is already done changes nothing and returns the next attempt scheduled back then.
+        An ``opted_out`` outcome opts out everyone on that phone and closes their other pending attempts.
+        """
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown call outcome {outcome!r}")
+        with self._write() as s:
+            query = select(A).where(A.id == attempt_id)
+            row = s.scalar(query.with_for_update() if self._postgres else query)
+            if row is None:
+                raise AttemptConflict(f"attempt {attempt_id}: no such attempt")
+            if row.status == DONE:
+                return self._following(s, row)
+            if row.status == PENDING:
+                raise AttemptConflict(f"attempt {attempt_id} was never claimed: it cannot be finished")
+            row.status, row.outcome, row.sip_cause, row.hangup_cause = DONE, outcome, sip_cause, hangup_cause
+            row.answered_at, row.ended_at = answered_at, ended_at
+            row.duration = (ended_at - answered_at).total_seconds() if answered_at else None
+            s.flush()
+            s.execute(update(H).where(H.id == row.household_id, H.active_attempt_id == row.id)
+                      .values(active_attempt_id=None), execution_options={"synchronize_session": False})
+            if outcome == "opted_out":
+                self._opt_out(s, row.household_id, ended_at)
+            if s.scalar(select(m.Contact.opted_out).where(m.Contact.id == row.contact_id)):
+                return None
+            previous = s.scalars(select(A.outcome).where(
+                A.campaign_id == row.campaign_id, A.household_id == row.household_id,
+                A.attempt_no < row.attempt_no).order_by(A.attempt_no)).all()
+            due = next_attempt(outcome, row.attempt_no, ended_at, policy, [o for o in previous if o])
+            if due is None:
+                return None
+            following = A(campaign_id=row.campaign_id, contact_id=row.contact_id, household_id=row.household_id,
+                          attempt_no=row.attempt_no + 1, status=PENDING, scheduled_at=due)
+            s.add(following)
+            s.flush()
+            return self._attempts(s, A.id == following.id)[0]
+
+    def release_stale_claims(self, worker_id: str | None = None,
+                             older_than: dt.datetime | None = None) -> int:
+        """Put claimed-but-never-dialled attempts back to pending (after a worker crashed or stopped).
+
+        Selects by the worker that claimed them, by claim time (claimed before ``older_than``), or both.
+        Attempts already dialling are not touched: resolve them with attempts_in_flight and the PBX.
+        """
+        if worker_id is None and older_than is None:
+            raise ValueError("release_stale_claims needs a worker id or a time")
+        query = select(A.id).where(A.status == CLAIMED)
+        if worker_id is not None:
+            query = query.where(A.claimed_by == worker_id)
+        if older_than is not None:
+            query = query.where(A.claimed_at < older_than)
+        if self._postgres:
+            query = query.with_for_update(skip_locked=True)
+        with self._write() as s:
+            ids = list(s.scalars(query))
+            if not ids:
+                return 0
+            s.execute(update(A).where(A.id.in_(ids)).values(status=PENDING, claimed_by=None, claimed_at=None),
+                      execution_options={"synchronize_session": False})
+            s.execute(update(H).where(H.active_attempt_id.in_(ids)).values(active_attempt_id=None),
+                      execution_options={"synchronize_session": False})
+            return len(ids)
+
+    def attempts_in_flight(self, worker_id: str | None = None) -> list[r.Attempt]:
+        """Attempts dialling with no end recorded (all workers' if ``worker_id`` is None): after a restart
+        the dialer looks each channel id up on the PBX and finishes the attempt or follows the live call."""
+        where = [A.status == DIALING] + ([A.claimed_by == worker_id] if worker_id is not None else [])
+        with self._read() as s:
+            return self._attempts(s, *where)
+
+    def get_attempt(self, attempt_id: int) -> r.Attempt:
+        with self._read() as s:
+            return self._one(s, attempt_id)
+
+    def campaign_attempts(self, campaign_id: int) -> list[r.Attempt]:
+        """Every attempt of a campaign, by due time (reports, tests)."""
+        with self._read() as s:
+            return self._attempts(s, A.campaign_id == campaign_id)
+
+    def next_due_at(self, campaign_id: int) -> dt.datetime | None:
+        """When the earliest pending attempt is due (the dialer sleeps until then), None if none is."""
+        with self._read() as s:
+            return s.scalar(select(func.min(A.scheduled_at)).where(A.campaign_id == campaign_id,
+                                                                   A.status == PENDING))
+
+    def campaign_progress(self, campaign_id: int) -> r.CampaignProgress:
+        with self._read() as s:
+            camp = s.get(m.Campaign, campaign_id)
+            if camp is None:
+                raise UserError(f"campaign {campaign_id}: no such campaign")
+            mine = A.campaign_id == campaign_id
+            by_status = {k: int(n) for k, n in s.execute(select(A.status, func.count()).where(mine)
+                                                          .group_by(A.status))}
+            by_outcome = {k: int(n) for k, n in s.execute(select(A.outcome, func.count())
+                                                           .where(mine, A.status == DONE).group_by(A.outcome))}
+            households = s.scalar(select(func.count(func.distinct(A.household_id))).where(mine)) or 0
+            answered = s.scalar(select(func.count()).where(mine, A.answered_at.is_not(None))) or 0
+            answers = s.scalar(select(func.count()).select_from(m.Answer)
+                               .where(m.Answer.campaign_id == campaign_id)) or 0
+            return r.CampaignProgress(campaign_id, r.CampaignStatus(camp.status), int(households), by_status,
+                                      by_outcome, int(answered), int(answers))
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    def _opt_out(self, s: Session, household_id: int, at: dt.datetime) -> None:
+        s.execute(update(m.Contact).where(m.Contact.household_id == household_id).values(opted_out=True),
+                  execution_options={"synchronize_session": False})
+        s.execute(update(A).where(A.household_id == household_id, A.status == PENDING)
+                  .values(status=DONE, outcome="opted_out", ended_at=at),
+                  execution_options={"synchronize_session": False})
+
+    def _following(self, s: Session, row: m.CallAttempt) -> r.Attempt | None:
+        found = self._attempts(s, A.campaign_id == row.campaign_id, A.household_id == row.household_id,
+                               A.attempt_no == row.attempt_no + 1)
+        return found[0] if found else None
+
+    def _one(self, s: Session, attempt_id: int) -> r.Attempt:
+        found = self._attempts(s, A.id == attempt_id)
+        if not found:
+            raise AttemptConflict(f"attempt {attempt_id}: no such attempt")
+        return found[0]
+
+    @staticmethod
+    def _attempts(s: Session, *where: Any) -> list[r.Attempt]:
+        query = (select(A, H.phone_e164, m.Contact.pseudonym)
+                 .join(H, H.id == A.household_id).join(m.Contact, m.Contact.id == A.contact_id)
+                 .where(*where).order_by(A.scheduled_at, A.id)
+                 .execution_options(populate_existing=True))
+        return [attempt_record(a, phone, pseudonym) for a, phone, pseudonym in s.execute(query)]
+
+
+__all__: Sequence[str] = ["AttemptConflict", "Ledger"]

@@ -1,0 +1,52 @@
+"""Alembic environment: run by ivr.storage.db.migrate with a live connection, or by the alembic CLI.
+
+With the CLI, give the URL with ``-x url=...``, e.g. from the package folder:
+``alembic -c /dev/null -x url=sqlite:///var/robocall.db upgrade head`` is not needed in normal use.
+"""
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from ivr.storage.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _configure(connection)
+        return
+    from ivr.storage.db import make_engine
+
+    url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        _configure(conn)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,189 @@
+"""SQLAlchemy 2 models: contacts and households, imports, campaigns, the call-attempt ledger, answers, audit.
+
+Invariants live in the schema, not only in code, because several dialer workers (processes, possibly on
+several hosts) share one PostgreSQL:
+- a person is one row, keyed by (normalised phone, folded name); a household is one row per phone;
+- an attempt exists once: unique (campaign, contact, attempt_no) and (campaign, household, attempt_no);
+- a channel id is used once; an answer is stored once per (attempt, question).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, MetaData, SmallInteger, String,
+    UniqueConstraint, text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from ivr.storage.records import AttemptStatus, CampaignStatus, Category
+from ivr.storage.types import UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _one_of(column: str, values: Any) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Household(Base):
+    """Everyone reached through one phone number. Calls go to the phone, so a household gets one call.
+
+    ``active_attempt_id`` is set while one of its attempts is claimed or dialing (in any campaign): claiming
+    locks this row, which is what keeps two workers from calling the same phone at once.
+    """
+
+    __tablename__ = "households"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone_e164: Mapped[str] = mapped_column(String(16), unique=True)
+    active_attempt_id: Mapped[int | None] = mapped_column(Integer)  # no FK: attempts refer to households
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        UniqueConstraint("phone_e164", "name_key"),
+        Index(None, "list_date", "category"),
+        CheckConstraint(_one_of("category", Category), name="category"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    phone_e164: Mapped[str] = mapped_column(String(16))
+    full_name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))  # casefolded, no diacritics, single spaces
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    address: Mapped[str | None] = mapped_column(String(500))
+    ward: Mapped[str | None] = mapped_column(String(120))
+    district: Mapped[str | None] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(2))
+    exposure_date: Mapped[dt.date | None] = mapped_column(Date)
+    quarantine_start: Mapped[dt.date | None] = mapped_column(Date)
+    list_date: Mapped[dt.date] = mapped_column(Date)  # the newest list the person appeared on
+    first_seen: Mapped[dt.date] = mapped_column(Date)
+    last_seen: Mapped[dt.date] = mapped_column(Date)
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    pseudonym: Mapped[str] = mapped_column(String(24), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class Import(Base):
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    list_date: Mapped[dt.date] = mapped_column(Date)
+    category: Mapped[str | None] = mapped_column(String(2))  # None when the file mixes F1 and F2
+    operator: Mapped[str] = mapped_column(String(120))
+    rows: Mapped[int] = mapped_column(Integer)
+    imported: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    invalid: Mapped[int] = mapped_column(Integer)
+    error_report: Mapped[str | None] = mapped_column(String(1000))
+    stored_path: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ContactImport(Base):
+    """Who was on which list, and as F1 or F2 that day: campaigns select "the F1 list of day D" from here."""
+
+    __tablename__ = "contact_imports"
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+    category: Mapped[str] = mapped_column(String(2))
+    row: Mapped[str] = mapped_column(String(64))  # where in the file, as the spreadsheet shows it
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(_one_of("status", CampaignStatus), name="status"),
+        CheckConstraint("list_date IS NOT NULL OR import_id IS NOT NULL", name="selection"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    script_name: Mapped[str] = mapped_column(String(120))
+    script_version: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str | None] = mapped_column(String(2))
+    list_date: Mapped[dt.date | None] = mapped_column(Date)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    status: Mapped[str] = mapped_column(String(12), default=CampaignStatus.DRAFT.value)
+    policy_overrides: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    operator: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class CallAttempt(Base):
+    """The ledger: one row per call attempt, created before it is due and completed when the call ends."""
+
+    __tablename__ = "call_attempts"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "contact_id", "attempt_no"),
+        UniqueConstraint("campaign_id", "household_id", "attempt_no"),
+        Index(None, "campaign_id", "status", "scheduled_at"),
+        Index(None, "claimed_by", "status"),
+        # A phone is in at most one call at a time, whatever the campaign: the schema refuses a second one.
+        Index("uq_call_attempts_household_active", "household_id", unique=True,
+              sqlite_where=text("status IN ('claimed', 'dialing')"),
+              postgresql_where=text("status IN ('claimed', 'dialing')")),
+        CheckConstraint(_one_of("status", AttemptStatus), name="status"),
+        CheckConstraint("attempt_no >= 1", name="attempt_no"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    attempt_no: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(10), default=AttemptStatus.PENDING.value)
+    scheduled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    channel_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    sip_cause: Mapped[int | None] = mapped_column(Integer)     # SIP response code, e.g. 486
+    hangup_cause: Mapped[int | None] = mapped_column(Integer)  # Q.850 cause, e.g. 17 (user busy)
+    duration: Mapped[float | None] = mapped_column(Float)      # seconds from answer to hang-up
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("attempt_id", "question_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("call_attempts.id"))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    script: Mapped[str] = mapped_column(String(120))
+    script_version: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(200))
+    answered_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntry(Base):
+    """A record of processing (Decree 13/2023): who did what to which data, and to how many rows."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    operator: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(64))
+    object: Mapped[str] = mapped_column(String(200))
+    rows: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,255 @@
+"""The repository: the only code that queries the database. This part holds contacts, imports,
+campaigns and the audit log; the call-attempt ledger is in ivr.storage.ledger and mixed in here,
+so callers use one object: ``Repository(engine)``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping, Sequence
+
+from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from ivr.errors import UserError
+from ivr.storage import models as m
+from ivr.storage import records as r
+from ivr.storage.base import (
+    campaign_record, chunks, contact_record, import_record,
+)
+from ivr.storage.ledger import Ledger
+
+IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't both add the same person
+_MERGED_FIELDS = ("full_name", "category", "birth_year", "address", "ward", "district", "exposure_date",
+                  "quarantine_start")
+_TRANSITIONS: dict[r.CampaignStatus, frozenset[r.CampaignStatus]] = {
+    r.CampaignStatus.DRAFT: frozenset({r.CampaignStatus.RUNNING, r.CampaignStatus.CANCELLED}),
+    r.CampaignStatus.RUNNING: frozenset({r.CampaignStatus.PAUSED, r.CampaignStatus.CANCELLED,
+                                         r.CampaignStatus.COMPLETED}),
+    r.CampaignStatus.PAUSED: frozenset({r.CampaignStatus.RUNNING, r.CampaignStatus.CANCELLED}),
+    r.CampaignStatus.CANCELLED: frozenset(),
+    r.CampaignStatus.COMPLETED: frozenset(),
+}
+
+
+class Repository(Ledger):
+    """Storage API for the importer, the CLI and the dialer. Every method is one transaction."""
+
+    # -- imports ---------------------------------------------------------------------------------------
+    def find_import(self, sha256: str) -> r.ImportRecord | None:
+        with self._read() as s:
+            row = s.scalar(select(m.Import).where(m.Import.sha256 == sha256))
+            return import_record(row) if row else None
+
+    def get_import(self, import_id: int) -> r.ImportRecord:
+        with self._read() as s:
+            row = s.get(m.Import, import_id)
+            if row is None:
+                raise UserError(f"import {import_id}: no such import")
+            return import_record(row)
+
+    def apply_import(self, batch: r.ImportBatch, now: dt.datetime) -> tuple[r.ImportRecord, bool]:
+        """Store a list: new people added, known people updated, all in one transaction.
+
+        Returns the import and whether this file (same sha256) had been imported before, in which case
+        nothing changes but an audit entry. A known person is updated with the values of the newer list
+        (an empty cell never erases a stored value); first_seen/last_seen span every list they were on.
+        A new person on a phone whose household opted out is opted out too: the phone asked not to be called.
+        """
+        with self._write() as s:
+            self._lock(s, IMPORT_LOCK)
+            previous = s.scalar(select(m.Import).where(m.Import.sha256 == batch.sha256))
+            if previous is not None:
+                self._audit(s, batch.operator, "contacts.import.repeat", f"import:{previous.id}", 0, now)
+                return import_record(previous), True
+            existing, households, opted_out = self._known(s, sorted({c.phone_e164 for c in batch.contacts}))
+            new = [c for c in batch.contacts if c.identity not in existing]
+            known = [c for c in batch.contacts if c.identity in existing]
+            imp = m.Import(
+                file_name=batch.file_name, sha256=batch.sha256, list_date=batch.list_date,
+                category=batch.category, operator=batch.operator, rows=batch.rows, imported=len(new),
+                updated=len(known), duplicates=batch.duplicates, invalid=batch.invalid,
+                error_report=batch.error_report, stored_path=batch.stored_path, created_at=now,
+            )
+            s.add(imp)
+            s.flush()
+            self._add_households(s, sorted({c.phone_e164 for c in new} - households.keys()), households, now)
+            new_ids = self._add_contacts(s, new, households, opted_out, batch.list_date, now)
+            if known:
+                s.execute(update(m.Contact), [_merge(existing[c.identity], c, batch.list_date, now) for c in known])
+            ids = [*new_ids, *(existing[c.identity].id for c in known)]
+            links = [{"import_id": imp.id, "contact_id": cid, "category": c.category, "row": c.row}
+                     for cid, c in zip(ids, [*new, *known])]
+            if links:
+                s.execute(insert(m.ContactImport), links)
+            self._audit(s, batch.operator, "contacts.import", f"import:{imp.id}", len(links), now)
+            return import_record(imp), False
+
+    def _known(self, s: Session, phones: Sequence[str]) -> tuple[dict[tuple[str, str], Row[Any]],
+                                                                   dict[str, int], set[str]]:
+        """People and households already stored for these phones: one query per chunk of phones."""
+        existing: dict[tuple[str, str], Row[Any]] = {}
+        households: dict[str, int] = {}
+        opted_out: set[str] = set()
+        table = m.Contact.__table__
+        for chunk in chunks(phones):
+            for row in s.execute(select(table).where(table.c.phone_e164.in_(chunk))):
+                existing[(row.phone_e164, row.name_key)] = row
+                if row.opted_out:
+                    opted_out.add(row.phone_e164)
+            for hid, phone in s.execute(select(m.Household.id, m.Household.phone_e164)
+                                        .where(m.Household.phone_e164.in_(chunk))):
+                households[phone] = hid
+        return existing, households, opted_out
+
+    def _add_households(self, s: Session, phones: Sequence[str], households: dict[str, int],
+                        now: dt.datetime) -> None:
+        if not phones:
+            return
+        stmt = insert(m.Household).returning(m.Household.id, sort_by_parameter_order=True)
+        ids = s.scalars(stmt, [{"phone_e164": p, "created_at": now} for p in phones]).all()
+        households.update(zip(phones, ids))
+
+    def _add_contacts(self, s: Session, new: Sequence[r.ContactData], households: Mapping[str, int],
+                      opted_out: set[str], list_date: dt.date, now: dt.datetime) -> list[int]:
+        if not new:
+            return []
+        values = [
+            {
+                "household_id": households[c.phone_e164], "phone_e164": c.phone_e164, "name_key": c.name_key,
+                **{f: getattr(c, f) for f in _MERGED_FIELDS},
+                "list_date": list_date, "first_seen": list_date, "last_seen": list_date,
+                "opted_out": c.phone_e164 in opted_out, "pseudonym": self._pseudonyms(),
+                "created_at": now, "updated_at": now,
+            }
+            for c in new
+        ]
+        stmt = insert(m.Contact).returning(m.Contact.id, sort_by_parameter_order=True)
+        return list(s.scalars(stmt, values).all())
+
+    # -- contacts --------------------------------------------------------------------------------------
+    def list_contacts(self, list_date: dt.date | None = None, category: str | None = None) -> list[r.Contact]:
+        """Contacts stored, optionally those on the list of one day and/or of one category, oldest first.
+
+        With a date, the category is the one the person had on that day's list.
+        """
+        query = select(m.Contact).order_by(m.Contact.id)
+        if list_date is not None:
+            on_list = (select(m.ContactImport.contact_id).join(m.Import)
+                       .where(m.Import.list_date == list_date))
+            if category is not None:
+                on_list = on_list.where(m.ContactImport.category == category)
+            query = query.where(m.Contact.id.in_(on_list))
+        elif category is not None:
+            query = query.where(m.Contact.category == category)
+        with self._read() as s:
+            return [contact_record(c) for c in s.scalars(query)]
+
+    def get_contact(self, contact_id: int) -> r.Contact:
+        with self._read() as s:
+            row = s.get(m.Contact, contact_id)
+            if row is None:
+                raise UserError(f"contact {contact_id}: no such contact")
+            return contact_record(row)
+
+    def household_members(self, household_id: int) -> list[r.Contact]:
+        """Everyone reached through the household's phone (for a call that asks after each of them)."""
+        with self._read() as s:
+            rows = s.scalars(select(m.Contact).where(m.Contact.household_id == household_id).order_by(m.Contact.id))
+            return [contact_record(c) for c in rows]
+
+    # -- campaigns -------------------------------------------------------------------------------------
+    def create_campaign(self, *, script_name: str, script_version: str, operator: str, now: dt.datetime,
+                        category: str | None = None, list_date: dt.date | None = None,
+                        import_id: int | None = None,
+                        policy_overrides: Mapping[str, Any] | None = None) -> r.Campaign:
+        """A draft campaign calling the people of one day's list (of a category) or of one import."""
+        if (list_date is None) == (import_id is None):
+            raise UserError("campaign: give either a list date or an import id (exactly one)")
+        if category is not None and category not in set(r.Category):
+            raise UserError(f"campaign: category must be F1 or F2, got {category!r}")
+        with self._write() as s:
+            if import_id is not None and s.get(m.Import, import_id) is None:
+                raise UserError(f"import {import_id}: no such import")
+            row = m.Campaign(
+                script_name=script_name, script_version=script_version, category=category, list_date=list_date,
+                import_id=import_id, status=r.CampaignStatus.DRAFT.value,
+                policy_overrides=dict(policy_overrides or {}), operator=operator, created_at=now, updated_at=now,
+            )
+            s.add(row)
+            s.flush()
+            self._audit(s, operator, "campaign.create", f"campaign:{row.id}", 0, now)
+            return campaign_record(row)
+
+    def get_campaign(self, campaign_id: int) -> r.Campaign:
+        with self._read() as s:
+            return campaign_record(self._campaign(s, campaign_id))
+
+    def list_campaigns(self) -> list[r.Campaign]:
+        with self._read() as s:
+            return [campaign_record(c) for c in s.scalars(select(m.Campaign).order_by(m.Campaign.id))]
+
+    def set_campaign_status(self, campaign_id: int, status: r.CampaignStatus | str, *, operator: str,
+                            now: dt.datetime) -> r.Campaign:
+        """Move a campaign to ``status``; a move the life cycle does not allow is a UserError.
+
+        Setting the status it already has changes nothing (pausing a paused campaign is harmless).
+        """
+        target = r.CampaignStatus(status)
+        with self._write() as s:
+            row = self._campaign(s, campaign_id, lock=True)
+            current = r.CampaignStatus(row.status)
+            if current == target:
+                return campaign_record(row)
+            if target not in _TRANSITIONS[current]:
+                raise UserError(f"campaign {campaign_id} is {current.value}: it cannot become {target.value}")
+            row.status, row.updated_at = target.value, now
+            self._audit(s, operator, f"campaign.{target.value}", f"campaign:{campaign_id}", 0, now)
+            return campaign_record(row)
+
+    def campaign_contacts(self, campaign_id: int) -> list[r.Contact]:
+        """The contacts the campaign calls (one per household), e.g. to render personalised prompts."""
+        with self._read() as s:
+            ids = select(m.CallAttempt.contact_id).where(m.CallAttempt.campaign_id == campaign_id,
+                                                          m.CallAttempt.attempt_no == 1)
+            rows = s.scalars(select(m.Contact).where(m.Contact.id.in_(ids)).order_by(m.Contact.id))
+            return [contact_record(c) for c in rows]
+
+    def _campaign(self, s: Session, campaign_id: int, lock: bool = False) -> m.Campaign:
+        query = select(m.Campaign).where(m.Campaign.id == campaign_id)
+        row = s.scalar(query.with_for_update() if lock and self._postgres else query)
+        if row is None:
+            raise UserError(f"campaign {campaign_id}: no such campaign")
+        return row
+
+    # -- audit -----------------------------------------------------------------------------------------
+    def audit(self, operator: str, action: str, object: str, rows: int, at: dt.datetime) -> None:
+        """Record who did what to which data (``object`` such as "campaign:3"), and to how many rows."""
+        with self._write() as s:
+            self._audit(s, operator, action, object, rows, at)
+
+    def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest audit entries, newest first."""
+        with self._read() as s:
+            rows = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc()).limit(limit))
+            return [{"at": e.at, "operator": e.operator, "action": e.action, "object": e.object, "rows": e.rows}
+                    for e in rows]
+
+    def count(self, table: str) -> int:
+        """Rows in one table (for tests, benchmarks and the status display)."""
+        model = {t.__tablename__: t for t in m.Base.__subclasses__()}.get(table)
+        if model is None:
+            raise ValueError(f"unknown table {table!r}")
+        with self._read() as s:
+            return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def _merge(old: Row[Any], new: r.ContactData, list_date: dt.date, now: dt.datetime) -> dict[str, Any]:
+    """The updated values of a known person seen again on the list of ``list_date``."""
+    newer = list_date >= old.last_seen
+    values: dict[str, Any] = {"id": old.id}
+    for name in _MERGED_FIELDS:
+        stored, incoming = getattr(old, name), getattr(new, name)
+        values[name] = incoming if incoming is not None and (newer or stored is None) else stored
+    values.update(list_date=max(old.list_date, list_date), first_seen=min(old.first_seen, list_date),
+                  last_seen=max(old.last_seen, list_date), updated_at=now)
+    return values

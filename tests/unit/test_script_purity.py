@@ -1,0 +1,20 @@
+"""The interpreter is pure: importing it pulls in no telephony code and no YAML/I-O layer."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("module,forbidden", [
+    ("ivr.scripts.interpreter", ("ivr.ari", "ivr.calls", "ivr.speech", "ivr.storage", "yaml", "httpx")),
+    ("ivr.scripts.checker", ("ivr.ari", "ivr.calls", "ivr.speech", "ivr.storage")),
+])
+def test_import_pulls_in_no_telephony(module: str, forbidden: tuple[str, ...]) -> None:
+    code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = json.loads(out)
+    assert module in loaded  # the probe itself worked
+    assert [m for m in loaded if any(m == f or m.startswith(f + ".") for f in forbidden)] == []
