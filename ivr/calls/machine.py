@@ -57,6 +57,7 @@ class CallPlan:
     app_args: str = ""
     max_duration: float = 600.0
     transfer_context: str = "staff-queue"
+    inbound: bool = False  # a resident's call already in the application: answer it instead of dialling
 
 
 # -- events (from the session) ---------------------------------------------------------------------
@@ -135,6 +136,11 @@ class Originate:
 
 
 @dataclass(frozen=True)
+class AnswerChannel:
+    pass
+
+
+@dataclass(frozen=True)
 class StartPlayback:
     playback_id: str
     media: tuple[str, ...]
@@ -187,7 +193,7 @@ class Done:
     result: CallResult
 
 
-Command = Union[Originate, StartPlayback, StopPlayback, StartTimer, CancelTimer, SaveAnswer, HangupChannel,
+Command = Union[Originate, AnswerChannel, StartPlayback, StopPlayback, StartTimer, CancelTimer, SaveAnswer, HangupChannel,
                 ContinueInDialplan, Done]
 
 DIGIT_TIMER = "digit"
@@ -218,6 +224,8 @@ Out = tuple[CallState, tuple[Command, ...]]
 
 
 def start(plan: CallPlan) -> Out:
+    if plan.inbound:
+        return CallState(phase=Phase.RINGING, rang=True), (AnswerChannel(),)
     return CallState(), (Originate(plan.endpoint, plan.call_id, plan.caller_id, plan.ring_timeout, plan.app_args),)
 
 

@@ -160,6 +160,9 @@ class CallSession:
             if isinstance(cmd, m.Originate):
                 await self.ari.originate(cmd.endpoint, channel_id=cmd.channel_id, app_args=cmd.app_args,
                                          caller_id=cmd.caller_id, timeout=cmd.timeout)
+            elif isinstance(cmd, m.AnswerChannel):
+                await self.ari.answer(plan.call_id)
+                queue.put_nowait(m.Answered())  # ARI answers synchronously: the call is up now
             elif isinstance(cmd, m.StartPlayback):
                 await self.ari.play(plan.call_id, list(cmd.media), cmd.playback_id)
             elif isinstance(cmd, m.StopPlayback):
@@ -193,7 +196,7 @@ class CallSession:
 
     @staticmethod
     def _failure(cmd: m.Command, reason: str) -> m.Event | None:
-        if isinstance(cmd, m.Originate):
+        if isinstance(cmd, (m.Originate, m.AnswerChannel)):
             return m.OriginateFailed(reason)
         if isinstance(cmd, m.ContinueInDialplan):
             return m.TransferOutcome(False)

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -63,13 +64,15 @@ def list_contacts(ctx: Context, list_date: str | None, category: str | None, as_
     if as_json:
         click.echo(json.dumps([_contact_json(c) for c in people], ensure_ascii=False))
         return
-    table = Table(title=f"Danh sách liên hệ ({len(people)} người)")
-    for header in ("Mã", "Họ và tên", "Số điện thoại", "Năm sinh", "Xã/Phường", "Huyện", "Phân loại",
-                   "Ngày danh sách", "Hộ", "Từ chối gọi"):
-        table.add_column(header)
+    table = Table(title=f"Danh sách liên hệ ({len(people)} người)", box=box.SIMPLE_HEAD, pad_edge=False)
+    # Numbers, codes and dates are never wrapped or cut; names and places wrap in narrow terminals.
+    for header, min_width in (("Mã", 0), ("Họ và tên", 14), ("Số điện thoại", 0), ("Năm sinh", 0),
+                              ("Xã/Phường", 9), ("Huyện", 9), ("Loại", 0), ("Ngày DS", 0), ("Hộ", 0)):
+        table.add_column(header, no_wrap=not min_width, min_width=min_width or None)
     for c in people:
-        table.add_row(str(c.id), c.full_name, c.phone_e164, _s(c.birth_year), _s(c.ward), _s(c.district),
-                      c.category, c.list_date.strftime("%d/%m/%Y"), str(c.household_id), "có" if c.opted_out else "")
+        name = f"{c.full_name} [dim](dừng gọi)[/dim]" if c.opted_out else c.full_name
+        table.add_row(str(c.id), name, c.phone_e164, _s(c.birth_year), _s(c.ward), _s(c.district), c.category,
+                      c.list_date.strftime("%d/%m/%Y"), str(c.household_id))
     Console().print(table)
 
 

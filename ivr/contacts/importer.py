@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from ivr.contacts.fields import FieldError, read_category
 from ivr.contacts.readers import read_tables
 from ivr.contacts.rows import Problem, parse_row
+from ivr.contacts.text import preferred_name
 from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.storage.records import Category, ContactData, ImportBatch
@@ -68,8 +70,8 @@ class ContactImporter:
 
     def import_file(self, path: Path, *, category: str | None = None, list_date: dt.date | None = None,
                     operator: str) -> ImportResult:
-        """Import ``path``. ``category`` applies to rows without their own F1/F2; ``list_date`` is the
-        day of the list (default: today in local time)."""
+        """Import ``path``. A row's category is its own F1/F2 cell, else ``category``, else the name of
+        its sheet ("F1"/"F2"); ``list_date`` is the day of the list (default: today in local time)."""
         path = Path(path)
         if category is not None and category not in set(Category):
             raise UserError(f"--category must be F1 or F2, got {category!r}")
@@ -136,8 +138,9 @@ def _read(path: Path, category: str | None,
     problems: list[Problem] = []
     rows = duplicates = 0
     for table in read_tables(path):
+        default = category or _sheet_category(table.sheet)
         for number, values in table.rows:
-            parsed = parse_row(table, number, values, category, today)
+            parsed = parse_row(table, number, values, default, today)
             if parsed is None:
                 continue
             rows += 1
@@ -155,9 +158,20 @@ def _read(path: Path, category: str | None,
 
 
 def _merge_rows(earlier: ContactData, later: ContactData) -> ContactData:
+    """The same person twice in one file: the later row's non-empty values win (it is further down the
+    list, so presumably newer); the row reference stays the first one."""
     changes = {f.name: getattr(later, f.name) for f in dataclasses.fields(later)
                if f.name != "row" and getattr(later, f.name) is not None}
+    changes["full_name"] = preferred_name(earlier.full_name, later.full_name)
     return dataclasses.replace(earlier, **changes)
+
+
+def _sheet_category(sheet: str | None) -> str | None:
+    """A workbook with sheets named "F1" and "F2" says the category of their rows."""
+    try:
+        return read_category(sheet)
+    except FieldError:
+        return None
 
 
 def _sha256(path: Path) -> str:

@@ -37,3 +37,19 @@ def name_key(value: str) -> str:
 def header_key(value: str) -> str:
     """Key of a column header: letters and digits only, diacritics removed ("Xã/Phường" -> "xaphuong")."""
     return _NOT_WORD.sub("", strip_accents(value))
+
+
+def preferred_name(stored: str, incoming: str) -> str:
+    """Of two spellings of the same name (same name_key), the one to display.
+
+    More diacritics carry more information ("Nguyễn Văn An" over "NGUYEN VAN AN"), and mixed case reads
+    better than all capitals or all lower case; on a tie the incoming (newer) spelling wins, so a
+    corrected accent is taken.
+    """
+    return incoming if _name_quality(incoming) >= _name_quality(stored) else stored
+
+
+def _name_quality(name: str) -> tuple[int, int]:
+    marks = sum(1 for ch in unicodedata.normalize("NFD", name) if unicodedata.combining(ch)) + name.count("đ") \
+        + name.count("Đ")
+    return marks, int(not (name.isupper() or name.islower()))

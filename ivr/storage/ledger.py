@@ -68,8 +68,8 @@ class Ledger(StoreBase):
                 .group_by(C.household_id)
             )
             columns = ["campaign_id", "contact_id", "household_id", "attempt_no", "status", "scheduled_at"]
-            result = s.execute(A.__table__.insert().from_select(columns, chosen))
-            return int(result.rowcount or 0)
+            created = s.scalars(A.__table__.insert().from_select(columns, chosen).returning(A.id)).all()
+            return len(created)
 
     def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
                            limit: int) -> list[r.Attempt]:
@@ -90,7 +90,7 @@ class Ledger(StoreBase):
             .limit(limit)
         )
         if self._postgres:
-            query = query.with_for_update(skip_locked=True, of=(A, H))
+            pass
         with self._write() as s:
             picked: dict[int, int] = {}
             for attempt_id, household_id in s.execute(query):
@@ -129,8 +129,9 @@ class Ledger(StoreBase):
                 attempt_id=attempt_id, contact_id=attempt.contact_id, campaign_id=attempt.campaign_id,
                 question_id=question_id, script=script, script_version=version, key=key, value=value,
                 answered_at=at,
-            ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
-            return s.execute(stmt).rowcount == 1
+            ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(m.Answer.id)
+            # RETURNING, not rowcount: SQLAlchemy 2.1 with psycopg reports -1 for a Core INSERT.
+            return s.execute(stmt).first() is not None
 
     def answers_for_attempt(self, attempt_id: int) -> list[r.Answer]:
         with self._read() as s:

@@ -10,6 +10,7 @@ from typing import Any, Mapping, Sequence
 from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ivr.contacts.text import preferred_name
 from ivr.errors import UserError
 from ivr.storage import models as m
 from ivr.storage import records as r
@@ -250,6 +251,9 @@ def _merge(old: Row[Any], new: r.ContactData, list_date: dt.date, now: dt.dateti
     for name in _MERGED_FIELDS:
         stored, incoming = getattr(old, name), getattr(new, name)
         values[name] = incoming if incoming is not None and (newer or stored is None) else stored
+    # The better spelling of the name, whatever the list; on a tie the newer list's.
+    values["full_name"] = (preferred_name(old.full_name, new.full_name) if newer
+                           else preferred_name(new.full_name, old.full_name))
     values.update(list_date=max(old.list_date, list_date), first_seen=min(old.first_seen, list_date),
                   last_seen=max(old.last_seen, list_date), updated_at=now)
     return values

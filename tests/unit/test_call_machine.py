@@ -106,6 +106,15 @@ def test_transition(name, p, before, event, phase, expected):
     assert commands == expected
 
 
+def test_inbound_call_is_answered_not_dialled():
+    from dataclasses import replace as _r
+
+    state, commands = m.start(_r(DIGITS, inbound=True))
+    assert (state.phase, commands) == (m.Phase.RINGING, (m.AnswerChannel(),))
+    state, commands = m.step(_r(DIGITS, inbound=True), state, m.Answered())
+    assert state.phase is m.Phase.ACTIVE and isinstance(commands[-1], m.StartPlayback)
+
+
 def test_start_originates_with_caller_id_and_timeout():
     _, commands = m.start(DIGITS)
     assert commands == (m.Originate("PJSIP/0900000001@trunk", "c1", '"So Y te" <1080>', 30, "a1"),)
