@@ -16,3 +16,31 @@ def ari_client(settings: Settings) -> AriClient:
 
 def audio_library(settings: Settings) -> AudioLibrary:
     return AudioLibrary(settings)
+
+
+def repository(settings: Settings):  # type: ignore[no-untyped-def]
+    from ivr.storage.db import open_database
+    from ivr.storage.repo import Repository
+
+    return Repository(open_database(settings))
+
+
+def script_loader(settings: Settings):  # type: ignore[no-untyped-def]
+    """name -> checked Script, from the shipped scripts folder (scripts_vi/)."""
+    from ivr.config import PROJECT_ROOT
+    from ivr.scripts.checker import load_checked
+
+    directory = PROJECT_ROOT / "scripts_vi"
+    return lambda name: load_checked(name, directory)
+
+
+def campaign_policy(settings: Settings):  # type: ignore[no-untyped-def]
+    from ivr.calls.policy import policy_from_settings
+
+    return lambda campaign: policy_from_settings(settings.dialer, campaign.policy_overrides)
+
+
+def operator_name(given: str | None) -> str:
+    import getpass
+
+    return given or getpass.getuser()

@@ -40,6 +40,20 @@ class TrunkSettings:
     caller_id_name: str = "So Y te Thanh Hoa"
     caller_id_number: str = "02373999115"
     ring_timeout: int = 45
+    # Production only (the Asterisk image in docker/; the sandbox trunks to its simulated network).
+    # See asterisk-conf/production/README.md.
+    host: str = ""  # the operator's SIP proxy / registrar
+    port: int = 5060
+    register: bool = False  # true: registering trunk with digest auth (asterisk-conf/production/)
+    username: str = ""
+    password: str = ""  # a secret: prefer ROBOCALL_TRUNK_PASSWORD_FILE
+    from_domain: str = ""  # empty: host
+    transport: str = "udp"  # udp | tcp | tls
+    tls_ca_file: str = ""
+    tls_cert_file: str = ""
+    tls_key_file: str = ""
+    tls_verify_server: bool = True
+    media_encryption: str = "no"  # no | sdes | dtls
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,19 @@ class DialerSettings:
 
 
 @dataclass(frozen=True)
+class PbxSettings:
+    """The production Asterisk (docker/): where it listens. The sandbox has its own ports (SandboxSettings)."""
+
+    sip_port: int = 5060
+    trunk_sip_port: int = 5061  # the registering trunk's own transport
+    http_port: int = 8088  # ARI; reached by the controller only, never published
+    rtp_start: int = 20000
+    rtp_end: int = 20399
+    external_address: str = ""  # public IP or name when behind NAT (docker's bridge network)
+    local_net: str = ""  # e.g. 172.16.0.0/12: addresses that are not rewritten to external_address
+
+
+@dataclass(frozen=True)
 class HotlineSettings:
     number: str = "1080"
     queue: str = "staff"
@@ -116,6 +143,7 @@ class Settings:
     call: CallSettings = field(default_factory=CallSettings)
     dialer: DialerSettings = field(default_factory=DialerSettings)
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
+    pbx: PbxSettings = field(default_factory=PbxSettings)
     data_dir: str = "var"
     log_level: str = "info"
     log_file: str = "var/log/robocall.log"

@@ -14,17 +14,17 @@ from pathlib import Path
 
 import httpx
 
-from ivr.config import PROJECT_ROOT, Settings
+from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.sandbox import personas as personas_mod
 from ivr.sandbox import rootfs
 from ivr.sandbox.process import AsteriskInstance
 from ivr.sandbox.render import render_dirs, write_atomic
+from ivr.sandbox.values import CONF_DIR, PBX_SOURCES, pbx_values, sandbox_network
 
 log = get_logger(__name__)
-CONF = PROJECT_ROOT / "asterisk-conf"
-DIALPLANS = PROJECT_ROOT / "dialplans"
+CONF = CONF_DIR
 
 
 @dataclass(frozen=True)
@@ -57,24 +57,16 @@ class Sandbox:
 
     # -- values for the templates ------------------------------------------------------------------
     def _values(self, inst: AsteriskInstance) -> dict[str, object]:
-        s, sb = self.settings, self.settings.sandbox
-        common = {**inst.dirs(), "sip_bind": "127.0.0.1"}
+        sb = self.settings.sandbox
         if inst.name == "phones":
-            return {**common, "sip_port": sb.phones_sip_port, "pbx_host": "127.0.0.1", "pbx_port": sb.sip_port,
-                    "rtp_start": 30000, "rtp_end": 39999}
-        return {
-            **common, "sip_port": sb.sip_port, "http_bind": "127.0.0.1", "http_port": sb.http_port,
-            "ari_user": s.ari.username, "ari_password": s.ari.password, "ari_app": s.ari.app,
-            "trunk_host": "127.0.0.1", "trunk_port": sb.phones_sip_port,
-            "caller_id_name": s.trunk.caller_id_name, "caller_id_number": s.trunk.caller_id_number,
-            "hotline_number": s.hotline.number, "queue_name": s.hotline.queue,
-            "queue_max_wait": s.hotline.callback_offer_after, "rtp_start": 20000, "rtp_end": 29999,
-        }
+            return {**inst.dirs(), "sip_bind": "127.0.0.1", "sip_port": sb.phones_sip_port, "pbx_host": "127.0.0.1",
+                    "pbx_port": sb.sip_port, "rtp_start": 30000, "rtp_end": 39999}
+        return pbx_values(self.settings, inst.dirs(), sandbox_network(self.settings))
 
     def _render(self, personas_file: str | None) -> dict[str, bool]:
         """Render every config; return, per instance, whether anything but the phones' dialplan changed."""
         changed = {}
-        for inst, sources in ((self.pbx, [CONF / "common", CONF / "pbx", DIALPLANS]),
+        for inst, sources in ((self.pbx, list(PBX_SOURCES)),
                               (self.phones, [CONF / "common", CONF / "phones"])):
             target = self.root / inst.conf_dir.lstrip("/")
             changed[inst.name] = bool(render_dirs(sources, target, self._values(inst)))

@@ -90,7 +90,7 @@ class Ledger(StoreBase):
             .limit(limit)
         )
         if self._postgres:
-            pass
+            query = query.with_for_update(skip_locked=True, of=(A, H))
         with self._write() as s:
             picked: dict[int, int] = {}
             for attempt_id, household_id in s.execute(query):

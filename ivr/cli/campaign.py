@@ -1,0 +1,166 @@
+"""`robocall campaign create|run|pause|resume|cancel|status`: health staff run the day's calls."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import signal
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from ivr import app
+from ivr.campaigns import CampaignService
+from ivr.cli import Context, main
+from ivr.errors import UserError
+
+OUTCOME_VI = {
+    "completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "wrong_person": "Nhầm người",
+    "no_input": "Không trả lời phím", "hung_up_early": "Cúp máy giữa chừng", "transferred": "Chuyển nhân viên",
+    "no_answer": "Không nghe máy", "busy": "Máy bận", "rejected": "Từ chối", "unreachable": "Không liên lạc được",
+    "congestion": "Lỗi mạng", "failed": "Lỗi", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
+}
+
+
+def service(ctx: Context) -> CampaignService:
+    s = ctx.settings
+    return CampaignService(s, app.repository(s), app.audio_library(s), app.script_loader(s), app.campaign_policy(s))
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"--date {value!r}: expected YYYY-MM-DD") from None
+
+
+def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise UserError(f"--policy {pair!r}: expected NAME=VALUE, e.g. no_answer_attempts=2")
+        out[key.strip()] = value.strip()
+    return out
+
+
+@main.group("campaign")
+def campaign_group() -> None:
+    """Campaigns: one script, one day's list (or one import), dialled within the policy."""
+
+
+@campaign_group.command("create")
+@click.option("--script", "script_name", required=True, help="Script name (scripts_vi/NAME.yaml) or file.")
+@click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None)
+@click.option("--date", "list_date", default=None, metavar="YYYY-MM-DD", help="The day's list to call.")
+@click.option("--import", "import_id", type=int, default=None, help="Call the people of one import instead.")
+@click.option("--policy", "policy", multiple=True, metavar="NAME=VALUE", help="Override a dialer setting.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def create(ctx: Context, script_name: str, category: str | None, list_date: str | None, import_id: int | None,
+           policy: tuple[str, ...], as_json: bool) -> None:
+    """Create a campaign, enqueue its contacts and render their personalised prompts."""
+    if (list_date is None) == (import_id is None):
+        raise UserError("give --date (with --category) or --import, not both and not neither")
+    created = service(ctx).create(script_name=script_name, operator=app.operator_name(ctx.operator),
+                                  category=category.upper() if category else None, list_date=_date(list_date),
+                                  import_id=import_id, overrides=_overrides(policy))
+    data = {"campaign_id": created.campaign.id, "script": created.campaign.script_name,
+            "version": created.campaign.script_version, "status": created.campaign.status.value,
+            "contacts": created.enqueued, "prompts_rendered": created.prompts_rendered}
+    click.echo(json.dumps(data, ensure_ascii=False) if as_json else
+               f"Chiến dịch #{data['campaign_id']}: {data['contacts']} số cần gọi, kịch bản {data['script']} "
+               f"v{data['version']}, {data['prompts_rendered']} lời thoại mới được tạo")
+
+
+def progress_table(svc: CampaignService, campaign_id: int) -> Table:
+    p = svc.repo.campaign_progress(campaign_id)
+    table = Table(title=f"Chiến dịch #{campaign_id} ({p.status.value})")
+    table.add_column("Kết quả")
+    table.add_column("Số cuộc", justify="right")
+    for outcome, n in sorted(p.by_outcome.items(), key=lambda kv: -kv[1]):
+        table.add_row(OUTCOME_VI.get(outcome, outcome), str(n))
+    table.add_row("Đang chờ / đang gọi", str(p.unfinished))
+    table.add_row("Hộ gia đình", str(p.households))
+    return table
+
+
+def run_foreground(ctx: Context, svc: CampaignService, campaign_id: int, console: Console,
+                   until_idle: bool = True) -> Any:
+    """Run the dialer with a live table; Ctrl-C (or SIGTERM) pauses cleanly after the calls in progress."""
+
+    async def go() -> Any:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        ari = app.ari_client(ctx.settings)
+        await ari.connect()
+        try:
+            with Live(progress_table(svc, campaign_id), console=console, refresh_per_second=2) as live:
+                async def refresh() -> None:
+                    while True:
+                        await asyncio.sleep(1.0)
+                        live.update(await asyncio.to_thread(progress_table, svc, campaign_id))
+
+                ticker = asyncio.create_task(refresh())
+                try:
+                    return await svc.run(campaign_id, ari, stop, app.operator_name(ctx.operator),
+                                         until_idle=until_idle)
+                finally:
+                    ticker.cancel()
+                    live.update(progress_table(svc, campaign_id))
+        finally:
+            await ari.close()
+
+    return asyncio.run(go())
+
+
+@campaign_group.command("run")
+@click.argument("campaign_id", type=int)
+@click.option("--wait-retries", is_flag=True, help="Keep running until every retry is done (else stop when idle).")
+@click.pass_obj
+def run(ctx: Context, campaign_id: int, wait_retries: bool) -> None:
+    """Dial the campaign in the foreground with live progress; Ctrl-C pauses it."""
+    svc = service(ctx)
+    run_foreground(ctx, svc, campaign_id, Console(stderr=False), until_idle=not wait_retries)
+    click.echo(f"campaign {campaign_id}: {svc.repo.get_campaign(campaign_id).status.value}")
+
+
+def _status_command(name: str, target: str, help_text: str) -> None:
+    @campaign_group.command(name, help=help_text)
+    @click.argument("campaign_id", type=int)
+    @click.option("--json", "as_json", is_flag=True)
+    @click.pass_obj
+    def command(ctx: Context, campaign_id: int, as_json: bool) -> None:
+        c = service(ctx).set_status(campaign_id, target, app.operator_name(ctx.operator))
+        click.echo(json.dumps({"campaign_id": c.id, "status": c.status.value}) if as_json
+                   else f"campaign {c.id}: {c.status.value}")
+
+
+_status_command("pause", "paused", "Pause a running campaign (calls in progress finish).")
+_status_command("resume", "running", "Let a paused campaign be dialled again (then `campaign run`).")
+_status_command("cancel", "cancelled", "Cancel a campaign for good.")
+
+
+@campaign_group.command("status")
+@click.argument("campaign_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def status(ctx: Context, campaign_id: int, as_json: bool) -> None:
+    """Progress of a campaign: attempts by status and outcome."""
+    svc = service(ctx)
+    p = svc.repo.campaign_progress(campaign_id)
+    if as_json:
+        click.echo(json.dumps({"campaign_id": campaign_id, "status": p.status.value, "households": p.households,
+                               "by_status": dict(p.by_status), "by_outcome": dict(p.by_outcome),
+                               "answered": p.answered, "answers": p.answers, "unfinished": p.unfinished}))
+    else:
+        Console().print(progress_table(svc, campaign_id))
+
+

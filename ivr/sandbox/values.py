@@ -1,0 +1,134 @@
+"""The values the PBX config templates are rendered with: one table for the sandbox and the Asterisk image.
+
+The sandbox and the production image (docker/) render the same folders (``PBX_SOURCES``) with the same
+table, ``pbx_values``; they differ only in where the PBX listens and whom it trunks to (``Network``).
+The image also renders asterisk-conf/production/ (the registering trunk) with ``trunk_values``.
+This module imports nothing but the standard library and ivr.config, so the Asterisk image can run it
+with only python3 and PyYAML installed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from ivr.config import DEFAULT_ARI_PASSWORD, PROJECT_ROOT, Settings
+from ivr.errors import UserError
+
+CONF_DIR = PROJECT_ROOT / "asterisk-conf"
+DIALPLANS_DIR = PROJECT_ROOT / "dialplans"
+# The folders the PBX's config is rendered from, in order (a later folder's file wins on a name clash).
+PBX_SOURCES = (CONF_DIR / "common", CONF_DIR / "pbx", DIALPLANS_DIR)
+PRODUCTION_DIR = CONF_DIR / "production"
+TRANSPORTS = ("udp", "tcp", "tls")
+MEDIA_ENCRYPTIONS = ("no", "sdes", "dtls")
+
+
+@dataclass(frozen=True)
+class Network:
+    """Where one PBX listens and whom its trunk points at."""
+
+    sip_bind: str
+    sip_port: int
+    http_bind: str
+    http_port: int
+    trunk_host: str
+    trunk_port: int
+    rtp_start: int
+    rtp_end: int
+
+
+def instance_dirs(name: str) -> dict[str, str]:
+    """The folders named in an Asterisk instance's asterisk.conf (inside the sandbox root or the image)."""
+    return {
+        "etc_dir": f"/etc/robocall/{name}",
+        "state_dir": f"/var/lib/robocall/{name}",
+        "run_dir": f"/run/robocall/{name}",
+        "log_dir": f"/var/log/robocall/{name}",
+    }
+
+
+def sandbox_network(settings: Settings) -> Network:
+    """The sandbox PBX: loopback only, trunked to the simulated phone network in the same root."""
+    sb = settings.sandbox
+    return Network(sip_bind="127.0.0.1", sip_port=sb.sip_port, http_bind="127.0.0.1", http_port=sb.http_port,
+                   trunk_host="127.0.0.1", trunk_port=sb.phones_sip_port, rtp_start=20000, rtp_end=29999)
+
+
+def production_network(settings: Settings) -> Network:
+    """The Asterisk image: every interface of its container, trunked to the operator (trunk.host)."""
+    p, t = settings.pbx, settings.trunk
+    return Network(sip_bind="0.0.0.0", sip_port=p.sip_port, http_bind="0.0.0.0", http_port=p.http_port,
+                   trunk_host=t.host, trunk_port=t.port, rtp_start=p.rtp_start, rtp_end=p.rtp_end)
+
+
+def pbx_values(settings: Settings, dirs: dict[str, str], net: Network) -> dict[str, object]:
+    """The table for asterisk-conf/common, asterisk-conf/pbx and dialplans/ (the PBX instance)."""
+    s = settings
+    return {
+        **dirs, "sip_bind": net.sip_bind, "sip_port": net.sip_port,
+        "http_bind": net.http_bind, "http_port": net.http_port,
+        "ari_user": s.ari.username, "ari_password": s.ari.password, "ari_app": s.ari.app,
+        "trunk_host": net.trunk_host, "trunk_port": net.trunk_port,
+        "caller_id_name": s.trunk.caller_id_name, "caller_id_number": s.trunk.caller_id_number,
+        "hotline_number": s.hotline.number, "queue_name": s.hotline.queue,
+        "queue_max_wait": s.hotline.callback_offer_after, "rtp_start": net.rtp_start, "rtp_end": net.rtp_end,
+    }
+
+
+def trunk_values(settings: Settings) -> dict[str, object]:
+    """The extra table for asterisk-conf/production/pjsip_trunk.conf (the registering trunk)."""
+    t, p = settings.trunk, settings.pbx
+    return {
+        "trunk_endpoint": t.endpoint, "trunk_username": t.username, "trunk_password": t.password,
+        "trunk_from_domain": t.from_domain or t.host, "trunk_transport": t.transport,
+        "trunk_sip_port": p.trunk_sip_port, "trunk_media_encryption": t.media_encryption,
+        "external_address": p.external_address, "local_net": p.local_net,
+        "tls_ca_file": t.tls_ca_file, "tls_cert_file": t.tls_cert_file, "tls_key_file": t.tls_key_file,
+        "tls_verify_server": "yes" if t.tls_verify_server else "no",
+    }
+
+
+def production_values(settings: Settings) -> dict[str, object]:
+    """The whole table of the Asterisk image, after checking the settings it needs (UserError if not)."""
+    check_production(settings)
+    values = {**pbx_values(settings, instance_dirs("pbx"), production_network(settings)), **trunk_values(settings)}
+    return {key: _escape(value) for key, value in values.items()}
+
+
+def check_production(settings: Settings) -> None:
+    """One clear message for the first production setting that is missing or wrong."""
+    t, p = settings.trunk, settings.pbx
+    for section in ("ari", "trunk", "hotline", "pbx"):
+        for f in fields(getattr(settings, section)):
+            value = getattr(getattr(settings, section), f.name)
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                raise UserError(f"{section}.{f.name} contains a line break; a config value is one line")
+    if '"' in t.caller_id_name:
+        raise UserError("trunk.caller_id_name contains '\"'; the caller name is sent between quotes")
+    if settings.ari.password == DEFAULT_ARI_PASSWORD:
+        raise UserError("ari.password is the sandbox default: set ROBOCALL_ARI_PASSWORD (or _FILE)")
+    if not t.host:
+        raise UserError("trunk.host is not set: the operator's SIP proxy (ROBOCALL_TRUNK_HOST)")
+    if t.transport not in TRANSPORTS:
+        raise UserError(f"trunk.transport is {t.transport!r}: expected one of {', '.join(TRANSPORTS)}")
+    if t.media_encryption not in MEDIA_ENCRYPTIONS:
+        raise UserError(f"trunk.media_encryption is {t.media_encryption!r}: "
+                        f"expected one of {', '.join(MEDIA_ENCRYPTIONS)}")
+    if t.media_encryption == "sdes" and t.transport != "tls":
+        raise UserError("trunk.media_encryption is 'sdes' but trunk.transport is not 'tls': "
+                        "SDES would send the media keys in clear text")
+    if t.transport == "tls" and t.tls_verify_server and not t.tls_ca_file:
+        raise UserError("trunk.transport is 'tls' and trunk.tls_verify_server is true: set trunk.tls_ca_file "
+                        "(for example /etc/ssl/certs/ca-certificates.crt)")
+    if not t.register and (t.transport != "udp" or t.media_encryption != "no"):
+        raise UserError("trunk.transport and trunk.media_encryption apply to the registering trunk only: "
+                        "set trunk.register to true, or leave them at 'udp' and 'no'")
+    if t.register and not (t.username and t.password):
+        raise UserError("trunk.register is true: set trunk.username and trunk.password "
+                        "(ROBOCALL_TRUNK_USERNAME, ROBOCALL_TRUNK_PASSWORD or _FILE)")
+    if not 0 < p.rtp_start < p.rtp_end <= 65535:
+        raise UserError(f"pbx.rtp_start..pbx.rtp_end is {p.rtp_start}..{p.rtp_end}: not a port range")
+
+
+def _escape(value: object) -> object:
+    """A value as Asterisk's config parser reads it back: ';' starts a comment unless escaped."""
+    return value.replace(";", r"\;") if isinstance(value, str) else value
