@@ -27,10 +27,9 @@ def repository(settings: Settings):  # type: ignore[no-untyped-def]
 
 def script_loader(settings: Settings):  # type: ignore[no-untyped-def]
     """name -> checked Script, from the shipped scripts folder (scripts_vi/)."""
-    from ivr.config import PROJECT_ROOT
     from ivr.scripts.checker import load_checked
 
-    directory = PROJECT_ROOT / "scripts_vi"
+    directory = settings.path(settings.scripts_dir)
     return lambda name: load_checked(name, directory)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import socket
-import os
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -25,8 +24,8 @@ from ivr.storage import records as r
 from ivr.storage.repo import Repository
 
 
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+def worker_id(settings: Settings) -> str:
+    return settings.dialer.worker_id or f"{socket.gethostname()}@{settings.ari.url}"
 
 
 @dataclass(frozen=True)
@@ -75,7 +74,7 @@ class CampaignService:
             raise UserError(f"campaign {campaign_id} is {campaign.status.value}: nothing to run")
         self.set_status(campaign_id, "running", operator)
         dialer = Dialer(self.settings, self.repo, ari, self.library, self.scripts, self.policy,
-                        worker_id=worker_id(), clock=self.clock, keep_reports=keep_reports)
+                        worker_id=worker_id(self.settings), clock=self.clock, keep_reports=keep_reports)
         await dialer.recover()
         stats = await dialer.run_campaign(campaign_id, stop, until_idle=until_idle, on_progress=on_progress)
         progress = self.repo.campaign_progress(campaign_id)

@@ -68,6 +68,7 @@ class SandboxSettings:
     staff_sip_port: int = 5164
     http_port: int = 8088
     personas: str = ""
+    staff: int = 3  # simulated staff softphones staff1..N (PJSIP endpoints answered by the phones)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,9 @@ class DialerSettings:
     unfinished_extra_attempts: int = 1
     unfinished_interval_min: int = 30
     monitoring_days: int = 14
+    # Who this dialer is in the ledger. Empty: "<host>@<ARI URL>", i.e. one worker per Asterisk, so a
+    # restarted worker recovers the attempts it left dialling on that Asterisk.
+    worker_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,10 +131,22 @@ class PbxSettings:
 
 @dataclass(frozen=True)
 class HotlineSettings:
+    """The inbound hotline: its number, the staff queue, staff hours and the scripts it runs."""
+
     number: str = "1080"
     queue: str = "staff"
-    staff_hours: str = "07:00-21:00"
-    callback_offer_after: int = 60
+    staff_hours: str = "07:00-21:00"  # local time (timezone below); start > end spans midnight
+    timezone: str = "Asia/Ho_Chi_Minh"
+    callback_offer_after: int = 60  # seconds in the queue before a caller is offered a call back
+    script: str = "hotline"  # the menu and self-declaration (scripts_vi/hotline.yaml)
+    callback_script: str = "hotline_callback"  # the call-back offer after a long wait
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """`robocall serve`: the long-lived service running the dialer and the hotline."""
+
+    shutdown_grace: float = 120.0  # seconds calls in progress get to finish after SIGTERM
 
 
 @dataclass(frozen=True)
@@ -144,7 +160,9 @@ class Settings:
     dialer: DialerSettings = field(default_factory=DialerSettings)
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     pbx: PbxSettings = field(default_factory=PbxSettings)
+    service: ServiceSettings = field(default_factory=ServiceSettings)
     data_dir: str = "var"
+    scripts_dir: str = "scripts_vi"
     log_level: str = "info"
     log_file: str = "var/log/robocall.log"
     retention_days: int = 30

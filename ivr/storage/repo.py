@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from ivr.contacts.text import preferred_name
 from ivr.errors import UserError
+from ivr.storage import bulk
 from ivr.storage import models as m
 from ivr.storage import records as r
 from ivr.storage.base import (
@@ -75,13 +76,12 @@ class Repository(Ledger):
             s.flush()
             self._add_households(s, sorted({c.phone_e164 for c in new} - households.keys()), households, now)
             new_ids = self._add_contacts(s, new, households, opted_out, batch.list_date, now)
-            if known:
-                s.execute(update(m.Contact), [_merge(existing[c.identity], c, batch.list_date, now) for c in known])
+            bulk.update_rows(s, m.Contact.__table__,
+                             [_merge(existing[c.identity], c, batch.list_date, now) for c in known])
             ids = [*new_ids, *(existing[c.identity].id for c in known)]
             links = [{"import_id": imp.id, "contact_id": cid, "category": c.category, "row": c.row}
                      for cid, c in zip(ids, [*new, *known])]
-            if links:
-                s.execute(insert(m.ContactImport), links)
+            bulk.insert_rows(s, m.ContactImport.__table__, links)
             self._audit(s, batch.operator, "contacts.import", f"import:{imp.id}", len(links), now)
             return import_record(imp), False
 
@@ -104,28 +104,27 @@ class Repository(Ledger):
 
     def _add_households(self, s: Session, phones: Sequence[str], households: dict[str, int],
                         now: dt.datetime) -> None:
-        if not phones:
-            return
-        stmt = insert(m.Household).returning(m.Household.id, sort_by_parameter_order=True)
-        ids = s.scalars(stmt, [{"phone_e164": p, "created_at": now} for p in phones]).all()
+        table = m.Household.__table__
+        ids = bulk.allocate_ids(s, table, len(phones))
+        bulk.insert_rows(s, table, [{"id": i, "phone_e164": p, "active_attempt_id": None, "created_at": now}
+                                    for i, p in zip(ids, phones)])
         households.update(zip(phones, ids))
 
     def _add_contacts(self, s: Session, new: Sequence[r.ContactData], households: Mapping[str, int],
                       opted_out: set[str], list_date: dt.date, now: dt.datetime) -> list[int]:
-        if not new:
-            return []
-        values = [
+        table = m.Contact.__table__
+        ids = bulk.allocate_ids(s, table, len(new))
+        bulk.insert_rows(s, table, [
             {
-                "household_id": households[c.phone_e164], "phone_e164": c.phone_e164, "name_key": c.name_key,
-                **{f: getattr(c, f) for f in _MERGED_FIELDS},
+                "id": i, "household_id": households[c.phone_e164], "phone_e164": c.phone_e164,
+                "name_key": c.name_key, **{f: getattr(c, f) for f in _MERGED_FIELDS},
                 "list_date": list_date, "first_seen": list_date, "last_seen": list_date,
                 "opted_out": c.phone_e164 in opted_out, "pseudonym": self._pseudonyms(),
                 "created_at": now, "updated_at": now,
             }
-            for c in new
-        ]
-        stmt = insert(m.Contact).returning(m.Contact.id, sort_by_parameter_order=True)
-        return list(s.scalars(stmt, values).all())
+            for i, c in zip(ids, new)
+        ])
+        return ids
 
     # -- contacts --------------------------------------------------------------------------------------
     def list_contacts(self, list_date: dt.date | None = None, category: str | None = None) -> list[r.Contact]:

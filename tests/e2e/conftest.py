@@ -7,6 +7,7 @@ PBX: no channel up, the trunk healthy.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,7 @@ def pbx(sandbox: Sandbox) -> Sandbox:
     """The sandbox, reset before the test: no channel up and the trunk serving."""
     sandbox.reset()
     return sandbox
+
+
+sys.path.insert(0, str(HERE.parent))
+from dbfixtures import any_db_url, e2e_postgres_url  # noqa: E402,F401  (fixtures for the dialer tests)

@@ -1,0 +1,207 @@
+"""The dialer against the sandbox: pacing measured by Asterisk, retries by outcome, two workers on one
+PostgreSQL, and kill -9 of the controller mid-campaign. Every test runs on SQLite and PostgreSQL (except
+the two-worker one, which is PostgreSQL's job). Phones follow the default rule (README, "Personas"):
+the last two digits of the number choose the behaviour."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from e2e_helpers import eventually
+
+from ivr import app, config
+from ivr.calls.dialer import Dialer
+from ivr.calls.session import utcnow
+from ivr.campaigns import CampaignService
+from ivr.contacts.importer import ContactImporter
+from ivr.scripts.checker import load_checked
+from ivr.storage import models as m
+from ivr.storage.db import make_engine
+from ivr.storage.repo import Repository
+
+HERE = Path(__file__).resolve().parent
+ALWAYS_OPEN = {"window_start": "00:00", "window_end": "23:59"}
+
+
+def scripts(name: str):
+    return load_checked(name, HERE / "scripts")
+
+
+def phones(tails: list[int], block: int = 0) -> list[str]:
+    """Numbers whose last two digits pick the default-rule behaviour: 00-49 answer and press 1..."""
+    return [f"0906{block:02d}{i:02d}{t:02d}" for i, t in enumerate(tails)]
+
+
+def write_csv(path: Path, numbers: list[str]) -> Path:
+    lines = ["Họ và tên;Số điện thoại;Phân loại"] + [f"Người thử {i};{n};F1" for i, n in enumerate(numbers)]
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def campaign(settings, url: str, tmp_path: Path, numbers: list[str], **policy) -> tuple[CampaignService, int]:
+    s = config.replace(settings, database={"url": url})
+    repo = Repository(make_engine(url))
+    importer = ContactImporter(repo, tmp_path / "imports", clock=utcnow, zone=ZoneInfo("Asia/Ho_Chi_Minh"))
+    result = importer.import_file(write_csv(tmp_path / "list.csv", numbers), category="F1",
+                                  list_date=dt.date.today(), operator="test")
+    svc = CampaignService(s, repo, app.audio_library(s), scripts, app.campaign_policy(s))
+    created = svc.create(script_name="quick", operator="test", import_id=result.import_id,
+                         overrides={**ALWAYS_OPEN, **policy})
+    return svc, created.campaign.id
+
+
+class ChannelSampler:
+    """Samples Asterisk's own count of active channels while a campaign runs."""
+
+    def __init__(self, sandbox) -> None:
+        self.sandbox = sandbox
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.sandbox.channel_count())
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> "ChannelSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+async def test_pacing_never_exceeds_the_concurrency_cap(pbx, settings, any_db_url, tmp_path):
+    capped = config.replace(settings, dialer={"max_concurrent": 3, "calls_per_second": 20})
+    svc, cid = campaign(capped, any_db_url, tmp_path, phones(list(range(12))))
+    ari = app.ari_client(capped)
+    await ari.connect()
+    try:
+        with ChannelSampler(pbx) as sampler:
+            stats = await svc.run(cid, ari, asyncio.Event(), "test")
+    finally:
+        await ari.close()
+    assert stats.finished == 12
+    assert 2 <= sampler.peak <= 3, f"Asterisk saw {sampler.peak} channels at once"
+    assert stats.peak_concurrent <= 3
+    progress = svc.repo.campaign_progress(cid)
+    assert dict(progress.by_outcome) == {"completed": 12} and progress.answers == 12
+
+
+async def test_retries_follow_the_outcome(pbx, settings, any_db_url, tmp_path):
+    # busy (85), no answer (75), 503 (98), hangs up during the prompt (70), answers (01)
+    numbers = phones([85, 75, 98, 70, 1])
+    svc, cid = campaign(settings, any_db_url, tmp_path, numbers)
+    ari = app.ari_client(settings)
+    await ari.connect()
+    try:
+        await svc.run(cid, ari, asyncio.Event(), "test")
+    finally:
+        await ari.close()
+    attempts = svc.repo.campaign_attempts(cid)
+    first = {a.phone_e164: a for a in attempts if a.attempt_no == 1}
+    second = {a.phone_e164: a for a in attempts if a.attempt_no == 2}
+    e164 = ["+84" + n[1:] for n in numbers]
+    assert [first[p].outcome for p in e164] == ["busy", "no_answer", "congestion", "hung_up_early", "completed"]
+    assert [first[p].sip_cause for p in e164] == [486, 487, 503, 200, 200]
+    delay = {p: second[p].scheduled_at - first[p].ended_at for p in second}
+    assert set(delay) == set(e164[:4]), "the answered call is not retried; every other one is"
+    assert delay[e164[0]] == dt.timedelta(minutes=30)
+    assert delay[e164[1]] == dt.timedelta(minutes=30)
+    assert delay[e164[2]] == dt.timedelta(minutes=settings.dialer.network_backoff_min)
+    assert delay[e164[3]] == dt.timedelta(minutes=30)
+    assert all(a.status.value == "pending" for a in second.values())
+
+
+async def test_two_workers_never_claim_the_same_contact(pbx, settings, e2e_postgres_url, tmp_path):
+    from dbfixtures import empty_database
+
+    empty_database(e2e_postgres_url)
+    s = config.replace(settings, dialer={"max_concurrent": 4, "calls_per_second": 20})
+    svc, cid = campaign(s, e2e_postgres_url, tmp_path, phones(list(range(16)), block=1))
+    svc.set_status(cid, "running", "test")
+    policy = app.campaign_policy(s)
+
+    async def worker(name: str):
+        # One ARI application per worker: Asterisk sends an application's events to one websocket only.
+        ari = app.ari_client(config.replace(s, ari={"app": f"robocall-{name}"}))
+        await ari.connect()
+        try:
+            repo = Repository(make_engine(e2e_postgres_url))
+            dialer = Dialer(s, repo, ari, app.audio_library(s), scripts, policy, worker_id=name)
+            return await dialer.run_campaign(cid, asyncio.Event())
+        finally:
+            await ari.close()
+
+    a, b = await asyncio.gather(worker("w1"), worker("w2"))
+    assert a.started > 0 and b.started > 0, "both workers took calls"
+    assert a.started + b.started == 16
+    engine = make_engine(e2e_postgres_url)
+    with engine.connect() as c:
+        per_household = c.execute(select(m.CallAttempt.household_id, func.count())
+                                  .where(m.CallAttempt.campaign_id == cid)
+                                  .group_by(m.CallAttempt.household_id)).all()
+        channels = c.execute(select(m.CallAttempt.channel_id).where(m.CallAttempt.campaign_id == cid)).scalars().all()
+    engine.dispose()
+    assert len(per_household) == 16 and all(n == 1 for _, n in per_household)
+    assert len(set(channels)) == 16
+
+
+def _answers(url: str, cid: int) -> set[tuple[int, str, str]]:
+    engine = make_engine(url)
+    with engine.connect() as c:
+        rows = c.execute(select(m.Answer.attempt_id, m.Answer.question_id, m.Answer.value)
+                         .where(m.Answer.campaign_id == cid)).all()
+    engine.dispose()
+    return {tuple(r) for r in rows}
+
+
+def test_kill_9_mid_campaign_then_restart(pbx, settings, any_db_url, tmp_path):
+    # Phones with long holds, so calls are still up when the controller dies.
+    numbers = phones([1] * 10, block=2)
+    svc, cid = campaign(settings, any_db_url, tmp_path, numbers, unfinished_interval_min=0,
+                        network_backoff_min=0, no_answer_interval_min=0)
+    env = {**os.environ, "ROBOCALL_DATABASE_URL": any_db_url, "ROBOCALL_DIALER_MAX_CONCURRENT": "5"}
+    exe = str(Path(sys.executable).with_name("robocall"))
+    cmd = [exe, "campaign", "run", str(cid)]
+    # The test's quick script lives outside scripts_vi/: the campaign records it by name.
+    env["ROBOCALL_SCRIPTS_DIR"] = str(HERE / "scripts")
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        assert eventually(lambda: len(_answers(any_db_url, cid)) >= 2 and pbx.channel_count() >= 2, timeout=60)
+        before = _answers(any_db_url, cid)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert pbx.channel_count() > 0, "calls were still up on Asterisk when the controller died"
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    after = _answers(any_db_url, cid)
+    assert before <= after, "no answer given before the kill was lost"
+    attempts = svc.repo.campaign_attempts(cid)
+    keys = [(a.household_id, a.attempt_no) for a in attempts]
+    assert len(keys) == len(set(keys))
+    assert all(a.status.value == "done" for a in attempts)
+    channels = [a.channel_id for a in attempts]
+    assert len(channels) == len(set(channels)), "no attempt was dialled twice"
+    by_household: dict[int, list] = {}
+    for a in attempts:
+        by_household.setdefault(a.household_id, []).append(a)
+    for tries in by_household.values():
+        tries.sort(key=lambda a: a.attempt_no)
+        assert tries[-1].outcome == "completed", [t.outcome for t in tries]
+    assert eventually(lambda: pbx.channel_count() == 0, timeout=30), "the calls cut by the kill were hung up"
