@@ -238,6 +238,32 @@ class AriClient:
         await self._request("POST", f"/channels/{channel_id}/continue",
                             {"context": context, "extension": extension, "priority": priority})
 
+    async def originate_to_dialplan(self, endpoint: str, *, context: str, extension: str, channel_id: str,
+                                    timeout: int = 30, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Originate a channel that runs the dialplan (no Stasis application, so no websocket is needed)."""
+        params = {"endpoint": endpoint, "context": context, "extension": extension, "priority": 1,
+                  "channelId": channel_id, "timeout": timeout}
+        body = {"variables": dict(variables)} if variables else None
+        return await self._request("POST", "/channels", params, body)  # type: ignore[no-any-return]
+
+    async def follow(self, channel_id: str) -> None:
+        """Receive the channel's events even while it runs the dialplan (e.g. waits in a queue)."""
+        await self._request("POST", f"/applications/{self.app}/subscription", {"eventSource": f"channel:{channel_id}"})
+
+    async def unfollow(self, channel_id: str) -> None:
+        await self._request("DELETE", f"/applications/{self.app}/subscription",
+                            {"eventSource": f"channel:{channel_id}"})
+
+    async def get_global(self, name: str) -> str:
+        data = await self._request("GET", "/asterisk/variable", {"variable": name})
+        return str((data or {}).get("value", ""))
+
+    async def clear_global(self, name: str) -> None:
+        await self._request("POST", "/asterisk/variable", {"variable": name})
+
+    async def endpoint(self, tech: str, resource: str) -> dict[str, Any]:
+        return await self._request("GET", f"/endpoints/{tech}/{resource}")  # type: ignore[no-any-return]
+
     async def create_bridge(self, bridge_id: str, kind: str = "mixing") -> dict[str, Any]:
         return await self._request("POST", f"/bridges/{bridge_id}", {"type": kind})  # type: ignore[no-any-return]
 

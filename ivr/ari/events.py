@@ -64,6 +64,14 @@ class ChannelDestroyed(AriEvent):
 
 
 @dataclass(frozen=True)
+class ChannelVarset(AriEvent):
+    """A channel variable was set (seen for channels followed outside Stasis, e.g. in the staff queue)."""
+
+    variable: str = ""
+    value: str = ""
+
+
+@dataclass(frozen=True)
 class ChannelEnteredBridge(AriEvent):
     bridge_id: str = ""
 
@@ -107,6 +115,8 @@ def parse(data: Mapping[str, Any]) -> AriEvent | None:
     if kind == "ChannelDestroyed":
         return ChannelDestroyed(cid, int(data.get("cause", 0) or 0), str(data.get("cause_txt", "")),
                                 int(data.get("tech_cause", 0) or 0))
+    if kind == "ChannelVarset" and cid:
+        return ChannelVarset(cid, str(data.get("variable", "")), str(data.get("value", "")))
     if kind in ("ChannelEnteredBridge", "ChannelLeftBridge"):
         bridge = str((data.get("bridge") or {}).get("id", ""))
         cls = ChannelEnteredBridge if kind == "ChannelEnteredBridge" else ChannelLeftBridge

@@ -23,15 +23,23 @@ _MIGRATION_LOCK = 7_404_262_001  # pg_advisory_xact_lock key: one migrating proc
 
 
 def database_url(settings: Settings) -> str:
-    """The configured URL, with a relative SQLite path resolved against the project root (folder created)."""
-    url = make_url(settings.database.url)
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver we ship
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+    """The configured URL, with a relative SQLite path resolved against the project root (folder created)
+    and ``postgresql://`` given the psycopg 3 driver we ship."""
+    configured = settings.database.url
+    try:
+        url = make_url(configured)
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises ArgumentError/ValueError for bad URLs
+        raise UserError(f"database url: cannot parse {configured!r} ({exc})") from None
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return configured
         path = settings.path(url.database)
         path.parent.mkdir(parents=True, exist_ok=True)
-        url = url.set(database=str(path))
-    return url.render_as_string(hide_password=False)
+        query = configured.partition("?")[2]
+        return f"{url.drivername}:///{path}" + (f"?{query}" if query else "")
+    if url.drivername == "postgresql":
+        return configured.replace("postgresql://", "postgresql+psycopg://", 1)
+    return configured
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 # callback_requested  the caller asked to be called back (a call-back task)
 # abandoned           the caller waited in the queue and hung up before anyone answered
 # declared            the caller finished a self-declaration (or their campaign's questions)
+# staff_unavailable   the caller asked for staff and none could take the call (outside staff hours)
 # no_input            the caller pressed no usable key until the retries ran out
 # informed            the caller heard the recorded information and hung up
 # hung_up             the caller hung up before finishing anything
 # rejected            the service was shutting down and refused the call
 # failed              our error or the PBX's
-INBOUND_OUTCOMES = ("staff", "callback_requested", "abandoned", "declared", "no_input", "informed", "hung_up",
-                    "rejected", "failed")
+INBOUND_OUTCOMES = ("staff", "callback_requested", "abandoned", "declared", "staff_unavailable", "no_input",
+                    "informed", "hung_up", "rejected", "failed")
 CALLBACK_STATUSES = ("open", "done", "cancelled")
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 import ivr.storage
 from ivr.config import PROJECT_ROOT, Settings, replace
 from ivr.errors import UserError
-from ivr.storage.db import MIGRATIONS_DIR, database_url, migrate, open_database
+from ivr.storage.db import MIGRATIONS_DIR, READ_ONLY, database_url, make_engine, migrate, open_database
 from ivr.storage.models import Base
 from ivr.storage.repo import Repository
 
@@ -62,18 +62,22 @@ def test_naive_times_are_refused(repo: Repository) -> None:
         repo.audit("t", "test", "x", 0, dt.datetime(2021, 7, 15, 9, 0))
 
 
-def test_sqlite_writers_take_the_lock_when_they_begin(db_url: str, engine: Engine) -> None:
-    if not db_url.startswith("sqlite"):
-        pytest.skip("SQLite only: PostgreSQL locks rows, not the database")
+def test_sqlite_writers_take_the_lock_when_they_begin(tmp_path: Path) -> None:
+    """Read-then-write sequences (claiming) must not fail halfway on a lock upgrade: BEGIN IMMEDIATE."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'lock.db'}")
     with engine.connect() as first:
         first.begin()
         first.execute(text("SELECT 1"))  # a write transaction holds the lock from its first statement
         with engine.connect() as second:
-            second.exec_driver_sql("PRAGMA busy_timeout=0")
+            second.connection.driver_connection.execute("PRAGMA busy_timeout=0")  # fail now, don't wait
             with pytest.raises(Exception, match="database is locked"):
-                second.begin()
                 second.execute(text("SELECT 1"))
         first.rollback()
+    reader = engine.execution_options(**{READ_ONLY: True})
+    with engine.connect() as first, reader.connect() as second:
+        first.execute(text("SELECT 1"))
+        assert second.execute(text("SELECT 2")).scalar() == 2  # readers are not blocked by a writer
+    engine.dispose()
 
 
 URLS = [

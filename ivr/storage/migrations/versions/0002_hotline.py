@@ -50,7 +50,7 @@ def upgrade() -> None:
     sa.Column('abandoned', sa.Boolean(), nullable=False),
     sa.Column('outcome', sa.String(length=24), nullable=True),
     sa.Column('script_result', sa.String(length=32), nullable=True),
-    sa.CheckConstraint("outcome IS NULL OR outcome IN ('staff', 'callback_requested', 'abandoned', 'declared', 'no_input', 'informed', 'hung_up', 'rejected', 'failed')", name=op.f('ck_inbound_calls_outcome')),
+    sa.CheckConstraint("outcome IS NULL OR outcome IN ('staff', 'callback_requested', 'abandoned', 'declared', 'staff_unavailable', 'no_input', 'informed', 'hung_up', 'rejected', 'failed')", name=op.f('ck_inbound_calls_outcome')),
     sa.ForeignKeyConstraint(['attempt_id'], ['call_attempts.id'], name=op.f('fk_inbound_calls_attempt_id_call_attempts')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_inbound_calls_campaign_id_campaigns')),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_inbound_calls_contact_id_contacts')),

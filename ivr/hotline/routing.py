@@ -1,0 +1,110 @@
+"""The hotline's decisions, pure: what a call entering the application gets, how it is recorded.
+
+Entries (the Stasis arguments the dialplan gives, dialplans/extensions.conf):
+- ``hotline``: a resident dialled the hotline number;
+- ``queue-timeout``: a caller waited ``callback_offer_after`` seconds in the staff queue.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ivr.calls.machine import CallResult
+from ivr.calls.policy import OUTCOMES as CAMPAIGN_OUTCOMES
+
+HOTLINE_ENTRY = "hotline"
+QUEUE_TIMEOUT_ENTRY = "queue-timeout"
+DECLARED_RESULTS = frozenset({"completed", "symptomatic", "wrong_person"})
+STAFF_UNAVAILABLE_RESULTS = frozenset({"incomplete", "transfer_failed"})
+
+
+class Route(enum.Enum):
+    MENU = "menu"  # the hotline script: greeting, menu, self-declaration
+    CAMPAIGN = "campaign"  # a recognised caller: their own campaign's script
+    CALLBACK_OFFER = "callback_offer"  # waited too long in the queue: offer a call back
+    REQUEUE = "requeue"  # back into the queue without asking (shutting down, or no number to call back)
+    REJECT = "reject"  # hang up: the service is shutting down, or an entry we do not serve
+
+
+def route(entry: str, *, recognised: bool, draining: bool, can_call_back: bool) -> Route:
+    """Where a call entering the application goes."""
+    if entry == HOTLINE_ENTRY:
+        if draining:
+            return Route.REJECT
+        return Route.CAMPAIGN if recognised else Route.MENU
+    if entry == QUEUE_TIMEOUT_ENTRY:
+        return Route.CALLBACK_OFFER if can_call_back and not draining else Route.REQUEUE
+    return Route.REJECT
+
+
+# -- the path through the menu (stored as a list of these segments) ---------------------------------------
+AFTER_HOURS = "after_hours"
+RECOGNISED = "recognised"
+QUEUE = "queue"
+CALLBACK_OFFER = "callback_offer"
+ABANDONED = "abandoned"
+TIMEOUT = "queue_timeout"
+
+
+def choice_segment(question_id: str, value: str) -> str:
+    """A menu choice as a path segment, e.g. "menu:declare", "callback:yes"."""
+    return f"{question_id}:{value}"
+
+
+def staff_segment(agent: str) -> str:
+    return f"staff:{agent}"
+
+
+@dataclass(frozen=True)
+class InboundFacts:
+    """What happened in an inbound call, as the ledger's outcome needs it."""
+
+    answered_by: str | None = None
+    callback_requested: bool = False
+    joined_queue: bool = False
+    script_result: str | None = None
+    heard_info: bool = False
+    rejected: bool = False
+    failed: bool = False
+
+
+def inbound_outcome(f: InboundFacts) -> str:
+    """One word for how the call ended (vocabulary: ivr.storage.hotline_records.INBOUND_OUTCOMES).
+
+    The most useful fact for staff wins: someone answered it, then a call-back to make, then a caller
+    who waited and gave up, then what the script reached.
+    """
+    if f.rejected:
+        return "rejected"
+    if f.answered_by:
+        return "staff"
+    if f.callback_requested:
+        return "callback_requested"
+    if f.script_result in DECLARED_RESULTS:
+        return "declared"
+    if f.joined_queue:
+        return "abandoned"
+    if f.script_result in STAFF_UNAVAILABLE_RESULTS:
+        return "staff_unavailable"
+    if f.script_result == "no_input":
+        return "no_input"
+    if f.failed:
+        return "failed"
+    return "informed" if f.heard_info else "hung_up"
+
+
+def campaign_outcome(result: CallResult) -> str:
+    """The campaign attempt's outcome for a recognised caller's call (vocabulary: ivr.calls.policy).
+
+    The script's own result when the ledger knows it (completed, symptomatic, wrong_person, no_input);
+    a transferred call is "transferred"; a script that ended otherwise (e.g. "incomplete": wanted staff,
+    none free) counts as unfinished ("no_input"), so the robot calls again; an unfinished call keeps its
+    telephony outcome (hung_up_early, failed).
+    """
+    if result.outcome == "transferred":
+        return "transferred"
+    if result.result in CAMPAIGN_OUTCOMES:
+        return result.result
+    if result.result is not None:
+        return "no_input"
+    return result.outcome if result.outcome in CAMPAIGN_OUTCOMES else "failed"

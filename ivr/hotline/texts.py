@@ -1,0 +1,25 @@
+"""What the hotline itself says outside the scripts, in Vietnamese. Each text is a prompt with a stable id,
+so a human recording ``audio/<id>.wav`` can replace the synthetic voice (as for script prompts)."""
+from __future__ import annotations
+
+from ivr.scripts.model import Prompt
+
+# The hotline script's variable for the staff option of its menu (scripts_vi/hotline.yaml).
+STAFF_OPTION_VARIABLE = "lua_chon_nhan_vien"
+
+
+def after_hours_notice(hours: str) -> Prompt:
+    """Said first to a caller outside staff hours; ``hours`` as from ivr.hotline.hours.spoken_hours."""
+    return Prompt("hotline.after_hours",
+                  f"Hiện đã ngoài giờ trực của nhân viên y tế. Nhân viên y tế nghe máy {hours} hằng ngày. "
+                  "Anh/chị vẫn có thể tự khai báo sức khỏe hoặc nghe thông tin hướng dẫn bằng bàn phím.")
+
+
+def after_hours_staff_option(hours: str) -> str:
+    """The menu's staff sentence outside staff hours (instead of "press 0 for staff")."""
+    return f"Nhân viên y tế nghe máy {hours} hằng ngày."
+
+
+RECOGNISED = Prompt("hotline.recognised",
+                    "Cảm ơn anh/chị đã gọi lại. Sở Y tế vừa gọi để hỏi thăm sức khỏe của anh/chị. "
+                    "Xin anh/chị trả lời ngay các câu hỏi sau đây.")
