@@ -10,6 +10,9 @@ from ivr.speech.library import AudioLibrary
 
 
 def ari_client(settings: Settings) -> AriClient:
+    from ivr.security import ensure_safe_secrets
+
+    ensure_safe_secrets(settings)  # no default password against a PBX other than the sandbox
     a = settings.ari
     return AriClient(a.url, a.username, a.password, a.app)
 

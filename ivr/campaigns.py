@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer, RunStats, contact_variables
-from ivr.calls.policy import RetryPolicy
+from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.calls.session import utcnow
 from ivr.config import Settings
 from ivr.errors import UserError
@@ -50,11 +50,11 @@ class CampaignService:
                list_date: dt.date | None = None, import_id: int | None = None,
                overrides: Mapping[str, Any] | None = None) -> Created:
         script = self.scripts(script_name)  # a broken or unknown script stops here, before anything is written
+        policy_from_settings(self.settings.dialer, overrides)  # so does a bad policy override
         now = self.clock()
         campaign = self.repo.create_campaign(script_name=script.name, script_version=str(script.version),
                                              operator=operator, now=now, category=category, list_date=list_date,
                                              import_id=import_id, policy_overrides=overrides)
-        self.policy(campaign)  # validate the overrides now
         enqueued = self.repo.enqueue_contacts(campaign.id, now)
         # Every prompt is rendered now: the fixed ones once, the personalised ones per contact.
         stats = render_script(self.library, script)

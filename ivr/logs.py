@@ -18,11 +18,17 @@ import structlog
 SENSITIVE_KEYS = frozenset(
     {
         "phone", "number", "msisdn", "caller", "callerid", "caller_id", "name", "full_name", "ho_ten",
+        "display_name", "contact_name", "caller_name", "person_name", "ten", "sdt", "so_dien_thoai",
         "address", "dia_chi", "password", "secret", "authorization", "answers", "keys", "digits", "dtmf",
     }
 )
-# A run of 8 or more digits, optionally with + and separators: phone numbers in any common form.
-_PHONE_RE = re.compile(r"(?<![\w-])\+?\d(?:[\s.\-]?\d){7,14}(?![\w-])")
+# A key holding one of these words (split on "_") is sensitive too: phone_e164, caller_e164, ari_password.
+SENSITIVE_KEY_PARTS = frozenset({"phone", "msisdn", "e164", "sdt", "password", "passwd", "secret", "token",
+                                 "address"})
+# A run of 9 or more digits (a Vietnamese number without its leading 0 has 9), optionally with + and one
+# separator between digits: phone numbers in any common form. Letters, digits or "-" right before or after
+# mean an identifier (a uuid, a channel id), not a number; an 8-digit run is a date, not a phone.
+_PHONE_RE = re.compile(r"(?<![^\W_])(?<!-)\+?\d(?:[\s.\-]?\d){8,14}(?![^\W_])(?!-)")
 # Basic-auth credentials inside URLs: scheme://user:secret@host
 _URL_CRED_RE = re.compile(r"(\w+://[^:/\s]+:)[^@\s]+@")
 MASK = "***"
@@ -33,8 +39,14 @@ def mask_text(text: str) -> str:
     return _PHONE_RE.sub(MASK, text)
 
 
+def sensitive_key(key: str) -> bool:
+    """Whether values under ``key`` are personal data or secrets, whatever they look like."""
+    lowered = key.lower()
+    return lowered in SENSITIVE_KEYS or not SENSITIVE_KEY_PARTS.isdisjoint(lowered.split("_"))
+
+
 def _mask_value(key: str, value: Any) -> Any:
-    if key.lower() in SENSITIVE_KEYS and value not in (None, ""):
+    if sensitive_key(key) and value not in (None, ""):
         return MASK
     if isinstance(value, str):
         return mask_text(value)

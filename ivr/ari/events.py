@@ -5,13 +5,16 @@ waiting for it. Events we do not act on are dropped at parse time, not by a hand
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
 class AriEvent:
     channel_id: str
+    # When Asterisk raised the event (epoch seconds, its own clock): for latency measurements.
+    ts: float = field(default=0.0, kw_only=True, compare=False)
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,22 @@ def _target_channel(playback: Mapping[str, Any]) -> str:
     return uri.split(":", 1)[1] if uri.startswith("channel:") else ""
 
 
+def _timestamp(value: Any) -> float:
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+    except ValueError:
+        return 0.0
+
+
 def parse(data: Mapping[str, Any]) -> AriEvent | None:
-    """Turn one websocket message into a typed event, or None for events the controller ignores."""
+    """Turn one websocket message into a typed event (with Asterisk's timestamp), or None if ignored."""
+    event = _parse(data)
+    if event is not None and "timestamp" in data:
+        object.__setattr__(event, "ts", _timestamp(data["timestamp"]))  # frozen: set once, at birth
+    return event
+
+
+def _parse(data: Mapping[str, Any]) -> AriEvent | None:
     kind = data.get("type")
     ch = data.get("channel") or {}
     cid = str(ch.get("id", ""))

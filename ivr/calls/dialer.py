@@ -10,6 +10,11 @@
 - Pacing: at most ``max_concurrent`` calls up and ``calls_per_second`` originates; a 503 from the
   network (congestion) halves the rate for a while, success restores it.
 - The call window is checked before every claim; outside it the dialer waits.
+- Faults (ivr.calls.resilience): every repository call is retried across a database outage of up to a
+  minute; answers are written in order by a per-attempt writer, so the call's prompts never wait for the
+  database, and the attempt's end is written once its answers are. A database down for longer leaves the
+  attempt dialling for recover() at the next start, never a crashed loop. While the ARI websocket is down
+  nothing is claimed: an originate would fail and spend one of the household's attempts.
 """
 from __future__ import annotations
 
@@ -22,10 +27,12 @@ from typing import Callable, Mapping
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import prepare
 from ivr.calls.policy import OUTCOMES, RetryPolicy
+from ivr.calls.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
 from ivr.calls.session import CallReport, CallSession, utcnow
 from ivr.config import Settings
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
+from ivr.scripts.interpreter import RecordAnswer
 from ivr.scripts.model import Script
 from ivr.speech.library import AudioLibrary
 from ivr.storage import records as r
@@ -33,6 +40,7 @@ from ivr.storage.ledger import AttemptConflict
 from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
+PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progress, stop the campaign
 
 
 def ledger_outcome(report: CallReport) -> str:
@@ -109,7 +117,9 @@ class Dialer:
     def __init__(self, settings: Settings, repo: Repository, ari: AriClient, library: AudioLibrary,
                  scripts: Callable[[str], Script], policy: Callable[[r.Campaign], RetryPolicy], *,
                  worker_id: str, clock: Callable[[], dt.datetime] = utcnow,
-                 monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,
+                 metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
+                 pbx_wait: float = PBX_WAIT_SECONDS) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -120,6 +130,10 @@ class Dialer:
         self.clock = clock
         self.monotonic = monotonic
         self.keep_reports = keep_reports
+        self.metrics = metrics
+        self.db = db_retry or DbRetry(monotonic=monotonic)
+        self.pbx_wait = pbx_wait
+        self._pbx_down_since: float | None = None
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.active: dict[int, asyncio.Task[None]] = {}
@@ -133,9 +147,9 @@ class Dialer:
         lost); it is finished with "hung_up_early" if it had answers, else "failed", and the retry policy
         schedules the next attempt. Answers already written are kept.
         """
-        released = await asyncio.to_thread(self.repo.release_stale_claims, self.worker_id)
+        released = await self.db.run("release_stale_claims", self.repo.release_stale_claims, self.worker_id)
         resolved = 0
-        for attempt in await asyncio.to_thread(self.repo.attempts_in_flight, self.worker_id):
+        for attempt in await self.db.run("attempts_in_flight", self.repo.attempts_in_flight, self.worker_id):
             if attempt.status != r.AttemptStatus.DIALING:
                 continue
             cid = attempt.channel_id or channel_id_for(attempt)
@@ -144,11 +158,11 @@ class Dialer:
             except AriError as exc:
                 if exc.status != 404:
                     raise
-            answers = await asyncio.to_thread(self.repo.answers_for_attempt, attempt.id)
+            answers = await self.db.run("answers_for_attempt", self.repo.answers_for_attempt, attempt.id)
             outcome = "hung_up_early" if answers else "failed"
-            campaign = await asyncio.to_thread(self.repo.get_campaign, attempt.campaign_id)
-            await asyncio.to_thread(self.repo.finish_attempt, attempt.id, outcome, None, None,
-                                    None, self.clock(), policy=self.policy(campaign))
+            campaign = await self.db.run("get_campaign", self.repo.get_campaign, attempt.campaign_id)
+            await self.db.run("finish_attempt", self.repo.finish_attempt, attempt.id, outcome, None, None,
+                              None, self.clock(), policy=self.policy(campaign))
             resolved += 1
         if released or resolved:
             log.info("dialer.recovered", released=released, resolved=resolved, worker=self.worker_id)
@@ -161,14 +175,16 @@ class Dialer:
 
         On stop, no new call starts and the calls in progress run to their end.
         """
-        campaign = await asyncio.to_thread(self.repo.get_campaign, campaign_id)
+        campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
         policy = self.policy(campaign)
         script = self.scripts(campaign.script_name)
         try:
             while not stop.is_set():
-                campaign = await asyncio.to_thread(self.repo.get_campaign, campaign_id)
+                campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
                 if campaign.status != r.CampaignStatus.RUNNING:
                     break
+                if not await self._pbx_reachable(stop):
+                    continue
                 now = self.clock()
                 if not policy.window.contains(now):
                     if until_idle and not self.active:
@@ -179,8 +195,8 @@ class Dialer:
                 claimed: list[r.Attempt] = []
                 if free > 0 and self.pacer.delay() == 0.0:
                     burst = max(1, min(free, int(self.pacer.rate()) or 1))
-                    claimed = await asyncio.to_thread(self.repo.claim_due_attempts, campaign_id, self.worker_id,
-                                                      now, burst)
+                    claimed = await self.db.run("claim_due_attempts", self.repo.claim_due_attempts, campaign_id,
+                                                self.worker_id, now, burst)
                 for attempt in claimed:
                     if stop.is_set():
                         break
@@ -194,8 +210,13 @@ class Dialer:
                 if claimed:
                     continue
                 if until_idle and not self.active:
-                    due = await asyncio.to_thread(self.repo.next_due_at, campaign_id)
+                    due = await self.db.run("next_due_at", self.repo.next_due_at, campaign_id)
                     if due is None or due > self.clock():
+                        # A claim whose commit succeeded but whose reply was lost (a dropped connection)
+                        # left attempts claimed that no call serves: nothing of ours is in flight now.
+                        if await self.db.run("release_stale_claims", self.repo.release_stale_claims,
+                                             self.worker_id):
+                            continue
                         break
                 await self._wait(stop, max(self.pacer.delay(), 0.2) if self.active else 0.5)
         finally:
@@ -213,50 +234,95 @@ class Dialer:
         except asyncio.TimeoutError:
             pass
 
+    async def _pbx_reachable(self, stop: asyncio.Event) -> bool:
+        """True while the ARI websocket is up. While it is down, wait instead of claiming (calls in progress
+        go on); down for longer than ``pbx_wait`` with no call in progress: PbxUnavailable."""
+        if self.ari.connected:
+            if self._pbx_down_since is not None:
+                log.info("dialer.pbx_back", seconds=round(self.monotonic() - self._pbx_down_since, 1))
+                self._pbx_down_since = None
+            return True
+        now = self.monotonic()
+        if self._pbx_down_since is None:
+            self._pbx_down_since = now
+            log.warning("dialer.pbx_unreachable_waiting", worker=self.worker_id)
+        elif now - self._pbx_down_since > self.pbx_wait and not self.active:
+            raise PbxUnavailable(f"ARI at {self.ari.url} unreachable for {now - self._pbx_down_since:.0f} s: "
+                                 "campaign stopped; run it again when the PBX is back")
+        await self._wait(stop, 0.5)
+        return False
+
     async def _release_unstarted(self) -> None:
-        await asyncio.to_thread(self.repo.release_stale_claims, self.worker_id)
+        try:
+            await self.db.run("release_stale_claims", self.repo.release_stale_claims, self.worker_id)
+        except DatabaseUnavailable:
+            log.error("dialer.claims_not_released", worker=self.worker_id)  # recover() releases them later
 
     # -- one attempt -------------------------------------------------------------------------------
     async def _run_attempt(self, campaign: r.Campaign, script: Script, policy: RetryPolicy,
                            attempt: r.Attempt) -> None:
         bound = log.bind(attempt=attempt.id, campaign=campaign.id, contact=attempt.pseudonym)
         try:
-            contact = await asyncio.to_thread(self.repo.get_contact, attempt.contact_id)
+            contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
             variables = contact_variables(contact, self.clock().date())
             prompts = prepare.script_prompts(script, variables)
             media = await asyncio.to_thread(prepare.media_map, self.library, prompts)
             cid = channel_id_for(attempt)
             try:
-                await asyncio.to_thread(self.repo.mark_dialing, attempt.id, cid, self.clock())
+                await self.db.run("mark_dialing", self.repo.mark_dialing, attempt.id, cid, self.clock())
             except AttemptConflict:
                 bound.warning("dialer.attempt_conflict")
                 return
             plan = prepare.plan(self.settings, attempt.phone_e164, _conversation(script, variables), media,
                                 call_id=cid, app_args=attempt.pseudonym)
 
-            async def on_answer(answer, at: dt.datetime) -> None:  # type: ignore[no-untyped-def]
-                await asyncio.to_thread(self.repo.record_answer, attempt.id, answer.question_id, answer.key,
-                                        answer.value, answer.script, answer.version, at)
+            # Answers are written in order by their own task: the next prompt never waits for the database.
+            writer: OrderedWriter[tuple[RecordAnswer, dt.datetime]] = OrderedWriter(
+                lambda item: self.db.run("record_answer", self.repo.record_answer, attempt.id, item[0].question_id,
+                                         item[0].key, item[0].value, item[0].script, item[0].version, item[1]),
+                name=cid)
 
-            report = await CallSession(self.ari, on_answer=on_answer, clock=self.clock,
-                                       monotonic=self.monotonic).run(plan)
-            outcome = ledger_outcome(report)
-            await asyncio.to_thread(self.repo.finish_attempt, attempt.id, outcome, report.result.sip_cause,
-                                    report.result.hangup_cause, report.answered_at, report.ended_at, policy=policy)
+            async def on_answer(answer: RecordAnswer, at: dt.datetime) -> None:
+                writer.put((answer, at))
+
+            try:
+                report = await CallSession(self.ari, on_answer=on_answer, clock=self.clock,
+                                           monotonic=self.monotonic, metrics=self.metrics).run(plan)
+            except Exception:
+                await self._hang_up(cid)  # never leave a resident on a line that nothing drives
+                raise
+            finally:
+                all_written = await writer.close()  # every answer given is written before anything else
             if report.result.outcome == "congestion":
                 self.pacer.congestion()
             elif report.result.answered:
                 self.pacer.success()
+            if not all_written:
+                # Not finished: recover() at the next start resolves it with the answers that were written.
+                bound.error("dialer.answers_unwritten", written=writer.written, unwritten=writer.dropped)
+                return
+            outcome = ledger_outcome(report)
+            await self.db.run("finish_attempt", self.repo.finish_attempt, attempt.id, outcome,
+                              report.result.sip_cause, report.result.hangup_cause, report.answered_at,
+                              report.ended_at, policy=policy)
             self.stats.finished += 1
             self.stats.by_outcome[outcome] = self.stats.by_outcome.get(outcome, 0) + 1
             if self.keep_reports:
                 self.stats.reports.append(report)
         except PbxUnavailable as exc:
             bound.error("dialer.pbx_unavailable", error=str(exc))
+        except DatabaseUnavailable:
+            bound.error("dialer.attempt_left_for_recovery")  # claimed: released; dialling: recover()
         except Exception:  # noqa: BLE001 - one bad attempt must not stop the campaign
             bound.exception("dialer.attempt_error")
         finally:
             self.active.pop(attempt.id, None)
+
+    async def _hang_up(self, channel_id: str) -> None:
+        try:
+            await self.ari.hangup(channel_id)
+        except (AriError, PbxUnavailable):
+            pass  # already gone, or unreachable: recover() or the PBX's own timers end it
 
 
 def _conversation(script: Script, variables: Mapping[str, str]):  # type: ignore[no-untyped-def]

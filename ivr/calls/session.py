@@ -20,6 +20,7 @@ from ivr.scripts.interpreter import RecordAnswer
 
 log = get_logger(__name__)
 AnswerSink = Callable[[RecordAnswer, datetime], Awaitable[None]]
+MetricSink = Callable[[str, float], None]  # ("first_audio_ms" | "key_to_prompt_ms", milliseconds)
 WATCHDOG_SECONDS = 20.0  # with no event for this long, look the channel up (lost websocket events)
 
 
@@ -68,13 +69,48 @@ def translate(event: ev.AriEvent) -> m.Event | None:
     return None
 
 
+class _Latency:
+    """Measures, on Asterisk's own clock, answer -> first audio and key press -> the next prompt's start."""
+
+    def __init__(self, sink: MetricSink | None) -> None:
+        self.sink = sink
+        self.answered_ts = 0.0
+        self.first_done = False
+        self.key_ts = 0.0
+        self.pending: dict[str, float] = {}
+
+    def seen(self, event: ev.AriEvent) -> None:
+        if self.sink is None:
+            return
+        if isinstance(event, ev.StasisStart):
+            self.answered_ts = event.ts
+        elif isinstance(event, ev.ChannelDtmfReceived):
+            self.key_ts = event.ts
+        elif isinstance(event, ev.PlaybackStarted):
+            if not self.first_done and self.answered_ts:
+                self.first_done = True
+                self.sink("first_audio_ms", (event.ts - self.answered_ts) * 1000)
+            started = self.pending.pop(event.playback_id, None)
+            if started:
+                self.sink("key_to_prompt_ms", (event.ts - started) * 1000)
+
+    def stepped(self, event: m.Event, commands: tuple[m.Command, ...]) -> None:
+        if self.sink is None or not isinstance(event, m.Dtmf) or not self.key_ts:
+            return
+        for cmd in commands:
+            if isinstance(cmd, m.StartPlayback):
+                self.pending[cmd.playback_id] = self.key_ts
+
+
 class CallSession:
     """Places and runs calls over one ARI client."""
 
     def __init__(self, ari: AriClient, *, on_answer: AnswerSink | None = None,
-                 clock: Callable[[], datetime] = utcnow, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], datetime] = utcnow, monotonic: Callable[[], float] = time.monotonic,
+                 metrics: MetricSink | None = None) -> None:
         self.ari = ari
         self.on_answer = on_answer
+        self.metrics = metrics
         self.clock = clock
         self.monotonic = monotonic
 
@@ -87,6 +123,7 @@ class CallSession:
         answered_t: float | None = None
         first_audio: float | None = None
         bound = log.bind(call=plan.call_id)
+        latency = _Latency(self.metrics)
         state, commands = m.start(plan)
         try:
             while True:
@@ -103,7 +140,7 @@ class CallSession:
                         first_audio = (self.monotonic() - answered_t) * 1000
                     if failure is not None:
                         queue.put_nowait(failure)
-                event = await self._next(plan, queue)
+                event = await self._next(plan, queue, latency)
                 if isinstance(event, _Retry):
                     await self._retry(plan, event, queue, timers, loop)
                     commands = ()
@@ -115,6 +152,7 @@ class CallSession:
                     answered_at, answered_t = self.clock(), self.monotonic()
                 before = state.phase
                 state, commands = m.step(plan, state, event)
+                latency.stepped(event, commands)
                 if state.phase is not before:
                     bound.info("call.transition", src=before.value, dst=state.phase.value, on=type(event).__name__)
         finally:
@@ -122,7 +160,7 @@ class CallSession:
                 handle.cancel()
             self.ari.unsubscribe(plan.call_id)
 
-    async def _next(self, plan: m.CallPlan, queue: asyncio.Queue[object]) -> m.Event | None:
+    async def _next(self, plan: m.CallPlan, queue: asyncio.Queue[object], latency: "_Latency") -> m.Event | None:
         try:
             item = await asyncio.wait_for(queue.get(), WATCHDOG_SECONDS)
         except asyncio.TimeoutError:
@@ -130,6 +168,7 @@ class CallSession:
         if isinstance(item, _Retry):
             return item  # type: ignore[return-value]
         if isinstance(item, ev.AriEvent):
+            latency.seen(item)
             if isinstance(item, ev.PlaybackFinished):
                 self.ari.playback_done(item.playback_id)
             return translate(item)

@@ -77,8 +77,10 @@ def read_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        value = read_date(value).strftime("%d/%m/%Y")
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        value = value.strftime("%d/%m/%Y")
     text = clean(str(value))
     return text or None
 

@@ -34,6 +34,7 @@ from ivr.storage.repo import Repository
 log = get_logger(__name__)
 REPORT_HEADER = ("Dòng", "Cột", "Giá trị", "Lý do")
 _UNSAFE = re.compile(r"[^\w.\-]+")
+_NAME_MAX = 255  # bytes in one file name on the usual file systems (ext4, XFS, NTFS in UTF-8)
 
 
 @dataclass(frozen=True)
@@ -115,18 +116,23 @@ class ContactImporter:
 
     def _write_files(self, path: Path, sha256: str, list_date: dt.date,
                      problems: list[Problem]) -> tuple[Path, Path | None]:
-        self._dir.mkdir(parents=True, exist_ok=True)
         prefix = f"{list_date.isoformat()}_{sha256[:12]}"
-        stored = self._dir / f"{prefix}_{_UNSAFE.sub('_', path.name)}"
-        shutil.copyfile(path, stored)
-        if not problems:
-            return stored, None
-        report = self._dir / f"{prefix}_bao-cao-loi.csv"
-        # Semicolons and a BOM: what Excel in a Vietnamese locale opens correctly with a double-click.
-        with report.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out, delimiter=";")
-            writer.writerow(REPORT_HEADER)
-            writer.writerows((p.row, p.column, p.value, p.reason) for p in problems)
+        stored = self._dir / _stored_name(prefix, path.name)
+        report = self._dir / f"{prefix}_bao-cao-loi.csv" if problems else None
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, stored)
+            if report is not None:
+                # Semicolons and a BOM: what Excel in a Vietnamese locale opens correctly with a double-click.
+                with report.open("w", encoding="utf-8-sig", newline="") as out:
+                    writer = csv.writer(out, delimiter=";")
+                    writer.writerow(REPORT_HEADER)
+                    writer.writerows((p.row, p.column, p.value, p.reason) for p in problems)
+        except OSError as exc:  # a full disk or a read-only folder: nothing is imported, nothing is left
+            for written in (stored, report):
+                if written is not None:
+                    written.unlink(missing_ok=True)
+            raise UserError(f"{path}: cannot store a copy in {self._dir} ({exc.strerror or exc})") from None
         return stored, report
 
 
@@ -172,6 +178,14 @@ def _sheet_category(sheet: str | None) -> str | None:
         return read_category(sheet)
     except FieldError:
         return None
+
+
+def _stored_name(prefix: str, name: str) -> str:
+    """``<prefix>_<name>`` with unsafe characters replaced, its stem shortened to fit one file name."""
+    safe = Path(_UNSAFE.sub("_", name))
+    room = _NAME_MAX - len(f"{prefix}_{safe.suffix}".encode())
+    stem = safe.stem.encode()[:room].decode(errors="ignore")  # never cut a character in half
+    return f"{prefix}_{stem}{safe.suffix}"
 
 
 def _sha256(path: Path) -> str:

@@ -36,7 +36,7 @@ class Column:
 
     @property
     def letter(self) -> str:
-        return get_column_letter(self.index + 1)
+        return str(get_column_letter(self.index + 1))
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,12 @@ def _csv_table(path: Path) -> Table:
     text = _decode(path)
     best: tuple[int, str] | None = None
     for delimiter in _DELIMITERS:
-        head = list(_records(text, delimiter, limit=HEADER_SCAN_ROWS))
+        head = list(_records(text, delimiter, path, limit=HEADER_SCAN_ROWS))
         score = max((_header_score(row) for row in head), default=0)
         if best is None or score > best[0]:
             best = (score, delimiter)
     assert best is not None
-    table = _table(path, _records(text, best[1]), None)
+    table = _table(path, _records(text, best[1], path), None)
     if table is None:
         raise UserError(_no_header(path))
     return table
@@ -120,12 +120,15 @@ def _decode(path: Path) -> str:
     raise UserError(f"{path}: cannot decode the text (expected UTF-8 or Windows-1258)")
 
 
-def _records(text: str, delimiter: str, limit: int | None = None) -> Iterable[list[str]]:
+def _records(text: str, delimiter: str, path: Path, limit: int | None = None) -> Iterable[list[str]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for count, record in enumerate(reader):
-        if limit is not None and count >= limit:
-            return
-        yield record
+    try:
+        for count, record in enumerate(reader):
+            if limit is not None and count >= limit:
+                return
+            yield record
+    except csv.Error as exc:  # e.g. a cell longer than the csv module reads (131,072 characters)
+        raise UserError(f"{path}, line {reader.line_num}: cannot read the CSV ({exc})") from None
 
 
 def _header_score(row: Sequence[Any]) -> int:

@@ -32,6 +32,11 @@ class QueueWait:
         """The caller left the queue for good (channel gone) or came back to the application."""
         return self.back_in_application or self.ended_at is not None
 
+    @property
+    def settled(self) -> bool:
+        """The wait itself is over: a staff member answered, or the caller left the queue."""
+        return self.over or self.connected_at is not None
+
 
 @dataclass(frozen=True)
 class QueueResult:
@@ -42,7 +47,7 @@ class QueueResult:
 
 
 def on_event(wait: QueueWait, event: ev.AriEvent, now: float) -> QueueWait:
-    """Fold one event of the caller's channel into the wait."""
+    """Fold one event of the caller's channel into the wait (and, once answered, the call with staff)."""
     if wait.over:
         return wait
     if isinstance(event, ev.ChannelVarset):

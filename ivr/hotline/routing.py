@@ -9,8 +9,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from ivr.calls.machine import CallResult
-from ivr.calls.policy import OUTCOMES as CAMPAIGN_OUTCOMES
 
 HOTLINE_ENTRY = "hotline"
 QUEUE_TIMEOUT_ENTRY = "queue-timeout"
@@ -91,20 +89,3 @@ def inbound_outcome(f: InboundFacts) -> str:
     if f.failed:
         return "failed"
     return "informed" if f.heard_info else "hung_up"
-
-
-def campaign_outcome(result: CallResult) -> str:
-    """The campaign attempt's outcome for a recognised caller's call (vocabulary: ivr.calls.policy).
-
-    The script's own result when the ledger knows it (completed, symptomatic, wrong_person, no_input);
-    a transferred call is "transferred"; a script that ended otherwise (e.g. "incomplete": wanted staff,
-    none free) counts as unfinished ("no_input"), so the robot calls again; an unfinished call keeps its
-    telephony outcome (hung_up_early, failed).
-    """
-    if result.outcome == "transferred":
-        return "transferred"
-    if result.result in CAMPAIGN_OUTCOMES:
-        return result.result
-    if result.result is not None:
-        return "no_input"
-    return result.outcome if result.outcome in CAMPAIGN_OUTCOMES else "failed"

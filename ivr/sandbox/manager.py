@@ -7,6 +7,7 @@ Never used in production: there the controller talks to the operator's Asterisk 
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -18,7 +19,7 @@ from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.sandbox import personas as personas_mod
-from ivr.sandbox import rootfs
+from ivr.sandbox import rootfs, staff
 from ivr.sandbox.process import AsteriskInstance
 from ivr.sandbox.render import render_dirs, write_atomic
 from ivr.sandbox.values import CONF_DIR, PBX_SOURCES, pbx_values, sandbox_network
@@ -70,8 +71,26 @@ class Sandbox:
                               (self.phones, [CONF / "common", CONF / "phones"])):
             target = self.root / inst.conf_dir.lstrip("/")
             changed[inst.name] = bool(render_dirs(sources, target, self._values(inst)))
+        sb = self.settings.sandbox
+        staff_conf = staff.render_endpoints(sb.staff, "127.0.0.1", sb.phones_sip_port)
+        if write_atomic(self.root / self.pbx.conf_dir.lstrip("/") / staff.STAFF_FILE, staff_conf):
+            changed["pbx"] = True
         self.settings.audio_cache_dir.mkdir(parents=True, exist_ok=True)
+        self._link_vietnamese_sounds()
         return changed
+
+    def _link_vietnamese_sounds(self) -> None:
+        """Asterisk looks for Vietnamese sounds (app_queue's announcements, numbers) in sounds/vi: make that
+        the rendered prompts' vi/ folder (ivr/hotline/queue_sounds.py writes it)."""
+        link = self.root / "usr/share/asterisk/sounds/vi"
+        target = f"{self.settings.audio_pbx_dir.rstrip('/')}/vi"
+        if link.is_symlink() and os.readlink(link) == target:
+            return
+        if link.exists() and not link.is_symlink():
+            return  # a real folder (e.g. an installed language pack): leave it
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.unlink(missing_ok=True)
+        link.symlink_to(target)
 
     def write_personas(self, personas_file: str | None) -> bool:
         """Render the personas into the phones' dialplan; True if it changed."""

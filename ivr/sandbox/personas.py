@@ -5,6 +5,7 @@ A personas file (YAML) maps numbers to behaviours::
     personas:
       "0912000001": {behaviour: answer_keys, keys: "1,2", gap: 2.5}
       "0912000002": {behaviour: silent}
+      staff1: {behaviour: silent, hold: 30}    # a staff softphone: answers and talks
       "091200001*": {behaviour: busy}          # a trailing * matches a prefix
     default: rule                              # or a persona for every other number
 
@@ -24,6 +25,7 @@ import yaml
 
 from ivr.errors import UserError
 
+STAFF_KEY = re.compile(r"staff[0-9]+")  # a simulated staff softphone (ivr/sandbox/staff.py), not a number
 BEHAVIOURS = ("answer_keys", "silent", "hangup_early", "no_answer", "busy", "decline", "unreachable")
 VALID_KEYS = set("0123456789*#ABCD")
 
@@ -146,8 +148,9 @@ def parse(data: Any, source: str) -> Personas:
     for number, raw in entries.items():
         number = str(number)
         where = f"{source}: persona {number!r}"
-        if not re.fullmatch(r"\+?[0-9]+\*?", number):
-            raise UserError(f"{where}: a number is digits, optionally ending in * for a prefix")
+        if not (re.fullmatch(r"\+?[0-9]+\*?", number) or STAFF_KEY.fullmatch(number)):
+            raise UserError(f"{where}: a number is digits, optionally ending in * for a prefix "
+                            "(or a staff softphone such as staff1)")
         persona = _persona(raw, where)
         (prefixes if number.endswith("*") else exact)[number.rstrip("*")] = persona
     default = data.get("default", "rule")
@@ -219,4 +222,5 @@ def render_dialplan(personas: Personas) -> str:
     out += ["[default-rule]"]
     for tail in range(100):
         out += _extension(f"{tail:02d}", default_persona(f"{tail:02d}"))
+    out += ["; Simulated residents calling the hotline (ivr/sandbox/callers.py).", "#tryinclude extensions_callers.conf"]
     return "\n".join(out) + "\n"

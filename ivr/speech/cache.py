@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -20,8 +21,19 @@ from typing import Callable
 
 from ivr.errors import UserError
 
+
+def to_ulaw(wav: Path, out: Path) -> None:
+    """Raw 8 kHz G.711 mu-law (Asterisk's .ulaw format) from the 8 kHz WAV, with sox."""
+    proc = subprocess.run(["sox", "-q", str(wav), "-t", "ul", "-r", "8000", "-c", "1", str(out)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise UserError(f"sox cannot write the mu-law copy of {wav.name}: {proc.stderr.strip()[-200:]}")
+
 # Part of every key: bump it when the output format or conversion changes, so old files are not reused.
-FORMAT = "wav-8000-mono-s16-gain-3-v1"
+# v2: every prompt also has a G.711 mu-law twin (<key>.ulaw). Asterisk picks the file format cheapest to
+# play on the channel, so ulaw calls (the trunk's first codec) play it with no transcoding at all; the
+# benchmark showed transcoding 8 kHz WAV to ulaw was the PBX's largest cost per call.
+FORMAT = "wav-8000-mono-s16-gain-3-v2-ulaw"
 TEMP_PREFIX = ".tmp-"
 
 
@@ -49,8 +61,12 @@ class AudioCache:
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.wav"
 
+    def paths(self, key: str) -> tuple[Path, Path]:
+        """Every file of a prompt: the WAV and its mu-law twin."""
+        return self.path(key), self.folder / f"{key}.ulaw"
+
     def has(self, key: str) -> bool:
-        return self.path(key).is_file()
+        return all(p.is_file() for p in self.paths(key))
 
     def temp_path(self, key: str, suffix: str) -> Path:
         """A fresh, empty scratch file in the cache folder (same filesystem as the final file)."""
@@ -69,15 +85,20 @@ class AudioCache:
         On any failure the temp file is removed and nothing is published.
         """
         tmp = self.temp_path(key, ".wav")
+        twin = self.temp_path(key, ".ulaw")
         try:
             produce(tmp)
-            os.chmod(tmp, 0o644)  # mkstemp makes 0600; the PBX may run as another user
-            final = self.path(key)
-            os.replace(tmp, final)
-            return final
+            to_ulaw(tmp, twin)
+            for t in (tmp, twin):
+                os.chmod(t, 0o644)  # mkstemp makes 0600; the PBX may run as another user
+            wav, ulaw = self.paths(key)
+            os.replace(twin, ulaw)  # the twin first: has() sees a prompt only once both are there
+            os.replace(tmp, wav)
+            return wav
         finally:
-            if tmp.exists():
-                tmp.unlink()
+            for t in (tmp, twin):
+                if t.exists():
+                    t.unlink()
 
     def remove_stale_temp(self, now: float, max_age: float = 3600.0) -> int:
         """Delete scratch files older than ``max_age`` seconds (left by a killed render); returns how many.

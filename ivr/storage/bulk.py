@@ -65,6 +65,7 @@ def _copy(s: Session, table_name: str, columns: Sequence[str], rows: Sequence[Ma
     connection = s.connection()
     quote = connection.dialect.identifier_preparer.quote
     raw = connection.connection.driver_connection  # psycopg 3, in the session's transaction
+    assert raw is not None
     statement = f"COPY {table_name} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:

@@ -68,7 +68,7 @@ class Ledger(StoreBase):
                 .group_by(C.household_id)
             )
             columns = ["campaign_id", "contact_id", "household_id", "attempt_no", "status", "scheduled_at"]
-            created = s.scalars(A.__table__.insert().from_select(columns, chosen).returning(A.id)).all()
+            created = s.scalars(m.table_of(A).insert().from_select(columns, chosen).returning(A.id)).all()
             return len(created)
 
     def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
@@ -108,11 +108,11 @@ class Ledger(StoreBase):
         """Record the channel id of a claimed attempt before originating it. Repeating it is harmless;
         an attempt that is no longer claimed (released, finished) raises AttemptConflict: do not dial."""
         with self._write() as s:
-            result = s.execute(update(A).where(A.id == attempt_id, A.status == CLAIMED)
-                               .values(status=DIALING, channel_id=channel_id, started_at=at),
-                               execution_options={"synchronize_session": False})
+            s.execute(update(A).where(A.id == attempt_id, A.status == CLAIMED)
+                      .values(status=DIALING, channel_id=channel_id, started_at=at),
+                      execution_options={"synchronize_session": False})
             attempt = self._one(s, attempt_id)
-            if result.rowcount != 1 and not (attempt.status == DIALING and attempt.channel_id == channel_id):
+            if not (attempt.status == DIALING and attempt.channel_id == channel_id):
                 raise AttemptConflict(f"attempt {attempt_id} is {attempt.status}, not claimed: not dialling it")
             return attempt
 
@@ -125,7 +125,7 @@ class Ledger(StoreBase):
             if attempt is None:
                 raise AttemptConflict(f"attempt {attempt_id}: no such attempt")
             insert = pg_insert if self._postgres else sqlite_insert
-            stmt = insert(m.Answer.__table__).values(
+            stmt = insert(m.table_of(m.Answer)).values(
                 attempt_id=attempt_id, contact_id=attempt.contact_id, campaign_id=attempt.campaign_id,
                 question_id=question_id, script=script, script_version=version, key=key, value=value,
                 answered_at=at,
@@ -236,7 +236,7 @@ class Ledger(StoreBase):
             mine = A.campaign_id == campaign_id
             by_status = {k: int(n) for k, n in s.execute(select(A.status, func.count()).where(mine)
                                                           .group_by(A.status))}
-            by_outcome = {k: int(n) for k, n in s.execute(select(A.outcome, func.count())
+            by_outcome = {str(k): int(n) for k, n in s.execute(select(A.outcome, func.count())
                                                            .where(mine, A.status == DONE).group_by(A.outcome))}
             households = s.scalar(select(func.count(func.distinct(A.household_id))).where(mine)) or 0
             answered = s.scalar(select(func.count()).where(mine, A.answered_at.is_not(None))) or 0

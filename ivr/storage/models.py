@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.schema import Table
 
 from ivr.storage.records import AttemptStatus, CampaignStatus, Category
 from ivr.storage.types import UtcDateTime
@@ -35,6 +36,13 @@ def _one_of(column: str, values: Any) -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a model (typed as a Table, for bulk statements)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Household(Base):

@@ -87,6 +87,21 @@ def test_people_of_a_messy_workbook(importer: ContactImporter, repo: Repository)
     assert all(c.list_date == c.first_seen == c.last_seen == D15 for c in stored)
 
 
+CSV_PEOPLE = [
+    # (file, [(name, phone, address, category)])
+    ("f2_cp1258.csv", [("Kiều Thị Xuân", "+84976543210", None, "F2"), ("Lò Văn Yên", "+84398765432", None, "F2")]),
+    ("f1_comma.csv", [("Tạ Văn Quyết", "+84961234567", "Thôn 1, xã Quảng Phú", "F1"),   # repeated: merged
+                      ("Tạ Thị Ráng", "+84961234567", "Thôn 1, xã Quảng Phú", "F1")]),  # same phone: household
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), CSV_PEOPLE)
+def test_csv_variants(importer: ContactImporter, repo: Repository, name: str,
+                      expected: list[tuple[str, str, str | None, str]]) -> None:
+    run(importer, name)
+    assert [(c.full_name, c.phone_e164, c.address, c.category) for c in repo.list_contacts()] == expected
+
+
 def test_error_report(importer: ContactImporter, imports_dir: Path) -> None:
     result = run(importer, "f1_title_block.xlsx")
     assert result.error_report is not None

@@ -121,7 +121,8 @@ def test_concurrent_renders_of_one_prompt_from_separate_processes_agree(tmp_path
     assert len(set(results)) == 1 and len(results) == 4
     assert wav_info(results[0]).seconds == pytest.approx(1.4, abs=0.01)
     assert libraries[0].cache.temp_files() == []
-    assert [p.name for p in libraries[0].cache.folder.iterdir()] == [results[0].name]
+    assert sorted(p.name for p in libraries[0].cache.folder.iterdir()) == sorted(
+        [results[0].name, results[0].with_suffix(".ulaw").name])
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -141,14 +142,21 @@ def test_store_publishes_atomically(tmp_path: Path) -> None:
     cache = AudioCache(tmp_path / "c")
     seen_during_write: list[bool] = []
 
+    import wave
+
     def produce(tmp: Path) -> None:
         tmp.write_bytes(b"half")
         seen_during_write.append(cache.has("k"))
-        tmp.write_bytes(b"whole")
+        with wave.open(str(tmp), "wb") as w:  # the whole 8 kHz WAV
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
+            w.writeframes(b"\x00\x10" * 800)
 
     final = cache.store("k", produce)
     assert seen_during_write == [False]
-    assert final.read_bytes() == b"whole"
+    assert final.stat().st_size > 1600
+    # Its mu-law twin (1 byte a sample) is published with it, for Asterisk to play without transcoding.
+    assert cache.paths("k")[1].stat().st_size == 800
+    assert cache.has("k")
     assert cache.temp_files() == []
 
 

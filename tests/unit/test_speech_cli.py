@@ -41,8 +41,8 @@ def test_render_then_render_again_uses_the_cache(env: dict[str, str], tmp_path: 
     assert row(first.output, "demo")[1:6] == ["6", "6", "0", "0", "1"]
     assert "tổng đài đọc tại /srv/pbx/sounds" in first.output
     files = sorted((tmp_path / "cache").iterdir())
-    assert len(files) == 6 and all(re.fullmatch(r"[0-9a-f]{64}\.wav", f.name) for f in files)
-    assert all(wav_info(f).is_asterisk_format and wav_info(f).seconds > 0.3 for f in files)
+    assert len(files) == 12 and all(re.fullmatch(r"[0-9a-f]{64}\.(wav|ulaw)", f.name) for f in files)
+    assert all(wav_info(f).is_asterisk_format and wav_info(f).seconds > 0.3 for f in files if f.suffix == ".wav")
     second = run(env, "audio", "render", "demo.yaml")
     assert row(second.output, "demo")[1:6] == ["6", "0", "6", "0", "1"]
 

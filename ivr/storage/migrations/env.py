@@ -1,7 +1,6 @@
-"""Alembic environment: run by ivr.storage.db.migrate with a live connection, or by the alembic CLI.
+"""Alembic environment, run by ivr.storage.db.migrate with a live connection (no alembic.ini needed).
 
-With the CLI, give the URL with ``-x url=...``, e.g. from the package folder:
-``alembic -c /dev/null -x url=sqlite:///var/robocall.db upgrade head`` is not needed in normal use.
+For development (a new revision), the URL can also come from ``-x url=...`` or ``sqlalchemy.url``.
 """
 from __future__ import annotations
 
@@ -40,6 +39,8 @@ def run_migrations_online() -> None:
     from ivr.storage.db import make_engine
 
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("alembic: give the database with -x url=... (or use ivr.storage.db.migrate)")
     engine = make_engine(url)
     with engine.begin() as conn:
         _configure(conn)

@@ -1,0 +1,302 @@
+"""Campaign throughput and responsiveness against the sandbox's simulated phones (issues 4 and 7).
+
+    .venv/bin/python bench/bench_campaign.py --contacts 1000 --concurrency 50
+    .venv/bin/python bench/bench_campaign.py --contacts 1600 --concurrency 800 --baseline
+
+Runs one campaign of the F1 script (scripts_vi/f1_daily.yaml) over N synthetic contacts whose phones
+follow the sandbox's default rule (README, "Personas"), at concurrency C, through the real controller
+(Dialer -> ARI -> Asterisk -> SIP -> far-end Asterisk). With --baseline it then runs the same script,
+compiled to plain dialplan (Playback/Read, bench/baseline_dialplan.py), over the same numbers with no
+controller, and prints our figures as ratios to it. Results go to bench/results/<name>.json.
+Needs the sandbox (it brings it up) and takes about N x 30 s / C per run.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from baseline_dialplan import CONTEXT, compile_script  # noqa: E402
+
+from ivr import app, config, logs  # noqa: E402
+from ivr.calls import prepare  # noqa: E402
+from ivr.calls.dialer import Dialer  # noqa: E402
+from ivr.calls.session import utcnow  # noqa: E402
+from ivr.campaigns import CampaignService  # noqa: E402
+from ivr.contacts.importer import ContactImporter  # noqa: E402
+from ivr.sandbox.demo_data import write_list  # noqa: E402
+from ivr.sandbox.manager import Sandbox  # noqa: E402
+from ivr.sandbox.personas import default_persona  # noqa: E402
+from ivr.storage.db import make_engine, migrate  # noqa: E402
+from ivr.storage.repo import Repository  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+ALWAYS_OPEN = {"window_start": "00:00", "window_end": "23:59"}
+
+
+def pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
+
+
+def cpu_of(pid: int | None) -> float:
+    """CPU seconds (user + system) used so far by a process and its reaped children."""
+    if not pid:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick
+
+
+def asterisk_pids(box: Sandbox) -> dict[str, int | None]:
+    """The asterisk processes (children of the chroot wrappers whose pids the sandbox records)."""
+    out: dict[str, int | None] = {}
+    for inst in (box.pbx, box.phones):
+        pid = inst.pid()
+        child = None
+        if pid:
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit():
+                    try:
+                        stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    if int(stat[1]) == pid:
+                        child = int(entry.name)
+        out[inst.name] = child or pid
+    return out
+
+
+def machine_busy() -> tuple[int, int]:
+    parts = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = parts[3] + parts[4]
+    return sum(parts) - idle, sum(parts)
+
+
+class Sampler:
+    def __init__(self, box: Sandbox) -> None:
+        self.box, self.peak, self._stop = box, 0, threading.Event()
+        self._t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.peak = max(self.peak, self.box.channel_count())
+            except Exception:  # noqa: BLE001 - a missed sample is harmless
+                pass
+            self._stop.wait(0.25)
+
+    def __enter__(self) -> "Sampler":
+        self._t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._t.join()
+
+
+def expected_keys(number: str) -> int:
+    p = default_persona(number)
+    return len(p.keys) if p.behaviour == "answer_keys" else 0
+
+
+async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n: int, c: int, db_url: str) -> dict:
+    repo = Repository(make_engine(db_url))
+    importer = ContactImporter(repo, Path(tempfile.mkdtemp()) / "imports", clock=utcnow,
+                               zone=ZoneInfo("Asia/Ho_Chi_Minh"))
+    result = importer.import_file(path, category="F1", list_date=dt.date.today(), operator="bench")
+    svc = CampaignService(settings, repo, app.audio_library(settings), app.script_loader(settings),
+                          app.campaign_policy(settings))
+    t_prep = time.monotonic()
+    created = svc.create(script_name="f1_daily", operator="bench", import_id=result.import_id, overrides=ALWAYS_OPEN)
+    prep_s = time.monotonic() - t_prep
+    svc.set_status(created.campaign.id, "running", "bench")
+    metrics: dict[str, list[float]] = {"first_audio_ms": [], "key_to_prompt_ms": []}
+    ari = app.ari_client(settings)
+    await ari.connect()
+    dialer = Dialer(settings, repo, ari, svc.library, svc.scripts, svc.policy, worker_id="bench",
+                    keep_reports=True, metrics=lambda k, v: metrics[k].append(v))
+    pids = asterisk_pids(box)
+    ast0 = {k: cpu_of(p) for k, p in pids.items()}
+    busy0 = machine_busy()
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.monotonic()
+    with Sampler(box) as sampler:
+        stats = await dialer.run_campaign(created.campaign.id, asyncio.Event())
+    wall = time.monotonic() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    busy1 = machine_busy()
+    await ari.close()
+    reports = stats.reports
+    durations = [r.duration for r in reports]
+    keys = sum(len(r.result.keys) for r in reports)
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    return {
+        "mode": "controller", "contacts": n, "concurrency": c, "calls": len(reports), "wall_s": round(wall, 1),
+        "setups_per_s": round(len(reports) / wall, 2), "calls_per_min": round(len(reports) / wall * 60, 1),
+        "peak_channels": sampler.peak, "ideal_s": round(sum(durations) / c, 1),
+        "wall_over_ideal": round(wall / (sum(durations) / c), 3) if durations else None,
+        "controller_cpu_s_per_1000": round(cpu / max(len(reports), 1) * 1000, 1),
+        "controller_peak_rss_mb": round(ru1.ru_maxrss / 1024, 1),
+        "asterisk_cpu_ms_per_call": {k: round((cpu_of(p) - ast0[k]) / max(len(reports), 1) * 1000, 1)
+                                     for k, p in pids.items()},
+        "machine_busy_pct": round(100 * (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1), 1),
+        "keys_received": keys, "keys_expected": sum(expected_keys(r) for r in numbers_of(path)),
+        "first_audio_ms": {p: pct(metrics["first_audio_ms"], p) for p in (50, 95, 99)},
+        "key_to_prompt_ms": {p: pct(metrics["key_to_prompt_ms"], p) for p in (50, 95, 99)},
+        "campaign_prepare_s": round(prep_s, 1),
+        "by_outcome": stats.by_outcome,
+    }
+
+
+def numbers_of(path: Path) -> list[str]:
+    import openpyxl
+
+    ws = openpyxl.load_workbook(path, read_only=True).active
+    return [f"0{row[3]}" for row in ws.iter_rows(min_row=5, values_only=True) if row and row[3]]
+
+
+async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: int, c: int, cps: float) -> dict:
+    script = app.script_loader(settings)("f1_daily")
+    library = app.audio_library(settings)
+    prompts = prepare.script_prompts(script, {})
+    media = prepare.media_map(library, prompts)
+    text = compile_script(script, lambda p: media[p].removeprefix("sound:"))
+    target = box.root / box.pbx.conf_dir.lstrip("/") / "extensions_baseline.conf"
+    target.write_text(text)
+    box.pbx.rx("dialplan reload")
+    box.pbx.rx("database deltree bench")
+    numbers = numbers_of(path)
+    a = settings.ari
+    ws_url = a.url.replace("http://", "ws://") + f"/ari/events?app=bench-observer&subscribeAll=true"
+    import base64
+
+    import httpx
+
+    auth = {"Authorization": "Basic " + base64.b64encode(f"{a.username}:{a.password}".encode()).decode()}
+    done: dict[str, asyncio.Future] = {}
+    started: dict[str, float] = {}
+    durations: list[float] = []
+
+    async def listen(ws) -> None:  # type: ignore[no-untyped-def]
+        async for message in ws:
+            data = json.loads(message)
+            if data.get("type") == "ChannelDestroyed":
+                cid = data["channel"]["id"]
+                if cid in done and not done[cid].done():
+                    done[cid].set_result(True)
+
+    pids = asterisk_pids(box)
+    ast0 = {k: cpu_of(p) for k, p in pids.items()}
+    busy0 = machine_busy()
+    sem = asyncio.Semaphore(c)
+    async with websockets.connect(ws_url, additional_headers=auth, max_size=None) as ws, \
+            httpx.AsyncClient(base_url=a.url + "/ari", headers=auth, timeout=30) as http:
+        listener = asyncio.create_task(listen(ws))
+        next_slot = time.monotonic()
+
+        async def one(number: str) -> None:
+            nonlocal next_slot
+            async with sem:
+                now = time.monotonic()
+                wait = max(0.0, next_slot - now)
+                next_slot = max(next_slot, now) + 1 / cps
+                if wait:
+                    await asyncio.sleep(wait)
+                cid = f"bl-{uuid.uuid4().hex[:12]}"
+                done[cid] = asyncio.get_running_loop().create_future()
+                started[cid] = time.monotonic()
+                await http.post("/channels", params={
+                    "endpoint": f"PJSIP/{number}@trunk", "context": CONTEXT, "extension": "s", "priority": 1,
+                    "channelId": cid, "callerId": prepare.caller_id(settings),
+                    "timeout": settings.trunk.ring_timeout})
+                await done[cid]
+                durations.append(time.monotonic() - started[cid])
+
+        t0 = time.monotonic()
+        with Sampler(box) as sampler:
+            await asyncio.gather(*(one(num) for num in numbers))
+        wall = time.monotonic() - t0
+        listener.cancel()
+    busy1 = machine_busy()
+    answered = box.pbx.rx("database show bench")
+    keys = sum(len(line.split(":", 1)[1].strip()) for line in answered.splitlines() if line.startswith("/bench/"))
+    return {
+        "mode": "dialplan", "contacts": n, "concurrency": c, "calls": len(durations), "wall_s": round(wall, 1),
+        "setups_per_s": round(len(durations) / wall, 2), "calls_per_min": round(len(durations) / wall * 60, 1),
+        "peak_channels": sampler.peak, "ideal_s": round(sum(durations) / c, 1),
+        "wall_over_ideal": round(wall / (sum(durations) / c), 3),
+        "asterisk_cpu_ms_per_call": {k: round((cpu_of(p) - ast0[k]) / max(len(durations), 1) * 1000, 1)
+                                     for k, p in pids.items()},
+        "machine_busy_pct": round(100 * (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1), 1),
+        "keys_received": keys, "keys_expected": sum(expected_keys(x) for x in numbers),
+    }
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--contacts", type=int, default=200)
+    ap.add_argument("--concurrency", type=int, default=50)
+    ap.add_argument("--cps", type=float, default=0, help="originates per second (default: concurrency / 20)")
+    ap.add_argument("--baseline", action="store_true", help="also run the pure-dialplan baseline")
+    ap.add_argument("--baseline-only", action="store_true")
+    ap.add_argument("--db", default="", help="database URL (default: a fresh SQLite file)")
+    ap.add_argument("--name", default="")
+    args = ap.parse_args()
+    n, c = args.contacts, args.concurrency
+    cps = args.cps or max(c / 20, 5)
+    base = config.load()
+    logs.configure("warning", stream=open(os.devnull, "w"))  # noqa: SIM115
+    settings = config.replace(base, dialer={"max_concurrent": c, "calls_per_second": cps})
+    box = Sandbox(settings)
+    box.up()
+    box.reset()
+    path = write_list(Path(tempfile.mkdtemp()) / f"bench_{n}.xlsx", n, dt.date.today())
+    results = []
+    if not args.baseline_only:
+        db_url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+        migrate(db_url)
+        results.append(await run_controller(settings, box, path, n, c, db_url))
+        print(json.dumps(results[-1], ensure_ascii=False))
+        box.reset(timeout=60)
+    if args.baseline or args.baseline_only:
+        results.append(await run_baseline(settings, box, path, n, c, cps))
+        print(json.dumps(results[-1], ensure_ascii=False))
+        box.reset(timeout=60)
+    if len(results) == 2:
+        ours, ref = results
+        ratio = {"calls_per_min": round(ours["calls_per_min"] / ref["calls_per_min"], 3),
+                 "wall": round(ours["wall_s"] / ref["wall_s"], 3)}
+        print(json.dumps({"controller_over_dialplan": ratio}))
+        results.append({"controller_over_dialplan": ratio})
+    RESULTS.mkdir(exist_ok=True)
+    name = args.name or f"campaign_{n}x{c}{'_baseline' if args.baseline else ''}"
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

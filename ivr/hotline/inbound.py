@@ -1,0 +1,350 @@
+"""One call entering the application on the hotline, followed from the first ring to the hang-up.
+
+A resident's call: recorded in the inbound ledger at once; recognised as a contact the robot is trying
+to reach (their own campaign script, answers into the campaign's ledger) or given the hotline menu
+(answers into the inbound ledger); followed through the staff queue (ARI events of the channel while
+app_queue has it) until a staff member answers, the caller hangs up, or the wait is long enough to offer
+a call back. A call coming back from the queue whose first part this process did not see (a robot call
+transferred by a resident, or a hotline call from before a restart) gets the call-back offer too.
+
+Blocking work (database, rendering) runs in threads. Logs carry the inbound call id and the channel id,
+never the caller's number or answers.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any, Awaitable, Callable
+
+from ivr.ari import events as ev
+from ivr.ari.client import AriClient, AriError
+from ivr.calls import machine as m
+from ivr.calls.dialer import ledger_outcome
+from ivr.calls.policy import policy_from_settings
+from ivr.calls.session import CallReport, CallSession, utcnow
+from ivr.config import Settings
+from ivr.contacts.phones import InvalidPhone, normalize_phone
+from ivr.errors import PbxUnavailable, UserError
+from ivr.hotline import queue_watch as qw
+from ivr.hotline import routing as rt
+from ivr.hotline.plans import TRANSFER_CONTEXT, HotlinePlans
+from ivr.logs import get_logger
+from ivr.scripts.interpreter import RecordAnswer
+from ivr.storage.hotline import HotlineStore
+from ivr.storage.repo import Repository
+
+log = get_logger(__name__)
+QUEUE_EXTENSION = "staff"
+WATCHDOG_SECONDS = 20.0  # with no event this long while queued, check that the channel still exists
+QUEUE_WAIT_VARIABLE = "QUEUE_WAIT"  # seconds app_queue keeps the caller (dialplans/extensions.conf)
+
+
+@dataclass(frozen=True)
+class HotlineDeps:
+    """What every inbound call needs (constructor injection; built in ivr.service)."""
+
+    ari: AriClient
+    store: HotlineStore
+    repo: Repository
+    plans: HotlinePlans
+    settings: Settings
+    clock: Callable[[], dt.datetime] = utcnow
+    monotonic: Callable[[], float] = time.monotonic
+
+
+def caller_e164(number: str, own: str = "") -> str | None:
+    """The caller's number as E.164, or None when withheld, not a callable Vietnamese number, or our own
+    number (a trunk that gives no caller identity shows the PBX's own caller ID instead)."""
+    if not number or number == own:
+        return None
+    try:
+        return normalize_phone(number).e164
+    except InvalidPhone:
+        return None
+
+
+@dataclass
+class _Facts:
+    """What this call did so far (mutable: one task owns it)."""
+
+    call_id: int | None = None
+    phone: str | None = None
+    contact_id: int | None = None
+    attempt_id: int | None = None
+    claimed: bool = False  # this call took over the campaign attempt: it finishes it
+    overrides: Any = None  # the campaign's retry-policy overrides
+    main: CallReport | None = None
+    seen: rt.InboundFacts = field(default_factory=rt.InboundFacts)
+
+
+class InboundCall:
+    """Runs one channel's stay in the application (and in the queue); see the module docstring."""
+
+    def __init__(self, deps: HotlineDeps, start: ev.StasisStart, draining: Callable[[], bool]) -> None:
+        self.d = deps
+        self.start = start
+        self.channel = start.channel_id
+        self.draining = draining
+        self.busy = True  # talking with the caller (or about to): a shutdown waits for it
+        self.facts = _Facts()
+        self._events: asyncio.Queue[Any] = deps.ari.subscribe(self.channel)
+        self._log = log.bind(channel=self.channel)
+
+    async def run(self) -> None:
+        entry = self.start.args[0] if self.start.args else ""
+        try:
+            await self._follow()
+            if entry == rt.HOTLINE_ENTRY:
+                await self._hotline()
+            elif entry == rt.QUEUE_TIMEOUT_ENTRY:
+                await self._returning()
+            else:
+                self._log.warning("hotline.unknown_entry", entry=entry[:32])
+                await self._quietly(self.d.ari.hangup(self.channel))
+        except asyncio.CancelledError:
+            await self._interrupted()
+            raise
+        except (UserError, AriError) as exc:
+            self._log.error("hotline.call_failed", call=self.facts.call_id, error=type(exc).__name__)
+            self._set(failed=True)
+            await self._quietly(self.d.ari.hangup(self.channel))
+            await self._finish()
+        finally:
+            self.busy = False
+            self.d.ari.unsubscribe(self.channel)
+            await self._quietly(self.d.ari.unfollow(self.channel))
+
+    # -- the two entries ---------------------------------------------------------------------------
+    async def _hotline(self) -> None:
+        d, now = self.d, self.d.clock()
+        after_hours = not self.d.plans.hours.contains(now)
+        phone = caller_e164(self.start.caller_number, d.settings.trunk.caller_id_number)
+        call = await _db(d.store.open_call, self.channel, phone, now, after_hours)
+        self.facts.call_id, self.facts.phone = call.id, phone
+        self._log = self._log.bind(call=call.id)
+        self._log.info("hotline.call_started", after_hours=after_hours)
+        recognised = await self._recognise(now) if phone and not self.draining() else None
+        where = rt.route(rt.HOTLINE_ENTRY, recognised=recognised is not None, draining=self.draining(),
+                         can_call_back=phone is not None)
+        if where is rt.Route.REJECT:
+            self._set(rejected=True)
+            await self._quietly(d.ari.hangup(self.channel, "busy"))
+            await self._finish()
+            return
+        if recognised is not None:
+            plan, sink = recognised
+        else:
+            if after_hours:
+                await self._path(rt.AFTER_HOURS)
+            plan, sink = d.plans.menu(self.channel, after_hours), self._menu_answer
+        await self._quietly(d.ari.set_variable(self.channel, QUEUE_WAIT_VARIABLE,
+                                               str(d.settings.hotline.callback_offer_after)))
+        self.facts.main = await self._converse(plan, sink)
+        if self.facts.main.result.outcome == "transferred":
+            await self._queue_loop()
+        await self._finish()
+
+    async def _returning(self) -> None:
+        """Back from the queue, but this process did not put it there: offer a call back all the same."""
+        d = self.d
+        known = await _db(d.store.call_by_channel, self.channel)
+        if known is not None:
+            self.facts.call_id, self.facts.phone = known.id, known.caller_e164
+            self.facts.contact_id, self.facts.attempt_id = known.contact_id, known.attempt_id
+        else:
+            robot = await _db(d.store.robot_call, self.channel)
+            if robot is not None:
+                self.facts.phone, self.facts.contact_id, self.facts.attempt_id = robot
+            else:
+                self.facts.phone = caller_e164(self.start.caller_number, d.settings.trunk.caller_id_number)
+        self._log = self._log.bind(call=self.facts.call_id)
+        self._log.info("hotline.back_from_queue", known=known is not None)
+        self._set(joined_queue=True)
+        await self._queue_loop(back_in_application=True)
+        if known is not None:
+            await self._finish()
+
+    # -- recognition ---------------------------------------------------------------------------------
+    async def _recognise(self, now: dt.datetime) -> tuple[m.CallPlan, Any] | None:
+        d, f = self.d, self.facts
+        assert f.phone is not None and f.call_id is not None
+        choice = await _db(d.store.find_callback, f.phone)
+        if choice is None:
+            return None
+        try:
+            campaign = await _db(d.repo.get_campaign, choice.campaign_id)
+            contact = await _db(d.repo.get_contact, choice.contact_id)
+            today = now.astimezone(d.plans.hours.zone).date()
+            plan, _script = await asyncio.to_thread(d.plans.campaign, self.channel, campaign.script_name, contact,
+                                                    today)
+        except UserError as exc:  # the campaign's script cannot be used: the menu still can
+            self._log.error("hotline.campaign_script_unusable", campaign=choice.campaign_id, error=str(exc)[:200])
+            return None
+        attempt_id = await _db(d.store.claim_for_callback, choice, self.channel, now)
+        if attempt_id is None:
+            return None
+        await _db(d.store.link_campaign, f.call_id, choice, attempt_id)
+        f.contact_id, f.attempt_id, f.claimed, f.overrides = choice.contact_id, attempt_id, True, campaign.policy_overrides
+        await self._path(rt.RECOGNISED)
+        self._log.info("hotline.recognised", campaign=choice.campaign_id, attempt=attempt_id)
+
+        async def sink(answer: RecordAnswer, at: dt.datetime) -> None:
+            await _db(d.repo.record_answer, attempt_id, answer.question_id, answer.key, answer.value,
+                      answer.script, answer.version, at)
+
+        return plan, sink
+
+    # -- the staff queue -----------------------------------------------------------------------------
+    async def _queue_loop(self, back_in_application: bool = False) -> None:
+        """Wait in the queue; each time it gives up, offer a call back (or queue again)."""
+        d = self.d
+        while True:
+            if not back_in_application:
+                self._set(joined_queue=True)
+                await self._path(rt.QUEUE)
+                if self.facts.call_id is not None:
+                    await _db(d.store.queue_entered, self.facts.call_id, d.clock())
+                self.busy = False
+                wait = await self._follow_queue(qw.QueueWait(joined_at=d.monotonic()), settled=True)
+                done = qw.result(wait, d.monotonic())
+                self.busy = True
+                if self.facts.call_id is not None:
+                    await _db(d.store.queue_left, self.facts.call_id, done.waited, done.answered_by, done.abandoned)
+                if done.answered_by:
+                    self._set(answered_by=done.answered_by)
+                    await self._path(rt.staff_segment(done.answered_by))
+                    self._log.info("hotline.answered_by_staff", agent=done.answered_by, waited=round(done.waited, 1))
+                    self.busy = False
+                    await self._follow_queue(wait, settled=False)  # the call with staff, until it ends
+                    return
+                if not done.timed_out:
+                    await self._path(rt.ABANDONED)
+                    self._log.info("hotline.abandoned", waited=round(done.waited, 1))
+                    return
+                await self._path(rt.TIMEOUT)
+            back_in_application = False
+            where = rt.route(rt.QUEUE_TIMEOUT_ENTRY, recognised=False, draining=self.draining(),
+                             can_call_back=self.facts.phone is not None)
+            if where is rt.Route.REQUEUE:
+                await d.ari.continue_in_dialplan(self.channel, TRANSFER_CONTEXT, QUEUE_EXTENSION)
+                continue
+            await self._path(rt.CALLBACK_OFFER)
+            offer = await self._converse(d.plans.callback_offer(self.channel), self._callback_answer)
+            if offer.result.outcome != "transferred":
+                return
+
+    async def _follow_queue(self, wait: qw.QueueWait, settled: bool) -> qw.QueueWait:
+        """Fold the channel's events into ``wait`` until it is settled (``settled``) or over."""
+        d = self.d
+        while not (wait.settled if settled else wait.over):
+            try:
+                item = await asyncio.wait_for(self._events.get(), WATCHDOG_SECONDS)
+            except asyncio.TimeoutError:
+                if not await self._channel_exists():
+                    wait = qw.on_event(wait, ev.ChannelDestroyed(self.channel, reconciled=True), d.monotonic())
+                continue
+            if isinstance(item, ev.AriEvent):
+                wait = qw.on_event(wait, item, d.monotonic())
+        return wait
+
+    # -- conversations and answers -------------------------------------------------------------------
+    async def _converse(self, plan: m.CallPlan, sink: Callable[[RecordAnswer, dt.datetime], Awaitable[None]]
+                        ) -> CallReport:
+        old = self._events
+        self.busy = True
+        try:
+            return await CallSession(self.d.ari, on_answer=sink, clock=self.d.clock,
+                                     monotonic=self.d.monotonic).run(plan)
+        finally:
+            # The session unsubscribed the channel: subscribe again at once (no await in between, so no event
+            # is dispatched meanwhile) and keep the ARI events it left unread.
+            self._events = self.d.ari.subscribe(self.channel)
+            while not old.empty():
+                item = old.get_nowait()
+                if isinstance(item, ev.AriEvent) and old is not self._events:
+                    self._events.put_nowait(item)
+
+    async def _menu_answer(self, answer: RecordAnswer, at: dt.datetime) -> None:
+        if answer.question_id == "menu":
+            await self._path(rt.choice_segment(answer.question_id, answer.value))
+            if answer.value == "info":
+                self._set(heard_info=True)
+            return
+        assert self.facts.call_id is not None
+        await _db(self.d.store.record_inbound_answer, self.facts.call_id, answer.question_id, answer.key,
+                  answer.value, answer.script, answer.version, at)
+
+    async def _callback_answer(self, answer: RecordAnswer, at: dt.datetime) -> None:
+        await self._path(rt.choice_segment(answer.question_id, answer.value))
+        if answer.question_id == "callback" and answer.value == "yes" and self.facts.phone:
+            f = self.facts
+            task = await _db(self.d.store.add_callback_task, f.phone, at, inbound_call_id=f.call_id,
+                             contact_id=f.contact_id, attempt_id=f.attempt_id)
+            self._set(callback_requested=True)
+            self._log.info("hotline.callback_requested", task=task)
+
+    # -- the end -------------------------------------------------------------------------------------
+    async def _finish(self) -> None:
+        f, d = self.facts, self.d
+        main = f.main
+        if main is not None:
+            self._set(script_result=main.result.result)
+        outcome = rt.inbound_outcome(f.seen)
+        ended = d.clock()
+        if f.call_id is not None:
+            await _db(d.store.finish_call, f.call_id, outcome, f.seen.script_result, ended)
+        if f.claimed and f.attempt_id is not None:
+            policy = policy_from_settings(d.settings.dialer, f.overrides)
+            if main is None:  # never got to the questions (an error): the robot calls again
+                await _db(d.repo.finish_attempt, f.attempt_id, "failed", None, None, None, ended, policy=policy)
+            else:
+                r = main.result
+                await _db(d.repo.finish_attempt, f.attempt_id, ledger_outcome(main), r.sip_cause, r.hangup_cause,
+                          main.answered_at, main.ended_at, policy=policy)
+        self._log.info("hotline.call_ended", outcome=outcome)
+
+    async def _interrupted(self) -> None:
+        """Cancelled (shutdown past its grace): a caller still in a conversation is hung up, not left in
+        silence; one waiting in the queue stays there (a restarted service offers the call-back)."""
+        if self.busy:
+            self._set(failed=True)
+            await self._quietly(asyncio.wait_for(self.d.ari.hangup(self.channel), 3))
+            await self._quietly(asyncio.wait_for(self._finish(), 5))
+        else:
+            self._log.info("hotline.follow_stopped")
+
+    # -- helpers -------------------------------------------------------------------------------------
+    def _set(self, **changes: Any) -> None:
+        self.facts.seen = replace(self.facts.seen, **changes)
+
+    async def _path(self, segment: str) -> None:
+        if self.facts.call_id is not None:
+            await _db(self.d.store.add_path, self.facts.call_id, segment)
+
+    async def _follow(self) -> None:
+        try:
+            await self.d.ari.follow(self.channel)
+        except AriError as exc:
+            self._log.warning("hotline.follow_failed", status=exc.status)
+
+    async def _channel_exists(self) -> bool:
+        try:
+            await self.d.ari.get_channel(self.channel)
+        except AriError as exc:
+            return exc.status != 404
+        except PbxUnavailable:
+            return True
+        return True
+
+    async def _quietly(self, aw: Awaitable[Any]) -> None:
+        try:
+            await aw
+        except (AriError, PbxUnavailable, asyncio.TimeoutError, UserError) as exc:
+            self._log.debug("hotline.ignored_failure", error=type(exc).__name__)
+
+
+async def _db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a blocking storage call in a thread."""
+    return await asyncio.to_thread(fn, *args, **kwargs)

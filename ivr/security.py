@@ -1,0 +1,41 @@
+"""Refuse to run with default or missing secrets against a real PBX.
+
+The sandbox Asterisk (127.0.0.1, the sandbox's ARI port) is rendered with the default ARI password, and
+that is fine: it never leaves the machine. Any other PBX is reachable by others, so the controller must
+not talk to it while the password everyone can read in this repository is still configured. Secrets
+come from the environment (``ROBOCALL_ARI_PASSWORD``) or a secret file (``ROBOCALL_ARI_PASSWORD_FILE``),
+never from a file in the checkout.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from ivr.config import DEFAULT_ARI_PASSWORD, Settings
+from ivr.errors import UserError
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_sandbox(settings: Settings) -> bool:
+    """Whether ARI points at the local sandbox PBX (loopback host, the sandbox's HTTP port)."""
+    try:
+        parts = urlsplit(settings.ari.url)
+        port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
+    except ValueError:
+        return False
+    return (parts.hostname or "").lower() in LOCAL_HOSTS and port == settings.sandbox.http_port
+
+
+def ensure_safe_secrets(settings: Settings) -> None:
+    """UserError if the controller would use a default or empty secret against a PBX that is not the sandbox."""
+    if is_sandbox(settings):
+        return
+    hint = "set ROBOCALL_ARI_PASSWORD or ROBOCALL_ARI_PASSWORD_FILE (a secret file) to the PBX's ARI password"
+    if not settings.ari.password:
+        raise UserError(f"ari.password is empty for the PBX at {settings.ari.url}: {hint}")
+    if settings.ari.password == DEFAULT_ARI_PASSWORD:
+        raise UserError(f"ari.password is still the sandbox default, refusing to use it with the PBX at "
+                        f"{settings.ari.url}: {hint}")
+    if settings.trunk.register and not settings.trunk.password:
+        raise UserError("trunk.register is true but trunk.password is empty: set ROBOCALL_TRUNK_PASSWORD or "
+                        "ROBOCALL_TRUNK_PASSWORD_FILE")

@@ -1,0 +1,119 @@
+"""`robocall serve`: one long-lived process running the hotline handler and the dialer workers together.
+
+- Workers share one ARI client (one websocket for the Stasis application: a second connection for the
+  same application would take its events away). The client reconnects by itself; the service only waits
+  for the first connection, and keeps running (and retrying) if the PBX is not up yet.
+- Every prompt the hotline plays is rendered at start, before the first call is taken.
+- On stop (SIGTERM/SIGINT set ``stop``), each worker stops taking new calls and finishes the ones in a
+  conversation; after ``service.shutdown_grace`` seconds whatever is left is cancelled.
+A worker is anything with ``async run(stop: asyncio.Event) -> None`` that returns once drained.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+from ivr import app
+from ivr.ari.client import AriClient
+from ivr.calls.session import utcnow
+from ivr.config import Settings
+from ivr.errors import PbxUnavailable, UserError
+from ivr.hotline.agents import AgentService, QueueAdmin
+from ivr.hotline.handler import HotlineHandler
+from ivr.hotline.inbound import HotlineDeps
+from ivr.hotline.plans import HotlinePlans
+from ivr.logs import get_logger
+from ivr.storage.db import open_database
+from ivr.storage.hotline import HotlineStore
+from ivr.storage.repo import Repository
+
+log = get_logger(__name__)
+CONNECT_WAIT = 10.0  # seconds per wait for the first ARI connection (the client keeps retrying)
+
+
+class Worker(Protocol):
+    async def run(self, stop: asyncio.Event) -> None: ...
+
+
+@dataclass(frozen=True)
+class NamedWorker:
+    name: str
+    worker: Worker
+
+
+class Service:
+    """Runs ``workers`` until ``stop`` is set, then drains them within ``grace`` seconds."""
+
+    def __init__(self, ari: AriClient, workers: Sequence[NamedWorker], *, grace: float,
+                 agents: AgentService | None = None, prepare: Sequence[tuple[str, object]] = ()) -> None:
+        self.ari = ari
+        self.workers = list(workers)
+        self.grace = grace
+        self.agents = agents
+        self.prepare = list(prepare)  # (what, blocking callable) run in a thread before taking calls
+
+    async def run(self, stop: asyncio.Event) -> int:
+        started = time.monotonic()
+        for what, job in self.prepare:
+            stats = await asyncio.to_thread(job)  # type: ignore[arg-type]
+            log.info("service.prepared", what=what, stats=str(stats))
+        await self._connect(stop)
+        await self._sync_agents()
+        tasks = {asyncio.create_task(w.worker.run(stop), name=w.name): w.name for w in self.workers}
+        log.info("service.started", workers=list(tasks.values()), seconds=round(time.monotonic() - started, 2))
+        stopper = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        crashed = [name for task, name in tasks.items() if task.done() and not stop.is_set()]
+        stop.set()
+        log.info("service.stopping", grace=self.grace, crashed=crashed)
+        done, pending = await asyncio.wait(tasks, timeout=self.grace)
+        for task in pending:
+            log.warning("service.grace_over", worker=tasks[task])
+            task.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        failed = [tasks[t] for t in done if not t.cancelled() and t.exception() is not None]
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("service.worker_failed", worker=tasks[task], error=repr(task.exception())[:300])
+        await self.ari.close()
+        log.info("service.stopped", unfinished=len(pending), failed=failed + crashed)
+        return 1 if (failed or crashed) else 0
+
+    async def _connect(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.ari.connect(CONNECT_WAIT)
+                log.info("service.ari_connected", url=self.ari.url)
+                return
+            except PbxUnavailable:
+                log.warning("service.ari_unreachable", url=self.ari.url, retry=True)
+
+    async def _sync_agents(self) -> None:
+        if self.agents is None:
+            return
+        try:
+            await self.agents.sync()
+        except (PbxUnavailable, UserError) as exc:
+            log.warning("service.agents_not_synced", error=str(exc)[:200])
+
+
+def build(settings: Settings, *, hotline: bool = True, dialer: bool = True) -> Service:
+    """Wire the service from settings (the composition root of `robocall serve`)."""
+    ari = app.ari_client(settings)
+    engine = open_database(settings)
+    repo, store = Repository(engine), HotlineStore(engine)
+    workers: list[NamedWorker] = []
+    prepare: list[tuple[str, object]] = []
+    if hotline:
+        plans = HotlinePlans(settings, app.audio_library(settings))
+        prepare.append(("hotline audio", plans.prepare))
+        workers.append(NamedWorker("hotline", HotlineHandler(HotlineDeps(ari, store, repo, plans, settings))))
+    if dialer:
+        # The dialer workers join here, sharing the ARI client and the repository:
+        # workers.append(NamedWorker("dialer", Dialer(settings, ari, repo, ...)))
+        log.warning("service.no_dialer", reason="ivr.calls.dialer is not wired yet")
+    agents = AgentService(store, QueueAdmin(ari), utcnow)
+    return Service(ari, workers, grace=settings.service.shutdown_grace, agents=agents, prepare=prepare)
