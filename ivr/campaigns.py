@@ -55,7 +55,9 @@ class CampaignService:
         campaign = self.repo.create_campaign(script_name=script.name, script_version=str(script.version),
                                              operator=operator, now=now, category=category, list_date=list_date,
                                              import_id=import_id, policy_overrides=overrides)
-        enqueued = self.repo.enqueue_contacts(campaign.id, now)
+        # F1 monitoring repeats daily until quarantine ends (dialer.monitoring_days from the list's day).
+        days = self.settings.dialer.monitoring_days if category == "F1" and list_date is not None else 1
+        enqueued = self.repo.enqueue_contacts(campaign.id, now, monitoring_days=days)
         # Every prompt is rendered now: the fixed ones once, the personalised ones per contact.
         stats = render_script(self.library, script)
         today = now.date()

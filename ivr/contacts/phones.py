@@ -42,6 +42,7 @@ _SEPARATORS = re.compile(r"[\s.\-()]+")
 _SEVERAL = re.compile(r"[;,/|\n]|\s+-\s+|\s+(?:hoặc|hoac|or)\s+", re.IGNORECASE)
 _SCIENTIFIC = re.compile(r"^\d([.,]\d+)?e\+?\d+$", re.IGNORECASE)
 _DIGITS = re.compile(r"^\+?\d+$")
+_MAX_DIGITS = 15  # E.164's longest number; a longer cell is no phone number (and int() refuses > 4,300 digits)
 
 
 class InvalidPhone(ValueError):
@@ -129,7 +130,7 @@ def _national(digits: str) -> str:
 
 @functools.lru_cache(maxsize=65536)  # households and repeated lists give the same numbers again
 def _classify(national: str) -> Phone:
-    if len(national) < 2 or not national.startswith("0") or not national.isdigit():
+    if not 2 <= len(national) <= _MAX_DIGITS or not national.startswith("0") or not national.isdigit():
         raise InvalidPhone(INVALID)
     # The digits are already clean, so the number is built directly: phonenumbers.parse() would cost
     # three times as much as the classification itself on a 100,000-row list.

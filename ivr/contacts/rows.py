@@ -14,9 +14,14 @@ from ivr.contacts import fields as f
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.contacts.readers import Column, Table
 from ivr.contacts.text import name_key
+from ivr.storage.models import Contact
 from ivr.storage.records import ContactData
 
 KEPT_EMPTY = " (đã để trống ô này, người này vẫn được nhập)"
+TOO_LONG = "nội dung quá dài (tối đa {width} ký tự)"
+# The widths of the text columns a contact is stored in: a longer value would not fit (PostgreSQL refuses it).
+WIDTHS: dict[str, int] = {c.name: c.type.length for c in Contact.__table__.columns
+                          if getattr(c.type, "length", None)}
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
     if name is None:
         problem(f.FULL_NAME, None, f.MISSING_NAME, True)
         refused = True
+    elif len(name) > WIDTHS[f.FULL_NAME] or len(name_key(name)) > WIDTHS["name_key"]:
+        problem(f.FULL_NAME, cell(f.FULL_NAME), TOO_LONG.format(width=WIDTHS[f.FULL_NAME]), True)
+        refused = True
     try:
         phone = normalize_phone(cell(f.PHONE)).e164
     except InvalidPhone as exc:
@@ -79,7 +87,9 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
         f.BIRTH_YEAR: lambda v: f.read_birth_year(v, today),
         f.EXPOSURE_DATE: f.read_date,
         f.QUARANTINE_START: f.read_date,
-        f.ADDRESS: f.read_text, f.WARD: f.read_text, f.DISTRICT: f.read_text,
+        f.ADDRESS: lambda v: _fitting(f.ADDRESS, f.read_text(v)),
+        f.WARD: lambda v: _fitting(f.WARD, f.read_text(v)),
+        f.DISTRICT: lambda v: _fitting(f.DISTRICT, f.read_text(v)),
     }
     for field, reader in readers.items():
         try:
@@ -93,6 +103,12 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
     contact = ContactData(row=label, full_name=name, name_key=name_key(name), phone_e164=phone,
                          category=category, **optional)
     return ParsedRow(contact, tuple(problems))
+
+
+def _fitting(field: str, text: str | None) -> str | None:
+    if text is not None and len(text) > WIDTHS[field]:
+        raise f.FieldError(TOO_LONG.format(width=WIDTHS[field]))
+    return text
 
 
 def _blank(value: Any) -> bool:

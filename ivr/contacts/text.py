@@ -9,14 +9,18 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# Control characters that are not white space (NUL, ESC, DEL, C1): never part of a name or an address,
+# and PostgreSQL refuses NUL in text.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 # Letters that do not decompose into a base letter plus combining marks.
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ł": "l"})
 
 
 def clean(value: str) -> str:
-    """Composed Unicode (NFC) with runs of whitespace collapsed to one space and the ends trimmed."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    """Composed Unicode (NFC) without control characters, runs of whitespace collapsed to one space and
+    the ends trimmed."""
+    return _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", value))).strip()
 
 
 def strip_accents(value: str) -> str:

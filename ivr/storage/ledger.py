@@ -39,8 +39,12 @@ class AttemptConflict(Exception):
 
 
 class Ledger(StoreBase):
-    def enqueue_contacts(self, campaign_id: int, now: dt.datetime) -> int:
+    def enqueue_contacts(self, campaign_id: int, now: dt.datetime, monitoring_days: int = 1) -> int:
         """Create attempt 1, due at ``now``, for each household of the campaign's list not yet enqueued.
+
+        ``monitoring_days``: a day's campaign also calls the people of the lists of the previous
+        ``monitoring_days - 1`` days (F1 monitoring repeats daily until quarantine ends, counted from
+        the list that named them).
 
         Eligible: people on the campaign's list (the day's list of its category, or its import) who have
         not opted out. One attempt per phone: a household is called once, through its first member.
@@ -57,7 +61,8 @@ class Ledger(StoreBase):
             if camp.import_id is not None:
                 members = members.where(CI.import_id == camp.import_id)
             else:
-                members = members.join(m.Import).where(m.Import.list_date == camp.list_date)
+                first_day = camp.list_date - dt.timedelta(days=max(monitoring_days, 1) - 1)
+                members = members.join(m.Import).where(m.Import.list_date.between(first_day, camp.list_date))
             if camp.category is not None:
                 members = members.where(CI.category == camp.category)
             already = select(A.id).where(A.campaign_id == campaign_id, A.household_id == C.household_id).exists()

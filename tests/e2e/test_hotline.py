@@ -1,6 +1,6 @@
 """The inbound hotline end to end: simulated residents (real SIP calls from the phones instance, keys as
 RFC 4733 DTMF) call the sandbox PBX's hotline number; simulated staff softphones (PJSIP endpoints
-answered by the phones instance, tests/e2e/personas.yaml: staff1 answers and talks 8 s) take calls from
+answered by the phones instance, tests/e2e/personas.yaml: staff1 answers and talks 30 s) take calls from
 app_queue. What happened is read from the ledger (database) and from Asterisk itself (queue state,
 channels, the files it plays), never inferred from timing."""
 from __future__ import annotations

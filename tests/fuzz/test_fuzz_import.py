@@ -7,7 +7,8 @@ text rules are strict), comparing row counts and stored files before and after.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzz_settings import fuzz
+from hypothesis import given
 from hypothesis import strategies as st
 from list_strategies import csv_files, damaged_xlsx_files, file_names, random_files, xlsx_files
 from sqlalchemy import text
@@ -21,9 +22,6 @@ pytestmark = pytest.mark.slow
 CATEGORIES = st.sampled_from((None, "F1", "F2"))
 # Text columns and their widths in the schema: what a stored contact must fit on PostgreSQL.
 WIDTHS = {c.name: c.type.length for c in Contact.__table__.columns if getattr(c.type, "length", None)}
-FUZZ = settings(max_examples=40, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.large_base_example])
 
 
 def import_cleanly(bench, name: str, data: bytes, category: str | None) -> ImportResult | None:
@@ -68,31 +66,31 @@ def _check_stored_contacts(bench, import_id: int) -> None:
                     assert "\x00" not in value, column
 
 
-@FUZZ
+@fuzz(150)
 @given(file=random_files(), category=CATEGORIES)
 def test_random_bytes(bench, file: tuple[str, bytes], category: str | None) -> None:
     import_cleanly(bench, *file, category)
 
 
-@FUZZ
+@fuzz(200)
 @given(file=csv_files(), category=CATEGORIES)
 def test_random_csv(bench, file: tuple[str, bytes], category: str | None) -> None:
     import_cleanly(bench, *file, category)
 
 
-@FUZZ
+@fuzz(120)
 @given(file=xlsx_files(), category=CATEGORIES)
 def test_random_workbooks(bench, file: tuple[str, bytes], category: str | None) -> None:
     import_cleanly(bench, *file, category)
 
 
-@FUZZ
+@fuzz(120)
 @given(file=damaged_xlsx_files(), category=CATEGORIES)
 def test_damaged_workbooks(bench, file: tuple[str, bytes], category: str | None) -> None:
     import_cleanly(bench, *file, category)
 
 
-@settings(FUZZ, max_examples=20)
+@fuzz(30)
 @given(name=file_names(), serial=st.integers(min_value=0, max_value=999_999))
 def test_any_file_name(bench, name: str, serial: int) -> None:
     """Long and odd file names: the stored copy's name must still fit the file system."""

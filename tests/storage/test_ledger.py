@@ -339,3 +339,25 @@ def test_campaign_status_transitions(repo: Repository, source: str, target: str,
             repo.set_campaign_status(camp.id, target, operator="t", now=NOW)
     with pytest.raises(UserError, match="campaign 999: no such campaign"):
         repo.get_campaign(999)
+
+
+# F1 monitoring repeats daily until quarantine ends: a day's F1 campaign also calls the people named on
+# the lists of the previous monitoring_days - 1 days. (campaign day, monitoring days, lists called)
+MONITORING = [
+    (D15, 14, {"a", "b"}),  # both lists on the same day
+    (D15 + dt.timedelta(days=13), 14, {"a", "b"}),  # day 14 of the first list: still monitored
+    (D15 + dt.timedelta(days=14), 14, {"b"}),  # day 15: the first list's quarantine is over
+    (D15 + dt.timedelta(days=13), 1, {"b"}),  # without monitoring: only that day's list
+]
+
+
+@pytest.mark.parametrize("day,days,expected", MONITORING)
+def test_f1_monitoring_repeats_daily_until_quarantine_ends(repo: Repository, day: dt.date, days: int,
+                                                           expected: set[str]) -> None:
+    seed(repo, [("Lê Văn Một", "+84912000101", "F1")], day=D15, tag="a")
+    seed(repo, [("Lê Văn Hai", "+84912000102", "F1")], day=day, tag="b")
+    campaign = repo.create_campaign(script_name="f1_daily", script_version="1", operator="t", now=NOW,
+                                    category="F1", list_date=day)
+    repo.enqueue_contacts(campaign.id, NOW, monitoring_days=days)
+    called = {c.phone_e164 for c in repo.campaign_contacts(campaign.id)}
+    assert called == {{"a": "+84912000101", "b": "+84912000102"}[t] for t in expected}

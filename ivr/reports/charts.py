@@ -1,0 +1,91 @@
+"""PNG charts of a day, drawn with matplotlib's Agg renderer (no display needed), Vietnamese labels.
+
+- calls per hour by outcome: stacked bars, one colour per outcome, local hours 0-23;
+- reached versus unreachable after all attempts, by district: paired bars;
+- a month day by day: people called, reached, completed and with symptoms, as lines.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure  # noqa: E402 - after choosing the backend
+
+from ivr.reports import labels  # noqa: E402
+from ivr.reports.figures import Figures  # noqa: E402
+
+# Outcome colours: green for a finished script, red for symptoms, greys/ambers for no contact.
+COLOURS = {
+    "completed": "#2e7d32", "symptomatic": "#c62828", "wrong_person": "#6a1b9a", "no_input": "#f9a825",
+    "hung_up_early": "#ef6c00", "transferred": "#1565c0", "no_answer": "#9e9e9e", "busy": "#616161",
+    "rejected": "#8d6e63", "unreachable": "#424242", "congestion": "#b0bec5", "failed": "#000000",
+    "opted_out": "#ad1457", "invalid": "#d7ccc8", "": "#90caf9",
+}
+
+
+def calls_per_hour(counts: Mapping[int, Mapping[str, int]], title: str, path: Path) -> None:
+    """Stacked bars of the attempts dialled in each local hour, by outcome ("" = still in progress)."""
+    fig = Figure(figsize=(11, 5), dpi=100)
+    ax = fig.subplots()
+    hours = list(range(24))
+    outcomes = sorted({o for per_hour in counts.values() for o in per_hour},
+                      key=lambda o: list(COLOURS).index(o) if o in COLOURS else len(COLOURS))
+    bottom = [0] * 24
+    for outcome in outcomes:
+        heights = [counts.get(h, {}).get(outcome, 0) for h in hours]
+        ax.bar(hours, heights, bottom=bottom, color=COLOURS.get(outcome, "#795548"),
+               label=labels.outcome(outcome or None))
+        bottom = [b + v for b, v in zip(bottom, heights)]
+    ax.set_xticks(hours)
+    ax.set_xlabel(labels.HOUR)
+    ax.set_ylabel("Số cuộc gọi")
+    ax.set_title(title)
+    if outcomes:
+        ax.legend(fontsize=8, ncols=2, loc="upper left")
+    else:
+        ax.text(0.5, 0.5, "Không có cuộc gọi", transform=ax.transAxes, ha="center", va="center")
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+
+
+def reached_by_district(by_district: Mapping[str, Figures], title: str, path: Path) -> None:
+    """For each district: people reached, and people not reached after all attempts."""
+    districts = list(by_district)
+    fig = Figure(figsize=(max(6, 1.4 * len(districts) + 3), 5), dpi=100)
+    ax = fig.subplots()
+    xs = list(range(len(districts)))
+    width = 0.4
+    ax.bar([x - width / 2 for x in xs], [by_district[d].reached for d in districts], width,
+           color=COLOURS["completed"], label="Nghe máy")
+    ax.bar([x + width / 2 for x in xs], [by_district[d].unreachable for d in districts], width,
+           color=COLOURS["unreachable"], label="Không liên lạc được sau mọi lần gọi")
+    ax.set_xticks(xs, districts, rotation=20, ha="right")
+    ax.set_ylabel("Số người")
+    ax.set_title(title)
+    if districts:
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "Không có dữ liệu", transform=ax.transAxes, ha="center", va="center")
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+
+
+def per_day(days: Sequence[tuple[dt.date, Figures]], title: str, path: Path) -> None:
+    """Lines over the days of a month: called, reached, completed, symptomatic."""
+    fig = Figure(figsize=(11, 5), dpi=100)
+    ax = fig.subplots()
+    xs = [d.day for d, _ in days]
+    for key, label, colour in (("called", "Đã gọi", "#1565c0"), ("reached", "Nghe máy", "#2e7d32"),
+                               ("completed", "Hoàn thành", "#f9a825"), ("symptomatic", "Có triệu chứng", "#c62828")):
+        ax.plot(xs, [getattr(f, key) for _, f in days], marker="o", color=colour, label=label)
+    ax.set_xticks(xs)
+    ax.set_xlabel(labels.DATE)
+    ax.set_ylabel("Số người")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, format="png")

@@ -1,0 +1,169 @@
+"""The daily report: a workbook (summary, urgent list, manual follow-up, hotline), a CSV per sheet and
+two PNG charts, written together into one folder, registered and audited.
+
+``ReportBuilder`` reads a span of days once and computes each day's figures and lists; the monthly report
+and the answers export use it too, so the three always agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+from zoneinfo import ZoneInfo
+
+from ivr.logs import get_logger
+from ivr.reports import charts, labels
+from ivr.reports.cases import AnswerCase, FollowUpCase, follow_up_cases, hotline_answer_cases, robot_answer_cases
+from ivr.reports.cases import sort_cases
+from ivr.reports.facts import CampaignInfo, Window, day_window, days_window
+from ivr.reports.figures import HotlineFigures, Summary, calls_per_hour, hotline_figures, summarise
+from ivr.reports.queries import ReportQueries
+from ivr.reports.sheets import answer_sheet, follow_up_sheet, hotline_sheet, summary_rows, summary_sheet
+from ivr.reports.symptoms import SymptomRules
+from ivr.reports.writers import OutputSet, Sheet, sha256_of, write_csv, write_xlsx
+from ivr.storage.written_files import FileRegister, FileToRegister
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ReportDeps:
+    """What every report needs, handed in by the composition root (ivr.cli.report)."""
+
+    queries: ReportQueries
+    register: FileRegister
+    rules: SymptomRules
+    zone: ZoneInfo
+    clock: Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class DayData:
+    day: dt.date
+    summary: Summary
+    campaigns: dict[int, CampaignInfo]
+    hotline: HotlineFigures
+    per_hour: dict[int, dict[str, int]]
+    urgent: list[AnswerCase]
+    follow_up: list[FollowUpCase]
+    answered: list[AnswerCase]  # everyone who answered at least one question (the export)
+
+
+class ReportBuilder:
+    def __init__(self, deps: ReportDeps) -> None:
+        self.deps = deps
+
+    def days(self, days: Sequence[dt.date], *, lists: bool) -> list[DayData]:
+        """Figures (and with ``lists``, the people in the lists) of each day, from one read of the span."""
+        d, zone = self.deps, self.deps.zone
+        span = days_window(min(days), max(days), zone)
+        facts = d.queries.attempt_facts(span)
+        made = [f.id for f in facts if f.started_at in span]
+        answers = d.queries.answers(made)
+        calls = d.queries.inbound_calls(span)
+        call_answers = d.queries.inbound_answers(c.id for c in calls)
+        symptomatic = d.rules.flagged_owners(answers)
+        symptomatic_calls = d.rules.flagged_owners(call_answers)
+        campaigns = d.queries.campaigns({f.campaign_id for f in facts})
+        out = []
+        for day in days:
+            window = day_window(day, zone)
+            summary = summarise(facts, window, symptomatic)
+            todays_calls = [c for c in calls if c.started_at in window]
+            urgent: list[AnswerCase] = []
+            follow_up: list[FollowUpCase] = []
+            answered: list[AnswerCase] = []
+            if lists:
+                urgent, follow_up, answered = self._lists(day, window, summary, answers, todays_calls,
+                                                          call_answers, campaigns)
+            out.append(DayData(day, summary, campaigns, hotline_figures(todays_calls, symptomatic_calls),
+                               calls_per_hour(facts, window, zone), urgent, follow_up, answered))
+        return out
+
+    def _lists(self, day: dt.date, window: Window, summary: Summary, answers: Any, calls: Any,
+               call_answers: Any, campaigns: dict[int, CampaignInfo]) -> tuple[list, list, list]:
+        d = self.deps
+        answered_attempts = {a.owner for a in answers}
+        with_answers = [case for case, attempts in summary.attempts.items()
+                        if any(a.id in answered_attempts and a.started_at in window for a in attempts)]
+        listed = set(summary.with_flag("symptomatic")) | set(summary.with_flag("unreachable")) | set(with_answers)
+        people = d.queries.people(contact for _, contact in listed)
+        urgent = robot_answer_cases(day, summary, summary.with_flag("symptomatic"), answers, people, campaigns,
+                                    d.rules, d.zone)
+        urgent += hotline_answer_cases(day, calls, call_answers, d.rules, d.zone, only_symptomatic=True)
+        answered = robot_answer_cases(day, summary, sorted(with_answers), answers, people, campaigns, d.rules,
+                                      d.zone)
+        answered += hotline_answer_cases(day, calls, call_answers, d.rules, d.zone, only_symptomatic=False)
+        return sort_cases(urgent), follow_up_cases(day, summary, people, campaigns, d.zone), sort_cases(answered)
+
+
+def summary_json(data: DayData) -> dict[str, Any]:
+    """The figures of one day as --json prints them."""
+    s = data.summary
+    return {
+        "date": data.day.isoformat(),
+        "total": s.total.as_dict(),
+        "by_category": [{"category": c, **f.as_dict()} for c, f in s.by_category.items()],
+        "by_district": [{"district": d, **f.as_dict()} for d, f in s.by_district.items()],
+        "by_commune": [{"district": d, "commune": w, **f.as_dict()} for (d, w), f in s.by_commune.items()],
+        "by_campaign": [{"campaign_id": cid, "script": data.campaigns[cid].script_name if cid in data.campaigns
+                         else None, **f.as_dict()} for cid, f in s.by_campaign.items()],
+        "hotline": data.hotline.as_dict(),
+    }
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a report or export wrote, for the command's output."""
+
+    files: tuple[Path, ...]
+    figures: dict[str, Any]
+
+
+def write_set(deps: ReportDeps, items: Sequence[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]], *,
+              operator: str, action: str, obj: str, rows: int) -> list[Path]:
+    """Write files (path, kind, the sheets it holds, how to write it) all or nothing, then register them
+    and audit the action in one transaction. A failure to register removes the files again."""
+    with OutputSet() as out:
+        for path, _kind, _sheets, produce in items:
+            out.write(path, produce)
+        paths = out.commit()
+    try:
+        deps.register.record([
+            FileToRegister(str(path.resolve()), kind, sha256_of(path), sum(len(s.rows) for s in sheets),
+                           frozenset().union(*(s.contact_ids for s in sheets)),
+                           frozenset().union(*(s.inbound_call_ids for s in sheets)))
+            for path, (_, kind, sheets, _) in zip(paths, items)
+        ], operator=operator, action=action, obj=obj, rows=rows, at=deps.clock())
+    except BaseException:
+        for path in paths:
+            path.unlink(missing_ok=True)
+        raise
+    return paths
+
+
+def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) -> Written:
+    data = ReportBuilder(deps).days([day], lists=True)[0]
+    sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns)),
+              answer_sheet(labels.URGENT, "danh-sach-khan", data.urgent), follow_up_sheet(data.follow_up),
+              hotline_sheet([(day, data.hotline)])]
+    stem = f"bao-cao-ngay-{day.isoformat()}"
+    title = f"{day:%d/%m/%Y}"
+    items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
+        (out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, lambda p: write_xlsx(p, sheets))]
+    for sheet in sheets:
+        items.append((out_dir / f"{stem}_{sheet.slug}.csv", f"report.daily.{sheet.slug}.csv", [sheet],
+                      lambda p, s=sheet: write_csv(p, s)))
+    items.append((out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [],
+                  lambda p: charts.calls_per_hour(data.per_hour, f"Cuộc gọi theo giờ và kết quả, ngày {title}", p)))
+    items.append((out_dir / f"{stem}_lien-lac-theo-huyen.png", "report.daily.chart", [],
+                  lambda p: charts.reached_by_district(data.summary.by_district,
+                                                       f"Liên lạc được và không liên lạc được theo huyện, ngày {title}",
+                                                       p)))
+    urgent, follow_up = len(data.urgent), len(data.follow_up)
+    paths = write_set(deps, items, operator=operator, action="report.daily",
+                      obj=f"day:{day.isoformat()} urgent={urgent} follow_up={follow_up}", rows=urgent + follow_up)
+    log.info("report.daily", day=day.isoformat(), urgent=urgent, follow_up=follow_up, files=len(paths))
+    figures = {**summary_json(data), "urgent": urgent, "follow_up": follow_up}
+    return Written(tuple(paths), figures)

@@ -1,0 +1,62 @@
+"""The monthly report for the chairman: the daily figures day by day, and their sum for the month.
+
+Figures only, no names: the summary (by category, district, commune and campaign) and the hotline, one
+block of rows per day; the month's row adds the days up (person-days: someone called on five days counts
+five times in "called"). The hotline's month row is computed over the month's calls (its waits are
+averages, which do not add up).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ivr.errors import UserError
+from ivr.logs import get_logger
+from ivr.reports import charts
+from ivr.reports.daily import ReportBuilder, ReportDeps, Written, summary_json, write_set
+from ivr.reports.facts import days_window, month_days
+from ivr.reports.figures import Figures, hotline_figures
+from ivr.reports.sheets import hotline_sheet, summary_rows, summary_sheet, total_row
+from ivr.reports.writers import Sheet, write_csv, write_xlsx
+
+log = get_logger(__name__)
+MONTH_LABEL = "Cả tháng"
+
+
+def parse_month(value: str) -> tuple[int, int]:
+    try:
+        first = dt.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        raise UserError(f"--month {value!r}: expected YYYY-MM, e.g. 2021-07") from None
+    return first.year, first.month
+
+
+def write_monthly(deps: ReportDeps, year: int, month: int, out_dir: Path, operator: str) -> Written:
+    days = month_days(year, month)
+    data = ReportBuilder(deps).days(days, lists=False)
+    total = sum((d.summary.total for d in data), Figures())
+    span = days_window(days[0], days[-1], deps.zone)
+    calls = deps.queries.inbound_calls(span)
+    month_hotline = hotline_figures(calls, deps.rules.flagged_owners(deps.queries.inbound_answers(c.id for c in calls)))
+    rows: list[list[Any]] = []
+    for d in data:
+        rows += summary_rows(d.day, d.summary, d.campaigns)
+    rows.append(total_row(MONTH_LABEL, total))
+    sheets = [summary_sheet(rows),
+              hotline_sheet([*((d.day, d.hotline) for d in data), (MONTH_LABEL, month_hotline)])]
+    stem = f"bao-cao-thang-{year:04d}-{month:02d}"
+    items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
+        (out_dir / f"{stem}.xlsx", "report.monthly.xlsx", sheets, lambda p: write_xlsx(p, sheets))]
+    for sheet in sheets:
+        items.append((out_dir / f"{stem}_{sheet.slug}.csv", f"report.monthly.{sheet.slug}.csv", [sheet],
+                      lambda p, s=sheet: write_csv(p, s)))
+    items.append((out_dir / f"{stem}_theo-ngay.png", "report.monthly.chart", [],
+                  lambda p: charts.per_day([(d.day, d.summary.total) for d in data],
+                                           f"Kết quả gọi theo ngày, tháng {month:02d}/{year}", p)))
+    paths = write_set(deps, items, operator=operator, action="report.monthly",
+                      obj=f"month:{year:04d}-{month:02d}", rows=len(rows))
+    log.info("report.monthly", month=f"{year:04d}-{month:02d}", files=len(paths))
+    figures = {"month": f"{year:04d}-{month:02d}", "days": [summary_json(d) for d in data],
+               "month_total": total.as_dict(), "month_hotline": month_hotline.as_dict()}
+    return Written(tuple(paths), figures)

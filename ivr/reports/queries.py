@@ -1,0 +1,94 @@
+"""The reports' reads: the ledger, answers, contacts and hotline calls of a span of days. Read only.
+
+Each method is one read transaction and returns frozen facts (ivr.reports.facts); aggregation happens in
+plain Python (ivr.reports.figures), so that the rules are testable as data and identical on SQLite and
+PostgreSQL. A day of a province is at most some ten thousand attempts: fetching them is cheap.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ivr.reports.facts import AnswerFact, AttemptFact, CampaignInfo, InboundFact, Person, Window
+from ivr.storage import models as m
+from ivr.storage.base import StoreBase, chunks
+from ivr.storage.hotline import InboundAnswer, InboundCall
+from ivr.storage.retention import PURGED_PREFIX
+
+A, C = m.CallAttempt, m.Contact
+
+
+class ReportQueries(StoreBase):
+    def attempt_facts(self, window: Window) -> list[AttemptFact]:
+        """Attempts due, started or ended within ``window``, with their campaign's and contact's groups."""
+        later = aliased(A)
+        is_last = ~exists().where(later.campaign_id == A.campaign_id, later.household_id == A.household_id,
+                                  later.attempt_no > A.attempt_no)
+        query = (
+            select(A.id, A.campaign_id, A.contact_id, A.household_id, A.attempt_no, A.status, A.scheduled_at,
+                   A.started_at, A.answered_at, A.ended_at, A.outcome, is_last.label("is_last"),
+                   func.coalesce(m.Campaign.category, C.category), C.district, C.ward)
+            .join(C, C.id == A.contact_id).join(m.Campaign, m.Campaign.id == A.campaign_id)
+            .where(or_(*[(column >= window.start) & (column < window.end)
+                         for column in (A.scheduled_at, A.started_at, A.ended_at)]))
+            .order_by(A.id)
+        )
+        with self._read() as s:
+            return [AttemptFact(*row[:11], bool(row[11]), *row[12:]) for row in s.execute(query)]
+
+    def campaigns(self, ids: Iterable[int]) -> dict[int, CampaignInfo]:
+        wanted = sorted(set(ids))
+        out: dict[int, CampaignInfo] = {}
+        with self._read() as s:
+            for chunk in chunks(wanted):
+                for row in s.execute(select(m.Campaign.id, m.Campaign.script_name, m.Campaign.category,
+                                            m.Campaign.list_date, m.Campaign.import_id)
+                                     .where(m.Campaign.id.in_(chunk))):
+                    out[row[0]] = CampaignInfo(*row)
+        return out
+
+    def answers(self, attempt_ids: Iterable[int]) -> list[AnswerFact]:
+        """The answers given in these attempts, oldest first."""
+        wanted = sorted(set(attempt_ids))
+        out: list[AnswerFact] = []
+        with self._read() as s:
+            for chunk in chunks(wanted):
+                query = (select(m.Answer.attempt_id, m.Answer.question_id, m.Answer.value, m.Answer.script,
+                                m.Answer.answered_at)
+                         .where(m.Answer.attempt_id.in_(chunk)))
+                out.extend(AnswerFact(*row) for row in s.execute(query))
+        return sorted(out, key=lambda a: (a.answered_at, a.owner, a.question_id))
+
+    def people(self, contact_ids: Iterable[int]) -> dict[int, Person]:
+        """Name, phone and address of these contacts (for the lists that must show them)."""
+        wanted = sorted(set(contact_ids))
+        out: dict[int, Person] = {}
+        with self._read() as s:
+            for chunk in chunks(wanted):
+                query = select(C.id, C.full_name, C.phone_e164, C.birth_year, C.address, C.ward, C.district,
+                               C.category, C.name_key).where(C.id.in_(chunk))
+                for row in s.execute(query):
+                    out[row[0]] = Person(*row[:8], purged=row[8].startswith(PURGED_PREFIX))
+        return out
+
+    def inbound_calls(self, window: Window) -> list[InboundFact]:
+        """Hotline calls that started within ``window``."""
+        I = InboundCall
+        query = (select(I.id, I.started_at, I.caller_e164, I.contact_id, I.attempt_id, I.queue_entered_at,
+                        I.queue_wait_seconds, I.answered_by, I.abandoned, I.outcome, I.script_result)
+                 .where(I.started_at >= window.start, I.started_at < window.end).order_by(I.id))
+        with self._read() as s:
+            return [InboundFact(*row) for row in s.execute(query)]
+
+    def inbound_answers(self, call_ids: Iterable[int]) -> list[AnswerFact]:
+        wanted = sorted(set(call_ids))
+        out: list[AnswerFact] = []
+        with self._read() as s:
+            for chunk in chunks(wanted):
+                query = (select(InboundAnswer.call_id, InboundAnswer.question_id, InboundAnswer.value,
+                                InboundAnswer.script, InboundAnswer.answered_at)
+                         .where(InboundAnswer.call_id.in_(chunk)))
+                out.extend(AnswerFact(*row) for row in s.execute(query))
+        return sorted(out, key=lambda a: (a.answered_at, a.owner, a.question_id))

@@ -1,0 +1,149 @@
+"""Writing tables: .xlsx workbooks (openpyxl) and CSV files, all or nothing.
+
+- A CSV is UTF-8 with a BOM and semicolons, what Excel in a Vietnamese locale opens correctly with a
+  double-click (the same as the importer's error reports).
+- A cell a spreadsheet would run as a formula (text starting with = + - @) is written as text: names and
+  addresses come from lists the CDC received from many hands.
+- Every file goes to a temporary name in its folder first; the set is renamed into place only when all
+  of them are written, so a failed report leaves no half-written or mixed set of files behind.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from ivr.errors import UserError
+
+_FORMULA_START = ("=", "+", "-", "@")
+DATE_FORMAT, DATETIME_FORMAT = "DD/MM/YYYY", "DD/MM/YYYY HH:MM"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table: a sheet of the workbook and one CSV. ``contact_ids``/``inbound_call_ids``: whose personal
+    data its rows hold (for the register of written files)."""
+
+    name: str
+    slug: str  # for file names: tong-hop, danh-sach-khan...
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    contact_ids: frozenset[int] = frozenset()
+    inbound_call_ids: frozenset[int] = frozenset()
+
+
+def _text(value: Any) -> str:
+    """A cell as CSV text: dates as dd/mm/yyyy [HH:MM], numbers as Python prints them, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def write_csv(path: Path, sheet: Sheet) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(sheet.headers)
+        writer.writerows([_text(v) for v in row] for row in sheet.rows)
+
+
+def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.name[:31])
+        ws.append(list(sheet.headers))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        widths = [len(str(h)) for h in sheet.headers]
+        for r, row in enumerate(sheet.rows, start=2):
+            for c, value in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=c)
+                if isinstance(value, bool):
+                    value = "Có" if value else "Không"
+                cell.value = value
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula
+                elif isinstance(value, dt.datetime):
+                    cell.number_format = DATETIME_FORMAT
+                elif isinstance(value, dt.date):
+                    cell.number_format = DATE_FORMAT
+                widths[c - 1] = max(widths[c - 1], len(_text(value)))
+        for c, width in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
+        ws.freeze_panes = "A2"
+        if sheet.rows:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{len(sheet.rows) + 1}"
+    wb.save(path)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class OutputSet:
+    """Files written together: each into a temporary file next to its final path, then all renamed."""
+
+    _pending: list[tuple[Path, Path]] = field(default_factory=list)
+
+    def write(self, final: Path, produce: Callable[[Path], None]) -> None:
+        folder = final.parent
+        if not folder.is_dir():
+            raise UserError(f"{folder}: no such folder (create it first, or choose another place)")
+        try:
+            fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=final.suffix, dir=folder)
+        except OSError as exc:
+            raise UserError(f"{folder}: cannot write there ({exc.strerror})") from None
+        os.close(fd)
+        tmp = Path(name)
+        self._pending.append((tmp, final))
+        produce(tmp)
+
+    def commit(self) -> list[Path]:
+        """Rename every file into place; the paths written, in order."""
+        for tmp, final in self._pending:
+            os.chmod(tmp, 0o640)  # personal data: not for every user of the machine
+            os.replace(tmp, final)
+        done = [final for _, final in self._pending]
+        self._pending.clear()
+        return done
+
+    def abort(self) -> None:
+        for tmp, _ in self._pending:
+            tmp.unlink(missing_ok=True)
+        self._pending.clear()
+
+    def __enter__(self) -> OutputSet:
+        return self
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        if exc_type is not None:
+            self.abort()

@@ -1,0 +1,152 @@
+"""The retention purge: personal data kept no longer than ``retention_days`` (Decree 13/2023).
+
+``robocall purge --older-than DAYS`` removes the personal data of contacts last seen on a list more than
+DAYS days ago (local days) whose calls are all over, and of hotline calls older than that:
+1. their rows in the database are anonymised (what exactly: ivr.storage.retention);
+2. their personalised prompts are deleted from the audio cache. The cache is keyed by a hash of the
+   text, so the purge renders the texts again — each personalised prompt of the scripts of every
+   campaign that called them, with their values, for each day a prompt may have been rendered — and
+   deletes the files with those keys. Only prompts that say their name or address (or any other
+   contact value but the day of quarantine) are theirs; a file whose text is also a remaining contact's
+   (same name) stays. Prompts rendered from a script's older text cannot be found this way;
+3. the stored copies of the lists imported before the cut-off, and their error reports;
+4. every report or export this system wrote that names one of them (the register of written files),
+   unless the file was changed since it was written (then it is reported, not deleted).
+Files go first, the database last (one transaction): if the purge stops halfway, running it again
+finds the same contacts and finishes the work.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+from zoneinfo import ZoneInfo
+
+from ivr.calls.dialer import contact_variables
+from ivr.logs import get_logger
+from ivr.reports.writers import sha256_of
+from ivr.scripts.interpreter import fallbacks_of, personalised, prompts_of, render_prompt
+from ivr.scripts.model import Script
+from ivr.speech.library import AudioLibrary
+from ivr.storage.retention import AudioSubject, PurgeCounts, PurgePlan, PurgeStore
+from ivr.storage.written_files import FileRegister, RegisteredFile
+
+log = get_logger(__name__)
+NOT_PERSONAL = frozenset({"ngay_cach_ly"})  # the day of quarantine: the same text for many people
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """What a purge removed (or, with dry_run, would remove)."""
+
+    cutoff: dt.date
+    dry_run: bool
+    counts: PurgeCounts
+    kept_in_flight: int
+    audio_files: int
+    import_files: int
+    written_files: int
+    changed_files: tuple[str, ...] = ()  # registered files changed since written: not deleted
+    scripts_unavailable: tuple[str, ...] = ()  # their personalised audio could not be looked for
+    removed: tuple[str, ...] = field(default=(), repr=False)  # the files deleted
+
+    def as_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["cutoff"] = self.cutoff.isoformat()
+        data.pop("removed")
+        return data
+
+
+class Purger:
+    def __init__(self, store: PurgeStore, register: FileRegister, library: AudioLibrary,
+                 scripts: Callable[[str], Script], zone: ZoneInfo, clock: Callable[[], dt.datetime]) -> None:
+        self.store = store
+        self.register = register
+        self.library = library
+        self.scripts = scripts
+        self.zone = zone
+        self.clock = clock
+        self._loaded: dict[str, Script | None] = {}
+
+    def run(self, older_than_days: int, operator: str, dry_run: bool = False) -> PurgeResult:
+        if older_than_days < 1:
+            from ivr.errors import UserError
+
+            raise UserError(f"--older-than {older_than_days}: give a number of days, 1 or more")
+        now = self.clock()
+        cutoff = now.astimezone(self.zone).date() - dt.timedelta(days=older_than_days)
+        inbound_before = dt.datetime.combine(cutoff, dt.time(), tzinfo=self.zone).astimezone(dt.timezone.utc)
+        plan = self.store.plan(cutoff, inbound_before)
+        audio = self._audio(plan)
+        imports = [p for i in plan.imports for p in (i.stored_path, i.error_report) if p]
+        registered = self.register.naming(plan.contact_ids, inbound_before=inbound_before)
+        deletable, changed = self._check(registered)
+        unavailable = tuple(sorted(n for n, s in self._loaded.items() if s is None))
+        if dry_run:
+            return PurgeResult(cutoff, True, PurgeCounts(contacts=len(plan.subjects)), plan.kept_in_flight,
+                               sum(1 for p in audio if p.exists()), sum(1 for p in imports if Path(p).exists()),
+                               len(deletable), tuple(f.path for f in changed), unavailable)
+        removed = [str(p) for p in [*audio, *map(Path, imports), *(Path(f.path) for f in deletable)] if _unlink(p)]
+        counts = self.store.purge(plan, [f.id for f in deletable], [i.id for i in plan.imports], operator=operator,
+                                  action_object=f"older_than:{older_than_days} cutoff:{cutoff.isoformat()}",
+                                  now=now)
+        result = PurgeResult(cutoff, False, counts, plan.kept_in_flight, sum(1 for p in audio if str(p) in removed),
+                             sum(1 for p in imports if p in removed), len(deletable),
+                             tuple(f.path for f in changed), unavailable, tuple(removed))
+        log.info("retention.purge", cutoff=cutoff.isoformat(), contacts=counts.contacts, audio=result.audio_files,
+                 imports=result.import_files, written=result.written_files, kept=plan.kept_in_flight)
+        return result
+
+    # -- audio -----------------------------------------------------------------------------------------
+    def _audio(self, plan: PurgePlan) -> list[Path]:
+        """Cache files of the purged contacts' personalised prompts, minus those a remaining contact shares."""
+        theirs = self._keys(plan.subjects)
+        shared = self._keys(self.store.sharing(plan.subjects)) if theirs else set()
+        return [self.library.cache.path(k) for k in sorted(theirs - shared)]
+
+    def _keys(self, subjects: Iterable[AudioSubject]) -> set[str]:
+        keys: set[str] = set()
+        for subject in subjects:
+            days = {d + dt.timedelta(days=n) for d in subject.days for n in (-1, 0, 1)}
+            for name in sorted(subject.scripts):
+                script = self._script(name)
+                if script is None:
+                    continue
+                fallbacks = fallbacks_of(script)
+                for day in sorted(days):
+                    values = contact_variables(subject.contact, day)
+                    personal = {k for k, v in values.items() if v.strip() and k not in NOT_PERSONAL}
+                    for template in prompts_of(script):
+                        if personalised(template) and personal & {p.name for p in template.placeholders()}:
+                            keys.add(self.library.resolve(render_prompt(template, values, fallbacks)).key)
+        return keys
+
+    def _script(self, name: str) -> Script | None:
+        if name not in self._loaded:
+            try:
+                self._loaded[name] = self.scripts(name)
+            except Exception:  # noqa: BLE001 - a removed or broken script: reported, the rest goes on
+                self._loaded[name] = None
+        return self._loaded[name]
+
+    # -- written files ---------------------------------------------------------------------------------
+    @staticmethod
+    def _check(files: Iterable[RegisteredFile]) -> tuple[list[RegisteredFile], list[RegisteredFile]]:
+        """Files to delete (as written, or already gone) and files someone changed since (kept, reported)."""
+        deletable, changed = [], []
+        for f in files:
+            path = Path(f.path)
+            if path.is_file() and sha256_of(path) != f.sha256:
+                changed.append(f)
+            else:
+                deletable.append(f)
+        return deletable, changed
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True

@@ -1,0 +1,179 @@
+"""The retention purge's reads and its one write transaction (the service is ivr.retention).
+
+Personal data past retention is anonymised, not the rows deleted: the ledger keeps its attempts, so the
+figures of past days and months stay the same after a purge, but nothing left names anyone.
+- contacts: name, phone, birth year, address, exposure and quarantine dates are emptied; the pseudonym
+  (which logs and CDRs carry) is replaced by a new random one, so old logs no longer lead to the row;
+  category, district, commune, list dates and the opt-out stay (they are what the figures count by).
+  The name key becomes ``purged:<id>``: that is how a purged contact is recognised;
+- households: the phone, once every member of the household is purged;
+- answers of purged contacts: deleted (health data); the attempt's outcome stays;
+- hotline calls started before the cut-off or made by a purged contact: the caller's number is emptied
+  and the self-declaration answers are deleted; closed call-back tasks of that time lose their number;
+- imports listed before the cut-off: the paths of their stored copy and error report (the files are
+  deleted by the service); files in the register of written files: marked deleted.
+A contact with a call pending, claimed or dialling is kept until that call is over.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from sqlalchemy import bindparam, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from ivr.storage import models as m
+from ivr.storage import records as r
+from ivr.storage.base import StoreBase, chunks, contact_record
+from ivr.storage.hotline import CallbackTask, InboundAnswer, InboundCall
+from ivr.storage.written_files import mark_deleted
+
+PURGED_PREFIX = "purged:"
+UNFINISHED = (r.AttemptStatus.PENDING.value, r.AttemptStatus.CLAIMED.value, r.AttemptStatus.DIALING.value)
+A, C, H = m.CallAttempt, m.Contact, m.Household
+CT, HT = m.Contact.__table__, m.Household.__table__  # Core tables: one UPDATE executed for many rows
+
+
+@dataclass(frozen=True)
+class AudioSubject:
+    """A contact and when prompts were rendered for them, in which scripts: what it takes to find their
+    personalised audio again (the cache is keyed by a hash of the text)."""
+
+    contact: r.Contact
+    scripts: frozenset[str]
+    days: frozenset[dt.date]
+
+
+@dataclass(frozen=True)
+class ImportFiles:
+    id: int
+    stored_path: str | None
+    error_report: str | None
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    cutoff: dt.date  # contacts last seen before this day are purged
+    inbound_before: dt.datetime  # hotline calls that started before this time are purged
+    subjects: tuple[AudioSubject, ...]
+    kept_in_flight: int
+    imports: tuple[ImportFiles, ...]
+
+    @property
+    def contact_ids(self) -> list[int]:
+        return [s.contact.id for s in self.subjects]
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    contacts: int = 0
+    households: int = 0
+    answers: int = 0
+    inbound_calls: int = 0
+    inbound_answers: int = 0
+    callback_tasks: int = 0
+
+
+class PurgeStore(StoreBase):
+    def plan(self, cutoff: dt.date, inbound_before: dt.datetime) -> PurgePlan:
+        """Who and what the purge would remove now (nothing is changed)."""
+        with self._read() as s:
+            old = [C.last_seen < cutoff, ~C.name_key.startswith(PURGED_PREFIX)]
+            rows = list(s.scalars(select(C).where(*old, *self._idle()).order_by(C.id)))
+            kept = s.scalar(select(func.count()).select_from(C).where(*old)) or 0
+            imports = [ImportFiles(*row) for row in s.execute(
+                select(m.Import.id, m.Import.stored_path, m.Import.error_report)
+                .where(m.Import.list_date < cutoff,
+                       or_(m.Import.stored_path.is_not(None), m.Import.error_report.is_not(None)))
+                .order_by(m.Import.id))]
+            subjects = self._subjects(s, rows)
+        return PurgePlan(cutoff, inbound_before, tuple(subjects), int(kept) - len(subjects), tuple(imports))
+
+    def sharing(self, subjects: Sequence[AudioSubject]) -> list[AudioSubject]:
+        """Contacts that stay and have the same name or address as one purged: their prompts may be the
+        very same audio files, which must then stay."""
+        ids = {x.contact.id for x in subjects}
+        names = sorted({x.contact.full_name for x in subjects if x.contact.full_name})
+        addresses = sorted({x.contact.address for x in subjects if x.contact.address})
+        found: dict[int, m.Contact] = {}
+        with self._read() as s:
+            for column, values in ((C.full_name, names), (C.address, addresses)):
+                for chunk in chunks(values):
+                    for row in s.scalars(select(C).where(column.in_(chunk),
+                                                         ~C.name_key.startswith(PURGED_PREFIX))):
+                        if row.id not in ids:
+                            found[row.id] = row
+            return self._subjects(s, [found[i] for i in sorted(found)])
+
+    def purge(self, plan: PurgePlan, deleted_files: Sequence[int], imports_cleared: Sequence[int], *,
+              operator: str, action_object: str, now: dt.datetime) -> PurgeCounts:
+        """Anonymise everything the plan names, in one transaction (re-checking that each contact is still
+        idle and past retention), mark the deleted files, and audit it."""
+        with self._write() as s:
+            ids: list[int] = []
+            for chunk in chunks(plan.contact_ids):
+                ids += s.scalars(select(C.id).where(C.id.in_(chunk), C.last_seen < plan.cutoff,
+                                                    ~C.name_key.startswith(PURGED_PREFIX), *self._idle()))
+            households: set[int] = set()
+            answers = 0
+            for chunk in chunks(ids):
+                households |= set(s.scalars(select(C.household_id).where(C.id.in_(chunk))))
+                answers += s.execute(delete(m.Answer).where(m.Answer.contact_id.in_(chunk)),
+                                     execution_options={"synchronize_session": False}).rowcount or 0
+                s.execute(update(CT).where(CT.c.id == bindparam("_id")).values(
+                    full_name="", name_key=bindparam("_key"), phone_e164="", birth_year=None, address=None,
+                    exposure_date=None, quarantine_start=None, pseudonym=bindparam("_pseudonym"), updated_at=now),
+                    [{"_id": i, "_key": f"{PURGED_PREFIX}{i}", "_pseudonym": self._pseudonyms()} for i in chunk])
+            emptied = [h for h in sorted(households) if not s.scalar(
+                select(exists().where(C.household_id == h, ~C.name_key.startswith(PURGED_PREFIX))))]
+            if emptied:
+                s.execute(update(HT).where(HT.c.id == bindparam("_id")).values(phone_e164=bindparam("_phone")),
+                          [{"_id": h, "_phone": f"purged-{h}"} for h in emptied])
+            calls, call_answers, tasks = self._hotline(s, ids, plan.inbound_before)
+            for chunk in chunks(list(imports_cleared)):
+                s.execute(update(m.Import).where(m.Import.id.in_(chunk)).values(stored_path=None, error_report=None),
+                          execution_options={"synchronize_session": False})
+            mark_deleted(s, deleted_files, now)
+            self._audit(s, operator, "retention.purge", action_object, len(ids), now)
+            return PurgeCounts(len(ids), len(emptied), answers, calls, call_answers, tasks)
+
+    # -- helpers ---------------------------------------------------------------------------------------
+    @staticmethod
+    def _idle() -> list[Any]:
+        """No call of the contact (or of anyone on its phone) is pending, claimed or dialling."""
+        busy = exists().where(A.contact_id == C.id, A.status.in_(UNFINISHED))
+        household_busy = exists().where(H.id == C.household_id, H.active_attempt_id.is_not(None))
+        return [~busy, ~household_busy]
+
+    @staticmethod
+    def _subjects(s: Session, rows: Sequence[m.Contact]) -> list[AudioSubject]:
+        scripts: dict[int, set[str]] = {row.id: set() for row in rows}
+        days: dict[int, set[dt.date]] = {row.id: set() for row in rows}
+        for chunk in chunks([row.id for row in rows]):
+            query = (select(A.contact_id, m.Campaign.script_name, m.Campaign.created_at, A.scheduled_at,
+                            A.claimed_at, A.started_at)
+                     .join(m.Campaign, m.Campaign.id == A.campaign_id).where(A.contact_id.in_(chunk)))
+            for contact_id, script, *times in s.execute(query):
+                scripts[contact_id].add(script)
+                days[contact_id].update(t.date() for t in times if t is not None)
+        return [AudioSubject(contact_record(row), frozenset(scripts[row.id]), frozenset(days[row.id]))
+                for row in rows]
+
+    @staticmethod
+    def _hotline(s: Session, ids: Sequence[int], before: dt.datetime) -> tuple[int, int, int]:
+        I = InboundCall
+        mine = [I.started_at < before] + [I.contact_id.in_(chunk) for chunk in chunks(list(ids))]
+        call_ids = list(s.scalars(select(I.id).where(or_(*mine))))
+        answers = calls = 0
+        for chunk in chunks(call_ids):
+            answers += s.execute(delete(InboundAnswer).where(InboundAnswer.call_id.in_(chunk)),
+                                 execution_options={"synchronize_session": False}).rowcount or 0
+            calls += s.execute(update(I).where(I.id.in_(chunk), I.caller_e164.is_not(None))
+                               .values(caller_e164=None),
+                               execution_options={"synchronize_session": False}).rowcount or 0
+        T = CallbackTask
+        theirs = [T.requested_at < before] + [T.contact_id.in_(chunk) for chunk in chunks(list(ids))]
+        tasks = s.execute(update(T).where(T.status != "open", T.phone_e164 != "", or_(*theirs))
+                          .values(phone_e164=""), execution_options={"synchronize_session": False}).rowcount or 0
+        return calls, answers, tasks
