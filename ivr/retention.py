@@ -24,6 +24,7 @@ from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from ivr.calls.dialer import contact_variables
+from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.reports.writers import sha256_of
 from ivr.scripts.interpreter import fallbacks_of, personalised, prompts_of, render_prompt
@@ -71,8 +72,6 @@ class Purger:
 
     def run(self, older_than_days: int, operator: str, dry_run: bool = False) -> PurgeResult:
         if older_than_days < 1:
-            from ivr.errors import UserError
-
             raise UserError(f"--older-than {older_than_days}: give a number of days, 1 or more")
         now = self.clock()
         cutoff = now.astimezone(self.zone).date() - dt.timedelta(days=older_than_days)
@@ -86,14 +85,15 @@ class Purger:
         if dry_run:
             return PurgeResult(cutoff, True, PurgeCounts(contacts=len(plan.subjects)), plan.kept_in_flight,
                                sum(1 for p in audio if p.exists()), sum(1 for p in imports if Path(p).exists()),
-                               len(deletable), tuple(f.path for f in changed), unavailable)
-        removed = [str(p) for p in [*audio, *map(Path, imports), *(Path(f.path) for f in deletable)] if _unlink(p)]
+                               len({f.path for f in deletable}), tuple(changed), unavailable)
+        written = sorted({f.path for f in deletable})
+        removed = [str(p) for p in [*audio, *map(Path, imports), *map(Path, written)] if _unlink(p)]
         counts = self.store.purge(plan, [f.id for f in deletable], [i.id for i in plan.imports], operator=operator,
                                   action_object=f"older_than:{older_than_days} cutoff:{cutoff.isoformat()}",
                                   now=now)
         result = PurgeResult(cutoff, False, counts, plan.kept_in_flight, sum(1 for p in audio if str(p) in removed),
-                             sum(1 for p in imports if p in removed), len(deletable),
-                             tuple(f.path for f in changed), unavailable, tuple(removed))
+                             sum(1 for p in imports if p in removed), sum(1 for p in written if p in removed),
+                             tuple(changed), unavailable, tuple(removed))
         log.info("retention.purge", cutoff=cutoff.isoformat(), contacts=counts.contacts, audio=result.audio_files,
                  imports=result.import_files, written=result.written_files, kept=plan.kept_in_flight)
         return result
@@ -131,16 +131,23 @@ class Purger:
         return self._loaded[name]
 
     # -- written files ---------------------------------------------------------------------------------
-    @staticmethod
-    def _check(files: Iterable[RegisteredFile]) -> tuple[list[RegisteredFile], list[RegisteredFile]]:
-        """Files to delete (as written, or already gone) and files someone changed since (kept, reported)."""
-        deletable, changed = [], []
-        for f in files:
-            path = Path(f.path)
-            if path.is_file() and sha256_of(path) != f.sha256:
-                changed.append(f)
+    def _check(self, files: Iterable[RegisteredFile]) -> tuple[list[RegisteredFile], list[str]]:
+        """The registrations to mark deleted (of paths still as this system wrote them, or already gone)
+        and the paths someone changed since (kept, reported). A path written several times (a report run
+        again) is this system's if it holds any of the versions written."""
+        paths = sorted({f.path for f in files})
+        versions: dict[str, list[RegisteredFile]] = {}
+        for f in self.register.same_paths(paths):
+            versions.setdefault(f.path, []).append(f)
+        deletable: list[RegisteredFile] = []
+        changed: list[str] = []
+        for path in paths:
+            registered = versions.get(path, [])
+            current = Path(path)
+            if current.is_file() and sha256_of(current) not in {f.sha256 for f in registered}:
+                changed.append(path)
             else:
-                deletable.append(f)
+                deletable += registered
         return deletable, changed
 
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 from ivr import app
 from ivr.ari.client import AriClient
+from ivr.calls.dialer import Dialer
 from ivr.calls.session import utcnow
+from ivr.campaign_runner import CampaignRunner
+from ivr.campaigns import worker_id
 from ivr.config import Settings
 from ivr.errors import PbxUnavailable, UserError
 from ivr.hotline.agents import AgentService, QueueAdmin
@@ -47,7 +50,7 @@ class Service:
     """Runs ``workers`` until ``stop`` is set, then drains them within ``grace`` seconds."""
 
     def __init__(self, ari: AriClient, workers: Sequence[NamedWorker], *, grace: float,
-                 agents: AgentService | None = None, prepare: Sequence[tuple[str, object]] = ()) -> None:
+                 agents: AgentService | None = None, prepare: Sequence[tuple[str, Callable[[], object]]] = ()) -> None:
         self.ari = ari
         self.workers = list(workers)
         self.grace = grace
@@ -57,7 +60,7 @@ class Service:
     async def run(self, stop: asyncio.Event) -> int:
         started = time.monotonic()
         for what, job in self.prepare:
-            stats = await asyncio.to_thread(job)  # type: ignore[arg-type]
+            stats = await asyncio.to_thread(job)
             log.info("service.prepared", what=what, stats=str(stats))
         await self._connect(stop)
         await self._sync_agents()
@@ -68,7 +71,7 @@ class Service:
         crashed = [name for task, name in tasks.items() if task.done() and not stop.is_set()]
         stop.set()
         log.info("service.stopping", grace=self.grace, crashed=crashed)
-        done, pending = await asyncio.wait(tasks, timeout=self.grace)
+        done, pending = await asyncio.wait(tasks, timeout=self.grace) if tasks else (set(), set())
         for task in pending:
             log.warning("service.grace_over", worker=tasks[task])
             task.cancel()
@@ -80,7 +83,7 @@ class Service:
                 log.error("service.worker_failed", worker=tasks[task], error=repr(task.exception())[:300])
         await self.ari.close()
         log.info("service.stopped", unfinished=len(pending), failed=failed + crashed)
-        return 1 if (failed or crashed) else 0
+        return 1 if (failed or crashed or pending) else 0
 
     async def _connect(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -106,14 +109,18 @@ def build(settings: Settings, *, hotline: bool = True, dialer: bool = True) -> S
     engine = open_database(settings)
     repo, store = Repository(engine), HotlineStore(engine)
     workers: list[NamedWorker] = []
-    prepare: list[tuple[str, object]] = []
+    prepare: list[tuple[str, Callable[[], object]]] = []
     if hotline:
         plans = HotlinePlans(settings, app.audio_library(settings))
         prepare.append(("hotline audio", plans.prepare))
         workers.append(NamedWorker("hotline", HotlineHandler(HotlineDeps(ari, store, repo, plans, settings))))
     if dialer:
-        # The dialer workers join here, sharing the ARI client and the repository:
-        # workers.append(NamedWorker("dialer", Dialer(settings, ari, repo, ...)))
-        log.warning("service.no_dialer", reason="ivr.calls.dialer is not wired yet")
+        library, scripts, policy = app.audio_library(settings), app.script_loader(settings), app.campaign_policy(settings)
+        base = worker_id(settings)
+
+        def make_dialer(campaign_id: int) -> Dialer:
+            return Dialer(settings, repo, ari, library, scripts, policy, worker_id=f"{base}/c{campaign_id}")
+
+        workers.append(NamedWorker("dialer", CampaignRunner(repo, make_dialer, clock=utcnow)))
     agents = AgentService(store, QueueAdmin(ari), utcnow)
     return Service(ari, workers, grace=settings.service.shutdown_grace, agents=agents, prepare=prepare)

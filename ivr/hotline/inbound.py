@@ -94,15 +94,18 @@ class InboundCall:
 
     async def run(self) -> None:
         entry = self.start.args[0] if self.start.args else ""
+        if entry not in rt.ENTRIES:
+            # Not ours (e.g. another program's call on the same application): never touch it.
+            self._log.warning("hotline.unknown_entry", entry=entry[:32])
+            self.busy = False
+            self.d.ari.unsubscribe(self.channel)
+            return
         try:
             await self._follow()
             if entry == rt.HOTLINE_ENTRY:
                 await self._hotline()
-            elif entry == rt.QUEUE_TIMEOUT_ENTRY:
-                await self._returning()
             else:
-                self._log.warning("hotline.unknown_entry", entry=entry[:32])
-                await self._quietly(self.d.ari.hangup(self.channel))
+                await self._returning()
         except asyncio.CancelledError:
             await self._interrupted()
             raise

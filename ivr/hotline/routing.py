@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 HOTLINE_ENTRY = "hotline"
 QUEUE_TIMEOUT_ENTRY = "queue-timeout"
+ENTRIES = (HOTLINE_ENTRY, QUEUE_TIMEOUT_ENTRY)
 DECLARED_RESULTS = frozenset({"completed", "symptomatic", "wrong_person"})
 STAFF_UNAVAILABLE_RESULTS = frozenset({"incomplete", "transfer_failed"})
 
@@ -21,7 +22,8 @@ class Route(enum.Enum):
     CAMPAIGN = "campaign"  # a recognised caller: their own campaign's script
     CALLBACK_OFFER = "callback_offer"  # waited too long in the queue: offer a call back
     REQUEUE = "requeue"  # back into the queue without asking (shutting down, or no number to call back)
-    REJECT = "reject"  # hang up: the service is shutting down, or an entry we do not serve
+    REJECT = "reject"  # refuse the call (busy): the service is shutting down
+    IGNORE = "ignore"  # not a hotline entry (another program's call on the application): leave it alone
 
 
 def route(entry: str, *, recognised: bool, draining: bool, can_call_back: bool) -> Route:
@@ -32,7 +34,7 @@ def route(entry: str, *, recognised: bool, draining: bool, can_call_back: bool) 
         return Route.CAMPAIGN if recognised else Route.MENU
     if entry == QUEUE_TIMEOUT_ENTRY:
         return Route.CALLBACK_OFFER if can_call_back and not draining else Route.REQUEUE
-    return Route.REJECT
+    return Route.IGNORE
 
 
 # -- the path through the menu (stored as a list of these segments) ---------------------------------------

@@ -19,6 +19,7 @@ from ivr.reports.figures import Summary, local
 from ivr.reports.symptoms import SymptomRules
 
 _DECLARED_CATEGORY = {"f1": "F1", "f2": "F2", "other": labels.OTHER_CATEGORY}
+MENU_QUESTION = "menu"  # the hotline's menu choice: a way through the call, not a declaration
 
 
 @dataclass(frozen=True)
@@ -96,12 +97,13 @@ def robot_answer_cases(day: dt.date, summary: Summary, cases: Iterable[tuple[int
 
 def hotline_answer_cases(day: dt.date, calls: Iterable[InboundFact], answers: Iterable[AnswerFact],
                          rules: SymptomRules, zone: ZoneInfo, only_symptomatic: bool) -> list[AnswerCase]:
-    """Unrecognised callers' self-declarations (calls with answers), or only those reporting a symptom."""
+    """Unrecognised callers' self-declarations (calls with answers beyond the menu choice), or only those
+    reporting a symptom."""
     by_call = _by_owner(answers)
     out = []
     for call in calls:
         given = {a.question_id: a for a in sorted(by_call.get(call.id, []), key=lambda x: x.answered_at)}
-        if call.attempt_id is not None or not given:
+        if call.attempt_id is not None or not set(given) - {MENU_QUESTION}:
             continue
         symptoms = tuple(q for q, a in given.items() if rules.is_symptom(a))
         if only_symptomatic and not (symptoms or call.script_result == "symptomatic"):

@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402 - after choosing the backend
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ivr.reports import labels  # noqa: E402
 from ivr.reports.figures import Figures  # noqa: E402
@@ -43,6 +44,7 @@ def calls_per_hour(counts: Mapping[int, Mapping[str, int]], title: str, path: Pa
     ax.set_xticks(hours)
     ax.set_xlabel(labels.HOUR)
     ax.set_ylabel("Số cuộc gọi")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     if outcomes:
         ax.legend(fontsize=8, ncols=2, loc="upper left")
@@ -65,6 +67,7 @@ def reached_by_district(by_district: Mapping[str, Figures], title: str, path: Pa
            color=COLOURS["unreachable"], label="Không liên lạc được sau mọi lần gọi")
     ax.set_xticks(xs, districts, rotation=20, ha="right")
     ax.set_ylabel("Số người")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     if districts:
         ax.legend(fontsize=8)
@@ -78,13 +81,14 @@ def per_day(days: Sequence[tuple[dt.date, Figures]], title: str, path: Path) -> 
     """Lines over the days of a month: called, reached, completed, symptomatic."""
     fig = Figure(figsize=(11, 5), dpi=100)
     ax = fig.subplots()
-    xs = [d.day for d, _ in days]
+    xs = [d for d, _ in days]
     for key, label, colour in (("called", "Đã gọi", "#1565c0"), ("reached", "Nghe máy", "#2e7d32"),
                                ("completed", "Hoàn thành", "#f9a825"), ("symptomatic", "Có triệu chứng", "#c62828")):
         ax.plot(xs, [getattr(f, key) for _, f in days], marker="o", color=colour, label=label)
-    ax.set_xticks(xs)
+    ax.set_xticks(xs, [f"{d:%d}" for d in xs])
     ax.set_xlabel(labels.DATE)
     ax.set_ylabel("Số người")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     ax.legend(fontsize=8)
     fig.tight_layout()

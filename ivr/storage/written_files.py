@@ -120,6 +120,17 @@ class FileRegister(StoreBase):
             return [RegisteredFile(f.id, f.path, f.kind, f.sha256, f.rows, f.operator, f.written_at)
                     for f in s.scalars(query)]
 
+    def same_paths(self, paths: Iterable[str]) -> list[RegisteredFile]:
+        """Every registration (not deleted) of these paths: a file written again is registered again."""
+        out: list[RegisteredFile] = []
+        with self._read() as s:
+            for chunk in chunks(sorted(set(paths))):
+                query = (select(WrittenFile).where(WrittenFile.path.in_(chunk), WrittenFile.deleted_at.is_(None))
+                         .order_by(WrittenFile.id))
+                out += [RegisteredFile(f.id, f.path, f.kind, f.sha256, f.rows, f.operator, f.written_at)
+                        for f in s.scalars(query)]
+        return out
+
     def files(self, include_deleted: bool = False) -> list[RegisteredFile]:
         query = select(WrittenFile).order_by(WrittenFile.id)
         if not include_deleted:

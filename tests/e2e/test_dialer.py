@@ -205,3 +205,32 @@ def test_kill_9_mid_campaign_then_restart(pbx, settings, any_db_url, tmp_path):
         tries.sort(key=lambda a: a.attempt_no)
         assert tries[-1].outcome == "completed", [t.outcome for t in tries]
     assert eventually(lambda: pbx.channel_count() == 0, timeout=30), "the calls cut by the kill were hung up"
+
+
+def test_ctrl_c_pauses_cleanly_and_resume_finishes(pbx, settings, any_db_url, tmp_path):
+    numbers = phones([1] * 8, block=3)
+    svc, cid = campaign(settings, any_db_url, tmp_path, numbers)
+    env = {**os.environ, "ROBOCALL_DATABASE_URL": any_db_url, "ROBOCALL_DIALER_MAX_CONCURRENT": "2",
+           "ROBOCALL_SCRIPTS_DIR": str(HERE / "scripts")}
+    exe = str(Path(sys.executable).with_name("robocall"))
+    proc = subprocess.Popen([exe, "campaign", "run", str(cid)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert eventually(lambda: len(_answers(any_db_url, cid)) >= 1, timeout=60)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 0, proc.stderr.read() if proc.stderr else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert svc.repo.get_campaign(cid).status.value == "paused"
+    attempts = svc.repo.campaign_attempts(cid)
+    assert all(a.status.value in ("done", "pending") for a in attempts), "nothing left claimed or dialling"
+    finished = [a for a in attempts if a.status.value == "done"]
+    assert finished and all(a.outcome == "completed" for a in finished), "calls in progress ran to their end"
+    assert any(a.status.value == "pending" for a in attempts), "the pause stopped the campaign early"
+    svc.set_status(cid, "running", "test")
+    done = subprocess.run([exe, "campaign", "run", str(cid)], env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert svc.repo.get_campaign(cid).status.value == "completed", (
+        done.stdout[-2000:], [(a.attempt_no, a.status.value, a.outcome, a.scheduled_at) for a in svc.repo.campaign_attempts(cid)])
+    assert {a.outcome for a in svc.repo.campaign_attempts(cid)} == {"completed"}

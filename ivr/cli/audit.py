@@ -1,0 +1,41 @@
+"""`robocall audit list`: who imported, ran, exported or purged what, when, and how many rows."""
+from __future__ import annotations
+
+import json
+
+import click
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ivr.cli import Context, main
+from ivr.cli.report import zone
+from ivr.storage.db import open_database
+from ivr.storage.repo import Repository
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log (Decree 13/2023): every import, campaign action, report, export and purge."""
+
+
+@audit_group.command("list")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True, help="Newest entries.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.pass_obj
+def list_entries(ctx: Context, limit: int, as_json: bool) -> None:
+    """The newest audit entries, newest first."""
+    repo = Repository(open_database(ctx.settings))
+    entries = repo.audit_entries(limit)
+    repo.engine.dispose()
+    if as_json:
+        click.echo(json.dumps([{**e, "at": e["at"].isoformat()} for e in entries], ensure_ascii=False))
+        return
+    local = zone(ctx.settings)
+    table = Table(box=box.SIMPLE)
+    for header in ("Thời gian", "Người thực hiện", "Thao tác", "Đối tượng", "Số dòng"):
+        table.add_column(header)
+    for e in entries:
+        table.add_row(e["at"].astimezone(local).strftime("%d/%m/%Y %H:%M:%S"), e["operator"], e["action"],
+                      e["object"], str(e["rows"]))
+    Console(width=160).print(table)

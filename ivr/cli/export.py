@@ -1,0 +1,39 @@
+"""`robocall export answers`: extract answers on request (tracing), recorded in the audit log."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ivr import app
+from ivr.cli import Context, main
+from ivr.cli.report import parse_day, report_deps
+from ivr.reports.export import export_answers
+
+
+@main.group("export")
+def export_group() -> None:
+    """Data extracts on request."""
+
+
+@export_group.command("answers")
+@click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="First day (Hanoi time).")
+@click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="Last day, included.")
+@click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write: .xlsx or .csv.")
+@click.option("--operator", default=None, help="Who asks for the extract, for the audit log.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_obj
+def answers(ctx: Context, first: str, last: str, category: str | None, out: Path, operator: str | None,
+            as_json: bool) -> None:
+    """Everyone who answered, one row per person and day, with each answer (same columns as the urgent list)."""
+    settings = ctx.settings
+    written = export_answers(report_deps(settings), parse_day(first, "--from", settings),
+                             parse_day(last, "--to", settings), category.upper() if category else None,
+                             out.absolute(), app.operator_name(operator or ctx.operator))
+    if as_json:
+        click.echo(json.dumps({**written.figures, "files": [str(p) for p in written.files]}, ensure_ascii=False))
+    else:
+        click.echo(f"{written.figures['rows']} dòng -> {written.files[0]}")

@@ -1,0 +1,162 @@
+"""`robocall serve`'s parts with fakes for ARI and storage: the service's shutdown, the campaign runner,
+queue administration through ARI, agent validation."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from ivr.campaign_runner import CampaignRunner
+from ivr.errors import PbxUnavailable, UserError
+from ivr.hotline.agents import AgentService, QueueAdmin
+from ivr.service import NamedWorker, Service
+from ivr.storage import records as r
+
+NOW = dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
+
+
+class FakeAri:
+    url = "http://pbx:8088"
+
+    def __init__(self, refuse: int = 0, results: list[str] | None = None) -> None:
+        self.refuse, self.results = refuse, list(results or [])
+        self.closed = False
+        self.originated: list[dict[str, Any]] = []
+        self.cleared: list[str] = []
+
+    async def connect(self, timeout: float) -> None:
+        if self.refuse:
+            self.refuse -= 1
+            raise PbxUnavailable("down")
+
+    async def close(self) -> None:
+        self.closed = True
+
+    async def originate_to_dialplan(self, endpoint: str, **kw: Any) -> dict[str, Any]:
+        self.originated.append({"endpoint": endpoint, **kw})
+        return {}
+
+    async def get_global(self, name: str) -> str:
+        return self.results.pop(0) if self.results else ""
+
+    async def clear_global(self, name: str) -> None:
+        self.cleared.append(name)
+
+
+@dataclass
+class Worker:
+    """A worker that behaves as told once stopped."""
+
+    behaviour: str
+    drained: bool = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        if self.behaviour == "crashes":
+            raise RuntimeError("boom")
+        await stop.wait()
+        if self.behaviour == "ignores stop":
+            await asyncio.sleep(3600)
+        await asyncio.sleep(0.05)  # finishing its calls
+        self.drained = True
+
+
+@pytest.mark.parametrize("behaviours, refuse, code, drained", [
+    (["drains", "drains"], 0, 0, [True, True]),
+    (["drains"], 2, 0, [True]),  # the PBX is not up yet: the service keeps trying
+    (["drains", "ignores stop"], 0, 1, [True, False]),  # past the grace period: cancelled
+    (["drains", "crashes"], 0, 1, [True, False]),  # a crashed worker stops the service
+    ([], 0, 0, []),
+])
+async def test_service_stops_by_draining_its_workers(behaviours: list[str], refuse: int, code: int,
+                                                     drained: list[bool]) -> None:
+    workers = [Worker(b) for b in behaviours]
+    ari = FakeAri(refuse=refuse)
+    service = Service(ari, [NamedWorker(f"w{i}", w) for i, w in enumerate(workers)], grace=0.5,  # type: ignore[arg-type]
+                      prepare=[("audio", lambda: "rendered")])
+    stop = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.1, stop.set)
+    assert await asyncio.wait_for(service.run(stop), 5) == code
+    assert [w.drained for w in workers] == drained and ari.closed
+
+
+# -- the campaign runner -------------------------------------------------------------------------------------
+@dataclass
+class FakeRepo:
+    statuses: dict[int, str]
+    unfinished: dict[int, int]
+    completed: list[int] = field(default_factory=list)
+
+    def list_campaigns(self) -> list[Any]:
+        return [type("C", (), {"id": cid, "status": r.CampaignStatus(s)})() for cid, s in self.statuses.items()]
+
+    def campaign_progress(self, cid: int) -> Any:
+        return type("P", (), {"status": r.CampaignStatus(self.statuses[cid]), "unfinished": self.unfinished[cid]})()
+
+    def set_campaign_status(self, cid: int, status: Any, *, operator: str, now: Any) -> None:
+        self.statuses[cid] = r.CampaignStatus(status).value
+        self.completed.append(cid)
+
+
+@dataclass
+class FakeDialer:
+    log: list[str]
+    cid: int
+
+    async def recover(self) -> int:
+        self.log.append(f"recover {self.cid}")
+        return 0
+
+    async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> None:
+        self.log.append(f"dial {campaign_id}")
+        await asyncio.sleep(0.01)
+
+
+async def test_the_runner_dials_running_campaigns_and_completes_finished_ones() -> None:
+    repo = FakeRepo({1: "running", 2: "paused", 3: "running"}, {1: 0, 2: 4, 3: 2})
+    log: list[str] = []
+    runner = CampaignRunner(repo, lambda cid: FakeDialer(log, cid), poll=0.05, clock=lambda: NOW)  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.3, stop.set)
+    await asyncio.wait_for(runner.run(stop), 5)
+    assert repo.completed == [1] and repo.statuses == {1: "completed", 2: "paused", 3: "running"}
+    assert log.count("recover 1") == 1 and log.count("recover 3") == 1 and "recover 2" not in log
+    assert log.count("dial 1") == 1 and log.count("dial 3") >= 2  # campaign 3 is looked at again each poll
+
+
+# -- queue administration through ARI ------------------------------------------------------------------------
+async def test_queue_admin_runs_the_dialplan_action_and_reads_its_status() -> None:
+    ari = FakeAri(results=["", "", "result:ADDED"])
+    admin = QueueAdmin(ari, timeout=2, poll=0.01)  # type: ignore[arg-type]
+    assert await admin.run("add", "PJSIP/staff1", "staff1") == "ADDED"
+    (call,) = ari.originated
+    variable = call["variables"]["ADMIN_RESULT"]
+    assert call["endpoint"] == "Local/add@queue-admin/n" and call["context"] == "queue-admin"
+    assert call["variables"] == {"ADMIN_RESULT": variable, "AGENT_INTERFACE": "PJSIP/staff1", "AGENT_NAME": "staff1"}
+    assert ari.cleared == [variable]
+    ari.results = ["result:PJSIP/staff1,PJSIP/staff2"]
+    assert await admin.members() == {"PJSIP/staff1", "PJSIP/staff2"}
+    ari.results = ["result:"]
+    assert await admin.members() == set()
+
+
+async def test_queue_admin_names_what_is_missing_when_the_pbx_does_not_answer() -> None:
+    admin = QueueAdmin(FakeAri(), timeout=0.05, poll=0.01)  # type: ignore[arg-type]
+    with pytest.raises(PbxUnavailable, match="did not run queue action 'remove'.*'queue-admin' context"):
+        await admin.run("remove", "PJSIP/staff1")
+
+
+@pytest.mark.parametrize("name, endpoint, message", [
+    ("Staff1", None, "agent name 'Staff1': use lower-case letters"),
+    ("1staff", None, "agent name '1staff'"),
+    ("staff 1", None, "agent name 'staff 1'"),
+    ("staff1", "SIP/staff1", "--endpoint 'SIP/staff1': expected PJSIP/<endpoint name>, e.g. PJSIP/staff1"),
+    ("staff1", "PJSIP/", "--endpoint 'PJSIP/'"),
+])
+def test_bad_agents_are_refused_with_one_message(name: str, endpoint: str | None, message: str) -> None:
+    service = AgentService(store=None, admin=None, clock=lambda: NOW)  # type: ignore[arg-type]
+    with pytest.raises(UserError) as err:
+        service.add(name, endpoint, None, "t")
+    assert str(err.value).startswith(message)
