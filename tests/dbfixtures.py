@@ -45,7 +45,7 @@ def empty_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def e2e_postgres_url() -> Iterator[str]:
-    name = f"robocall_e2e_{os.getpid()}"
+    name = f"robocall_test_{os.getpid()}"
     url = create_pg_database(name)
     yield url
     drop_pg_database(name)

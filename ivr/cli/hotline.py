@@ -27,7 +27,7 @@ def _store(ctx: Context) -> HotlineStore:
 
 
 def _local(at: dt.datetime | None, zone: ZoneInfo) -> str:
-    return at.astimezone(zone).strftime("%d/%m/%Y %H:%M:%S") if at else ""
+    return at.astimezone(zone).strftime("%d/%m %H:%M") if at else ""
 
 
 @main.group("hotline")
@@ -53,12 +53,12 @@ def calls(ctx: Context, limit: int, as_json: bool) -> None:
         return
     zone = ZoneInfo(ctx.settings.hotline.timezone)
     table = Table(title=f"Cuộc gọi đến đường dây nóng ({len(rows)})", box=box.SIMPLE_HEAD, pad_edge=False)
-    for header, wrap in (("Mã", False), ("Số gọi đến", False), ("Thời gian", False), ("Các bước", True),
-                         ("Chờ (giây)", False), ("Người nghe", False), ("Kết quả", True)):
-        table.add_column(header, no_wrap=not wrap)
+    for header, wrap in (("Mã", False), ("Số gọi đến", False), ("Lúc", False), ("Các bước", True), ("Chờ", False),
+                         ("Người nghe", False), ("Kết quả", True)):
+        table.add_column(header, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis")
     for c in rows:
         table.add_row(str(c.id), c.caller_e164 or "(ẩn số)", _local(c.started_at, zone), " › ".join(c.path),
-                      f"{c.queue_wait_seconds:.0f}" if c.queue_wait_seconds is not None else "",
+                      f"{c.queue_wait_seconds:.0f} s" if c.queue_wait_seconds is not None else "",
                       c.answered_by or "", OUTCOME_VI.get(c.outcome or "", c.outcome or "đang gọi"))
     Console().print(table)
 
