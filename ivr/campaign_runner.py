@@ -10,6 +10,7 @@ finish (the dialer waits for them).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Callable, Protocol
 
 from ivr.logs import get_logger
@@ -27,7 +28,7 @@ class CampaignDialer(Protocol):
 
 class CampaignRunner:
     def __init__(self, repo: Repository, make_dialer: Callable[[int], CampaignDialer], *, poll: float = 5.0,
-                 operator: str = "robocall serve", clock: Callable[[], object]) -> None:
+                 operator: str = "robocall serve", clock: Callable[[], dt.datetime]) -> None:
         self.repo, self.make_dialer, self.poll, self.operator, self.clock = repo, make_dialer, poll, operator, clock
         self._dialers: dict[int, CampaignDialer] = {}
 

@@ -13,7 +13,9 @@ DAYS days ago (local days) whose calls are all over, and of hotline calls older 
 4. every report or export this system wrote that names one of them (the register of written files),
    unless the file was changed since it was written (then it is reported, not deleted).
 Files go first, the database last (one transaction): if the purge stops halfway, running it again
-finds the same contacts and finishes the work.
+finds the same contacts and finishes the work. Then the database is vacuumed, so that the text it no
+longer holds is not left in free pages of its files either (SQLite: the whole file; PostgreSQL: the
+tables purged, with plain VACUUM, which takes no exclusive lock).
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from zoneinfo import ZoneInfo
 from ivr.calls.dialer import contact_variables
 from ivr.errors import UserError
 from ivr.logs import get_logger
+from ivr.reports.symptoms import SymptomRules
 from ivr.reports.writers import sha256_of
 from ivr.scripts.interpreter import fallbacks_of, personalised, prompts_of, render_prompt
 from ivr.scripts.model import Script
@@ -62,6 +65,7 @@ class PurgeResult:
 class Purger:
     def __init__(self, store: PurgeStore, register: FileRegister, library: AudioLibrary,
                  scripts: Callable[[str], Script], zone: ZoneInfo, clock: Callable[[], dt.datetime]) -> None:
+        self.rules = SymptomRules(scripts)
         self.store = store
         self.register = register
         self.library = library
@@ -88,9 +92,13 @@ class Purger:
                                len({f.path for f in deletable}), tuple(changed), unavailable)
         written = sorted({f.path for f in deletable})
         removed = [str(p) for p in [*audio, *map(Path, imports), *map(Path, written)] if _unlink(p)]
-        counts = self.store.purge(plan, [f.id for f in deletable], [i.id for i in plan.imports], operator=operator,
+        symptomatic = [attempt for attempt, script, question, value in self.store.answers_of(plan.contact_ids)
+                       if (question, value) in self.rules.choices(script)]
+        counts = self.store.purge(plan, [f.id for f in deletable], [i.id for i in plan.imports], symptomatic,
+                                  operator=operator,
                                   action_object=f"older_than:{older_than_days} cutoff:{cutoff.isoformat()}",
                                   now=now)
+        self.store.compact()
         result = PurgeResult(cutoff, False, counts, plan.kept_in_flight, sum(1 for p in audio if str(p) in removed),
                              sum(1 for p in imports if p in removed), sum(1 for p in written if p in removed),
                              tuple(changed), unavailable, tuple(removed))

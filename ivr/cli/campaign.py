@@ -16,13 +16,8 @@ from ivr import app
 from ivr.campaigns import CampaignService
 from ivr.cli import Context, main
 from ivr.errors import UserError
+from ivr.reports.labels import OUTCOMES as OUTCOME_VI
 
-OUTCOME_VI = {
-    "completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "wrong_person": "Nhầm người",
-    "no_input": "Không trả lời phím", "hung_up_early": "Cúp máy giữa chừng", "transferred": "Chuyển nhân viên",
-    "no_answer": "Không nghe máy", "busy": "Máy bận", "rejected": "Từ chối", "unreachable": "Không liên lạc được",
-    "congestion": "Lỗi mạng", "failed": "Lỗi", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
-}
 
 
 def service(ctx: Context) -> CampaignService:

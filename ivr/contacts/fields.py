@@ -87,7 +87,7 @@ def read_text(value: object) -> str | None:
 
 def read_date(value: object) -> dt.date | None:
     """A date from an Excel date, an Excel serial number or dd/mm/yyyy (also d-m-yy, yyyy-mm-dd) text."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and not clean(value)):  # blank, or control characters only
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -119,16 +119,18 @@ def _plausible(value: dt.date) -> dt.date:
 
 def read_birth_year(value: object, today: dt.date) -> int | None:
     """A birth year from 1985, "1985", an Excel date or a dd/mm/yyyy birth date."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and not clean(value)):  # blank, or control characters only
         return None
     year: int | None = None
     if isinstance(value, (dt.date, dt.datetime)):
         year = value.year
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        year = int(value) if float(value).is_integer() else None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        year = value  # not float(value): a number too big for a float would raise
+    elif isinstance(value, float):
+        year = int(value) if value.is_integer() else None
     else:
         text = clean(str(value)).removesuffix(".0")
-        if text.isdigit() and len(text) == 4:
+        if text.isdecimal() and len(text) == 4:  # not isdigit(): int() refuses superscripts such as "¹⁹⁸⁵"
             year = int(text)
         else:
             try:

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 from ivr.contacts import fields as f
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.contacts.readers import Column, Table
-from ivr.contacts.text import name_key
+from ivr.contacts.text import clean, name_key
 from ivr.storage.models import Contact
 from ivr.storage.records import ContactData
 
@@ -112,7 +112,7 @@ def _fitting(field: str, text: str | None) -> str | None:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not clean(value))
 
 
 def _column(column: Column) -> str:

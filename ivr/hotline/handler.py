@@ -11,6 +11,7 @@ no conversation is left; whoever runs it bounds that with a grace period by canc
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from ivr.ari import events as ev
 from ivr.hotline.inbound import HotlineDeps, InboundCall
@@ -45,7 +46,7 @@ class HotlineHandler:
                     break
                 if getter is None:
                     getter = asyncio.create_task(inbound.get())
-                waits: set[asyncio.Future[object]] = {getter}  # type: ignore[arg-type]
+                waits: set[asyncio.Future[Any]] = {getter}
                 stopper = None if self.draining else asyncio.ensure_future(stop.wait())
                 if stopper is not None:
                     waits.add(stopper)

@@ -109,7 +109,7 @@ class InboundCall:
         except asyncio.CancelledError:
             await self._interrupted()
             raise
-        except (UserError, AriError) as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever broke, the caller must not be left in silence
             self._log.error("hotline.call_failed", call=self.facts.call_id, error=type(exc).__name__)
             self._set(failed=True)
             await self._quietly(self.d.ari.hangup(self.channel))
@@ -342,9 +342,10 @@ class InboundCall:
         return True
 
     async def _quietly(self, aw: Awaitable[Any]) -> None:
+        """Await a best-effort request (hang-up, unsubscribe) whose failure changes nothing for the caller."""
         try:
             await aw
-        except (AriError, PbxUnavailable, asyncio.TimeoutError, UserError) as exc:
+        except Exception as exc:  # noqa: BLE001 - best effort by definition; the ledger says what happened
             self._log.debug("hotline.ignored_failure", error=type(exc).__name__)
 
 

@@ -81,11 +81,11 @@ def per_day(days: Sequence[tuple[dt.date, Figures]], title: str, path: Path) -> 
     """Lines over the days of a month: called, reached, completed, symptomatic."""
     fig = Figure(figsize=(11, 5), dpi=100)
     ax = fig.subplots()
-    xs = [d for d, _ in days]
+    xs = [d.day for d, _ in days]
     for key, label, colour in (("called", "Đã gọi", "#1565c0"), ("reached", "Nghe máy", "#2e7d32"),
                                ("completed", "Hoàn thành", "#f9a825"), ("symptomatic", "Có triệu chứng", "#c62828")):
         ax.plot(xs, [getattr(f, key) for _, f in days], marker="o", color=colour, label=label)
-    ax.set_xticks(xs, [f"{d:%d}" for d in xs])
+    ax.set_xticks(xs, [str(x) for x in xs])
     ax.set_xlabel(labels.DATE)
     ax.set_ylabel("Số người")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))

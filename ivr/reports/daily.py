@@ -14,14 +14,15 @@ from zoneinfo import ZoneInfo
 
 from ivr.logs import get_logger
 from ivr.reports import charts, labels
-from ivr.reports.cases import AnswerCase, FollowUpCase, follow_up_cases, hotline_answer_cases, robot_answer_cases
-from ivr.reports.cases import sort_cases
-from ivr.reports.facts import CampaignInfo, Window, day_window, days_window
+from ivr.reports.cases import (
+    AnswerCase, FollowUpCase, follow_up_cases, hotline_answer_cases, robot_answer_cases, sort_cases,
+)
+from ivr.reports.facts import AnswerFact, CampaignInfo, InboundFact, Window, day_window, days_window
 from ivr.reports.figures import HotlineFigures, Summary, calls_per_hour, hotline_figures, summarise
 from ivr.reports.queries import ReportQueries
 from ivr.reports.sheets import answer_sheet, follow_up_sheet, hotline_sheet, summary_rows, summary_sheet
 from ivr.reports.symptoms import SymptomRules
-from ivr.reports.writers import OutputSet, Sheet, sha256_of, write_csv, write_xlsx
+from ivr.reports.writers import OutputSet, Sheet, csv_of, sha256_of, xlsx_of
 from ivr.storage.written_files import FileRegister, FileToRegister
 
 log = get_logger(__name__)
@@ -63,7 +64,7 @@ class ReportBuilder:
         answers = d.queries.answers(made)
         calls = d.queries.inbound_calls(span)
         call_answers = d.queries.inbound_answers(c.id for c in calls)
-        symptomatic = d.rules.flagged_owners(answers)
+        symptomatic = d.rules.flagged_owners(answers) | d.queries.purged_symptoms(made)
         symptomatic_calls = d.rules.flagged_owners(call_answers)
         campaigns = d.queries.campaigns({f.campaign_id for f in facts})
         out = []
@@ -81,8 +82,10 @@ class ReportBuilder:
                                calls_per_hour(facts, window, zone), urgent, follow_up, answered))
         return out
 
-    def _lists(self, day: dt.date, window: Window, summary: Summary, answers: Any, calls: Any,
-               call_answers: Any, campaigns: dict[int, CampaignInfo]) -> tuple[list, list, list]:
+    def _lists(self, day: dt.date, window: Window, summary: Summary, answers: Sequence[AnswerFact],
+               calls: Sequence[InboundFact], call_answers: Sequence[AnswerFact],
+               campaigns: dict[int, CampaignInfo]) -> tuple[list[AnswerCase], list[FollowUpCase], list[AnswerCase]]:
+        """The urgent list, the manual follow-up list and everyone who answered, of one day."""
         d = self.deps
         answered_attempts = {a.owner for a in answers}
         with_answers = [case for case, attempts in summary.attempts.items()
@@ -151,10 +154,10 @@ def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) ->
     stem = f"bao-cao-ngay-{day.isoformat()}"
     title = f"{day:%d/%m/%Y}"
     items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
-        (out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, lambda p: write_xlsx(p, sheets))]
+        (out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, xlsx_of(sheets))]
     for sheet in sheets:
         items.append((out_dir / f"{stem}_{sheet.slug}.csv", f"report.daily.{sheet.slug}.csv", [sheet],
-                      lambda p, s=sheet: write_csv(p, s)))
+                      csv_of(sheet)))
     items.append((out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [],
                   lambda p: charts.calls_per_hour(data.per_hour, f"Cuộc gọi theo giờ và kết quả, ngày {title}", p)))
     items.append((out_dir / f"{stem}_lien-lac-theo-huyen.png", "report.daily.chart", [],

@@ -15,7 +15,7 @@ from ivr.reports import labels
 from ivr.reports.cases import sort_cases
 from ivr.reports.daily import ReportBuilder, ReportDeps, Written, write_set
 from ivr.reports.sheets import answer_sheet
-from ivr.reports.writers import write_csv, write_xlsx
+from ivr.reports.writers import csv_of, xlsx_of
 
 log = get_logger(__name__)
 MAX_DAYS = 366
@@ -35,7 +35,7 @@ def export_answers(deps: ReportDeps, first: dt.date, last: dt.date, category: st
     cases = [c for d in ReportBuilder(deps).days(days, lists=True) for c in d.answered
              if category is None or c.category == category]
     sheet = answer_sheet(labels.ANSWERS, "cau-tra-loi", [*sorted(sort_cases(cases), key=lambda c: c.day)])
-    produce = (lambda p: write_xlsx(p, [sheet])) if suffix == ".xlsx" else (lambda p: write_csv(p, sheet))
+    produce = xlsx_of([sheet]) if suffix == ".xlsx" else csv_of(sheet)
     what = f"from:{first.isoformat()} to:{last.isoformat()} category:{category or 'all'}"
     paths = write_set(deps, [(out, f"export.answers{suffix}", [sheet], produce)], operator=operator,
                       action="export.answers", obj=what, rows=len(sheet.rows))

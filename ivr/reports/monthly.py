@@ -18,7 +18,7 @@ from ivr.reports.daily import ReportBuilder, ReportDeps, Written, summary_json, 
 from ivr.reports.facts import days_window, month_days
 from ivr.reports.figures import Figures, hotline_figures
 from ivr.reports.sheets import hotline_sheet, summary_rows, summary_sheet, total_row
-from ivr.reports.writers import Sheet, write_csv, write_xlsx
+from ivr.reports.writers import Sheet, csv_of, xlsx_of
 
 log = get_logger(__name__)
 MONTH_LABEL = "Cả tháng"
@@ -47,10 +47,10 @@ def write_monthly(deps: ReportDeps, year: int, month: int, out_dir: Path, operat
               hotline_sheet([*((d.day, d.hotline) for d in data), (MONTH_LABEL, month_hotline)])]
     stem = f"bao-cao-thang-{year:04d}-{month:02d}"
     items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
-        (out_dir / f"{stem}.xlsx", "report.monthly.xlsx", sheets, lambda p: write_xlsx(p, sheets))]
+        (out_dir / f"{stem}.xlsx", "report.monthly.xlsx", sheets, xlsx_of(sheets))]
     for sheet in sheets:
         items.append((out_dir / f"{stem}_{sheet.slug}.csv", f"report.monthly.{sheet.slug}.csv", [sheet],
-                      lambda p, s=sheet: write_csv(p, s)))
+                      csv_of(sheet)))
     items.append((out_dir / f"{stem}_theo-ngay.png", "report.monthly.chart", [],
                   lambda p: charts.per_day([(d.day, d.summary.total) for d in data],
                                            f"Kết quả gọi theo ngày, tháng {month:02d}/{year}", p)))

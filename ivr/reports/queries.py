@@ -15,7 +15,7 @@ from ivr.reports.facts import AnswerFact, AttemptFact, CampaignInfo, InboundFact
 from ivr.storage import models as m
 from ivr.storage.base import StoreBase, chunks
 from ivr.storage.hotline import InboundAnswer, InboundCall
-from ivr.storage.retention import PURGED_PREFIX
+from ivr.storage.retention import PURGED_PREFIX, PurgedSymptom
 
 A, C = m.CallAttempt, m.Contact
 
@@ -36,7 +36,10 @@ class ReportQueries(StoreBase):
             .order_by(A.id)
         )
         with self._read() as s:
-            return [AttemptFact(*row[:11], bool(row[11]), *row[12:]) for row in s.execute(query)]
+            return [AttemptFact(id=r[0], campaign_id=r[1], contact_id=r[2], household_id=r[3], attempt_no=r[4],
+                                status=r[5], scheduled_at=r[6], started_at=r[7], answered_at=r[8], ended_at=r[9],
+                                outcome=r[10], is_last=bool(r[11]), category=r[12], district=r[13], ward=r[14])
+                    for r in s.execute(query)]
 
     def campaigns(self, ids: Iterable[int]) -> dict[int, CampaignInfo]:
         wanted = sorted(set(ids))
@@ -60,6 +63,14 @@ class ReportQueries(StoreBase):
                          .where(m.Answer.attempt_id.in_(chunk)))
                 out.extend(AnswerFact(*row) for row in s.execute(query))
         return sorted(out, key=lambda a: (a.answered_at, a.owner, a.question_id))
+
+    def purged_symptoms(self, attempt_ids: Iterable[int]) -> set[int]:
+        """Attempts whose answers reported a symptom before the retention purge deleted them."""
+        out: set[int] = set()
+        with self._read() as s:
+            for chunk in chunks(sorted(set(attempt_ids))):
+                out |= set(s.scalars(select(PurgedSymptom.attempt_id).where(PurgedSymptom.attempt_id.in_(chunk))))
+        return out
 
     def people(self, contact_ids: Iterable[int]) -> dict[int, Person]:
         """Name, phone and address of these contacts (for the lists that must show them)."""

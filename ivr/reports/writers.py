@@ -100,6 +100,15 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     wb.save(path)
 
 
+def csv_of(sheet: Sheet) -> Callable[[Path], None]:
+    """How to write ``sheet`` as a CSV file (for OutputSet.write)."""
+    return lambda path: write_csv(path, sheet)
+
+
+def xlsx_of(sheets: Sequence[Sheet]) -> Callable[[Path], None]:
+    return lambda path: write_xlsx(path, sheets)
+
+
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:

@@ -51,7 +51,8 @@ def check(script: Script) -> list[Problem]:
 
 
 def _problem(script: Script, line: int, step: Step | None, message: str) -> Problem:
-    return Problem(script.source, line, step.id if step is not None else None, message)
+    # One line: a step target quoted in the message may hold line breaks (`next: "a\nb"`).
+    return Problem(script.source, line, step.id if step is not None else None, " ".join(message.split()))
 
 
 def _name(script: Script) -> list[Problem]:

@@ -26,6 +26,8 @@ _NAME_RE = re.compile(r"[a-z0-9_]+\Z")
 _STEP_ID_RE = re.compile(r"[A-Za-z0-9_]+\Z")
 _VAR_RE = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _NULL_TAG = "tag:yaml.org,2002:null"
+_MAX_DEPTH = 100  # lists/mappings nested deeper than this are no script (and would exhaust the recursion)
+_SHOWN = 60  # characters of a wrong value quoted in a message
 
 _TOP_FIELDS = ("name", "version", "language", "description", "variables", "defaults", "start", "steps")
 _TOP_REQUIRED = ("name", "version", "language", "description", "start", "steps")
@@ -81,8 +83,16 @@ def loads(text: str, source: str = "<script>") -> Script:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         raise ScriptError(_syntax_problem(exc, source)) from None
+    except yaml.reader.ReaderError as exc:  # a control character: name it and its line, on one line
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.character, str) else 0
+        code = f"#x{ord(exc.character):04x}" if isinstance(exc.character, str) else repr(exc.character)
+        raise ScriptError(Problem(source, line, None, f"invalid YAML: character {code} is not allowed "
+                                                      f"({exc.reason})")) from None
     except yaml.YAMLError as exc:
-        raise ScriptError(Problem(source, 0, None, f"invalid YAML: {exc}")) from None
+        raise ScriptError(Problem(source, 0, None, f"invalid YAML: {' '.join(str(exc).split())}")) from None
+    except RecursionError:
+        raise ScriptError(Problem(source, _too_deep_line(text), None,
+                                  f"invalid YAML: lists or mappings nested more than {_MAX_DEPTH} deep")) from None
     if root is None:
         raise ScriptError(Problem(source, 0, None, "the file is empty"))
     return _Reader(source).script(root)
@@ -98,7 +108,30 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, source: str) -> Problem:
         if "end of stream" in problem:
             mark = exc.context_mark
             problem += ": is a quote or a bracket left open?"
-    return Problem(source, mark.line + 1 if mark is not None else 0, None, f"invalid YAML: {problem}")
+    line = mark.line + 1 if mark is not None else 0
+    return Problem(source, line, None, f"invalid YAML: {' '.join(problem.split())}")  # on one line
+
+
+def _too_deep_line(text: str) -> int:
+    """The line where nesting first goes deeper than _MAX_DEPTH (the event parser does not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > _MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return 0
+
+
+def _shown(value: object) -> str:
+    """A value as quoted in a message: on one line, and cut when long."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
 
 
 def _line(node: Node) -> int:
@@ -110,7 +143,7 @@ def _kind(node: Node) -> str:
         return "a mapping"
     if isinstance(node, SequenceNode):
         return "a list"
-    return f"'{node.value}'" if node.tag != _NULL_TAG else "nothing"
+    return f"'{_shown(node.value)}'" if node.tag != _NULL_TAG else "nothing"
 
 
 class _Reader:
@@ -120,7 +153,9 @@ class _Reader:
         self.source = source
 
     def fail(self, line: int, step: str | None, message: str) -> NoReturn:
-        raise ScriptError(Problem(self.source, line, step, message))
+        # One line whatever the file holds: keys and values quoted in messages may contain line breaks.
+        raise ScriptError(Problem(self.source, line, _shown(step) if step is not None else None,
+                                  " ".join(message.split())))
 
     # -- generic readers ------------------------------------------------------------------------------
     def pairs(self, node: Node, what: str, step: str | None,
@@ -172,7 +207,7 @@ class _Reader:
             self.fail(_line(node), step, f"field '{name}' is empty")
         value = value.strip()
         if pattern is not None and not pattern.match(value):
-            self.fail(_line(node), step, f"wrong value: field '{name}' must be {rule}, got '{value}'")
+            self.fail(_line(node), step, f"wrong value: field '{name}' must be {rule}, got '{_shown(value)}'")
         return value
 
     def number(self, node: Node, name: str, step: str | None, low: float, high: float,

@@ -163,7 +163,7 @@ class HotlineStore(StoreBase):
                               version: str, at: dt.datetime) -> None:
         """Store a self-declaration answer; answering the same question again in the call replaces it."""
         insert = pg_insert if self._postgres else sqlite_insert
-        stmt = insert(InboundAnswer.__table__).values(
+        stmt = insert(InboundAnswer).values(
             call_id=call_id, question_id=question_id, script=script, script_version=version, key=key,
             value=value, answered_at=at)
         stmt = stmt.on_conflict_do_update(index_elements=["call_id", "question_id"],
@@ -193,7 +193,7 @@ class HotlineStore(StoreBase):
                  .join(H, H.id == A.household_id).join(m.Campaign, m.Campaign.id == A.campaign_id)
                  .join(m.Contact, m.Contact.id == A.contact_id).where(H.phone_e164 == phone_e164))
         with self._read() as s:
-            return choose_callback(AttemptFacts(*row) for row in s.execute(query))
+            return choose_callback(AttemptFacts(*row) for row in s.execute(query))  # type: ignore[call-arg]
 
     def claim_for_callback(self, choice: CallbackChoice, channel_id: str, now: dt.datetime) -> int | None:
         """Make this inbound call the household's campaign attempt (dialing, with the inbound channel id).

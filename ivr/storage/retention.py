@@ -7,7 +7,9 @@ figures of past days and months stay the same after a purge, but nothing left na
   category, district, commune, list dates and the opt-out stay (they are what the figures count by).
   The name key becomes ``purged:<id>``: that is how a purged contact is recognised;
 - households: the phone, once every member of the household is purged;
-- answers of purged contacts: deleted (health data); the attempt's outcome stays;
+- answers of purged contacts: deleted (health data); the attempt's outcome stays, and so does the fact
+  that an attempt reported a symptom (table ``purged_symptoms``, one attempt id a row: a call cut short
+  after "fever: yes" has no ``symptomatic`` outcome), so the figures of past days do not change;
 - hotline calls started before the cut-off or made by a purged contact: the caller's number is emptied
   and the self-declaration answers are deleted; closed call-back tasks of that time lose their number;
 - imports listed before the cut-off: the paths of their stored copy and error report (the files are
@@ -18,10 +20,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
-from sqlalchemy import bindparam, delete, exists, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, ForeignKey, Table, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ivr.storage import models as m
 from ivr.storage import records as r
@@ -32,7 +34,15 @@ from ivr.storage.written_files import mark_deleted
 PURGED_PREFIX = "purged:"
 UNFINISHED = (r.AttemptStatus.PENDING.value, r.AttemptStatus.CLAIMED.value, r.AttemptStatus.DIALING.value)
 A, C, H = m.CallAttempt, m.Contact, m.Household
-CT, HT = m.Contact.__table__, m.Household.__table__  # Core tables: one UPDATE executed for many rows
+# Core tables: one UPDATE statement executed for many rows
+CT, HT = cast(Table, m.Contact.__table__), cast(Table, m.Household.__table__)
+
+
+class PurgedSymptom(m.Base):
+    """An attempt whose answers, deleted by the purge, reported a symptom (no personal data: an id)."""
+
+    __tablename__ = "purged_symptoms"
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("call_attempts.id"), primary_key=True)
 
 
 @dataclass(frozen=True)
@@ -106,21 +116,40 @@ class PurgeStore(StoreBase):
                             found[row.id] = row
             return self._subjects(s, [found[i] for i in sorted(found)])
 
-    def purge(self, plan: PurgePlan, deleted_files: Sequence[int], imports_cleared: Sequence[int], *,
-              operator: str, action_object: str, now: dt.datetime) -> PurgeCounts:
+    def answers_of(self, contact_ids: Sequence[int]) -> list[tuple[int, str, str, str]]:
+        """(attempt id, script, question id, value) of every answer of these contacts."""
+        out: list[tuple[int, str, str, str]] = []
+        with self._read() as s:
+            for chunk in chunks(list(contact_ids)):
+                out += [tuple(row) for row in s.execute(  # type: ignore[misc]
+                    select(m.Answer.attempt_id, m.Answer.script, m.Answer.question_id, m.Answer.value)
+                    .where(m.Answer.contact_id.in_(chunk)))]
+        return out
+
+    def purge(self, plan: PurgePlan, deleted_files: Sequence[int], imports_cleared: Sequence[int],
+              symptomatic_attempts: Sequence[int], *, operator: str, action_object: str,
+              now: dt.datetime) -> PurgeCounts:
         """Anonymise everything the plan names, in one transaction (re-checking that each contact is still
-        idle and past retention), mark the deleted files, and audit it."""
+        idle and past retention), keep which of their attempts reported a symptom, mark the deleted files,
+        and audit it."""
         with self._write() as s:
             ids: list[int] = []
             for chunk in chunks(plan.contact_ids):
                 ids += s.scalars(select(C.id).where(C.id.in_(chunk), C.last_seen < plan.cutoff,
                                                     ~C.name_key.startswith(PURGED_PREFIX), *self._idle()))
+            purged = set(ids)
+            for chunk in chunks(sorted(set(symptomatic_attempts))):
+                known = set(s.scalars(select(PurgedSymptom.attempt_id).where(PurgedSymptom.attempt_id.in_(chunk))))
+                theirs = {a for a, contact in s.execute(select(A.id, A.contact_id).where(A.id.in_(chunk)))
+                          if contact in purged}
+                s.add_all(PurgedSymptom(attempt_id=a) for a in sorted(theirs - known))
+            s.flush()
             households: set[int] = set()
             answers = 0
             for chunk in chunks(ids):
                 households |= set(s.scalars(select(C.household_id).where(C.id.in_(chunk))))
-                answers += s.execute(delete(m.Answer).where(m.Answer.contact_id.in_(chunk)),
-                                     execution_options={"synchronize_session": False}).rowcount or 0
+                answers += _count(s.execute(delete(m.Answer).where(m.Answer.contact_id.in_(chunk)),
+                                            execution_options={"synchronize_session": False}))
                 s.execute(update(CT).where(CT.c.id == bindparam("_id")).values(
                     full_name="", name_key=bindparam("_key"), phone_e164="", birth_year=None, address=None,
                     exposure_date=None, quarantine_start=None, pseudonym=bindparam("_pseudonym"), updated_at=now),
@@ -137,6 +166,24 @@ class PurgeStore(StoreBase):
             mark_deleted(s, deleted_files, now)
             self._audit(s, operator, "retention.purge", action_object, len(ids), now)
             return PurgeCounts(len(ids), len(emptied), answers, calls, call_answers, tasks)
+
+    def compact(self) -> None:
+        """Make the database files forget what was purged: SQLite keeps deleted and overwritten text in
+        free pages (and the WAL) until VACUUM; PostgreSQL keeps old row versions until VACUUM."""
+        if self._postgres:
+            tables = ", ".join(model.__tablename__ for model in (m.Contact, m.Household, m.Answer, InboundCall,
+                                                                 InboundAnswer, CallbackTask))
+            with self._engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
+                connection.exec_driver_sql(f"VACUUM {tables}")
+            return
+        raw = self._engine.raw_connection()  # autocommit (the driver issues no BEGIN): VACUUM needs that
+        try:
+            cursor = raw.cursor()
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            raw.close()
 
     # -- helpers ---------------------------------------------------------------------------------------
     @staticmethod
@@ -167,13 +214,17 @@ class PurgeStore(StoreBase):
         call_ids = list(s.scalars(select(I.id).where(or_(*mine))))
         answers = calls = 0
         for chunk in chunks(call_ids):
-            answers += s.execute(delete(InboundAnswer).where(InboundAnswer.call_id.in_(chunk)),
-                                 execution_options={"synchronize_session": False}).rowcount or 0
-            calls += s.execute(update(I).where(I.id.in_(chunk), I.caller_e164.is_not(None))
-                               .values(caller_e164=None),
-                               execution_options={"synchronize_session": False}).rowcount or 0
+            answers += _count(s.execute(delete(InboundAnswer).where(InboundAnswer.call_id.in_(chunk)),
+                                        execution_options={"synchronize_session": False}))
+            calls += _count(s.execute(update(I).where(I.id.in_(chunk), I.caller_e164.is_not(None))
+                                      .values(caller_e164=None), execution_options={"synchronize_session": False}))
         T = CallbackTask
         theirs = [T.requested_at < before] + [T.contact_id.in_(chunk) for chunk in chunks(list(ids))]
-        tasks = s.execute(update(T).where(T.status != "open", T.phone_e164 != "", or_(*theirs))
-                          .values(phone_e164=""), execution_options={"synchronize_session": False}).rowcount or 0
+        tasks = _count(s.execute(update(T).where(T.status != "open", T.phone_e164 != "", or_(*theirs))
+                                 .values(phone_e164=""), execution_options={"synchronize_session": False}))
         return calls, answers, tasks
+
+
+def _count(result: Any) -> int:
+    """Rows an UPDATE or DELETE changed."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)

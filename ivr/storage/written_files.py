@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, delete, or_, select, update
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, delete, insert, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ivr.storage import models as m
@@ -93,7 +93,7 @@ class FileRegister(StoreBase):
                 subjects += [{"file_id": row.id, "contact_id": None, "inbound_call_id": i}
                              for i in sorted(f.inbound_call_ids)]
                 if subjects:
-                    s.execute(WrittenFileSubject.__table__.insert(), subjects)
+                    s.execute(insert(WrittenFileSubject), subjects)
             self._audit(s, operator, action, obj, rows, at)
             return ids
 

@@ -1,14 +1,10 @@
-import asyncio, time
-from test_fault_drills import *
+import pytest
+from ivr import logs as ivr_logs
+from test_fault_drills import drill_settings, test_asterisk_restarts_mid_campaign, test_ari_connection_cut_for_5_seconds, test_trunk_answers_503_for_a_minute, test_database_unavailable_for_10_seconds  # noqa
 
-async def test_dbg(pbx, settings, tmp_path):
-    url = f"sqlite:///{tmp_path/'x.db'}"
-    from ivr.storage.db import migrate; migrate(url)
-    svc, cid = make_campaign(settings, url, tmp_path, phones(list(range(6)), block=52), **RETRY_NOW)
-    ari = app.ari_client(settings); await ari.connect()
-    drill = Drill.start(svc, cid, ari)
-    for i in range(40):
-        await asyncio.sleep(0.5)
-        print(i, len(drill.answers()), drill.dialing(), svc.repo.campaign_progress(cid).by_status, drill.task.done())
-        if drill.task.done(): print(drill.task.result()); break
-    await drill.stop(); await ari.close()
+@pytest.fixture(autouse=True)
+def _logfile(request):
+    f = open(f"/tmp/drill-{request.node.name}.jsonl", "w")
+    ivr_logs.configure(stream=f)
+    yield
+    f.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -111,6 +112,25 @@ def workbook_bytes(sheets: list[tuple[str, list[list]]]) -> bytes:
             sheet.append(row)
     out = io.BytesIO()
     workbook.save(out)
+    return _repack(out.getvalue())
+
+
+_STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def _repack(data: bytes, replace: dict[str, bytes | None] | None = None) -> bytes:
+    """The zip rebuilt with fixed timestamps (openpyxl stamps the save time, and Hypothesis needs the same
+    draws to give the same bytes), members replaced or dropped (None) as given."""
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    members.update(replace or {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, content in members.items():
+            if content is not None:
+                fixed = _STAMP.sub(b"2021-07-15T02:00:00Z", content) if name == "docProps/core.xml" else content
+                target.writestr(zipfile.ZipInfo(name, date_time=(2021, 7, 15, 2, 0, 0)), fixed,
+                                zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
@@ -150,22 +170,19 @@ def _damage_member(draw: st.DrawFn, data: bytes) -> bytes:
     name = draw(st.sampled_from(sorted(members)))
     body = members[name]
     action = draw(st.sampled_from(("drop", "cut", "garbage", "edit")))
+    changed: bytes | None
     if action == "drop":
-        del members[name]
+        changed = None
     elif action == "cut":
-        members[name] = body[: draw(st.integers(min_value=0, max_value=max(len(body) - 1, 0)))]
+        changed = body[: draw(st.integers(min_value=0, max_value=max(len(body) - 1, 0)))]
     elif action == "garbage":
-        members[name] = draw(st.binary(max_size=200))
+        changed = draw(st.binary(max_size=200))
     else:  # plausible-looking but wrong XML: row/column numbers out of range, types changed
         old = draw(st.sampled_from((b'r="1"', b'r="A1"', b't="s"', b't="n"', b"<v>0</v>", b"<v>", b'count="')))
         new = draw(st.sampled_from((b'r="0"', b'r="-1"', b'r="XFE1"', b'r="A0"', b't="d"', b't="e"', b't="b"',
                                     b"<v>x</v>", b"<v>1e400</v>", b"<v>-", b"<v>" + b"9" * 400, b'count="-')))
-        members[name] = body.replace(old, new)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for member, content in members.items():
-            target.writestr(member, content)
-    return out.getvalue()
+        changed = body.replace(old, new)
+    return _repack(data, {name: changed})
 
 
 def random_files() -> st.SearchStrategy[tuple[str, bytes]]:
