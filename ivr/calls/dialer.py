@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -72,14 +73,24 @@ def contact_variables(contact: r.Contact, today: dt.date) -> dict[str, str]:
 
 @dataclass
 class Pacer:
-    """Concurrency and calls-per-second limits, with back-off while the network answers 503."""
+    """Concurrency and calls-per-second limits, with back-off while the trunk answers 503.
+
+    One 503 is one number the network could not route; a trunk in trouble answers 503 to many. The
+    pacer backs off (halves the rate and pauses) only when congestion is at least ``threshold`` of the
+    last ``window`` call set-ups, and recovers gradually as set-ups succeed again. (The first version
+    halved on every single 503: the benchmark showed it throttling a healthy trunk to 83 % of the
+    dialplan baseline at 300 concurrent calls, because 2 % of numbers answer 503.)
+    """
 
     max_concurrent: int
     calls_per_second: float
     monotonic: Callable[[], float] = time.monotonic
+    window: int = 20
+    threshold: float = 0.25
     factor: float = 1.0
     _next_slot: float = 0.0
     backoff_until: float = 0.0
+    recent: deque[bool] = field(default_factory=deque)
 
     def rate(self) -> float:
         return max(self.calls_per_second * self.factor, 0.2)
@@ -93,13 +104,18 @@ class Pacer:
         now = self.monotonic()
         self._next_slot = max(self._next_slot, now) + 1.0 / self.rate()
 
-    def congestion(self) -> None:
-        self.factor = max(self.factor / 2, 0.05)
-        self.backoff_until = self.monotonic() + 2.0 / self.factor
-        log.warning("dialer.congestion_backoff", factor=round(self.factor, 3))
-
-    def success(self) -> None:
-        self.factor = min(self.factor * 1.25, 1.0)
+    def result(self, congested: bool) -> None:
+        """Record how one call set-up went (congested: the network answered 503 or the like)."""
+        self.recent.append(congested)
+        while len(self.recent) > self.window:
+            self.recent.popleft()
+        share = sum(self.recent) / len(self.recent)
+        if congested and len(self.recent) >= min(5, self.window) and share >= self.threshold:
+            self.factor = max(self.factor / 2, 0.05)
+            self.backoff_until = self.monotonic() + 2.0 / self.factor
+            log.warning("dialer.congestion_backoff", factor=round(self.factor, 3), share=round(share, 2))
+        elif not congested:
+            self.factor = min(self.factor * 1.25, 1.0)
 
 
 @dataclass
@@ -293,10 +309,7 @@ class Dialer:
                 raise
             finally:
                 all_written = await writer.close()  # every answer given is written before anything else
-            if report.result.outcome == "congestion":
-                self.pacer.congestion()
-            elif report.result.answered:
-                self.pacer.success()
+            self.pacer.result(report.result.outcome == "congestion")
             if not all_written:
                 # Not finished: recover() at the next start resolves it with the answers that were written.
                 bound.error("dialer.answers_unwritten", written=writer.written, unwritten=writer.dropped)
