@@ -203,6 +203,7 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
     done: dict[str, asyncio.Future] = {}
     started: dict[str, float] = {}
     durations: list[float] = []
+    failures: list[int] = []
 
     async def listen(ws) -> None:  # type: ignore[no-untyped-def]
         async for message in ws:
@@ -217,7 +218,8 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
     busy0 = machine_busy()
     sem = asyncio.Semaphore(c)
     async with websockets.connect(ws_url, additional_headers=auth, max_size=None) as ws, \
-            httpx.AsyncClient(base_url=a.url + "/ari", headers=auth, timeout=30) as http:
+            httpx.AsyncClient(base_url=a.url + "/ari", headers=auth, timeout=httpx.Timeout(30, pool=None),
+                              limits=httpx.Limits(max_connections=200)) as http:
         listener = asyncio.create_task(listen(ws))
         next_slot = time.monotonic()
 
@@ -232,11 +234,20 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
                 cid = f"bl-{uuid.uuid4().hex[:12]}"
                 done[cid] = asyncio.get_running_loop().create_future()
                 started[cid] = time.monotonic()
-                await http.post("/channels", params={
+                resp = await http.post("/channels", params={
                     "endpoint": f"PJSIP/{number}@trunk", "context": CONTEXT, "extension": "s", "priority": 1,
                     "channelId": cid, "callerId": prepare.caller_id(settings),
                     "timeout": settings.trunk.ring_timeout})
-                await done[cid]
+                if resp.status_code >= 400:
+                    failures.append(resp.status_code)
+                    return
+                # The event can be missed under load: poll the channel too, so no call is waited on for ever.
+                while not done[cid].done():
+                    try:
+                        await asyncio.wait_for(asyncio.shield(done[cid]), 10)
+                    except asyncio.TimeoutError:
+                        if (await http.get(f"/channels/{cid}")).status_code == 404:
+                            break
                 durations.append(time.monotonic() - started[cid])
 
         t0 = time.monotonic()
@@ -256,6 +267,7 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
                                      for k, p in pids.items()},
         "machine_busy_pct": round(100 * (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1), 1),
         "keys_received": keys, "keys_expected": sum(expected_keys(x) for x in numbers),
+        "originate_failures": len(failures),
     }
 
 
