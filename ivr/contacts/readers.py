@@ -21,6 +21,7 @@ from ivr.contacts.fields import LABELS, REQUIRED, USUAL_HEADERS, field_for_heade
 from ivr.errors import UserError
 
 HEADER_SCAN_ROWS = 30  # the header is expected within the first rows, below the title block
+EXCEL_MAX_ROWS = 1_048_576  # a sheet numbering its rows beyond this is damaged (or hostile): stop reading
 _MIN_HEADER_FIELDS = 2
 _DELIMITERS = (";", ",", "\t")
 _CSV_ENCODINGS = ("utf-8-sig", "cp1258")
@@ -79,7 +80,8 @@ def _xlsx_tables(path: Path) -> list[Table]:
             sheets = workbook.worksheets
             for sheet in sheets:
                 sheet.reset_dimensions()  # some writers record wrong dimensions, which would cut rows
-                table = _table(path, sheet.values, sheet.title if len(sheets) > 1 else None)
+                title = sheet.title if len(sheets) > 1 else None
+                table = _table(path, _within_excel(path, sheet.title, sheet.values), title)
                 if table is not None:
                     tables.append(table)
         finally:
@@ -91,6 +93,16 @@ def _xlsx_tables(path: Path) -> list[Table]:
     if not tables:
         raise UserError(_no_header(path))
     return tables
+
+
+def _within_excel(path: Path, sheet: str, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+    """The rows of a sheet, refusing a row number Excel cannot have: openpyxl fills the gap before a row
+    numbered 2,000,000,000 with empty rows, which would take the memory of the machine."""
+    for number, row in enumerate(rows, start=1):
+        if number > EXCEL_MAX_ROWS:
+            raise UserError(f"{path}, sheet {sheet!r}: a row beyond row {EXCEL_MAX_ROWS}, the last one Excel "
+                            "allows: the workbook is damaged")
+        yield row
 
 
 def _csv_table(path: Path) -> Table:

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from sqlalchemy import String
+
 from ivr.contacts import fields as f
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.contacts.readers import Column, Table
@@ -21,7 +23,7 @@ KEPT_EMPTY = " (đã để trống ô này, người này vẫn được nhập)
 TOO_LONG = "nội dung quá dài (tối đa {width} ký tự)"
 # The widths of the text columns a contact is stored in: a longer value would not fit (PostgreSQL refuses it).
 WIDTHS: dict[str, int] = {c.name: c.type.length for c in Contact.__table__.columns
-                          if getattr(c.type, "length", None)}
+                          if isinstance(c.type, String) and c.type.length}
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,8 @@ def loads(text: str, source: str = "<script>") -> Script:
     except yaml.MarkedYAMLError as exc:
         raise ScriptError(_syntax_problem(exc, source)) from None
     except yaml.reader.ReaderError as exc:  # a control character: name it and its line, on one line
-        line = text[: exc.position].count("\n") + 1 if isinstance(exc.character, str) else 0
-        code = f"#x{ord(exc.character):04x}" if isinstance(exc.character, str) else repr(exc.character)
+        line = text[: exc.position].count("\n") + 1
+        code = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
         raise ScriptError(Problem(source, line, None, f"invalid YAML: character {code} is not allowed "
                                                       f"({exc.reason})")) from None
     except yaml.YAMLError as exc:
@@ -120,7 +120,7 @@ def _too_deep_line(text: str) -> int:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > _MAX_DEPTH:
-                    return event.start_mark.line + 1
+                    return event.start_mark.line + 1 if event.start_mark is not None else 0
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
     except yaml.YAMLError:

@@ -180,7 +180,8 @@ def _damage_member(draw: st.DrawFn, data: bytes) -> bytes:
     else:  # plausible-looking but wrong XML: row/column numbers out of range, types changed
         old = draw(st.sampled_from((b'r="1"', b'r="A1"', b't="s"', b't="n"', b"<v>0</v>", b"<v>", b'count="')))
         new = draw(st.sampled_from((b'r="0"', b'r="-1"', b'r="XFE1"', b'r="A0"', b't="d"', b't="e"', b't="b"',
-                                    b"<v>x</v>", b"<v>1e400</v>", b"<v>-", b"<v>" + b"9" * 400, b'count="-')))
+                                    b"<v>x</v>", b"<v>1e400</v>", b"<v>-", b"<v>" + b"9" * 400, b'count="-',
+                                    b'r="2000000000"')))
         changed = body.replace(old, new)
     return _repack(data, {name: changed})
 
@@ -194,7 +195,7 @@ def random_files() -> st.SearchStrategy[tuple[str, bytes]]:
 def file_names() -> st.SearchStrategy[str]:
     """File names as health workers write them, up to the file system's 255 bytes."""
     stem = st.one_of(
-        st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)), min_size=1, max_size=60),
+        st.text(st.characters(exclude_characters="/\x00", exclude_categories=("Cs",)), min_size=1, max_size=60),
         st.builds(lambda n: "Danh sách F1 xã Đông Hải " * n, st.integers(1, 12)),
         st.builds(lambda n: "đ" * n, st.integers(1, 126)),
     )

@@ -146,8 +146,10 @@ def shipped_texts() -> st.SearchStrategy[str]:
 
 def yaml_texts() -> st.SearchStrategy[str]:
     """Any YAML document, and any text at all."""
-    # Deep nesting: PyYAML's scanner is quadratic in the flow level, so a few hundred levels are enough
-    # (the composer's recursion gives out at about 330).
-    deep = st.builds(lambda n, o, c: o * n + c * n, st.sampled_from((10, 120, 400)),
-                     st.sampled_from(("[", "{", "- ", "a:\n ")), st.sampled_from(("]", "}", "", "")))
+    # Deep nesting: the composer's recursion gives out between 400 and 1,000 levels. PyYAML's scanner is
+    # quadratic in the flow level, so flow nesting stops at 400; block nesting ("- - - x") goes deeper.
+    flow = st.builds(lambda n, pair, closed: pair[0] * n + pair[1] * n * closed,
+                     st.sampled_from((10, 400)), st.sampled_from(("[]", "{}")), st.booleans())
+    block = st.builds(lambda n: "- " * n + "x\n", st.sampled_from((10, 400, 1000)))
+    deep = st.one_of(flow, block)
     return st.one_of(dumped(values()), st.text(max_size=200), deep)

@@ -74,3 +74,23 @@ def test_missing_file_and_directory(path: Path) -> None:
     script, problems = checker.check_file(path)
     assert script is None and len(problems) == 1
     assert_clean(problems[0], str(path), "")
+
+
+# What the fuzzer found, kept as fixed cases: (case, text, the problem's line, words of its message).
+REGRESSIONS = [
+    ("a NUL character", "name: f1_daily\nversion: 1\x00\n", 2, "character #x0000 is not allowed"),
+    ("a C1 control character", "\x87name: x\n", 1, "character #x0087 is not allowed"),
+    ("nesting deeper than the parser's recursion", "steps:\n" + "  - " * 1000 + "x\n", 2, "nested more than 100"),
+    ("flow nesting too", "[" * 1000 + "]" * 1000, 1, "nested more than 100"),
+    ("a value with line breaks", 'name: "a\\nb"\nversion: 1\nlanguage: vi\ndescription: d\nstart: s\nsteps: {}\n', 1,
+     "must be lower-case letters, digits and '_' (it names the audio files), got 'a b'"),
+    ("a key with line breaks", '"a\\nb": 1\n', 1, "unknown field 'a b'"),
+    ("a next step with line breaks", "name: fuzz\nversion: 1\nlanguage: vi\ndescription: d\nstart: s\n"
+     'steps:\n  s: {type: say, prompt: Xin chào., next: "x\\n\\ny"}\n', 7, "unknown next step 'x y' in next"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "line", "words"), REGRESSIONS, ids=[r[0] for r in REGRESSIONS])
+def test_regressions(case: str, text: str, line: int, words: str) -> None:
+    problems = load_and_check(text, "fuzz.yaml")
+    assert problems and problems[0].line == line and words in problems[0].message, problems
