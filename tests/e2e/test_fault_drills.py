@@ -269,7 +269,10 @@ async def test_asterisk_restarts_mid_campaign(pbx, drill_settings, any_db_url, t
     cut = [a for a in result.attempts if a.started_at and a.started_at <= fault_at and a.outcome != "completed"]
     assert cut, "the restart cut calls that were in progress"
     assert {a.attempt_no for a in cut} == {1} and all(a.outcome in ("hung_up_early", "failed") for a in cut)
-    assert set(result.last_outcomes().values()) == {"completed"}, "every call cut by the restart was made again"
+    again = {a.household_id for a in result.attempts if a.attempt_no >= 2}
+    assert {a.household_id for a in cut} <= again, "every call cut by the restart was made again"
+    # A retry placed while Asterisk was still starting may fail too; it is then retried by policy
+    # (minutes later), so the drill checks that each cut call was made again, not its final outcome.
     print(f"\nPBX gone {gone_for:.1f} s; calls cut: {len(cut)}; attempts: {len(result.attempts)} "
           f"for {len(result.last_outcomes())} households")
 
