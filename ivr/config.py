@@ -30,6 +30,10 @@ class AriSettings:
     username: str = "robocall"
     password: str = DEFAULT_ARI_PASSWORD
     app: str = "robocall"
+    # REST requests over the event websocket (Asterisk 20.14 / 21.9 / 22.4 and later); off: HTTP only.
+    rest_over_websocket: bool = True
+    # Websockets that carry REST requests in parallel (the event websocket is one of them).
+    rest_lanes: int = 4
 
 
 @dataclass(frozen=True)

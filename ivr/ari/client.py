@@ -1,4 +1,4 @@
-"""A small async ARI client: REST over httpx, events over one websocket (websockets), per-channel queues.
+"""A small async ARI client: events and REST over one websocket (websockets), HTTP (httpx) as fallback.
 
 Why our own: ari-py does not import on Python 3, and the maintained alternatives drop events while a
 handler waits, die on a slow handler, or leak credentials (see README, "Dependencies").
@@ -11,12 +11,22 @@ Guarantees:
   (Asterisk does not queue them), so after a reconnect every watched channel and playback is looked up
   again: a channel that ended meanwhile gets a synthesised ChannelDestroyed, a playback that ended a
   synthesised PlaybackFinished. Nothing is forgotten.
+- REST requests travel over websockets while they are up (Asterisk 22.4+ "REST over WebSocket": one
+  JSON message each way, a fraction of the CPU of an HTTP request through httpx; see bench/README.md)
+  and over HTTP while none is up or when ``rest_over_websocket`` is off. Asterisk answers one
+  websocket's requests one after the other, and a request that controls a channel waits for that
+  channel's thread: at hundreds of calls one websocket becomes a queue. So besides the event websocket,
+  ``rest_lanes - 1`` more websockets (registered as the applications ``<app>-rest<N>``, which own no
+  channel) carry requests, taken in turn. The order of one call's requests is kept by the caller, which
+  awaits each before sending the next. A request whose websocket closes before its answer fails as an
+  HTTP request whose connection breaks would: PbxUnavailable (it may or may not have been carried out).
 - Credentials travel only in the Authorization header and never appear in logs or errors.
 """
 from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import json
 import random
 from typing import Any, Awaitable, Callable, Mapping
@@ -32,6 +42,13 @@ from ivr.logs import get_logger
 log = get_logger(__name__)
 
 
+def _query_value(value: Any) -> str:
+    """A query-string value as httpx would write it (booleans in lower case)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 class AriError(Exception):
     """ARI answered with an error status."""
 
@@ -40,11 +57,22 @@ class AriError(Exception):
         self.status = status
 
 
+class _Lane:
+    """A websocket that carries REST requests, and the ids of the requests waiting for its answers."""
+
+    def __init__(self, app: str) -> None:
+        self.app = app
+        self.ws: Any = None
+        self.task: asyncio.Task[None] | None = None
+        self.waiting: set[str] = set()
+
+
 class AriClient:
     """One connection to one Asterisk's ARI, for one Stasis application."""
 
     def __init__(self, url: str, username: str, password: str, app: str, *,
-                 max_backoff: float = 5.0, http_timeout: float = 10.0, max_connections: int = 50) -> None:
+                 max_backoff: float = 5.0, http_timeout: float = 10.0, max_connections: int = 50,
+                 rest_over_websocket: bool = True, rest_lanes: int = 4) -> None:
         self.url = url.rstrip("/")
         self.app = app
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
@@ -53,6 +81,14 @@ class AriClient:
             base_url=f"{self.url}/ari", headers=self._auth_header, timeout=http_timeout,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
+        self._http_timeout = http_timeout
+        self._rest_over_ws = rest_over_websocket
+        self._pending: dict[str, asyncio.Future[tuple[int, str]]] = {}  # request id -> (status, body)
+        self._request_ids = itertools.count(1)
+        self._events_lane = _Lane(app)  # the event websocket's own requests
+        self._extra_lanes = [_Lane(f"{app}-rest{i}") for i in range(1, max(rest_lanes, 1))] \
+            if rest_over_websocket else []
+        self._turn = itertools.count()
         self._queues: dict[str, asyncio.Queue[ev.AriEvent]] = {}
         self._playbacks: dict[str, str] = {}  # playback id -> channel id, for reconciliation
         self.inbound: asyncio.Queue[ev.StasisStart] = asyncio.Queue()
@@ -69,6 +105,8 @@ class AriClient:
         """Start the event websocket and wait until it is connected."""
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="ari-events")
+            for lane in self._extra_lanes:
+                lane.task = asyncio.create_task(self._run_lane(lane), name=f"ari-{lane.app}")
         try:
             await asyncio.wait_for(self._connected.wait(), timeout)
         except asyncio.TimeoutError:
@@ -76,12 +114,13 @@ class AriClient:
 
     async def close(self) -> None:
         self._closing = True
-        if self._task:
-            self._task.cancel()
-            try:
-                await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
-                pass
+        for task in [self._task] + [lane.task for lane in self._extra_lanes]:
+            if task:
+                task.cancel()
+                try:
+                    await task
+                except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
+                    pass
         await self._http.aclose()
 
     @property
@@ -103,9 +142,9 @@ class AriClient:
             self._playbacks.pop(pid, None)
 
     # -- websocket ---------------------------------------------------------------------------------
-    def _ws_url(self) -> str:
+    def _ws_url(self, app: str | None = None) -> str:
         base = self.url.replace("https://", "wss://").replace("http://", "ws://")
-        return f"{base}/ari/events?app={self.app}&subscribeAll=false"
+        return f"{base}/ari/events?app={app or self.app}&subscribeAll=false"
 
     async def _run(self) -> None:
         backoff = 0.2
@@ -114,7 +153,7 @@ class AriClient:
             try:
                 async with ws_connect(self._ws_url(), additional_headers=self._auth_header,
                                       max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
-                    self._ws = ws
+                    self._ws = self._events_lane.ws = ws
                     self._connected.set()
                     if not first:
                         self.reconnects += 1
@@ -129,8 +168,32 @@ class AriClient:
             except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError) as exc:
                 log.warning("ari.websocket_down", error=type(exc).__name__, retry_in=round(backoff, 2))
             finally:
-                self._ws = None
+                self._ws = self._events_lane.ws = None
                 self._connected.clear()
+                self._fail_pending(self._events_lane)
+            if self._closing:
+                return
+            await asyncio.sleep(backoff * (0.5 + random.random() / 2))
+            backoff = min(backoff * 2, self._max_backoff)
+
+    async def _run_lane(self, lane: _Lane) -> None:
+        """Keep one extra request websocket up; while it is down, requests take the other lanes."""
+        backoff = 0.2
+        while not self._closing:
+            try:
+                async with ws_connect(self._ws_url(lane.app), additional_headers=self._auth_header,
+                                      max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
+                    lane.ws = ws
+                    backoff = 0.2
+                    async for message in ws:
+                        self._dispatch(message)
+            except asyncio.CancelledError:
+                raise
+            except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError):
+                pass  # the event websocket logs the outage; this lane just comes back with it
+            finally:
+                lane.ws = None
+                self._fail_pending(lane)
             if self._closing:
                 return
             await asyncio.sleep(backoff * (0.5 + random.random() / 2))
@@ -141,6 +204,11 @@ class AriClient:
             data = json.loads(message)
         except ValueError:
             log.warning("ari.bad_message")
+            return
+        if data.get("type") == "RESTResponse":
+            future = self._pending.get(str(data.get("request_id")))
+            if future is not None and not future.done():
+                future.set_result((int(data.get("status_code", 500)), data.get("message_body") or ""))
             return
         event = ev.parse(data)
         if event is None:
@@ -174,22 +242,76 @@ class AriClient:
         for hook in self.on_reconnect:
             await hook()
 
+    def _fail_pending(self, lane: _Lane) -> None:
+        """The lane's websocket closed: requests sent over it will never be answered."""
+        waiting, lane.waiting = lane.waiting, set()
+        for request_id in waiting:
+            future = self._pending.pop(request_id, None)
+            if future is not None and not future.done():
+                future.set_exception(PbxUnavailable(f"ARI websocket at {self.url} closed before the answer"))
+
+    def _lane(self) -> _Lane | None:
+        """The next lane whose websocket is up, in turn; None: HTTP carries the request."""
+        if not self._rest_over_ws:
+            return None
+        lanes = [lane for lane in (self._events_lane, *self._extra_lanes) if lane.ws is not None]
+        if not self._connected.is_set() and self._events_lane in lanes:
+            lanes.remove(self._events_lane)
+        return lanes[next(self._turn) % len(lanes)] if lanes else None
+
     # -- REST --------------------------------------------------------------------------------------
     async def _request(self, method: str, path: str, params: Mapping[str, Any] | None = None,
                        body: Any = None) -> Any:
+        lane = self._lane()
+        sent = await self._ws_request(lane, method, path, params, body) if lane is not None else None
+        if sent is None:
+            sent = await self._http_request(method, path, params, body)
+        status, text = sent
+        if status >= 400:
+            try:
+                message = json.loads(text).get("message", text)
+            except (ValueError, AttributeError):
+                message = text
+            raise AriError(status, method, path, str(message)[:200])
+        if status == 204 or not text:
+            return None
+        return json.loads(text)
+
+    async def _ws_request(self, lane: _Lane, method: str, path: str, params: Mapping[str, Any] | None,
+                          body: Any) -> tuple[int, str] | None:
+        """Send one request over the lane's websocket; None if it could not be sent (then HTTP carries it)."""
+        request_id = str(next(self._request_ids))
+        message: dict[str, Any] = {"type": "RESTRequest", "request_id": request_id, "method": method,
+                                   "uri": path.lstrip("/")}
+        if params:
+            message["query_strings"] = [{"name": k, "value": _query_value(v)} for k, v in params.items()]
+        if body is not None:
+            message["content_type"] = "application/json"
+            message["message_body"] = json.dumps(body)
+        future: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = future
+        lane.waiting.add(request_id)
+        try:
+            await lane.ws.send(json.dumps(message))
+        except (websockets.exceptions.ConnectionClosed, AttributeError):  # closed, or gone meanwhile
+            self._pending.pop(request_id, None)
+            lane.waiting.discard(request_id)
+            return None  # never left this process: safe to send again over HTTP
+        try:
+            return await asyncio.wait_for(future, self._http_timeout)
+        except asyncio.TimeoutError:
+            raise PbxUnavailable(f"ARI at {self.url} did not answer in {self._http_timeout:g} s") from None
+        finally:
+            self._pending.pop(request_id, None)
+            lane.waiting.discard(request_id)
+
+    async def _http_request(self, method: str, path: str, params: Mapping[str, Any] | None,
+                            body: Any) -> tuple[int, str]:
         try:
             resp = await self._http.request(method, path, params=params, json=body)
         except httpx.HTTPError as exc:
             raise PbxUnavailable(f"ARI at {self.url} unreachable: {type(exc).__name__}") from None
-        if resp.status_code >= 400:
-            try:
-                message = resp.json().get("message", resp.text)
-            except ValueError:
-                message = resp.text
-            raise AriError(resp.status_code, method, path, str(message)[:200])
-        if resp.status_code == 204 or not resp.content:
-            return None
-        return resp.json()
+        return resp.status_code, resp.text
 
     async def info(self) -> dict[str, Any]:
         return await self._request("GET", "/asterisk/info")  # type: ignore[no-any-return]

@@ -91,6 +91,10 @@ def _target_channel(playback: Mapping[str, Any]) -> str:
 
 def _timestamp(value: Any) -> float:
     try:
+        return datetime.fromisoformat(str(value)).timestamp()  # a tenth of strptime's cost (Python 3.11+)
+    except ValueError:
+        pass
+    try:
         return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
     except ValueError:
         return 0.0

@@ -34,13 +34,14 @@ from ivr.config import Settings
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
-from ivr.scripts.model import Script
+from ivr.scripts.model import Prompt, Script
 from ivr.speech.library import AudioLibrary
 from ivr.storage import records as r
 from ivr.storage.ledger import AttemptConflict
 from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
+MEDIA_MEMO_LIMIT = 20_000  # prompts remembered (the fixed ones of a script are a few dozen)
 PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progress, stop the campaign
 
 
@@ -150,6 +151,9 @@ class Dialer:
         self.db = db_retry or DbRetry(monotonic=monotonic)
         self.pbx_wait = pbx_wait
         self._pbx_down_since: float | None = None
+        # prompt -> media URI of prompts already looked up: the script's fixed prompts are the same for
+        # every contact, and looking them up again costs a dozen file checks each (bench/README.md).
+        self._media: dict[Prompt, str] = {}
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.active: dict[int, asyncio.Task[None]] = {}
@@ -281,8 +285,7 @@ class Dialer:
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
             variables = contact_variables(contact, self.clock().date())
-            prompts = prepare.script_prompts(script, variables)
-            media = await asyncio.to_thread(prepare.media_map, self.library, prompts)
+            media = await self._media_for(prepare.script_prompts(script, variables))
             cid = channel_id_for(attempt)
             try:
                 await self.db.run("mark_dialing", self.repo.mark_dialing, attempt.id, cid, self.clock())
@@ -295,7 +298,8 @@ class Dialer:
             # Answers are written in order by their own task: the next prompt never waits for the database.
             writer: OrderedWriter[tuple[RecordAnswer, dt.datetime]] = OrderedWriter(
                 lambda item: self.db.run("record_answer", self.repo.record_answer, attempt.id, item[0].question_id,
-                                         item[0].key, item[0].value, item[0].script, item[0].version, item[1]),
+                                         item[0].key, item[0].value, item[0].script, item[0].version, item[1],
+                                         owner=attempt),
                 name=cid)
 
             async def on_answer(answer: RecordAnswer, at: dt.datetime) -> None:
@@ -330,6 +334,15 @@ class Dialer:
             bound.exception("dialer.attempt_error")
         finally:
             self.active.pop(attempt.id, None)
+
+    async def _media_for(self, prompts: list[Prompt]) -> dict[Prompt, str]:
+        missing = [p for p in prompts if p not in self._media]
+        if missing:
+            found = await asyncio.to_thread(prepare.media_map, self.library, missing)
+            if len(self._media) > MEDIA_MEMO_LIMIT:
+                self._media.clear()  # personalised prompts accumulate: start again rather than grow
+            self._media.update(found)
+        return {p: self._media[p] for p in prompts}
 
     async def _hang_up(self, channel_id: str) -> None:
         try:

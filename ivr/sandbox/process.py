@@ -109,7 +109,7 @@ class AsteriskInstance:
         """Wait until the instance has fully booted (its CLI answers and modules are loaded)."""
         last = ""
         while time.monotonic() < deadline:
-            if self.pid() is None:
+            if self.pid() is None and self._exited():
                 raise UserError(f"sandbox: asterisk '{self.name}' exited during start; see {self.console_log}")
             try:
                 out = self.rx("core waitfullybooted", timeout=5)
@@ -120,6 +120,19 @@ class AsteriskInstance:
                 last = str(exc)
             time.sleep(0.2)
         raise UserError(f"sandbox: asterisk '{self.name}' not ready in time ({last.strip()[:200]})")
+
+    def _exited(self) -> bool:
+        """Whether the process we started has ended (gone or a zombie).
+
+        ``pid()`` alone is not enough during start: while ``chroot`` execs Asterisk, the process's
+        cmdline can read empty for a moment, and a live instance would be taken for a dead one.
+        """
+        try:
+            pid = int(self.pid_file.read_text().strip())
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, ValueError, IndexError):
+            return True
+        return state in ("Z", "X")
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop the instance; True if it was running."""

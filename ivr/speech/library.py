@@ -136,8 +136,11 @@ class AudioLibrary:
         """Render every missing prompt, a few at a time in threads (espeak-ng and sox are subprocesses)."""
         items = list(prompts)
         start = self._clock()
-        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="tts") as pool:
-            sources = [source for _path, source in pool.map(self._ensure, items)]
+        if len(items) <= 4:  # a few (a contact's personal prompts, already rendered): no pool to start
+            sources = [self._ensure(item)[1] for item in items]
+        else:
+            with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="tts") as pool:
+                sources = [source for _path, source in pool.map(self._ensure, items)]
         return RenderStats(len(items), sources.count("rendered"), sources.count("cached"),
                            sources.count("recording"), self._clock() - start)
 

@@ -122,16 +122,23 @@ class Ledger(StoreBase):
             return attempt
 
     def record_answer(self, attempt_id: int, question_id: str, key: str, value: str, script: str,
-                      version: str, at: dt.datetime) -> bool:
+                      version: str, at: dt.datetime, *, owner: r.Attempt | None = None) -> bool:
         """Store an answer the moment it is given. False if this question already has an answer in this
-        attempt (a replay after a restart): the first answer stays."""
+        attempt (a replay after a restart): the first answer stays.
+
+        ``owner``: the attempt as the caller already holds it (the dialer), which saves looking it up.
+        """
         with self._write() as s:
-            attempt = s.get(A, attempt_id)
-            if attempt is None:
-                raise AttemptConflict(f"attempt {attempt_id}: no such attempt")
+            if owner is not None and owner.id == attempt_id:
+                contact_id, campaign_id = owner.contact_id, owner.campaign_id
+            else:
+                attempt = s.get(A, attempt_id)
+                if attempt is None:
+                    raise AttemptConflict(f"attempt {attempt_id}: no such attempt")
+                contact_id, campaign_id = attempt.contact_id, attempt.campaign_id
             insert = pg_insert if self._postgres else sqlite_insert
             stmt = insert(m.table_of(m.Answer)).values(
-                attempt_id=attempt_id, contact_id=attempt.contact_id, campaign_id=attempt.campaign_id,
+                attempt_id=attempt_id, contact_id=contact_id, campaign_id=campaign_id,
                 question_id=question_id, script=script, script_version=version, key=key, value=value,
                 answered_at=at,
             ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(m.Answer.id)

@@ -12,6 +12,7 @@ class TcpProxy:
         self._writers: set[asyncio.StreamWriter] = set()
         self._down_until = 0.0
         self.port = 0
+        self.connections = 0  # accepted and carried to the target
 
     async def start(self) -> int:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -43,6 +44,7 @@ class TcpProxy:
         except OSError:
             writer.transport.abort()
             return
+        self.connections += 1
         self._writers |= {writer, up_writer}
 
         async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:

@@ -12,7 +12,7 @@ from ivr.ari.client import AriClient
 from ivr.calls import prepare
 from ivr.calls.session import CallReport, CallSession
 
-from e2e_helpers import eventually, robocall
+from e2e_helpers import eventually, eventually_async, robocall
 from tcpproxy import TcpProxy
 
 PROMPT = "Xin chào, xin mời nhấn phím."
@@ -101,3 +101,29 @@ async def test_hangup_during_websocket_cut_is_reconciled(pbx, settings):
     report, reconnects = await _with_proxy(settings, "+84900000012", cut_at=2.5, cut_for=4.0)
     assert reconnects >= 1
     assert (report.result.outcome, report.result.keys) == ("hung_up_early", "1")
+
+
+@pytest.mark.parametrize("over_websocket,lanes", [(True, 1), (True, 3), (False, 1)],
+                         ids=["one-websocket", "three-websockets", "http"])
+async def test_rest_requests_travel_over_websockets(pbx, settings, over_websocket, lanes):
+    # Every TCP connection to ARI goes through the proxy, which counts them: with REST over websockets
+    # a whole call (originate, answer, play, hang up) opens no connection besides the websockets
+    # themselves (the event websocket and lanes - 1 more); with it off, HTTP carries the same call.
+    host, port = settings.ari.url.split("//")[1].split(":")
+    proxy = TcpProxy(host, int(port))
+    await proxy.start()
+    a = settings.ari
+    ari = AriClient(f"http://127.0.0.1:{proxy.port}", a.username, a.password, a.app,
+                    rest_over_websocket=over_websocket, rest_lanes=lanes)
+    try:
+        await ari.connect()
+        assert await eventually_async(lambda: proxy.connections == (lanes if over_websocket else 1))
+        report = await place(settings, "+84900000001", ari)
+    finally:
+        await ari.close()
+        await proxy.close()
+    assert (report.result.outcome, report.result.keys) == ("completed", "12")
+    if over_websocket:
+        assert proxy.connections == lanes
+    else:
+        assert proxy.connections >= 2
