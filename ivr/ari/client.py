@@ -1,4 +1,4 @@
-"""A small async ARI client: events and REST over one websocket (websockets), HTTP (httpx) as fallback.
+"""A small async ARI client: events over one websocket, REST over websockets (HTTP as fallback), per-channel queues.
 
 Why our own: ari-py does not import on Python 3, and the maintained alternatives drop events while a
 handler waits, die on a slow handler, or leak credentials (see README, "Dependencies").
