@@ -95,7 +95,6 @@ class AriClient:
         self._max_backoff = max_backoff
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
-        self._ws: Any = None
         self._closing = False
         self.reconnects = 0
         self.on_reconnect: list[Callable[[], Awaitable[None]]] = []
@@ -129,8 +128,8 @@ class AriClient:
 
     async def drop_websocket(self) -> None:
         """Close the current websocket as a network fault would (fault drills and tests)."""
-        if self._ws is not None:
-            await self._ws.close()
+        if self._events_lane.ws is not None:
+            await self._events_lane.ws.close()
 
     # -- subscriptions -----------------------------------------------------------------------------
     def subscribe(self, channel_id: str) -> asyncio.Queue[ev.AriEvent]:
@@ -153,7 +152,7 @@ class AriClient:
             try:
                 async with ws_connect(self._ws_url(), additional_headers=self._auth_header,
                                       max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
-                    self._ws = self._events_lane.ws = ws
+                    self._events_lane.ws = ws
                     self._connected.set()
                     if not first:
                         self.reconnects += 1
@@ -168,7 +167,7 @@ class AriClient:
             except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError) as exc:
                 log.warning("ari.websocket_down", error=type(exc).__name__, retry_in=round(backoff, 2))
             finally:
-                self._ws = self._events_lane.ws = None
+                self._events_lane.ws = None
                 self._connected.clear()
                 self._fail_pending(self._events_lane)
             if self._closing:
