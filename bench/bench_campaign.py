@@ -166,6 +166,7 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
     wall = time.monotonic() - t0
     ru1 = resource.getrusage(resource.RUSAGE_SELF)
     busy1 = machine_busy()
+    events_per_lane = ari.events_per_lane()
     await ari.close()
     reports = stats.reports
     durations = [r.duration for r in reports]
@@ -186,6 +187,7 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
         "first_audio_ms": {p: pct(metrics["first_audio_ms"], p) for p in (50, 95, 99)},
         "key_to_prompt_ms": {p: pct(metrics["key_to_prompt_ms"], p) for p in (50, 95, 99)},
         "campaign_prepare_s": round(prep_s, 1),
+        "events_per_websocket": events_per_lane,
         "by_outcome": stats.by_outcome,
     }
 

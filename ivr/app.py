@@ -15,7 +15,7 @@ def ari_client(settings: Settings) -> AriClient:
     ensure_safe_secrets(settings)  # no default password against a PBX other than the sandbox
     a = settings.ari
     return AriClient(a.url, a.username, a.password, a.app, rest_over_websocket=a.rest_over_websocket,
-                     rest_lanes=a.rest_lanes)
+                     rest_lanes=a.rest_lanes, event_lanes=a.event_lanes)
 
 
 def audio_library(settings: Settings) -> AudioLibrary:

@@ -34,6 +34,8 @@ class AriSettings:
     rest_over_websocket: bool = True
     # Websockets that carry REST requests in parallel (the event websocket is one of them).
     rest_lanes: int = 4
+    # Outbound calls originated into the lanes' applications in turn, so their events too travel in parallel.
+    event_lanes: bool = True
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,13 @@ Guarantees:
   channel) carry requests, taken in turn. The order of one call's requests is kept by the caller, which
   awaits each before sending the next. A request whose websocket closes before its answer fails as an
   HTTP request whose connection breaks would: PbxUnavailable (it may or may not have been carried out).
+- Events are spread over the same websockets (``event_lanes``): Asterisk queues each application's events
+  one after the other, so at hundreds of calls one application's queue delays every call's events. Each
+  outbound call is originated into one of the lane applications whose websocket is up, taken in turn; its
+  events then arrive on that websocket (all of them, from StasisStart on, since the application is chosen
+  at originate). Inbound calls (the dialplan's Stasis(<app>)) and followed channels stay on the event
+  websocket. When a lane reconnects, the channels and playbacks of that lane are looked up again, as
+  above; ``on_reconnect`` hooks run once per reconnect of the event websocket.
 - Credentials travel only in the Authorization header and never appear in logs or errors.
 """
 from __future__ import annotations
@@ -65,6 +72,8 @@ class _Lane:
         self.ws: Any = None
         self.task: asyncio.Task[None] | None = None
         self.waiting: set[str] = set()
+        self.channels: set[str] = set()  # outbound channels originated into this lane's application
+        self.events = 0  # events received on this websocket (tests and benchmarks look)
 
 
 class AriClient:
@@ -72,7 +81,7 @@ class AriClient:
 
     def __init__(self, url: str, username: str, password: str, app: str, *,
                  max_backoff: float = 5.0, http_timeout: float = 10.0, max_connections: int = 50,
-                 rest_over_websocket: bool = True, rest_lanes: int = 4) -> None:
+                 rest_over_websocket: bool = True, rest_lanes: int = 4, event_lanes: bool = True) -> None:
         self.url = url.rstrip("/")
         self.app = app
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
@@ -89,6 +98,9 @@ class AriClient:
         self._extra_lanes = [_Lane(f"{app}-rest{i}") for i in range(1, max(rest_lanes, 1))] \
             if rest_over_websocket else []
         self._turn = itertools.count()
+        self._event_lanes = event_lanes and bool(self._extra_lanes)
+        self._call_turn = itertools.count()
+        self._lane_of: dict[str, _Lane] = {}  # channel id -> the lane its events arrive on (if not events)
         self._queues: dict[str, asyncio.Queue[ev.AriEvent]] = {}
         self._playbacks: dict[str, str] = {}  # playback id -> channel id, for reconciliation
         self.inbound: asyncio.Queue[ev.StasisStart] = asyncio.Queue()
@@ -126,6 +138,10 @@ class AriClient:
     def connected(self) -> bool:
         return self._connected.is_set()
 
+    def events_per_lane(self) -> dict[str, int]:
+        """How many events each websocket has carried, by application name."""
+        return {lane.app: lane.events for lane in (self._events_lane, *self._extra_lanes)}
+
     async def drop_websocket(self) -> None:
         """Close the current websocket as a network fault would (fault drills and tests)."""
         if self._events_lane.ws is not None:
@@ -137,6 +153,9 @@ class AriClient:
 
     def unsubscribe(self, channel_id: str) -> None:
         self._queues.pop(channel_id, None)
+        lane = self._lane_of.pop(channel_id, None)
+        if lane is not None:
+            lane.channels.discard(channel_id)
         for pid in [p for p, c in self._playbacks.items() if c == channel_id]:
             self._playbacks.pop(pid, None)
 
@@ -157,11 +176,11 @@ class AriClient:
                     if not first:
                         self.reconnects += 1
                         log.warning("ari.reconnected", reconnects=self.reconnects)
-                        asyncio.create_task(self._reconcile())
+                        asyncio.create_task(self._reconcile(self._events_lane))
                     first = False
                     backoff = 0.2
                     async for message in ws:
-                        self._dispatch(message)
+                        self._dispatch(message, self._events_lane)
             except asyncio.CancelledError:
                 raise
             except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError) as exc:
@@ -178,14 +197,18 @@ class AriClient:
     async def _run_lane(self, lane: _Lane) -> None:
         """Keep one extra request websocket up; while it is down, requests take the other lanes."""
         backoff = 0.2
+        first = True
         while not self._closing:
             try:
                 async with ws_connect(self._ws_url(lane.app), additional_headers=self._auth_header,
                                       max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
                     lane.ws = ws
+                    if not first and lane.channels:
+                        asyncio.create_task(self._reconcile(lane))
+                    first = False
                     backoff = 0.2
                     async for message in ws:
-                        self._dispatch(message)
+                        self._dispatch(message, lane)
             except asyncio.CancelledError:
                 raise
             except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError):
@@ -198,7 +221,7 @@ class AriClient:
             await asyncio.sleep(backoff * (0.5 + random.random() / 2))
             backoff = min(backoff * 2, self._max_backoff)
 
-    def _dispatch(self, message: str | bytes) -> None:
+    def _dispatch(self, message: str | bytes, lane: _Lane) -> None:
         try:
             data = json.loads(message)
         except ValueError:
@@ -209,6 +232,7 @@ class AriClient:
             if future is not None and not future.done():
                 future.set_result((int(data.get("status_code", 500)), data.get("message_body") or ""))
             return
+        lane.events += 1
         event = ev.parse(data)
         if event is None:
             return
@@ -218,9 +242,13 @@ class AriClient:
         elif isinstance(event, ev.StasisStart):
             self.inbound.put_nowait(event)
 
-    async def _reconcile(self) -> None:
-        """After a reconnect: resolve channels and playbacks that ended while we could not hear."""
-        for channel_id in list(self._queues):
+    async def _reconcile(self, lane: _Lane) -> None:
+        """After the lane reconnected: resolve its channels and playbacks that ended while we could not hear."""
+        if lane is self._events_lane:
+            mine = [c for c in self._queues if c not in self._lane_of]
+        else:
+            mine = [c for c in self._queues if self._lane_of.get(c) is lane]
+        for channel_id in mine:
             try:
                 await self.get_channel(channel_id)
             except AriError as exc:
@@ -231,6 +259,8 @@ class AriClient:
             except PbxUnavailable:
                 return
         for playback_id, channel_id in list(self._playbacks.items()):
+            if channel_id not in mine:
+                continue
             try:
                 await self._request("GET", f"/playbacks/{playback_id}")
             except AriError as exc:
@@ -238,8 +268,9 @@ class AriClient:
                     self._queues[channel_id].put_nowait(ev.PlaybackFinished(channel_id, playback_id, "done"))
             except PbxUnavailable:
                 return
-        for hook in self.on_reconnect:
-            await hook()
+        if lane is self._events_lane:
+            for hook in self.on_reconnect:
+                await hook()
 
     def _fail_pending(self, lane: _Lane) -> None:
         """The lane's websocket closed: requests sent over it will never be answered."""
@@ -257,6 +288,15 @@ class AriClient:
         if not self._connected.is_set() and self._events_lane in lanes:
             lanes.remove(self._events_lane)
         return lanes[next(self._turn) % len(lanes)] if lanes else None
+
+    def _call_lane(self) -> _Lane:
+        """The lane a new outbound call's events will arrive on: the open lanes in turn (events lane if none)."""
+        if not self._event_lanes:
+            return self._events_lane
+        lanes = [lane for lane in (self._events_lane, *self._extra_lanes) if lane.ws is not None]
+        if not self._connected.is_set() and self._events_lane in lanes:
+            lanes.remove(self._events_lane)
+        return lanes[next(self._call_turn) % len(lanes)] if lanes else self._events_lane
 
     # -- REST --------------------------------------------------------------------------------------
     async def _request(self, method: str, path: str, params: Mapping[str, Any] | None = None,
@@ -317,11 +357,15 @@ class AriClient:
 
     async def originate(self, endpoint: str, *, channel_id: str, app_args: str = "", caller_id: str = "",
                         timeout: int = 30, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
-        params = {"endpoint": endpoint, "app": self.app, "appArgs": app_args, "channelId": channel_id,
+        lane = self._call_lane()
+        params = {"endpoint": endpoint, "app": lane.app, "appArgs": app_args, "channelId": channel_id,
                   "timeout": timeout}
         if caller_id:
             params["callerId"] = caller_id
         body = {"variables": dict(variables)} if variables else None
+        if lane is not self._events_lane:
+            self._lane_of[channel_id] = lane
+            lane.channels.add(channel_id)
         return await self._request("POST", "/channels", params, body)  # type: ignore[no-any-return]
 
     async def answer(self, channel_id: str) -> None:

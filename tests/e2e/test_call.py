@@ -70,18 +70,27 @@ def test_call_command_rejects_a_bad_number_cleanly(pbx):
     assert "Traceback" not in proc.stderr and "1900 9095" in proc.stderr
 
 
-async def _with_proxy(settings, number: str, cut_at: float, cut_for: float) -> tuple[CallReport, int]:
+async def _with_proxy(settings, number: str, cut_at: float, cut_for: float,
+                      lane: int = 0) -> tuple[CallReport, int]:
+    """Place one call through a proxy that cuts every ARI connection; ``lane``: which websocket's
+    application the call is originated into (0: the event websocket's own, 1: the first extra lane)."""
     host, port = settings.ari.url.split("//")[1].split(":")
     proxy = TcpProxy(host, int(port))
     await proxy.start()
     a = settings.ari
-    ari = AriClient(f"http://127.0.0.1:{proxy.port}", a.username, a.password, a.app, max_backoff=0.5)
+    ari = AriClient(f"http://127.0.0.1:{proxy.port}", a.username, a.password, a.app, max_backoff=0.5,
+                    rest_lanes=2)
     await ari.connect()
     try:
+        assert await eventually_async(lambda: all(x.ws is not None for x in ari._extra_lanes))
+        for _ in range(lane):
+            next(ari._call_turn)  # the next outbound call goes to the following lane
         call = asyncio.create_task(place(settings, number, ari, timeout=8))
         await asyncio.sleep(cut_at)
         proxy.cut(cut_for)
         report = await asyncio.wait_for(call, 60)
+        carried = {app for app, n in ari.events_per_lane().items() if n}
+        assert carried == {[a.app, f"{a.app}-rest1"][lane]}, carried
         return report, ari.reconnects
     finally:
         await ari.close()
@@ -95,10 +104,11 @@ async def test_websocket_cut_mid_call_then_keys_still_count(pbx, settings):
     assert (report.result.outcome, report.result.keys) == ("completed", "12")
 
 
-async def test_hangup_during_websocket_cut_is_reconciled(pbx, settings):
+@pytest.mark.parametrize("lane", [0, 1], ids=["event-websocket", "extra-lane"])
+async def test_hangup_during_websocket_cut_is_reconciled(pbx, settings, lane):
     # The phone presses 1 at ~2 s and hangs up at ~4 s, while ARI is cut from 2.5 s to 6.5 s:
-    # the hang-up events are lost, and the outcome comes from reconciliation after the reconnect.
-    report, reconnects = await _with_proxy(settings, "+84900000012", cut_at=2.5, cut_for=4.0)
+    # the hang-up events are lost, and the outcome comes from reconciliation after the lane reconnects.
+    report, reconnects = await _with_proxy(settings, "+84900000012", cut_at=2.5, cut_for=4.0, lane=lane)
     assert reconnects >= 1
     assert (report.result.outcome, report.result.keys) == ("hung_up_early", "1")
 
@@ -127,3 +137,20 @@ async def test_rest_requests_travel_over_websockets(pbx, settings, over_websocke
         assert proxy.connections == lanes
     else:
         assert proxy.connections >= 2
+
+
+async def test_outbound_calls_events_arrive_on_every_lane(pbx, settings):
+    # Three calls at once with three websockets: each call is originated into another lane's application,
+    # so each websocket carries one call's events (StasisStart, keys, playbacks, hang-up), and every key counts.
+    a = settings.ari
+    ari = AriClient(a.url, a.username, a.password, a.app, rest_lanes=3)
+    try:
+        await ari.connect()
+        assert await eventually_async(lambda: all(x.ws is not None for x in ari._extra_lanes))
+        reports = await asyncio.gather(*(place(settings, "+84900000001", ari) for _ in range(3)))
+        per_lane = ari.events_per_lane()
+    finally:
+        await ari.close()
+    assert [(r.result.outcome, r.result.keys) for r in reports] == [("completed", "12")] * 3
+    assert set(per_lane) == {a.app, f"{a.app}-rest1", f"{a.app}-rest2"}
+    assert all(n >= 5 for n in per_lane.values()), per_lane

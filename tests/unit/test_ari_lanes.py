@@ -42,3 +42,82 @@ async def test_http_only_when_rest_over_websocket_is_off():
         assert ari._lane() is None and ari._extra_lanes == []
     finally:
         await ari.close()
+
+
+# lanes, which websockets are up (events first), events websocket connected, event_lanes -> apps calls go to
+CALL_CASES = [
+    (4, [UP, UP, UP, UP], True, True, ["robocall", "robocall-rest1", "robocall-rest2", "robocall-rest3", "robocall"]),
+    (4, [UP, None, UP, UP], True, True, ["robocall", "robocall-rest2", "robocall-rest3", "robocall"]),
+    (4, [UP, UP, None, None], False, True, ["robocall-rest1", "robocall-rest1"]),  # events ws closing
+    (4, [None, None, None, None], False, True, ["robocall", "robocall"]),  # nothing up: the app itself
+    (4, [UP, UP, UP, UP], True, False, ["robocall", "robocall", "robocall"]),  # event_lanes off
+    (1, [UP], True, True, ["robocall", "robocall"]),
+]
+
+
+@pytest.mark.parametrize("lanes,up,connected,event_lanes,expected", CALL_CASES)
+async def test_outbound_calls_take_the_open_lanes_in_turn(lanes, up, connected, event_lanes, expected):
+    ari = AriClient("http://127.0.0.1:1", "u", "p", "robocall", rest_lanes=lanes, event_lanes=event_lanes)
+    try:
+        for lane, ws in zip([ari._events_lane, *ari._extra_lanes], up):
+            lane.ws = ws
+        if connected:
+            ari._connected.set()
+        assert [ari._call_lane().app for _ in expected] == expected
+    finally:
+        await ari.close()
+
+
+class _Recorder(AriClient):
+    """Answers every lookup with 404 (the channel or playback ended) and records what it looked up."""
+
+    def __init__(self) -> None:
+        super().__init__("http://127.0.0.1:1", "u", "p", "robocall", rest_lanes=3)
+        self.looked_up: list[str] = []
+        self.hooks = 0
+        self.on_reconnect.append(self._hook)
+
+    async def _hook(self) -> None:
+        self.hooks += 1
+
+    async def _request(self, method, path, params=None, body=None):
+        from ivr.ari.client import AriError
+        if method == "POST" and path == "/channels":
+            return {"id": params["channelId"]}
+        self.looked_up.append(path)
+        raise AriError(404, method, path, "gone")
+
+
+async def test_a_lane_reconnect_reconciles_only_that_lanes_calls():
+    ari = _Recorder()
+    try:
+        for lane in (ari._events_lane, *ari._extra_lanes):
+            lane.ws = UP
+        ari._connected.set()
+        ids = ["c0", "c1", "c2", "inbound"]
+        for cid in ids:
+            ari.subscribe(cid)
+        for cid in ids[:3]:  # c0 -> robocall, c1 -> robocall-rest1, c2 -> robocall-rest2
+            await ari.originate("PJSIP/x@trunk", channel_id=cid)
+        ari._playbacks.update({"p1": "c1", "p2": "c2"})
+
+        await ari._reconcile(ari._extra_lanes[0])
+        assert ari.looked_up == ["/channels/c1", "/playbacks/p1"] and ari.hooks == 0
+        assert [type(e).__name__ for e in _drain(ari.subscribe("c1"))] == ["ChannelDestroyed", "PlaybackFinished"]
+        assert all(not _drain(ari.subscribe(c)) for c in ("c0", "c2", "inbound"))
+
+        ari.looked_up.clear()
+        await ari._reconcile(ari._events_lane)  # the app's own calls: outbound c0 and the inbound call
+        assert sorted(ari.looked_up) == ["/channels/c0", "/channels/inbound"] and ari.hooks == 1
+
+        ari.unsubscribe("c2")
+        assert "c2" not in ari._extra_lanes[1].channels and "c2" not in ari._lane_of
+    finally:
+        await ari.close()
+
+
+def _drain(queue):
+    items = []
+    while not queue.empty():
+        items.append(queue.get_nowait())
+    return items
