@@ -5,7 +5,9 @@ service's (``<worker id>/c<campaign id>``), so its recovery after a restart and 
 claims concern that campaign only; its pacing limits (max_concurrent, calls_per_second) apply per
 campaign. A dialer returns when nothing is due; the runner looks again every ``poll`` seconds, and marks a
 campaign completed once it has nothing left to do. On stop, no new call starts and the calls in progress
-finish (the dialer waits for them).
+finish (the dialer waits for them). A campaign that cannot be dialled for a reason staff must fix (its
+script was removed or broken since the campaign was created) is paused, with the reason in the log and
+the audit log's pause entry, instead of failing again at every poll; `campaign resume` once it is fixed.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import asyncio
 import datetime as dt
 from typing import Callable, Protocol
 
+from ivr.errors import PbxUnavailable, UserError
 from ivr.logs import get_logger
 from ivr.storage import records as r
 from ivr.storage.repo import Repository
@@ -53,7 +56,15 @@ class CampaignRunner:
         if dialer is None:
             dialer = self._dialers[campaign_id] = self.make_dialer(campaign_id)
             await dialer.recover()  # once per campaign and service: calls a crashed run left behind
-        await dialer.run_campaign(campaign_id, stop, until_idle=True)
+        try:
+            await dialer.run_campaign(campaign_id, stop, until_idle=True)
+        except PbxUnavailable:
+            raise  # the PBX comes back by itself: the next poll dials again
+        except UserError as exc:
+            await asyncio.to_thread(self.repo.set_campaign_status, campaign_id, r.CampaignStatus.PAUSED,
+                                    operator=self.operator, now=self.clock())
+            log.error("dialer.campaign_paused", campaign=campaign_id, reason=str(exc)[:300])
+            return
         if stop.is_set():
             return
         progress = await asyncio.to_thread(self.repo.campaign_progress, campaign_id)

@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ivr.ari.client import AriClient
@@ -50,6 +51,7 @@ class CampaignService:
                list_date: dt.date | None = None, import_id: int | None = None,
                overrides: Mapping[str, Any] | None = None) -> Created:
         script = self.scripts(script_name)  # a broken or unknown script stops here, before anything is written
+        self._check_by_name(script)
         policy_from_settings(self.settings.dialer, overrides)  # so does a bad policy override
         now = self.clock()
         campaign = self.repo.create_campaign(script_name=script.name, script_version=str(script.version),
@@ -64,6 +66,19 @@ class CampaignService:
         people = [contact_variables(c, today) for c in self.repo.campaign_contacts(campaign.id)]
         personal = render_personalised(self.library, script, people)
         return Created(campaign, enqueued, stats.stats.rendered + personal.rendered)
+
+    def _check_by_name(self, script: Script) -> None:
+        """A campaign keeps its script's name, and every later run (``campaign run``, ``serve``, reports)
+        loads the script by that name: a file given by path must be the one the name finds."""
+        try:
+            found = self.scripts(script.name)
+        except UserError:
+            found = None
+        if found is None or Path(found.source).resolve() != Path(script.source).resolve():
+            folder = self.settings.path(self.settings.scripts_dir)
+            raise UserError(f"{script.source}: a campaign loads its script by name each time it is dialled, and "
+                            f"the scripts folder {folder} holds no script {script.name!r} from this file; copy "
+                            f"it there as {script.name}.yaml, then create the campaign with --script {script.name}")
 
     def set_status(self, campaign_id: int, status: str, operator: str) -> r.Campaign:
         return self.repo.set_campaign_status(campaign_id, status, operator=operator, now=self.clock())

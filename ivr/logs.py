@@ -29,6 +29,10 @@ SENSITIVE_KEY_PARTS = frozenset({"phone", "msisdn", "e164", "sdt", "password", "
 # separator between digits: phone numbers in any common form. Letters, digits or "-" right before or after
 # mean an identifier (a uuid, a channel id), not a number; an 8-digit run is a date, not a phone.
 _PHONE_RE = re.compile(r"(?<![^\W_])(?<!-)\+?\d(?:[\s.\-]?\d){8,14}(?![^\W_])(?!-)")
+# Asterisk's unique ids (channels it names itself: inbound calls): epoch seconds, a dot, a counter
+# without leading zeros. They stay readable. A number that lost its 0 in Excel and came back as a float
+# ("1621234567.0", an old 11-digit mobile) ends in ".0" and stays masked.
+_ASTERISK_ID_RE = re.compile(r"1\d{9}\.[1-9]\d{0,5}")
 # Basic-auth credentials inside URLs: scheme://user:secret@host
 _URL_CRED_RE = re.compile(r"(\w+://[^:/\s]+:)[^@\s]+@")
 MASK = "***"
@@ -36,7 +40,11 @@ MASK = "***"
 
 def mask_text(text: str) -> str:
     text = _URL_CRED_RE.sub(r"\1" + MASK + "@", text)
-    return _PHONE_RE.sub(MASK, text)
+    return _PHONE_RE.sub(_mask_phone, text)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    return match.group() if _ASTERISK_ID_RE.fullmatch(match.group()) else MASK
 
 
 def sensitive_key(key: str) -> bool:

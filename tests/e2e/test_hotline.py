@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,6 +26,7 @@ from ivr.contacts.text import name_key
 from ivr.scripts import checker
 from ivr.storage.records import AttemptStatus, CampaignStatus, ContactData, ImportBatch
 
+HERE = Path(__file__).resolve().parent
 IN_HOURS, AFTER_HOURS = 10, 23  # staff hours are 07:00-21:00 in Hanoi
 SYMPTOMATIC = {"category": "other", "fever": "no", "cough": "no", "breathing": "yes", "sore_throat": "no",
                "taste_smell": "no", "tested": "yes"}
@@ -248,3 +250,72 @@ async def _declare_through_a_shutdown(box, settings, proc: subprocess.Popen, log
     rejected = await until(lambda: (c := latest(late)) is not None and c.outcome == "rejected", 30)
     assert rejected and await until(lambda: refused.dial_status == "BUSY", 10)
     store.engine.dispose()
+
+
+def test_serve_dials_a_campaign_while_answering_the_hotline(pbx, settings, tmp_path: Path):
+    """`robocall serve` with both workers on one ARI client: a campaign resumed from the CLI is dialled
+    to the end and marked completed while a resident self-declares on the hotline; SIGTERM then exits 0."""
+    tails = {0: "completed", 1: "completed", 50: "completed", 60: "wrong_person", 65: "no_input", 85: "busy"}
+    numbers = [f"090673{i:02d}{t:02d}" for i, t in enumerate(tails)]
+    csv = tmp_path / "list.csv"
+    csv.write_text("\ufeffHọ và tên;Số điện thoại;Phân loại\n"
+                   + "".join(f"Người thử {i};{n};F1\n" for i, n in enumerate(numbers)), encoding="utf-8")
+    # The province's scripts folder with one more script, which campaigns (and serve) then find by name.
+    scripts = tmp_path / "scripts"
+    shutil.copytree(PROJECT_ROOT / "scripts_vi", scripts)
+    shutil.copy(HERE / "scripts" / "quick.yaml", scripts)
+    env = {**os.environ, "ROBOCALL_SCRIPTS_DIR": str(scripts)}
+    imported = robocall_json("contacts", "import", str(csv), "--category", "f1", "--json", env=env)
+    policy = [f"--policy={k}={v}" for k, v in {"window_start": "00:00", "window_end": "23:59",
+                                               "no_answer_attempts": 1, "network_max_attempts": 1,
+                                               "unfinished_extra_attempts": 0}.items()]
+    created = robocall_json("campaign", "create", "--script", "quick", "--import", str(imported["import_id"]),
+                            *policy, "--json", env=env)
+    cid = str(created["campaign_id"])
+    log = tmp_path / "serve.log"
+    env["ROBOCALL_LOG_FILE"] = str(log)
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("robocall")), "serve"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        call = asyncio.run(_campaign_and_declaration(pbx, settings, log, cid, env))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, proc.stderr.read() if proc.stderr else ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert call.outcome == "declared"
+    status = robocall_json("campaign", "status", cid, "--json", env=env)
+    assert status["status"] == "completed"
+    assert status["by_outcome"] == {o: list(tails.values()).count(o) for o in set(tails.values())}
+    names = [json.loads(line)["event"] for line in log.read_text().splitlines() if line.startswith("{")]
+    assert "dialer.campaign_completed" in names and names[-1] == "service.stopped"
+    assert not any(n.lstrip("0") in log.read_text() for n in numbers + ["0912340803"])  # no number logged
+
+
+def robocall_json(*args: str, env: dict[str, str] | None = None) -> dict:
+    exe = Path(sys.executable).with_name("robocall")
+    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+async def _campaign_and_declaration(box, settings, log: Path, campaign_id: str, env: dict[str, str]):
+    from ivr.sandbox.callers import Callers
+    from ivr.storage.db import open_database
+    from ivr.storage.hotline import HotlineStore
+
+    number = "0912340803"
+    store = HotlineStore(open_database(settings))
+    latest = lambda: next((c for c in store.inbound_calls(200) if c.caller_e164 == e164(number)), None)  # noqa: E731
+    assert await until(lambda: log.exists() and "service.started" in log.read_text(), 60), "serve did not start"
+    await asyncio.to_thread(robocall_json, "campaign", "resume", campaign_id, "--json", env=env)
+    assert await until(lambda: '"dialer.' in log.read_text(), 30), "the dialer did not take the campaign"
+    caller = await asyncio.to_thread(Callers(box.phones, settings.hotline.number).call, number, "1")
+    assert await until(lambda: (c := latest()) is not None and "menu:declare" in c.path, 90)
+    await asyncio.to_thread(caller.press, "3,2,2,1,2,2,1", 1.0)
+    call = await until(lambda: (c := latest()) is not None and c.outcome is not None and c, 120)
+    assert call and {a.question_id: a.value for a in store.inbound_answers(call.id)} == SYMPTOMATIC
+    assert await until(lambda: "dialer.campaign_completed" in log.read_text(), 180), "campaign not completed"
+    store.engine.dispose()
+    return call

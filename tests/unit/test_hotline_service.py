@@ -126,6 +126,31 @@ async def test_the_runner_dials_running_campaigns_and_completes_finished_ones() 
     assert log.count("dial 1") == 1 and log.count("dial 3") >= 2  # campaign 3 is looked at again each poll
 
 
+@dataclass
+class FailingDialer(FakeDialer):
+    error: Exception | None = None
+
+    async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> None:
+        self.log.append(f"dial {campaign_id}")
+        raise self.error  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("error, status, dialled_again", [
+    (UserError("scripts_vi/quick.yaml: no such script"), "paused", False),  # staff must fix it: paused, once
+    (PbxUnavailable("ARI unreachable for 60 s"), "running", True),  # comes back by itself: dialled again
+])
+async def test_the_runner_pauses_a_campaign_staff_must_fix_and_retries_a_pbx_outage(
+        error: Exception, status: str, dialled_again: bool) -> None:
+    repo = FakeRepo({1: "running"}, {1: 3})
+    log: list[str] = []
+    runner = CampaignRunner(repo, lambda cid: FailingDialer(log, cid, error), poll=0.05, clock=lambda: NOW)  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    asyncio.get_running_loop().call_later(0.3, stop.set)
+    await asyncio.wait_for(runner.run(stop), 5)
+    assert repo.statuses == {1: status}
+    assert (log.count("dial 1") >= 2) is dialled_again
+
+
 # -- queue administration through ARI ------------------------------------------------------------------------
 async def test_queue_admin_runs_the_dialplan_action_and_reads_its_status() -> None:
     ari = FakeAri(results=["", "", "result:ADDED"])

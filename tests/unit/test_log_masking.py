@@ -36,6 +36,8 @@ PHONES = [
     ("old 11-digit mobile with spaces", "0162 123 4567"),
     ("landline with area code", "02373852222"),
     ("landline grouped", "0237 385 2222"),
+    ("dots 4-3-3 ending like a unique id", "0912.345678"),
+    ("old mobile, zero lost, read as an Excel float", "1621234567.0"),
 ]
 
 
@@ -69,8 +71,10 @@ def test_every_phone_format_is_masked_wherever_it_is(template: str, number: str)
     "f1_daily.ask_fever.invalid",
     "http://127.0.0.1:8088/ari",
     "c1a2b3c4d5e6f7a8",                                 # a contact pseudonym
+    "1764132017.42",                                    # Asterisk's unique id of an inbound channel
+    "hotline.call_ended channel=1764132017.1234",
 ], ids=["channel id", "uuid", "local channel", "timestamp", "date", "compact date", "counts", "short number",
-        "prompt id", "url without credentials", "pseudonym"])
+        "prompt id", "url without credentials", "pseudonym", "asterisk unique id", "unique id in text"])
 def test_identifiers_and_figures_stay_readable(text: str) -> None:
     assert mask_text(text) == text
 
