@@ -74,6 +74,7 @@ class _Lane:
         self.waiting: set[str] = set()
         self.channels: set[str] = set()  # outbound channels originated into this lane's application
         self.events = 0  # events received on this websocket (tests and benchmarks look)
+        self.reconnects = 0
 
 
 class AriClient:
@@ -142,6 +143,10 @@ class AriClient:
         """How many events each websocket has carried, by application name."""
         return {lane.app: lane.events for lane in (self._events_lane, *self._extra_lanes)}
 
+    def reconnects_per_lane(self) -> dict[str, int]:
+        """How many times each websocket came back after a loss, by application name."""
+        return {lane.app: lane.reconnects for lane in (self._events_lane, *self._extra_lanes)}
+
     async def drop_websocket(self) -> None:
         """Close the current websocket as a network fault would (fault drills and tests)."""
         if self._events_lane.ws is not None:
@@ -175,6 +180,7 @@ class AriClient:
                     self._connected.set()
                     if not first:
                         self.reconnects += 1
+                        self._events_lane.reconnects += 1
                         log.warning("ari.reconnected", reconnects=self.reconnects)
                         asyncio.create_task(self._reconcile(self._events_lane))
                     first = False
@@ -203,8 +209,10 @@ class AriClient:
                 async with ws_connect(self._ws_url(lane.app), additional_headers=self._auth_header,
                                       max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
                     lane.ws = ws
-                    if not first and lane.channels:
-                        asyncio.create_task(self._reconcile(lane))
+                    if not first:
+                        lane.reconnects += 1
+                        if lane.channels:
+                            asyncio.create_task(self._reconcile(lane))
                     first = False
                     backoff = 0.2
                     async for message in ws:

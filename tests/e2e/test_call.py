@@ -89,9 +89,10 @@ async def _with_proxy(settings, number: str, cut_at: float, cut_for: float,
         await asyncio.sleep(cut_at)
         proxy.cut(cut_for)
         report = await asyncio.wait_for(call, 60)
+        app_of_call = [a.app, f"{a.app}-rest1"][lane]
         carried = {app for app, n in ari.events_per_lane().items() if n}
-        assert carried == {[a.app, f"{a.app}-rest1"][lane]}, carried
-        return report, ari.reconnects
+        assert carried == {app_of_call}, carried
+        return report, ari.reconnects_per_lane()[app_of_call]  # the websocket that carries the call's events
     finally:
         await ari.close()
         await proxy.close()
