@@ -6,8 +6,9 @@ claims concern that campaign only; its pacing limits (max_concurrent, calls_per_
 campaign. A dialer returns when nothing is due; the runner looks again every ``poll`` seconds, and marks a
 campaign completed once it has nothing left to do. On stop, no new call starts and the calls in progress
 finish (the dialer waits for them). A campaign that cannot be dialled for a reason staff must fix (its
-script was removed or broken since the campaign was created) is paused, with the reason in the log and
-the audit log's pause entry, instead of failing again at every poll; `campaign resume` once it is fixed.
+script was removed or broken since the campaign was created) is paused (the audit log records the
+pause, the service's log its reason: ``dialer.campaign_paused``) instead of failing again at every poll;
+`campaign resume` once it is fixed.
 """
 from __future__ import annotations
 

@@ -292,18 +292,21 @@ class AriClient:
         """The next lane whose websocket is up, in turn; None: HTTP carries the request."""
         if not self._rest_over_ws:
             return None
+        lanes = self._open_lanes()
+        return lanes[next(self._turn) % len(lanes)] if lanes else None
+
+    def _open_lanes(self) -> list[_Lane]:
+        """The lanes whose websocket is up (the event websocket only while it counts as connected)."""
         lanes = [lane for lane in (self._events_lane, *self._extra_lanes) if lane.ws is not None]
         if not self._connected.is_set() and self._events_lane in lanes:
             lanes.remove(self._events_lane)
-        return lanes[next(self._turn) % len(lanes)] if lanes else None
+        return lanes
 
     def _call_lane(self) -> _Lane:
         """The lane a new outbound call's events will arrive on: the open lanes in turn (events lane if none)."""
         if not self._event_lanes:
             return self._events_lane
-        lanes = [lane for lane in (self._events_lane, *self._extra_lanes) if lane.ws is not None]
-        if not self._connected.is_set() and self._events_lane in lanes:
-            lanes.remove(self._events_lane)
+        lanes = self._open_lanes()
         return lanes[next(self._call_turn) % len(lanes)] if lanes else self._events_lane
 
     # -- REST --------------------------------------------------------------------------------------
