@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 
-def robocall(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the real `robocall` command (in this virtualenv) as a user would."""
+def robocall(*args: str, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `robocall` command (in this virtualenv) as a user would (``env``: its whole environment)."""
     exe = Path(sys.executable).with_name("robocall")
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout, check=False, env=env)
 
 
 async def eventually_async(cond, timeout: float = 10.0, interval: float = 0.1) -> bool:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from e2e_helpers import robocall
 from hotline_helpers import Hotline, clock_at, files_open, running_hotline, staff_on_duty, until
 
 from ivr import app, config
@@ -294,8 +295,7 @@ def test_serve_dials_a_campaign_while_answering_the_hotline(pbx, settings, tmp_p
 
 
 def robocall_json(*args: str, env: dict[str, str] | None = None) -> dict:
-    exe = Path(sys.executable).with_name("robocall")
-    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=120, env=env, check=False)
+    proc = robocall(*args, env=env)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
