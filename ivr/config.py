@@ -229,7 +229,7 @@ def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
         if key not in names:
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(names))})")
         target = hints[key]
-        if dataclasses.is_dataclass(target):
+        if isinstance(target, type) and dataclasses.is_dataclass(target):
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{where}.{key}: expected a section (mapping)")
             kwargs[key] = _build(target, value, f"{where}.{key}")
@@ -313,7 +313,7 @@ def replace(settings: Settings, **sections: Mapping[str, Any]) -> Settings:
     changes: dict[str, Any] = {}
     for name, values in sections.items():
         current = getattr(settings, name)
-        if dataclasses.is_dataclass(current):
+        if dataclasses.is_dataclass(current) and not isinstance(current, type):
             changes[name] = dataclasses.replace(current, **values)
         else:
             changes[name] = values

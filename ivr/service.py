@@ -18,7 +18,7 @@ from typing import Callable, Protocol, Sequence
 from ivr import app
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.campaign_runner import CampaignRunner
 from ivr.campaigns import worker_id
 from ivr.config import Settings

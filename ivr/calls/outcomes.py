@@ -11,11 +11,38 @@ Telephony outcomes (what happened to the call), one per call:
 - congestion     503 / 500 / 502 / 504 from the network: the trunk or the network failed (back off)
 - failed         anything else: our own error, an ARI failure, a lost channel
 The script's own result (completed, symptomatic, wrong_person, no_input, ...) is kept separately.
+
+The ledger's outcome of an attempt (``ledger_outcome``) is the telephony outcome, or the script's result
+for a finished call; ``ATTEMPT_OUTCOMES`` is that vocabulary, grouped as the retry policy treats it.
+Pure: imports nothing of ivr at run time.
 """
 from __future__ import annotations
 
-OUTCOMES = ("completed", "transferred", "hung_up_early", "no_answer", "busy", "rejected", "unreachable",
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ivr.calls.machine import CallResult
+
+TELEPHONY_OUTCOMES = ("completed", "transferred", "hung_up_early", "no_answer", "busy", "rejected", "unreachable",
             "congestion", "failed")
+
+# The ledger's outcomes of an attempt, grouped as the retry policy treats them (ivr.calls.policy).
+NO_ANSWER = frozenset({"no_answer", "busy"})
+NETWORK = frozenset({"unreachable", "failed", "congestion"})
+UNFINISHED = frozenset({"hung_up_early", "no_input"})
+FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out"})
+ATTEMPT_OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | FINAL
+
+
+def ledger_outcome(result: CallResult) -> str:
+    """One outcome for the attempt: the telephony outcome, or the script's result for a finished call."""
+    if result.outcome != "completed":
+        return result.outcome
+    if result.result in ATTEMPT_OUTCOMES:
+        return result.result  # completed, symptomatic, wrong_person, no_input, opted_out
+    if result.result == "script_error":
+        return "failed"
+    return "no_input"  # incomplete, transfer_failed: answered but the questions were not all answered
 
 _BY_SIP = {
     486: "busy", 600: "busy",
