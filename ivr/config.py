@@ -153,6 +153,13 @@ class ServiceSettings:
     """`robocall serve`: the long-lived service running the dialer and the hotline."""
 
     shutdown_grace: float = 120.0  # seconds calls in progress get to finish after SIGTERM
+    # /healthz, /readyz and Prometheus /metrics (ivr/observability/); keep them on loopback or an internal
+    # network. health_port 0: no health endpoints.
+    health_bind: str = "127.0.0.1"
+    health_port: int = 9464
+    # The PBX's own metrics (res_prometheus, asterisk-conf/pbx/prometheus.conf) read for the trunk's
+    # registration state; empty: <ari.url>/metrics with the ARI credentials. "off": not read.
+    pbx_metrics_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from collections import deque
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol
 
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import prepare
@@ -119,6 +119,14 @@ class Pacer:
             self.factor = min(self.factor * 1.25, 1.0)
 
 
+class DialerEvents(Protocol):
+    """Told as calls start and end (the service's metrics, ivr.observability.metrics.ServiceMetrics)."""
+
+    def call_started(self) -> None: ...
+
+    def call_ended(self, outcome: str) -> None: ...
+
+
 @dataclass
 class RunStats:
     started: int = 0
@@ -136,7 +144,7 @@ class Dialer:
                  worker_id: str, clock: Callable[[], dt.datetime] = utcnow,
                  monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
-                 pbx_wait: float = PBX_WAIT_SECONDS) -> None:
+                 pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -150,6 +158,7 @@ class Dialer:
         self.metrics = metrics
         self.db = db_retry or DbRetry(monotonic=monotonic)
         self.pbx_wait = pbx_wait
+        self.events = events
         self._pbx_down_since: float | None = None
         # prompt -> media URI of prompts already looked up: the script's fixed prompts are the same for
         # every contact, and looking them up again costs a dozen file checks each (bench/README.md).
@@ -158,6 +167,16 @@ class Dialer:
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.active: dict[int, asyncio.Task[None]] = {}
         self.stats = RunStats()
+
+    @property
+    def calls_in_progress(self) -> int:
+        return len(self.active)
+
+    @property
+    def congestion_share(self) -> float:
+        """Share of the pacer's recent call set-ups that the network answered 503 (or the like)."""
+        recent = self.pacer.recent
+        return sum(recent) / len(recent) if recent else 0.0
 
     # -- recovery ----------------------------------------------------------------------------------
     async def recover(self) -> int:
@@ -292,6 +311,8 @@ class Dialer:
             except AttemptConflict:
                 bound.warning("dialer.attempt_conflict")
                 return
+            if self.events is not None:
+                self.events.call_started()
             plan = prepare.plan(self.settings, attempt.phone_e164, _conversation(script, variables), media,
                                 call_id=cid, app_args=attempt.pseudonym)
 
@@ -322,6 +343,8 @@ class Dialer:
             await self.db.run("finish_attempt", self.repo.finish_attempt, attempt.id, outcome,
                               report.result.sip_cause, report.result.hangup_cause, report.answered_at,
                               report.ended_at, policy=policy)
+            if self.events is not None:
+                self.events.call_ended(outcome)
             self.stats.finished += 1
             self.stats.by_outcome[outcome] = self.stats.by_outcome.get(outcome, 0) + 1
             if self.keep_reports:

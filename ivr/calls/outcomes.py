@@ -6,7 +6,10 @@ Telephony outcomes (what happened to the call), one per call:
 - hung_up_early  answered, and the resident hung up before the end
 - no_answer      rang until the ring timeout
 - busy           486 Busy Here / 600 Busy Everywhere
-- rejected       603 Decline (or 403)
+- rejected       603 Decline: the resident (or their phone) declined
+- caller_id_refused  403 Forbidden from the network: the carrier refused our caller ID (not the registered
+                 name and number, the "tên định danh"); staff must fix the trunk's caller ID, the household
+                 is called again with the network back-off
 - unreachable    480 Temporarily Unavailable, 404, 410, 484, 604: the subscriber cannot be reached now
 - congestion     503 / 500 / 502 / 504 from the network: the trunk or the network failed (back off)
 - failed         anything else: our own error, an ARI failure, a lost channel
@@ -15,11 +18,11 @@ The script's own result (completed, symptomatic, wrong_person, no_input, ...) is
 from __future__ import annotations
 
 OUTCOMES = ("completed", "transferred", "hung_up_early", "no_answer", "busy", "rejected", "unreachable",
-            "congestion", "failed")
+            "congestion", "caller_id_refused", "failed")
 
 _BY_SIP = {
     486: "busy", 600: "busy",
-    603: "rejected", 403: "rejected",
+    603: "rejected", 403: "caller_id_refused",
     480: "unreachable", 404: "unreachable", 410: "unreachable", 484: "unreachable", 604: "unreachable",
     408: "no_answer",
     500: "congestion", 502: "congestion", 503: "congestion", 504: "congestion",

@@ -3,7 +3,7 @@
 - Calls happen only inside the call window, in local time (Asia/Ho_Chi_Minh, 07:30-20:30 by default);
   a due time outside the window moves to the next window start.
 - no_answer / busy: up to ``no_answer_attempts`` attempts in all, ``no_answer_interval`` apart.
-- unreachable / failed / congestion (the network, not the person): exponential back-off from
+- unreachable / failed / congestion / caller_id_refused (the network, not the person): exponential back-off from
   ``network_backoff`` (doubling, capped at ``network_backoff_max``), up to ``network_attempts`` in all.
 - hung_up_early / no_input (answered but the script was not finished): ``unfinished_extra_attempts``
   more calls (one by default), ``unfinished_interval`` later.
@@ -22,7 +22,7 @@ from ivr.config import DialerSettings
 from ivr.errors import UserError
 
 NO_ANSWER = frozenset({"no_answer", "busy"})
-NETWORK = frozenset({"unreachable", "failed", "congestion"})
+NETWORK = frozenset({"unreachable", "failed", "congestion", "caller_id_refused"})
 UNFINISHED = frozenset({"hung_up_early", "no_input"})
 FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out"})
 OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | FINAL

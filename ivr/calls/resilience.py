@@ -68,6 +68,8 @@ class DbRetry:
     max_delay: float = 2.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     monotonic: Callable[[], float] = time.monotonic
+    # Told (operation, seconds, tries) after each call that returned: the service's metrics.
+    observe: Callable[[str, float, int], None] | None = None
 
     async def run(self, what: str, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``call(*args, **kwargs)`` in a thread; ``what`` names it in logs and errors (no data in it)."""
@@ -95,6 +97,8 @@ class DbRetry:
                 continue
             if tries > 1:
                 log.info("db.recovered", what=what, tries=tries, seconds=round(self.monotonic() - started, 1))
+            if self.observe is not None:
+                self.observe(what, self.monotonic() - started, tries)
             return result
 
 

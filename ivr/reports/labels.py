@@ -70,6 +70,7 @@ OUTCOMES = {
     "completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "wrong_person": "Nhầm người",
     "no_input": "Không trả lời phím", "hung_up_early": "Cúp máy giữa chừng", "transferred": "Chuyển nhân viên",
     "no_answer": "Không nghe máy", "busy": "Máy bận", "rejected": "Từ chối", "unreachable": "Không liên lạc được",
+    "caller_id_refused": "Nhà mạng chặn số định danh",
     "congestion": "Lỗi mạng", "failed": "Lỗi", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
     None: "Đang gọi",
 }
