@@ -36,6 +36,7 @@ import base64
 import itertools
 import json
 import random
+import time
 from typing import Any, Awaitable, Callable, Mapping
 
 import httpx
@@ -110,6 +111,7 @@ class AriClient:
         self._connected = asyncio.Event()
         self._closing = False
         self.reconnects = 0
+        self.event_lag = 0.0  # seconds from the last event's Asterisk timestamp to its arrival (metrics)
         self.on_reconnect: list[Callable[[], Awaitable[None]]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -244,6 +246,8 @@ class AriClient:
         event = ev.parse(data)
         if event is None:
             return
+        if event.ts:
+            self.event_lag = max(time.time() - event.ts, 0.0)
         queue = self._queues.get(event.channel_id)
         if queue is not None:
             queue.put_nowait(event)

@@ -23,7 +23,7 @@ from collections import deque
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol
 
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import prepare
@@ -100,6 +100,14 @@ class Pacer:
             self.factor = min(self.factor * 1.25, 1.0)
 
 
+class DialerEvents(Protocol):
+    """Told as calls start and end (the service's metrics, ivr.observability.metrics.ServiceMetrics)."""
+
+    def call_started(self) -> None: ...
+
+    def call_ended(self, outcome: str) -> None: ...
+
+
 @dataclass
 class RunStats:
     started: int = 0
@@ -117,7 +125,7 @@ class Dialer:
                  worker_id: str, clock: Callable[[], dt.datetime] = utcnow,
                  monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
-                 pbx_wait: float = PBX_WAIT_SECONDS) -> None:
+                 pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -131,6 +139,7 @@ class Dialer:
         self.metrics = metrics
         self.db = db_retry or DbRetry(monotonic=monotonic)
         self.pbx_wait = pbx_wait
+        self.events = events
         self._pbx_down_since: float | None = None
         # prompt -> media URI of prompts already looked up: the script's fixed prompts are the same for
         # every contact, and looking them up again costs a dozen file checks each (bench/README.md).
@@ -139,6 +148,16 @@ class Dialer:
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.active: dict[int, asyncio.Task[None]] = {}
         self.stats = RunStats()
+
+    @property
+    def calls_in_progress(self) -> int:
+        return len(self.active)
+
+    @property
+    def congestion_share(self) -> float:
+        """Share of the pacer's recent call set-ups that the network answered 503 (or the like)."""
+        recent = self.pacer.recent
+        return sum(recent) / len(recent) if recent else 0.0
 
     # -- recovery ----------------------------------------------------------------------------------
     async def recover(self) -> int:
@@ -172,7 +191,8 @@ class Dialer:
     # -- main loop ---------------------------------------------------------------------------------
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True,
                            on_progress: Callable[[RunStats], None] | None = None) -> RunStats:
-        """Dial the campaign until it has nothing due (``until_idle``) or ``stop`` is set.
+        """Dial the campaign until it has nothing due (``until_idle``), or else until no attempt is pending
+        at all (every retry made), or until ``stop`` is set.
 
         On stop, no new call starts and the calls in progress run to their end.
         """
@@ -188,7 +208,7 @@ class Dialer:
                     continue
                 now = self.clock()
                 if not policy.window.contains(now):
-                    if until_idle and not self.active:
+                    if not self.active and (until_idle or await self._nothing_pending(campaign_id)):
                         break
                     await self._wait(stop, 5.0)
                     continue
@@ -210,9 +230,11 @@ class Dialer:
                     self.stats.peak_concurrent = max(self.stats.peak_concurrent, len(self.active))
                 if claimed:
                     continue
-                if until_idle and not self.active:
+                if not self.active:
                     due = await self.db.run("next_due_at", self.repo.next_due_at, campaign_id)
-                    if due is None or due > self.clock():
+                    # Done when nothing is due now (``until_idle``), or (waiting for retries) when no
+                    # attempt is pending at all: every call of the campaign has its final outcome.
+                    if due is None or (until_idle and due > self.clock()):
                         # A claim whose commit succeeded but whose reply was lost (a dropped connection)
                         # left attempts claimed that no call serves: nothing of ours is in flight now.
                         if await self.db.run("release_stale_claims", self.repo.release_stale_claims,
@@ -228,6 +250,9 @@ class Dialer:
             if on_progress:
                 on_progress(self.stats)
         return self.stats
+
+    async def _nothing_pending(self, campaign_id: int) -> bool:
+        return await self.db.run("next_due_at", self.repo.next_due_at, campaign_id) is None
 
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
         try:
@@ -273,6 +298,8 @@ class Dialer:
             except AttemptConflict:
                 bound.warning("dialer.attempt_conflict")
                 return
+            if self.events is not None:
+                self.events.call_started()
             plan = prepare.plan(self.settings, attempt.phone_e164, _conversation(script, variables), media,
                                 call_id=cid, app_args=attempt.pseudonym)
 
@@ -303,6 +330,8 @@ class Dialer:
             await self.db.run("finish_attempt", self.repo.finish_attempt, attempt.id, outcome,
                               report.result.sip_cause, report.result.hangup_cause, report.answered_at,
                               report.ended_at, policy=policy)
+            if self.events is not None:
+                self.events.call_ended(outcome)
             self.stats.finished += 1
             self.stats.by_outcome[outcome] = self.stats.by_outcome.get(outcome, 0) + 1
             if self.keep_reports:

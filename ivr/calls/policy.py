@@ -3,11 +3,13 @@
 - Calls happen only inside the call window, in local time (Asia/Ho_Chi_Minh, 07:30-20:30 by default);
   a due time outside the window moves to the next window start.
 - no_answer / busy: up to ``no_answer_attempts`` attempts in all, ``no_answer_interval`` apart.
-- unreachable / failed / congestion (the network, not the person): exponential back-off from
+- unreachable / failed / congestion / rtp_timeout / lost / caller_id_refused (the network, not the person):
+  exponential back-off from
   ``network_backoff`` (doubling, capped at ``network_backoff_max``), up to ``network_attempts`` in all.
 - hung_up_early / no_input (answered but the script was not finished): ``unfinished_extra_attempts``
   more calls (one by default), ``unfinished_interval`` later.
-- completed / transferred / symptomatic / wrong_person / rejected / invalid / opted_out: never again.
+- completed / transferred / symptomatic / wrong_person / rejected / invalid / opted_out / redirected: never again
+  (a 3xx redirect comes back on every retry: staff check the number).
 Outcomes are those of ivr.calls.outcomes (telephony) plus the script's own results.
 Settings come from ``settings.dialer``; a campaign may override any of them (``policy_overrides``).
 """

@@ -69,6 +69,8 @@ class DbRetry:
     max_delay: float = 2.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     monotonic: Callable[[], float] = time.monotonic
+    # Told (operation, seconds, tries) after each call that returned: the service's metrics.
+    observe: Callable[[str, float, int], None] | None = None
 
     async def run(self, what: str, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``call(*args, **kwargs)`` in a thread; ``what`` names it in logs and errors (no data in it)."""
@@ -96,6 +98,8 @@ class DbRetry:
                 continue
             if tries > 1:
                 log.info("db.recovered", what=what, tries=tries, seconds=round(self.monotonic() - started, 1))
+            if self.observe is not None:
+                self.observe(what, self.monotonic() - started, tries)
             return result
 
 
