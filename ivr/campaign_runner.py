@@ -20,7 +20,6 @@ from ivr.storage.resilience import is_transient
 from ivr.errors import PbxUnavailable, UserError
 from ivr.logs import get_logger, jsonable
 from ivr.storage import records as r
-from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
 
@@ -39,8 +38,18 @@ class CampaignDialer(Protocol):
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> object: ...
 
 
+class RunnerStore(Protocol):
+    """What the runner needs of the campaign store (ivr.storage.campaign_store.CampaignStore has it)."""
+
+    def list_campaigns(self) -> list[r.Campaign]: ...
+    def set_campaign_status(self, campaign_id: int, status: r.CampaignStatus | str, *, operator: str,
+                            now: dt.datetime) -> r.Campaign: ...
+    def settle_after_run(self, campaign_id: int, *, stopped: bool, operator: str,
+                         now: dt.datetime) -> r.Campaign: ...
+
+
 class CampaignRunner:
-    def __init__(self, repo: Repository, make_dialer: Callable[[int], CampaignDialer], *, poll: float = 5.0,
+    def __init__(self, repo: RunnerStore, make_dialer: Callable[[int], CampaignDialer], *, poll: float = 5.0,
                  operator: str = "robocall serve", clock: Callable[[], dt.datetime]) -> None:
         self.repo, self.make_dialer, self.poll, self.operator, self.clock = repo, make_dialer, poll, operator, clock
         self._dialers: dict[int, CampaignDialer] = {}
@@ -88,8 +97,7 @@ class CampaignRunner:
             return
         if stop.is_set():
             return
-        progress = await asyncio.to_thread(self.repo.campaign_progress, campaign_id)
-        if progress.status == r.CampaignStatus.RUNNING and progress.unfinished == 0:
-            await asyncio.to_thread(self.repo.set_campaign_status, campaign_id, r.CampaignStatus.COMPLETED,
-                                    operator=self.operator, now=self.clock())
+        settled = await asyncio.to_thread(self.repo.settle_after_run, campaign_id, stopped=False,
+                                          operator=self.operator, now=self.clock())
+        if settled.status == r.CampaignStatus.COMPLETED:
             log.info("dialer.campaign_completed", campaign=campaign_id)

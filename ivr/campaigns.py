@@ -95,11 +95,5 @@ class CampaignService:
                         worker_id=worker_id(self.settings), clock=self.clock, keep_reports=keep_reports)
         await dialer.recover()
         stats = await dialer.run_campaign(campaign_id, stop, until_idle=until_idle, on_progress=on_progress)
-        progress = self.repo.campaign_progress(campaign_id)
-        current = self.repo.get_campaign(campaign_id)
-        if current.status == r.CampaignStatus.RUNNING:
-            if progress.unfinished == 0:
-                self.set_status(campaign_id, "completed", operator)
-            elif stop.is_set():
-                self.set_status(campaign_id, "paused", operator)
+        self.repo.settle_after_run(campaign_id, stopped=stop.is_set(), operator=operator, now=self.clock())
         return stats

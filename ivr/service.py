@@ -133,7 +133,8 @@ def build(settings: Settings, *, hotline: bool = True, dialer: bool = True) -> S
     if hotline:
         plans = HotlinePlans(settings, app.audio_library(settings))
         prepare.append(("hotline audio", plans.prepare))
-        handler = HotlineHandler(HotlineDeps(ari, store, repo, plans, settings))
+        handler = HotlineHandler(HotlineDeps(ari, store, repo, plans, settings,
+                                             db=DbRetry(observe=metrics.db_call)))
         workers.append(NamedWorker("hotline", handler))
     if dialer:
         library, scripts, policy = app.audio_library(settings), app.script_loader(settings), app.campaign_policy(settings)

@@ -28,15 +28,14 @@ from typing import Callable, Mapping, Protocol
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import prepare
 from ivr.calls.conversation import ScriptConversation
-from ivr.calls.outcomes import ledger_outcome
+from ivr.calls.recorder import AttemptEnd, AttemptRecorder, finish_attempt
 from ivr.calls.policy import RetryPolicy
-from ivr.storage.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
+from ivr.storage.resilience import DatabaseUnavailable, DbRetry
 from ivr.calls.session import CallReport, CallSession
 from ivr.clock import utcnow
 from ivr.config import Settings
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
-from ivr.scripts.interpreter import RecordAnswer
 from ivr.scripts.model import Prompt, Script
 from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
@@ -179,10 +178,9 @@ class Dialer:
                 if exc.status != 404:
                     raise
             answers = await self.db.run("answers_for_attempt", self.repo.answers_for_attempt, attempt.id)
-            outcome = "hung_up_early" if answers else "failed"
             campaign = await self.db.run("get_campaign", self.repo.get_campaign, attempt.campaign_id)
-            await self.db.run("finish_attempt", self.repo.finish_attempt, attempt.id, outcome, None, None,
-                              None, self.clock(), policy=self.policy(campaign))
+            await finish_attempt(self.repo, self.db, attempt.id, AttemptEnd.recovered(bool(answers), self.clock()),
+                                 self.policy(campaign))
             resolved += 1
         if released or resolved:
             log.info("dialer.recovered", released=released, resolved=resolved, worker=self.worker_id)
@@ -303,33 +301,20 @@ class Dialer:
             plan = prepare.plan(self.settings, attempt.phone_e164, _conversation(script, variables), media,
                                 call_id=cid, app_args=attempt.pseudonym)
 
-            # Answers are written in order by their own task: the next prompt never waits for the database.
-            writer: OrderedWriter[tuple[RecordAnswer, dt.datetime]] = OrderedWriter(
-                lambda item: self.db.run("record_answer", self.repo.record_answer, attempt.id, item[0].question_id,
-                                         item[0].key, item[0].value, item[0].script, item[0].version, item[1],
-                                         owner=attempt),
-                name=cid)
-
-            async def on_answer(answer: RecordAnswer, at: dt.datetime) -> None:
-                writer.put((answer, at))
-
+            # Answers are written in order by the recorder: the next prompt never waits for the database.
+            recorder = AttemptRecorder(self.repo, self.db, attempt.id, policy, name=cid, owner=attempt)
             try:
-                report = await CallSession(self.ari, on_answer=on_answer, clock=self.clock,
+                report = await CallSession(self.ari, on_answer=recorder.answer, clock=self.clock,
                                            monotonic=self.monotonic, metrics=self.metrics).run(plan)
             except Exception:
                 await self._hang_up(cid)  # never leave a resident on a line that nothing drives
+                await recorder.answers_written()  # every answer given is written before anything else
                 raise
-            finally:
-                all_written = await writer.close()  # every answer given is written before anything else
             self.pacer.result(report.result.outcome == "congestion")
-            if not all_written:
-                # Not finished: recover() at the next start resolves it with the answers that were written.
-                bound.error("dialer.answers_unwritten", written=writer.written, unwritten=writer.dropped)
-                return
-            outcome = ledger_outcome(report.result)
-            await self.db.run("finish_attempt", self.repo.finish_attempt, attempt.id, outcome,
-                              report.result.sip_cause, report.result.hangup_cause, report.answered_at,
-                              report.ended_at, policy=policy)
+            end = AttemptEnd.of(report)
+            if not await recorder.finish(end):
+                return  # an answer is missing: recover() at the next start resolves it with those written
+            outcome = end.outcome
             if self.events is not None:
                 self.events.call_ended(outcome)
             self.stats.finished += 1

@@ -21,10 +21,10 @@ from typing import Any, Awaitable, Callable
 from ivr.ari import events as ev
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import machine as m
-from ivr.calls.outcomes import ledger_outcome
-from ivr.calls.policy import policy_from_settings
-from ivr.calls.session import CallReport, CallSession
-from ivr.clock import utcnow
+from ivr.calls.policy import RetryPolicy, policy_from_settings
+from ivr.calls.recorder import AttemptEnd, AttemptRecorder, finish_attempt
+from ivr.calls.session import AnswerSink, CallReport, CallSession
+from ivr.clock import Clock, utcnow
 from ivr.config import Settings
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import PbxUnavailable, UserError
@@ -36,6 +36,7 @@ from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.repo import Repository
+from ivr.storage.resilience import DbRetry
 
 log = get_logger(__name__)
 QUEUE_EXTENSION = "staff"
@@ -52,8 +53,9 @@ class HotlineDeps:
     repo: Repository
     plans: HotlinePlans
     settings: Settings
-    clock: Callable[[], dt.datetime] = utcnow
+    clock: Clock = utcnow
     monotonic: Callable[[], float] = time.monotonic
+    db: DbRetry = DbRetry()  # every storage call runs in a thread, retried across a database outage
 
 
 def caller_e164(number: str, own: str = "") -> str | None:
@@ -76,7 +78,8 @@ class _Facts:
     contact_id: int | None = None
     attempt_id: int | None = None
     claimed: bool = False  # this call took over the campaign attempt: it finishes it
-    overrides: Any = None  # the campaign's retry-policy overrides
+    policy: RetryPolicy | None = None  # the campaign's retry policy (a recognised caller)
+    recorder: AttemptRecorder | None = None  # records the campaign attempt this call took over
     main: CallReport | None = None
     seen: rt.InboundFacts = field(default_factory=rt.InboundFacts)
 
@@ -96,7 +99,7 @@ class InboundCall:
 
     async def run(self) -> None:
         entry = self.start.args[0] if self.start.args else ""
-        if entry not in rt.ENTRIES:
+        if rt.route(entry, recognised=False, draining=False, can_call_back=False) is rt.Route.IGNORE:
             # Not ours (e.g. another program's call on the same application): never touch it.
             self._log.warning("hotline.unknown_entry", entry=entry[:32])
             self.busy = False
@@ -126,7 +129,7 @@ class InboundCall:
         d, now = self.d, self.d.clock()
         after_hours = not self.d.plans.hours.contains(now)
         phone = caller_e164(self.start.caller_number, d.settings.trunk.caller_id_number)
-        call = await _db(d.store.open_call, self.channel, phone, now, after_hours)
+        call = await d.db.run("open_call", d.store.open_call, self.channel, phone, now, after_hours)
         self.facts.call_id, self.facts.phone = call.id, phone
         self._log = self._log.bind(call=call.id)
         self._log.info("hotline.call_started", after_hours=after_hours)
@@ -138,12 +141,14 @@ class InboundCall:
             await self._quietly(d.ari.hangup(self.channel, "busy"))
             await self._finish()
             return
-        if recognised is not None:
+        if where is rt.Route.CAMPAIGN and recognised is not None:
             plan, sink = recognised
-        else:
+        elif where is rt.Route.MENU:
             if after_hours:
                 await self._path(rt.AFTER_HOURS)
             plan, sink = d.plans.menu(self.channel, after_hours), self._menu_answer
+        else:
+            raise AssertionError(f"route {where} for a hotline call")  # routing.route never gives it
         await self._quietly(d.ari.set_variable(self.channel, QUEUE_WAIT_VARIABLE,
                                                str(d.settings.hotline.callback_offer_after)))
         self.facts.main = await self._converse(plan, sink)
@@ -154,12 +159,12 @@ class InboundCall:
     async def _returning(self) -> None:
         """Back from the queue, but this process did not put it there: offer a call back all the same."""
         d = self.d
-        known = await _db(d.store.call_by_channel, self.channel)
+        known = await d.db.run("call_by_channel", d.store.call_by_channel, self.channel)
         if known is not None:
             self.facts.call_id, self.facts.phone = known.id, known.caller_e164
             self.facts.contact_id, self.facts.attempt_id = known.contact_id, known.attempt_id
         else:
-            robot = await _db(d.store.robot_call, self.channel)
+            robot = await d.db.run("robot_call", d.store.robot_call, self.channel)
             if robot is not None:
                 self.facts.phone, self.facts.contact_id, self.facts.attempt_id = robot
             else:
@@ -172,34 +177,34 @@ class InboundCall:
             await self._finish()
 
     # -- recognition ---------------------------------------------------------------------------------
-    async def _recognise(self, now: dt.datetime) -> tuple[m.CallPlan, Any] | None:
+    async def _recognise(self, now: dt.datetime) -> tuple[m.CallPlan, AnswerSink] | None:
         d, f = self.d, self.facts
         assert f.phone is not None and f.call_id is not None
-        choice = choose_callback(await _db(d.store.household_attempts, f.phone))
+        choice = choose_callback(await d.db.run("household_attempts", d.store.household_attempts, f.phone))
         if choice is None:
             return None
         try:
-            campaign = await _db(d.repo.get_campaign, choice.campaign_id)
-            contact = await _db(d.repo.get_contact, choice.contact_id)
+            campaign = await d.db.run("get_campaign", d.repo.get_campaign, choice.campaign_id)
+            contact = await d.db.run("get_contact", d.repo.get_contact, choice.contact_id)
             today = now.astimezone(d.plans.hours.zone).date()
             plan, _script = await asyncio.to_thread(d.plans.campaign, self.channel, campaign.script_name, contact,
                                                     today)
         except UserError as exc:  # the campaign's script cannot be used: the menu still can
             self._log.error("hotline.campaign_script_unusable", campaign=choice.campaign_id, error=str(exc)[:200])
             return None
-        attempt_id = await _db(d.repo.claim_for_inbound, choice, self.channel, HOTLINE_WORKER, now)
+        attempt_id = await d.db.run("claim_for_inbound", d.repo.claim_for_inbound, choice, self.channel,
+                                    HOTLINE_WORKER, now)
         if attempt_id is None:
             return None
-        await _db(d.store.link_campaign, f.call_id, choice.campaign_id, choice.contact_id, attempt_id)
-        f.contact_id, f.attempt_id, f.claimed, f.overrides = choice.contact_id, attempt_id, True, campaign.policy_overrides
+        await d.db.run("link_campaign", d.store.link_campaign, f.call_id, choice.campaign_id, choice.contact_id,
+                       attempt_id)
+        f.contact_id, f.attempt_id, f.claimed = choice.contact_id, attempt_id, True
+        f.policy = policy_from_settings(d.settings.dialer, campaign.policy_overrides)
         await self._path(rt.RECOGNISED)
         self._log.info("hotline.recognised", campaign=choice.campaign_id, attempt=attempt_id)
 
-        async def sink(answer: RecordAnswer, at: dt.datetime) -> None:
-            await _db(d.repo.record_answer, attempt_id, answer.question_id, answer.key, answer.value,
-                      answer.script, answer.version, at)
-
-        return plan, sink
+        f.recorder = AttemptRecorder(d.repo, d.db, attempt_id, f.policy, name=self.channel)
+        return plan, f.recorder.answer
 
     # -- the staff queue -----------------------------------------------------------------------------
     async def _queue_loop(self, back_in_application: bool = False) -> None:
@@ -210,13 +215,14 @@ class InboundCall:
                 self._set(joined_queue=True)
                 await self._path(rt.QUEUE)
                 if self.facts.call_id is not None:
-                    await _db(d.store.queue_entered, self.facts.call_id, d.clock())
+                    await d.db.run("queue_entered", d.store.queue_entered, self.facts.call_id, d.clock())
                 self.busy = False
                 wait = await self._follow_queue(qw.QueueWait(joined_at=d.monotonic()), settled=True)
                 done = qw.result(wait, d.monotonic())
                 self.busy = True
                 if self.facts.call_id is not None:
-                    await _db(d.store.queue_left, self.facts.call_id, done.waited, done.answered_by, done.abandoned)
+                    await d.db.run("queue_left", d.store.queue_left, self.facts.call_id, done.waited,
+                                   done.answered_by, done.abandoned)
                 if done.answered_by:
                     self._set(answered_by=done.answered_by)
                     await self._path(rt.staff_segment(done.answered_by))
@@ -235,6 +241,8 @@ class InboundCall:
             if where is rt.Route.REQUEUE:
                 await d.ari.continue_in_dialplan(self.channel, TRANSFER_CONTEXT, QUEUE_EXTENSION)
                 continue
+            if where is not rt.Route.CALLBACK_OFFER:
+                raise AssertionError(f"route {where} after the queue")  # routing.route never gives it
             await self._path(rt.CALLBACK_OFFER)
             offer = await self._converse(d.plans.callback_offer(self.channel), self._callback_answer)
             if offer.result.outcome != "transferred":
@@ -278,15 +286,15 @@ class InboundCall:
                 self._set(heard_info=True)
             return
         assert self.facts.call_id is not None
-        await _db(self.d.store.record_inbound_answer, self.facts.call_id, answer.question_id, answer.key,
-                  answer.value, answer.script, answer.version, at)
+        await self.d.db.run("record_inbound_answer", self.d.store.record_inbound_answer, self.facts.call_id, answer,
+                            at)
 
     async def _callback_answer(self, answer: RecordAnswer, at: dt.datetime) -> None:
         await self._path(rt.choice_segment(answer.question_id, answer.value))
-        if answer.question_id == "callback" and answer.value == "yes" and self.facts.phone:
-            f = self.facts
-            task = await _db(self.d.store.add_callback_task, f.phone, at, inbound_call_id=f.call_id,
-                             contact_id=f.contact_id, attempt_id=f.attempt_id)
+        f, phone = self.facts, self.facts.phone
+        if answer.question_id == "callback" and answer.value == "yes" and phone:
+            task = await self.d.db.run("add_callback_task", self.d.store.add_callback_task, phone, at,
+                                       inbound_call_id=f.call_id, contact_id=f.contact_id, attempt_id=f.attempt_id)
             self._set(callback_requested=True)
             self._log.info("hotline.callback_requested", task=task)
 
@@ -299,15 +307,16 @@ class InboundCall:
         outcome = rt.inbound_outcome(f.seen)
         ended = d.clock()
         if f.call_id is not None:
-            await _db(d.store.finish_call, f.call_id, outcome, f.seen.script_result, ended)
-        if f.claimed and f.attempt_id is not None:
-            policy = policy_from_settings(d.settings.dialer, f.overrides)
-            if main is None:  # never got to the questions (an error): the robot calls again
-                await _db(d.repo.finish_attempt, f.attempt_id, "failed", None, None, None, ended, policy=policy)
-            else:
-                r = main.result
-                await _db(d.repo.finish_attempt, f.attempt_id, ledger_outcome(main.result), r.sip_cause, r.hangup_cause,
-                          main.answered_at, main.ended_at, policy=policy)
+            await d.db.run("finish_call", d.store.finish_call, f.call_id, outcome, f.seen.script_result, ended)
+        if f.claimed and f.attempt_id is not None and f.policy is not None:
+            recorded = False
+            if f.recorder is not None and main is not None:
+                recorded = await f.recorder.finish(AttemptEnd.of(main))
+            if not recorded:
+                # Never got to the questions (an error), or an answer could not be written: nothing recovers
+                # an attempt the hotline holds, so it ends now and the robot calls again.
+                written = f.recorder.written if f.recorder is not None else 0
+                await finish_attempt(d.repo, d.db, f.attempt_id, AttemptEnd.recovered(written > 0, ended), f.policy)
         self._log.info("hotline.call_ended", outcome=outcome)
 
     async def _interrupted(self) -> None:
@@ -326,7 +335,7 @@ class InboundCall:
 
     async def _path(self, segment: str) -> None:
         if self.facts.call_id is not None:
-            await _db(self.d.store.add_path, self.facts.call_id, segment)
+            await self.d.db.run("add_path", self.d.store.add_path, self.facts.call_id, segment)
 
     async def _follow(self) -> None:
         try:
@@ -349,8 +358,3 @@ class InboundCall:
             await aw
         except Exception as exc:  # noqa: BLE001 - best effort by definition; the ledger says what happened
             self._log.debug("hotline.ignored_failure", error=type(exc).__name__)
-
-
-async def _db(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Run a blocking storage call in a thread."""
-    return await asyncio.to_thread(fn, *args, **kwargs)

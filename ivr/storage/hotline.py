@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ivr.errors import UserError
 from ivr.storage import models as m
 from ivr.storage.base import StoreBase
+from ivr.storage.records import GivenAnswer
 from ivr.storage.hotline_records import (
     CALLBACK_STATUSES, INBOUND_OUTCOMES, AgentRecord, AttemptFacts, CallbackTaskRecord, InboundAnswerRecord, InboundCallRecord,
 )
@@ -157,16 +158,13 @@ class HotlineStore(StoreBase):
             row.answered_by = answered_by or row.answered_by
             row.abandoned = abandoned
 
-    def record_inbound_answer(self, call_id: int, question_id: str, key: str, value: str, script: str,
-                              version: str, at: dt.datetime) -> None:
+    def record_inbound_answer(self, call_id: int, answer: GivenAnswer, at: dt.datetime) -> None:
         """Store a self-declaration answer; answering the same question again in the call replaces it."""
         insert = pg_insert if self._postgres else sqlite_insert
-        stmt = insert(InboundAnswer).values(
-            call_id=call_id, question_id=question_id, script=script, script_version=version, key=key,
-            value=value, answered_at=at)
-        stmt = stmt.on_conflict_do_update(index_elements=["call_id", "question_id"],
-                                          set_={"key": key, "value": value, "answered_at": at,
-                                                "script": script, "script_version": version})
+        values = {"key": answer.key, "value": answer.value, "answered_at": at, "script": answer.script,
+                  "script_version": answer.version}
+        stmt = insert(InboundAnswer).values(call_id=call_id, question_id=answer.question_id, **values)
+        stmt = stmt.on_conflict_do_update(index_elements=["call_id", "question_id"], set_=values)
         with self._write() as s:
             s.execute(stmt)
 

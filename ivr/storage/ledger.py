@@ -1,4 +1,4 @@
-"""The call-attempt ledger: enqueue, claim, dial, answer, finish, recover. Part of the repository.
+"""The call-attempt ledger: enqueue, claim, dial, answer, finish, recover. Every attempt state change is here.
 
 An attempt moves pending -> claimed -> dialing -> done, and each move is one transaction:
 - claiming is atomic across workers: PostgreSQL locks the attempt and its household with
@@ -10,6 +10,9 @@ An attempt moves pending -> claimed -> dialing -> done, and each move is one tra
 - an answer is written the moment the key is pressed, once per (attempt, question);
 - finishing an attempt and scheduling the next one (per the retry policy) happen in one transaction, and
   finishing twice changes nothing, so replays after a crash neither lose nor duplicate attempts.
+When to call again is the domain's decision: the retry policy is passed in (``RetryRule``). The domain
+records attempts through ivr.calls.recorder (answers in order, the end with the policy, across outages).
+May be imported by any domain module; imports none (tests/unit/test_architecture.py).
 """
 from __future__ import annotations
 
@@ -66,6 +69,29 @@ class InboundTarget(Protocol):
 
 class AttemptConflict(Exception):
     """The attempt is not in the state the caller assumed (released, finished, unknown): do not dial it."""
+
+
+class Attempts(Protocol):
+    """What the domain may ask of the ledger (Ledger implements it; fakes may too)."""
+
+    def enqueue_contacts(self, campaign_id: int, now: dt.datetime, monitoring_days: int = 1) -> int: ...
+    def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
+                           limit: int) -> list[r.Attempt]: ...
+    def claim_for_inbound(self, target: InboundTarget, channel_id: str, worker_id: str,
+                          now: dt.datetime) -> int | None: ...
+    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime) -> r.Attempt: ...
+    def record_answer(self, attempt_id: int, answer: r.GivenAnswer, at: dt.datetime, *,
+                      owner: r.Attempt | None = None) -> bool: ...
+    def answers_for_attempt(self, attempt_id: int) -> list[r.Answer]: ...
+    def finish_attempt(self, attempt_id: int, outcome: str, sip_cause: int | None, hangup_cause: int | None,
+                       answered_at: dt.datetime | None, ended_at: dt.datetime, *,
+                       policy: RetryRule) -> r.Attempt | None: ...
+    def release_stale_claims(self, worker_id: str | None = None,
+                             older_than: dt.datetime | None = None) -> int: ...
+    def attempts_in_flight(self, worker_id: str | None = None) -> list[r.Attempt]: ...
+    def get_attempt(self, attempt_id: int) -> r.Attempt: ...
+    def campaign_attempts(self, campaign_id: int) -> list[r.Attempt]: ...
+    def next_due_at(self, campaign_id: int) -> dt.datetime | None: ...
 
 
 class Ledger(StoreBase):
@@ -180,8 +206,8 @@ class Ledger(StoreBase):
         except IntegrityError:
             return None  # a concurrent claim won the household or the attempt number
 
-    def record_answer(self, attempt_id: int, question_id: str, key: str, value: str, script: str,
-                      version: str, at: dt.datetime, *, owner: r.Attempt | None = None) -> bool:
+    def record_answer(self, attempt_id: int, answer: r.GivenAnswer, at: dt.datetime, *,
+                      owner: r.Attempt | None = None) -> bool:
         """Store an answer the moment it is given. False if this question already has an answer in this
         attempt (a replay after a restart): the first answer stays.
 
@@ -198,8 +224,8 @@ class Ledger(StoreBase):
             insert = pg_insert if self._postgres else sqlite_insert
             stmt = insert(m.table_of(m.Answer)).values(
                 attempt_id=attempt_id, contact_id=contact_id, campaign_id=campaign_id,
-                question_id=question_id, script=script, script_version=version, key=key, value=value,
-                answered_at=at,
+                question_id=answer.question_id, script=answer.script, script_version=answer.version,
+                key=answer.key, value=answer.value, answered_at=at,
             ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(m.Answer.id)
             # RETURNING, not rowcount: SQLAlchemy 2.1 with psycopg reports -1 for a Core INSERT.
             return s.execute(stmt).first() is not None
@@ -299,23 +325,6 @@ class Ledger(StoreBase):
             return s.scalar(select(func.min(A.scheduled_at)).where(A.campaign_id == campaign_id,
                                                                    A.status == PENDING))
 
-    def campaign_progress(self, campaign_id: int) -> r.CampaignProgress:
-        with self._read() as s:
-            camp = s.get(m.Campaign, campaign_id)
-            if camp is None:
-                raise UserError(f"campaign {campaign_id}: no such campaign")
-            mine = A.campaign_id == campaign_id
-            by_status = {k: int(n) for k, n in s.execute(select(A.status, func.count()).where(mine)
-                                                          .group_by(A.status))}
-            by_outcome = {str(k): int(n) for k, n in s.execute(select(A.outcome, func.count())
-                                                           .where(mine, A.status == DONE).group_by(A.outcome))}
-            households = s.scalar(select(func.count(func.distinct(A.household_id))).where(mine)) or 0
-            answered = s.scalar(select(func.count()).where(mine, A.answered_at.is_not(None))) or 0
-            answers = s.scalar(select(func.count()).select_from(m.Answer)
-                               .where(m.Answer.campaign_id == campaign_id)) or 0
-            return r.CampaignProgress(campaign_id, r.CampaignStatus(camp.status), int(households), by_status,
-                                      by_outcome, int(answered), int(answers))
-
     # -- helpers ---------------------------------------------------------------------------------------
     def _opt_out(self, s: Session, household_id: int, at: dt.datetime) -> None:
         s.execute(update(m.Contact).where(m.Contact.household_id == household_id).values(opted_out=True),
@@ -344,4 +353,4 @@ class Ledger(StoreBase):
         return [attempt_record(a, phone, pseudonym) for a, phone, pseudonym in s.execute(query)]
 
 
-__all__: Sequence[str] = ["AttemptConflict", "InboundTarget", "Ledger", "RetryRule"]
+__all__: Sequence[str] = ["AttemptConflict", "Attempts", "InboundTarget", "Ledger", "RetryRule"]

@@ -53,6 +53,22 @@ class Contact:
     quarantine_start: dt.date | None = None
 
 
+class GivenAnswer(Protocol):
+    """An answer as the script gave it (ivr.scripts.interpreter.RecordAnswer is one): one object, not
+    five arguments, from the call to the ledger."""
+
+    @property
+    def question_id(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def script(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+
+
 # The values of a person a new list may change (the identity, phone and name key, never changes);
 # ivr.contacts.merge decides what they become.
 MERGED_FIELDS = ("full_name", "category", "birth_year", "address", "ward", "district", "exposure_date",

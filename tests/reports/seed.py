@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, update
 
+from ivr.scripts.interpreter import RecordAnswer
 from ivr.contacts.importer import ContactImporter
 from ivr.storage import models as m
 from ivr.storage.hotline import HotlineStore
@@ -230,14 +231,15 @@ def seed(engine: Engine, work: Path, imports_dir: Path) -> Seeded:
         for attempt_id, a in zip(attempts[(camp, person)], atts):
             for n, (question, value) in enumerate(a.answers.items()):
                 at = utc(a.started) + dt.timedelta(seconds=10 + 5 * n)
-                repo.record_answer(attempt_id, question, "1" if value == "yes" else "2", value, script, "1", at)
+                key = "1" if value == "yes" else "2"
+                repo.record_answer(attempt_id, RecordAnswer(question, question, key, value, script, "1"), at)
     store = HotlineStore(engine)
     calls = []
     for n, c in enumerate(HOTLINE):
         start = utc(c.started)
         rec = store.open_call(f"hl-seed-{n}", "+84" + c.caller[1:] if c.caller else None, start, False)
         for k, (question, value) in enumerate(c.answers.items()):
-            store.record_inbound_answer(rec.id, question, "1", value, "hotline", "2",
+            store.record_inbound_answer(rec.id, RecordAnswer(question, question, "1", value, "hotline", "2"),
                                         start + dt.timedelta(seconds=5 + k))
         if c.waited is not None:
             store.queue_entered(rec.id, start + dt.timedelta(seconds=20))

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
+from ivr.scripts.interpreter import RecordAnswer
 from ivr.scripts.variables import contact_variables
 from ivr.cli import main
 from ivr.config import PROJECT_ROOT
@@ -100,7 +101,8 @@ def world(engine: Engine, seeded: Seeded, deps: ReportDeps, data_dir: Path,
                 ended_at=utc(t(LATER, "08:02")),
                 outcome="symptomatic" if attempt.contact_id == namesake.id else "completed"))
         if attempt.contact_id == namesake.id:
-            repo.record_answer(attempt.id, "fever", "1", "yes", "f1_daily", "1", utc(t(LATER, "08:01")))
+            repo.record_answer(attempt.id, RecordAnswer("fever", "fever", "1", "yes", "f1_daily", "1"),
+                               utc(t(LATER, "08:01")))
 
     speech = SpeakingEngine()
     library = AudioLibrary(AudioDirs(tmp_path / "cache", "/sounds"), engine=speech, workers=1)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine
 
+from ivr.scripts.interpreter import RecordAnswer
 from ivr.contacts.merge import merge_contact
 from ivr.calls.policy import policy_from_settings
 from ivr.config import DialerSettings
@@ -54,9 +55,10 @@ def test_an_inbound_call_is_recorded_from_ring_to_hang_up(store: HotlineStore) -
     call = store.open_call("1700000000.1", PHONE, NOW, after_hours=False)
     assert store.open_call("1700000000.1", PHONE, NOW, after_hours=False) == call  # idempotent by channel
     store.add_path(call.id, "menu:declare")
-    store.record_inbound_answer(call.id, "fever", "1", "yes", "hotline", "2", NOW + MIN)
-    store.record_inbound_answer(call.id, "fever", "2", "no", "hotline", "2", NOW + 2 * MIN)  # said again: replaced
-    store.record_inbound_answer(call.id, "cough", "2", "no", "hotline", "2", NOW + 2 * MIN)
+    store.record_inbound_answer(call.id, RecordAnswer("fever", "fever", "1", "yes", "hotline", "2"), NOW + MIN)
+    store.record_inbound_answer(call.id, RecordAnswer("fever", "fever", "2", "no", "hotline", "2"),
+                                NOW + 2 * MIN)  # said again: replaced
+    store.record_inbound_answer(call.id, RecordAnswer("cough", "cough", "2", "no", "hotline", "2"), NOW + 2 * MIN)
     store.add_path(call.id, "menu:staff", "queue")
     store.queue_entered(call.id, NOW + 3 * MIN)
     store.queue_left(call.id, 60.0, None, abandoned=False)  # timed out, offered a call back, queued again
@@ -93,7 +95,7 @@ def test_a_pending_attempt_is_handed_over_to_the_inbound_call(repo: Repository, 
     assert repo.claim_due_attempts(campaign_id, "w1", NOW + MIN, 10) == []  # the dialer cannot take that phone
     assert choose_callback(store.household_attempts(PHONE)) is None  # busy on this very call
     assert repo.claim_for_inbound(choice, "1700000000.8", HOTLINE_WORKER, NOW + MIN) is None
-    repo.record_answer(attempt_id, "identity", "1", "yes", "f1_daily", "1", NOW + 2 * MIN)
+    repo.record_answer(attempt_id, RecordAnswer("identity", "identity", "1", "yes", "f1_daily", "1"), NOW + 2 * MIN)
     assert repo.finish_attempt(attempt_id, "completed", 200, 16, NOW + MIN, NOW + 3 * MIN, policy=POLICY) is None
     progress = repo.campaign_progress(campaign_id)
     assert (progress.answers, progress.unfinished, progress.by_outcome) == (1, 0, {"completed": 1})

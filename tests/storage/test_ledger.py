@@ -7,6 +7,7 @@ from typing import Sequence
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from ivr.scripts.interpreter import RecordAnswer
 from ivr.contacts.merge import merge_contact
 from ivr.calls.policy import policy_from_settings
 from ivr.config import DialerSettings
@@ -172,15 +173,15 @@ def test_answers_are_written_once(repo: Repository) -> None:
     camp = start(repo)
     a = repo.claim_due_attempts(camp.id, "w1", NOW, 1)[0]
     repo.mark_dialing(a.id, "rc-1", NOW)
-    assert repo.record_answer(a.id, "fever", "1", "yes", "f1-daily", "1", NOW + MIN) is True
-    assert repo.record_answer(a.id, "fever", "2", "no", "f1-daily", "1", NOW + 2 * MIN) is False
-    assert repo.record_answer(a.id, "cough", "2", "no", "f1-daily", "1", NOW + 2 * MIN) is True
+    assert repo.record_answer(a.id, RecordAnswer("fever", "fever", "1", "yes", "f1-daily", "1"), NOW + MIN) is True
+    assert repo.record_answer(a.id, RecordAnswer("fever", "fever", "2", "no", "f1-daily", "1"), NOW + 2 * MIN) is False
+    assert repo.record_answer(a.id, RecordAnswer("cough", "cough", "2", "no", "f1-daily", "1"), NOW + 2 * MIN) is True
     answers = repo.answers_for_attempt(a.id)
     assert [(x.question_id, x.key, x.value, x.answered_at) for x in answers] == [
         ("fever", "1", "yes", NOW + MIN), ("cough", "2", "no", NOW + 2 * MIN)]
     assert {(x.contact_id, x.campaign_id) for x in answers} == {(a.contact_id, camp.id)}
     with pytest.raises(AttemptConflict):
-        repo.record_answer(9999, "fever", "1", "yes", "f1-daily", "1", NOW)
+        repo.record_answer(9999, RecordAnswer("fever", "fever", "1", "yes", "f1-daily", "1"), NOW)
 
 
 # -- finishing and retries ---------------------------------------------------------------------------------
@@ -304,7 +305,7 @@ def test_progress(repo: Repository) -> None:
     camp = start(repo, None)
     a, b, c = repo.claim_due_attempts(camp.id, "w1", NOW, 3)
     repo.mark_dialing(a.id, "rc-a", NOW)
-    repo.record_answer(a.id, "fever", "2", "no", "f1-daily", "1", NOW + MIN)
+    repo.record_answer(a.id, RecordAnswer("fever", "fever", "2", "no", "f1-daily", "1"), NOW + MIN)
     repo.finish_attempt(a.id, "completed", None, 16, NOW, NOW + 2 * MIN, policy=POLICY)
     repo.mark_dialing(b.id, "rc-b", NOW)
     repo.finish_attempt(b.id, "busy", 486, 17, None, NOW + MIN, policy=POLICY)
@@ -362,3 +363,26 @@ def test_f1_monitoring_repeats_daily_until_quarantine_ends(repo: Repository, day
     repo.enqueue_contacts(campaign.id, NOW, monitoring_days=days)
     called = {c.phone_e164 for c in repo.campaign_contacts(campaign.id)}
     assert called == {{"a": "+84912000101", "b": "+84912000102"}[t] for t in expected}
+
+
+@pytest.mark.parametrize("finished, stopped, status", [
+    (True, False, CampaignStatus.COMPLETED),  # nothing left: completed, whoever ran it
+    (True, True, CampaignStatus.COMPLETED),
+    (False, True, CampaignStatus.PAUSED),  # Ctrl-C with calls left: paused
+    (False, False, CampaignStatus.RUNNING),  # retries due later: still running (serve looks again)
+])
+def test_a_run_settles_the_campaign_in_one_place(repo: Repository, finished: bool, stopped: bool,
+                                                 status: CampaignStatus) -> None:
+    seed(repo)
+    camp = start(repo)
+    if finished:
+        for a in repo.claim_due_attempts(camp.id, "w1", NOW, 10):
+            repo.finish_attempt(a.id, "completed", None, 16, NOW, NOW + MIN, policy=POLICY)
+    assert repo.settle_after_run(camp.id, stopped=stopped, operator="t", now=NOW + MIN).status == status
+
+
+def test_a_campaign_no_longer_running_is_left_as_it_is(repo: Repository) -> None:
+    seed(repo)
+    camp = start(repo)
+    repo.set_campaign_status(camp.id, "cancelled", operator="t", now=NOW + MIN)  # staff cancelled it meanwhile
+    assert repo.settle_after_run(camp.id, stopped=True, operator="t", now=NOW).status == CampaignStatus.CANCELLED

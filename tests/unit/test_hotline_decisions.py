@@ -143,3 +143,13 @@ def test_queue_watch(events: list[tuple[float, ev.AriEvent]], expected: tuple) -
     r = qw.result(wait, now=120.0)
     assert (r.answered_by, r.waited, r.abandoned, r.timed_out, wait.over) == expected
     assert wait.settled == (wait.over or r.answered_by is not None)
+
+
+def test_the_inbound_call_acts_on_every_route() -> None:
+    """Every route routing.route can give is handled by name in the inbound call (none falls through)."""
+    from pathlib import Path
+
+    from ivr.hotline import inbound
+
+    source = Path(inbound.__file__).read_text(encoding="utf-8")
+    assert [r.name for r in Route if f"rt.Route.{r.name}" not in source] == []

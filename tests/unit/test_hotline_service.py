@@ -89,21 +89,36 @@ class FakeRepo:
     unfinished: dict[int, int]
     completed: list[int] = field(default_factory=list)
 
-    def list_campaigns(self) -> list[Any]:
-        return [type("C", (), {"id": cid, "status": r.CampaignStatus(s)})() for cid, s in self.statuses.items()]
+    def list_campaigns(self) -> list[r.Campaign]:
+        return [self._campaign(cid) for cid in self.statuses]
 
-    def campaign_progress(self, cid: int) -> Any:
-        return type("P", (), {"status": r.CampaignStatus(self.statuses[cid]), "unfinished": self.unfinished[cid]})()
-
-    def set_campaign_status(self, cid: int, status: Any, *, operator: str, now: Any) -> None:
+    def set_campaign_status(self, cid: int, status: r.CampaignStatus | str, *, operator: str,
+                            now: dt.datetime) -> r.Campaign:
         self.statuses[cid] = r.CampaignStatus(status).value
-        self.completed.append(cid)
+        return self._campaign(cid)
+
+    def settle_after_run(self, cid: int, *, stopped: bool, operator: str, now: dt.datetime) -> r.Campaign:
+        if self.statuses[cid] == "running" and self.unfinished[cid] == 0:
+            self.statuses[cid] = "completed"
+            self.completed.append(cid)
+        return self._campaign(cid)
+
+    def _campaign(self, cid: int) -> r.Campaign:
+        return r.Campaign(cid, "s", "1", "F1", None, None, r.CampaignStatus(self.statuses[cid]), {}, "t", NOW)
 
 
 @dataclass
 class FakeDialer:
     log: list[str]
     cid: int
+
+    @property
+    def calls_in_progress(self) -> int:
+        return 0
+
+    @property
+    def congestion_share(self) -> float:
+        return 0.0
 
     async def recover(self) -> int:
         self.log.append(f"recover {self.cid}")
@@ -117,7 +132,7 @@ class FakeDialer:
 async def test_the_runner_dials_running_campaigns_and_completes_finished_ones() -> None:
     repo = FakeRepo({1: "running", 2: "paused", 3: "running"}, {1: 0, 2: 4, 3: 2})
     log: list[str] = []
-    runner = CampaignRunner(repo, lambda cid: FakeDialer(log, cid), poll=0.05, clock=lambda: NOW)  # type: ignore[arg-type]
+    runner = CampaignRunner(repo, lambda cid: FakeDialer(log, cid), poll=0.05, clock=lambda: NOW)
     stop = asyncio.Event()
     asyncio.get_running_loop().call_later(0.3, stop.set)
     await asyncio.wait_for(runner.run(stop), 5)
@@ -132,7 +147,7 @@ class FailingDialer(FakeDialer):
 
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> None:
         self.log.append(f"dial {campaign_id}")
-        raise self.error  # type: ignore[misc]
+        raise self.error or RuntimeError("no error given")
 
 
 @pytest.mark.parametrize("error, status, dialled_again", [
@@ -143,7 +158,7 @@ async def test_the_runner_pauses_a_campaign_staff_must_fix_and_retries_a_pbx_out
         error: Exception, status: str, dialled_again: bool) -> None:
     repo = FakeRepo({1: "running"}, {1: 3})
     log: list[str] = []
-    runner = CampaignRunner(repo, lambda cid: FailingDialer(log, cid, error), poll=0.05, clock=lambda: NOW)  # type: ignore[arg-type]
+    runner = CampaignRunner(repo, lambda cid: FailingDialer(log, cid, error), poll=0.05, clock=lambda: NOW)
     stop = asyncio.Event()
     asyncio.get_running_loop().call_later(0.3, stop.set)
     await asyncio.wait_for(runner.run(stop), 5)

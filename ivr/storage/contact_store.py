@@ -1,0 +1,190 @@
+"""The contact store: the CDC's lists (imports) and the people on them, grouped by household phone.
+
+Storage only: how two lists' values for one person merge is the domain's rule (ivr.contacts.merge),
+passed in to ``apply_import``. May be imported by any domain module; imports no domain module.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Mapping, Protocol, Sequence
+
+from sqlalchemy import Row, String, any_, bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+from ivr.errors import UserError
+from ivr.storage import bulk
+from ivr.storage import models as m
+from ivr.storage import records as r
+from ivr.storage.base import StoreBase, chunks, contact_record, import_record
+
+ANALYZE_AFTER = 1000  # rows written by an import after which PostgreSQL's statistics are refreshed
+IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't both add the same person
+
+
+class ContactMerge(Protocol):
+    """The merge rule (ivr.contacts.merge.merge_contact): the values of ``records.MERGED_FIELDS`` once
+    ``incoming`` is merged into the stored row ``known``; ``newer``: the incoming list is not older."""
+
+    def __call__(self, known: r.PersonValues, incoming: r.ContactData, newer: bool) -> dict[str, Any]: ...
+
+
+
+class Contacts(Protocol):
+    """What the domain may ask of the contact store (ContactStore implements it; fakes may too)."""
+
+    def find_import(self, sha256: str) -> r.ImportRecord | None: ...
+    def get_import(self, import_id: int) -> r.ImportRecord: ...
+    def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *,
+                     merge: ContactMerge) -> tuple[r.ImportRecord, bool]: ...
+    def list_contacts(self, list_date: dt.date | None = None, category: str | None = None) -> list[r.Contact]: ...
+    def get_contact(self, contact_id: int) -> r.Contact: ...
+    def household_members(self, household_id: int) -> list[r.Contact]: ...
+
+
+class ContactStore(StoreBase):
+    """Imports and contacts. Every method is one transaction."""
+
+    # -- imports ---------------------------------------------------------------------------------------
+    def find_import(self, sha256: str) -> r.ImportRecord | None:
+        with self._read() as s:
+            row = s.scalar(select(m.Import).where(m.Import.sha256 == sha256))
+            return import_record(row) if row else None
+
+    def get_import(self, import_id: int) -> r.ImportRecord:
+        with self._read() as s:
+            row = s.get(m.Import, import_id)
+            if row is None:
+                raise UserError(f"import {import_id}: no such import")
+            return import_record(row)
+
+    def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *,
+                     merge: ContactMerge) -> tuple[r.ImportRecord, bool]:
+        """Store a list: new people added, known people updated, all in one transaction.
+
+        Returns the import and whether this file (same sha256) had been imported before, in which case
+        nothing changes but an audit entry. A known person is updated with the values of the newer list
+        per ``merge``, the domain's rule (ivr.contacts.merge); first_seen/last_seen span every list they were on.
+        A new person on a phone whose household opted out is opted out too: the phone asked not to be called.
+        """
+        with self._write() as s:
+            self._lock(s, IMPORT_LOCK)
+            previous = s.scalar(select(m.Import).where(m.Import.sha256 == batch.sha256))
+            if previous is not None:
+                self._audit(s, batch.operator, "contacts.import.repeat", f"import:{previous.id}", 0, now)
+                return import_record(previous), True
+            existing, households, opted_out = self._known(s, sorted({c.phone_e164 for c in batch.contacts}))
+            new = [c for c in batch.contacts if c.identity not in existing]
+            known = [c for c in batch.contacts if c.identity in existing]
+            imp = m.Import(
+                file_name=batch.file_name, sha256=batch.sha256, list_date=batch.list_date,
+                category=batch.category, operator=batch.operator, rows=batch.rows, imported=len(new),
+                updated=len(known), duplicates=batch.duplicates, invalid=batch.invalid,
+                error_report=batch.error_report, stored_path=batch.stored_path, created_at=now,
+            )
+            s.add(imp)
+            s.flush()
+            self._add_households(s, sorted({c.phone_e164 for c in new} - households.keys()), households, now)
+            new_ids = self._add_contacts(s, new, households, opted_out, batch.list_date, now)
+            bulk.update_rows(s, m.table_of(m.Contact),
+                             [_merge(existing[c.identity], c, batch.list_date, now, merge) for c in known])
+            ids = [*new_ids, *(existing[c.identity].id for c in known)]
+            links = [{"import_id": imp.id, "contact_id": cid, "category": c.category, "row": c.row}
+                     for cid, c in zip(ids, [*new, *known])]
+            bulk.insert_rows(s, m.table_of(m.ContactImport), links)
+            self._audit(s, batch.operator, "contacts.import", f"import:{imp.id}", len(links), now)
+            if self._postgres and len(links) >= ANALYZE_AFTER:
+                # Fresh planner statistics, so that tomorrow's lookup and the campaign queries use indexes.
+                s.execute(text("ANALYZE households, contacts, contact_imports"))
+            return import_record(imp), False
+
+    def _known(self, s: Session, phones: Sequence[str]) -> tuple[dict[tuple[str, str], Row[Any]],
+                                                                   dict[str, int], set[str]]:
+        """People and households already stored for these phones: one lookup for the whole file.
+
+        PostgreSQL gets the phones as one array parameter (``= ANY(:phones)``), which it hashes; a long
+        ``IN (...)`` list of separate parameters is searched linearly for every row it scans.
+        SQLite gets chunks of ``IN (...)``, which it turns into a temporary index.
+        """
+        existing: dict[tuple[str, str], Row[Any]] = {}
+        households: dict[str, int] = {}
+        opted_out: set[str] = set()
+        table = m.table_of(m.Contact)
+        for chunk in ([phones] if self._postgres else chunks(phones)):
+            for row in s.execute(select(table).where(self._phone_in(table.c.phone_e164, chunk))):
+                existing[(row.phone_e164, row.name_key)] = row
+                if row.opted_out:
+                    opted_out.add(row.phone_e164)
+            for hid, phone in s.execute(select(m.Household.id, m.Household.phone_e164)
+                                        .where(self._phone_in(m.Household.phone_e164, chunk))):
+                households[phone] = hid
+        return existing, households, opted_out
+
+    def _phone_in(self, column: Any, phones: Sequence[str]) -> Any:
+        if self._postgres:
+            return column == any_(bindparam("phones", list(phones), type_=ARRAY(String)))
+        return column.in_(phones)
+
+    def _add_households(self, s: Session, phones: Sequence[str], households: dict[str, int],
+                        now: dt.datetime) -> None:
+        table = m.table_of(m.Household)
+        ids = bulk.allocate_ids(s, table, len(phones))
+        bulk.insert_rows(s, table, [{"id": i, "phone_e164": p, "active_attempt_id": None, "created_at": now}
+                                    for i, p in zip(ids, phones)])
+        households.update(zip(phones, ids))
+
+    def _add_contacts(self, s: Session, new: Sequence[r.ContactData], households: Mapping[str, int],
+                      opted_out: set[str], list_date: dt.date, now: dt.datetime) -> list[int]:
+        table = m.table_of(m.Contact)
+        ids = bulk.allocate_ids(s, table, len(new))
+        bulk.insert_rows(s, table, [
+            {
+                "id": i, "household_id": households[c.phone_e164], "phone_e164": c.phone_e164,
+                "name_key": c.name_key, **{f: getattr(c, f) for f in r.MERGED_FIELDS},
+                "list_date": list_date, "first_seen": list_date, "last_seen": list_date,
+                "opted_out": c.phone_e164 in opted_out, "pseudonym": self._pseudonyms(),
+                "created_at": now, "updated_at": now,
+            }
+            for i, c in zip(ids, new)
+        ])
+        return ids
+
+    # -- contacts --------------------------------------------------------------------------------------
+    def list_contacts(self, list_date: dt.date | None = None, category: str | None = None) -> list[r.Contact]:
+        """Contacts stored, optionally those on the list of one day and/or of one category, oldest first.
+
+        With a date, the category is the one the person had on that day's list.
+        """
+        query = select(m.Contact).order_by(m.Contact.id)
+        if list_date is not None:
+            on_list = (select(m.ContactImport.contact_id).join(m.Import)
+                       .where(m.Import.list_date == list_date))
+            if category is not None:
+                on_list = on_list.where(m.ContactImport.category == category)
+            query = query.where(m.Contact.id.in_(on_list))
+        elif category is not None:
+            query = query.where(m.Contact.category == category)
+        with self._read() as s:
+            return [contact_record(c) for c in s.scalars(query)]
+
+    def get_contact(self, contact_id: int) -> r.Contact:
+        with self._read() as s:
+            row = s.get(m.Contact, contact_id)
+            if row is None:
+                raise UserError(f"contact {contact_id}: no such contact")
+            return contact_record(row)
+
+    def household_members(self, household_id: int) -> list[r.Contact]:
+        """Everyone reached through the household's phone (for a call that asks after each of them)."""
+        with self._read() as s:
+            rows = s.scalars(select(m.Contact).where(m.Contact.household_id == household_id).order_by(m.Contact.id))
+            return [contact_record(c) for c in rows]
+
+
+def _merge(old: Row[Any], new: r.ContactData, list_date: dt.date, now: dt.datetime,
+           merge: ContactMerge) -> dict[str, Any]:
+    """The updated row of a known person seen again on the list of ``list_date``."""
+    values: dict[str, Any] = {"id": old.id, **merge(old, new, list_date >= old.last_seen)}
+    values.update(list_date=max(old.list_date, list_date), first_seen=min(old.first_seen, list_date),
+                  last_seen=max(old.last_seen, list_date), updated_at=now)
+    return values
