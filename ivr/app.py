@@ -47,3 +47,71 @@ def operator_name(given: str | None) -> str:
     import getpass
 
     return given or getpass.getuser()
+
+
+def account_service(settings: Settings, clock=None, engine=None):  # type: ignore[no-untyped-def]
+    """Console accounts (`robocall users`, `robocall web`)."""
+    import datetime as dt
+
+    from ivr.accounts.service import AccountService
+    from ivr.calls.session import utcnow
+    from ivr.storage.accounts import AccountStore
+    from ivr.storage.db import open_database
+
+    return AccountService(AccountStore(engine or open_database(settings)), clock or utcnow,
+                          session_lifetime=dt.timedelta(minutes=settings.web.session_minutes))
+
+
+def local_zone(settings: Settings):  # type: ignore[no-untyped-def]
+    """The province's time zone (dialer.timezone): days of lists and reports are local days."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from ivr.errors import UserError
+
+    try:
+        return ZoneInfo(settings.dialer.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"dialer.timezone: unknown time zone {settings.dialer.timezone!r}") from None
+
+
+def report_deps(settings: Settings):  # type: ignore[no-untyped-def]
+    from ivr.calls.session import utcnow
+    from ivr.reports.daily import ReportDeps
+    from ivr.reports.queries import ReportQueries
+    from ivr.reports.symptoms import SymptomRules
+    from ivr.storage.db import open_database
+    from ivr.storage.written_files import FileRegister
+
+    engine = open_database(settings)
+    return ReportDeps(ReportQueries(engine), FileRegister(engine), SymptomRules(script_loader(settings)),
+                      local_zone(settings), utcnow)
+
+
+def contact_importer(settings: Settings, repo=None):  # type: ignore[no-untyped-def]
+    """The list importer (`robocall contacts import`, the console's upload): copies and error reports go
+    to <data_dir>/imports."""
+    from ivr.calls.session import utcnow
+    from ivr.contacts.importer import ContactImporter
+
+    return ContactImporter(repo or repository(settings), settings.path(settings.data_dir) / "imports",
+                           clock=utcnow, zone=local_zone(settings))
+
+
+def campaign_service(settings: Settings, repo=None):  # type: ignore[no-untyped-def]
+    from ivr.campaigns import CampaignService
+
+    return CampaignService(settings, repo or repository(settings), audio_library(settings),
+                           script_loader(settings), campaign_policy(settings))
+
+
+def web_services(settings: Settings, clock=None):  # type: ignore[no-untyped-def]
+    """Everything the web console's pages use: the CLI's services, one database engine."""
+    from ivr.calls.session import utcnow
+    from ivr.storage.hotline import HotlineStore
+    from ivr.web.services import WebServices
+
+    repo = repository(settings)
+    return WebServices(settings=settings, accounts=account_service(settings, clock, repo.engine), repo=repo,
+                       campaigns=campaign_service(settings, repo), importer=contact_importer(settings, repo),
+                       hotline=HotlineStore(repo.engine), reports=report_deps(settings),
+                       library=audio_library(settings), clock=clock or utcnow, zone=local_zone(settings))

@@ -156,6 +156,16 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`robocall web`: the console for health staff (its own process)."""
+
+    host: str = "127.0.0.1"  # loopback: put a TLS reverse proxy in front to serve a network
+    port: int = 8090
+    session_minutes: int = 480  # a sign-in lasts a working day
+    secure_cookie: bool = False  # true behind HTTPS: the session cookie is never sent in clear
+
+
+@dataclass(frozen=True)
 class Settings:
     ari: AriSettings = field(default_factory=AriSettings)
     trunk: TrunkSettings = field(default_factory=TrunkSettings)
@@ -167,6 +177,7 @@ class Settings:
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     pbx: PbxSettings = field(default_factory=PbxSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     data_dir: str = "var"
     scripts_dir: str = "scripts_vi"
     log_level: str = "info"

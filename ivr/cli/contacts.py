@@ -13,6 +13,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ivr import app
 from ivr.cli import Context, main
 from ivr.contacts.importer import ContactImporter, ImportResult
 from ivr.errors import UserError
@@ -39,8 +40,7 @@ def import_list(ctx: Context, file: Path, category: str | None, list_date: str |
     """Import a list FILE (.xlsx or .csv) of F1/F2 contacts."""
     settings = ctx.settings
     repo = Repository(open_database(settings))
-    importer = ContactImporter(repo, settings.path(settings.data_dir) / "imports", clock=_now,
-                               zone=ZoneInfo(settings.dialer.timezone))
+    importer = app.contact_importer(settings, repo)
     result = importer.import_file(file, category=category.upper() if category else None,
                                   list_date=_date(list_date, "--date"),
                                   operator=operator or ctx.operator or _os_user())

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -19,25 +18,13 @@ from ivr.cli import Context, main
 from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.reports import labels
-from ivr.reports.daily import ReportDeps, Written, write_daily
+from ivr.reports.daily import Written, write_daily
 from ivr.reports.monthly import parse_month, write_monthly
-from ivr.reports.queries import ReportQueries
-from ivr.reports.symptoms import SymptomRules
-from ivr.storage.db import open_database
-from ivr.storage.written_files import FileRegister
 
 
-def zone(settings: Settings) -> ZoneInfo:
-    try:
-        return ZoneInfo(settings.dialer.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"dialer.timezone: unknown time zone {settings.dialer.timezone!r}") from None
-
-
-def report_deps(settings: Settings) -> ReportDeps:
-    engine = open_database(settings)
-    return ReportDeps(ReportQueries(engine), FileRegister(engine), SymptomRules(app.script_loader(settings)),
-                      zone(settings), utcnow)
+# Built by the composition root, which the web console uses too.
+zone = app.local_zone
+report_deps = app.report_deps
 
 
 def parse_day(value: str | None, option: str, settings: Settings) -> dt.date:
