@@ -12,11 +12,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ivr.accounts.roles import Permission, in_areas, may
+from ivr.reports.labels import OUTCOMES as OUTCOME_VI
 from ivr.storage.records import CampaignStatus
 from ivr.web.guard import audit, page, services, user
+from ivr.web.campaigns import STATUS_VI
 from ivr.web.live import live_figures
 from ivr.web.render import render
-from ivr.reports.labels import OUTCOMES as OUTCOME_VI
 
 LIVE = (CampaignStatus.RUNNING, CampaignStatus.PAUSED, CampaignStatus.DRAFT)
 
@@ -48,7 +49,7 @@ def _live_context(request: Request) -> dict[str, Any]:
     agents = svc.hotline.agents()
     return {"campaigns": rows, "calls": calls, "personal": personal, "waiting": len(waiting),
             "agents_in": [a for a in agents if a.logged_in], "agents": len(agents), "now": svc.clock(),
-            "outcome_vi": OUTCOME_VI}
+            "outcome_vi": OUTCOME_VI, "status_vi": STATUS_VI}
 
 
 @page()

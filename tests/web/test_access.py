@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from ivr.storage.records import Attempt, CampaignStatus
 from ivr.web.services import WebServices
 
-from conftest import PASSWORD, Clock, add_user, csrf_of, sign_in
+from web_helpers import PASSWORD, Clock, add_user, csrf_of, sign_in
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "lists"
 SCRIPT = "f1_daily"
