@@ -192,7 +192,8 @@ class Dialer:
     # -- main loop ---------------------------------------------------------------------------------
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True,
                            on_progress: Callable[[RunStats], None] | None = None) -> RunStats:
-        """Dial the campaign until it has nothing due (``until_idle``) or ``stop`` is set.
+        """Dial the campaign until it has nothing due (``until_idle``), or else until no attempt is pending
+        at all (every retry made), or until ``stop`` is set.
 
         On stop, no new call starts and the calls in progress run to their end.
         """
@@ -210,7 +211,7 @@ class Dialer:
                     continue
                 now = self.clock()
                 if not policy.window.contains(now):
-                    if until_idle and not self.active:
+                    if not self.active and (until_idle or await self._nothing_pending(campaign_id)):
                         break
                     await self._wait(stop, 5.0)
                     continue
@@ -232,9 +233,11 @@ class Dialer:
                     self.stats.peak_concurrent = max(self.stats.peak_concurrent, len(self.active))
                 if claimed:
                     continue
-                if until_idle and not self.active:
+                if not self.active:
                     due = await self.db.run("next_due_at", self.repo.next_due_at, campaign_id)
-                    if due is None or due > self.clock():
+                    # Done when nothing is due now (``until_idle``), or (waiting for retries) when no
+                    # attempt is pending at all: every call of the campaign has its final outcome.
+                    if due is None or (until_idle and due > self.clock()):
                         # A claim whose commit succeeded but whose reply was lost (a dropped connection)
                         # left attempts claimed that no call serves: nothing of ours is in flight now.
                         if await self.db.run("release_stale_claims", self.repo.release_stale_claims,
@@ -250,6 +253,9 @@ class Dialer:
             if on_progress:
                 on_progress(self.stats)
         return self.stats
+
+    async def _nothing_pending(self, campaign_id: int) -> bool:
+        return await self.db.run("next_due_at", self.repo.next_due_at, campaign_id) is None
 
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
         try:

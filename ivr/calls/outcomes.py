@@ -9,13 +9,20 @@ Telephony outcomes (what happened to the call), one per call:
 - rejected       603 Decline (or 403)
 - unreachable    480 Temporarily Unavailable, 404, 410, 484, 604: the subscriber cannot be reached now
 - congestion     503 / 500 / 502 / 504 from the network: the trunk or the network failed (back off)
-- failed         anything else: our own error, an ARI failure, a lost channel
+- redirected     3xx (302 Moved Temporarily ...): the network points elsewhere; never followed (the call
+                 would reach whoever the redirect names), never retried (every retry gets the same 3xx)
+- rtp_timeout    answered, then no RTP from the far end for ``trunk.rtp_timeout`` seconds: a dead media
+                 path, not a silent resident (Asterisk hangs up with cause 44)
+- lost           the channel vanished and no event ever said how (the watchdog's grace ran out):
+                 no SIP code is reported, none being known
+- failed         anything else: our own error, an ARI failure
 The script's own result (completed, symptomatic, wrong_person, no_input, ...) is kept separately.
 """
 from __future__ import annotations
 
 OUTCOMES = ("completed", "transferred", "hung_up_early", "no_answer", "busy", "rejected", "unreachable",
-            "congestion", "failed")
+            "congestion", "redirected", "rtp_timeout", "lost", "failed")
+RTP_TIMEOUT_CAUSE = 44  # Asterisk's cause when res_pjsip's rtp_timeout hangs up (REQUESTED_CHAN_UNAVAIL)
 
 _BY_SIP = {
     486: "busy", 600: "busy",
@@ -24,8 +31,9 @@ _BY_SIP = {
     408: "no_answer",
     500: "congestion", 502: "congestion", 503: "congestion", 504: "congestion",
 }
-# Q.850 causes, for when no SIP code is known.
+# Q.850 causes, for when no SIP code is known (23: "redirected to new destination", a 3xx).
 _BY_CAUSE = {
+    23: "redirected",
     17: "busy", 21: "rejected", 1: "unreachable", 3: "unreachable", 20: "unreachable", 22: "unreachable",
     28: "unreachable", 18: "no_answer", 19: "no_answer", 34: "congestion", 38: "congestion",
     41: "congestion", 42: "congestion", 27: "unreachable",
@@ -41,15 +49,19 @@ def unanswered(remote_sip: int, cause: int, rang: bool) -> str:
     """
     if remote_sip in _BY_SIP:
         return _BY_SIP[remote_sip]
+    if 300 <= remote_sip < 400:
+        return "redirected"
     if remote_sip == 0 and rang and cause in (0, 16, 19):
         return "no_answer"
     return _BY_CAUSE.get(cause, "failed")
 
 
-def answered(finished: bool, transferred: bool, remote_hangup: bool) -> str:
-    """Outcome of an answered call."""
+def answered(finished: bool, transferred: bool, remote_hangup: bool, cause: int = 0) -> str:
+    """Outcome of an answered call (``cause``: ChannelDestroyed's; 44 when Asterisk's RTP timeout hung up)."""
     if transferred:
         return "transferred"
     if finished:
         return "completed"
+    if cause == RTP_TIMEOUT_CAUSE:
+        return "rtp_timeout"
     return "hung_up_early" if remote_hangup else "failed"

@@ -3,11 +3,12 @@
 - Calls happen only inside the call window, in local time (Asia/Ho_Chi_Minh, 07:30-20:30 by default);
   a due time outside the window moves to the next window start.
 - no_answer / busy: up to ``no_answer_attempts`` attempts in all, ``no_answer_interval`` apart.
-- unreachable / failed / congestion (the network, not the person): exponential back-off from
+- unreachable / failed / congestion / rtp_timeout / lost (the network, not the person): exponential back-off from
   ``network_backoff`` (doubling, capped at ``network_backoff_max``), up to ``network_attempts`` in all.
 - hung_up_early / no_input (answered but the script was not finished): ``unfinished_extra_attempts``
   more calls (one by default), ``unfinished_interval`` later.
-- completed / transferred / symptomatic / wrong_person / rejected / invalid / opted_out: never again.
+- completed / transferred / symptomatic / wrong_person / rejected / invalid / opted_out / redirected: never again
+  (a 3xx redirect comes back on every retry: staff check the number).
 Outcomes are those of ivr.calls.outcomes (telephony) plus the script's own results.
 Settings come from ``settings.dialer``; a campaign may override any of them (``policy_overrides``).
 """
@@ -22,9 +23,10 @@ from ivr.config import DialerSettings
 from ivr.errors import UserError
 
 NO_ANSWER = frozenset({"no_answer", "busy"})
-NETWORK = frozenset({"unreachable", "failed", "congestion"})
+NETWORK = frozenset({"unreachable", "failed", "congestion", "rtp_timeout", "lost"})
 UNFINISHED = frozenset({"hung_up_early", "no_input"})
-FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out"})
+FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out",
+                   "redirected"})
 OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | FINAL
 
 # The dialer settings a campaign may override, with their types.

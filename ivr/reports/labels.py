@@ -70,7 +70,8 @@ OUTCOMES = {
     "completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "wrong_person": "Nhầm người",
     "no_input": "Không trả lời phím", "hung_up_early": "Cúp máy giữa chừng", "transferred": "Chuyển nhân viên",
     "no_answer": "Không nghe máy", "busy": "Máy bận", "rejected": "Từ chối", "unreachable": "Không liên lạc được",
-    "congestion": "Lỗi mạng", "failed": "Lỗi", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
+    "congestion": "Lỗi mạng", "failed": "Lỗi", "redirected": "Số chuyển hướng (cần kiểm tra số)",
+    "rtp_timeout": "Mất tiếng (lỗi đường truyền)", "lost": "Không rõ kết quả (mất tín hiệu cuộc gọi)", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
     None: "Đang gọi",
 }
 INBOUND_RESULTS = {"completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "incomplete": "Chưa xong"}
