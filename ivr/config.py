@@ -49,6 +49,9 @@ class TrunkSettings:
     # Production only (the Asterisk image in docker/; the sandbox trunks to its simulated network).
     # See asterisk-conf/production/README.md.
     host: str = ""  # the operator's SIP proxy / registrar
+    # The operator's SIP addresses (IPs or CIDRs, comma-separated): the only sources the trunk endpoint is
+    # identified from and accepts (identify match + ACL). Empty: trunk.host, which must then be an IP.
+    allowed_addresses: str = ""
     port: int = 5060
     register: bool = False  # true: registering trunk with digest auth (asterisk-conf/production/)
     username: str = ""

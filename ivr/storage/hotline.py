@@ -145,6 +145,35 @@ class HotlineStore(StoreBase):
             row = self._call_row(s, call_id)
             row.contact_id, row.campaign_id, row.attempt_id = choice.contact_id, choice.campaign_id, attempt_id
 
+    def release_callback(self, call_id: int, attempt_id: int, created: bool) -> None:
+        """Undo ``claim_for_callback`` + ``link_campaign`` (a caller who did not prove who they are): the
+        inbound call is no longer the contact's, and the attempt is pending again for the robot (or
+        deleted when the claim had created it)."""
+        with self._write() as s:
+            call = self._call_row(s, call_id)
+            call.contact_id, call.campaign_id, call.attempt_id = None, None, None
+            s.flush()
+            row = s.get(A, attempt_id)
+            if row is None:
+                return
+            household = s.get(H, row.household_id)
+            if household is not None and household.active_attempt_id == attempt_id:
+                household.active_attempt_id = None
+                s.flush()
+            if created:
+                s.delete(row)
+            else:
+                row.status, row.claimed_by, row.claimed_at, row.channel_id, row.started_at = \
+                    "pending", None, None, None, None
+
+    def count_path_segments(self, caller_e164: str, segment: str, since: dt.datetime) -> int:
+        """How many times ``segment`` is in the path of the calls from ``caller_e164`` started since ``since``
+        (e.g. failed caller checks today)."""
+        with self._read() as s:
+            paths = s.scalars(select(InboundCall.path).where(InboundCall.caller_e164 == caller_e164,
+                                                             InboundCall.started_at >= since))
+            return sum(list(p or ()).count(segment) for p in paths)
+
     def queue_entered(self, call_id: int, at: dt.datetime) -> None:
         """The caller joined the staff queue (again: the first time stays, the wait adds up)."""
         with self._write() as s:
