@@ -21,15 +21,17 @@ from typing import Any, Awaitable, Callable
 from ivr.ari import events as ev
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import machine as m
-from ivr.calls.dialer import ledger_outcome
+from ivr.calls.outcomes import ledger_outcome
 from ivr.calls.policy import policy_from_settings
-from ivr.calls.session import CallReport, CallSession, utcnow
+from ivr.calls.session import CallReport, CallSession
+from ivr.clock import utcnow
 from ivr.config import Settings
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import PbxUnavailable, UserError
 from ivr.hotline import queue_watch as qw
 from ivr.hotline import routing as rt
 from ivr.hotline.plans import TRANSFER_CONTEXT, HotlinePlans
+from ivr.hotline.recognition import HOTLINE_WORKER, choose_callback
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
 from ivr.scripts.model import VERIFY_FAILED, VERIFY_PASSED, VERIFY_QUESTION
@@ -178,7 +180,7 @@ class InboundCall:
         (None: not recognised; the menu). Nothing personal is said before the check passes."""
         d, f = self.d, self.facts
         assert f.phone is not None and f.call_id is not None
-        choice = await _db(d.store.find_callback, f.phone)
+        choice = choose_callback(await _db(d.store.household_attempts, f.phone))
         if choice is None:
             return None
         zone = d.plans.hours.zone
@@ -203,10 +205,10 @@ class InboundCall:
         except UserError as exc:  # the campaign's script cannot be used: the menu still can
             self._log.error("hotline.campaign_script_unusable", campaign=choice.campaign_id, error=str(exc)[:200])
             return None
-        attempt_id = await _db(d.store.claim_for_callback, choice, self.channel, now)
+        attempt_id = await _db(d.repo.claim_for_inbound, choice, self.channel, HOTLINE_WORKER, now)
         if attempt_id is None:
             return None
-        await _db(d.store.link_campaign, f.call_id, choice, attempt_id)
+        await _db(d.store.link_campaign, f.call_id, choice.campaign_id, choice.contact_id, attempt_id)
         f.contact_id, f.attempt_id, f.claimed, f.overrides = choice.contact_id, attempt_id, True, campaign.policy_overrides
         f.created = choice.attempt_id is None
         await self._path(rt.RECOGNISED)
@@ -337,7 +339,7 @@ class InboundCall:
                 await _db(d.repo.finish_attempt, f.attempt_id, "failed", None, None, None, ended, policy=policy)
             else:
                 r = main.result
-                await _db(d.repo.finish_attempt, f.attempt_id, ledger_outcome(main), r.sip_cause, r.hangup_cause,
+                await _db(d.repo.finish_attempt, f.attempt_id, ledger_outcome(main.result), r.sip_cause, r.hangup_cause,
                           main.answered_at, main.ended_at, policy=policy)
         self._log.info("hotline.call_ended", outcome=outcome)
 

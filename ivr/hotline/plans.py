@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ivr.calls.conversation import ScriptConversation
-from ivr.calls.dialer import contact_variables
+from ivr.scripts.variables import contact_variables
 from ivr.calls.machine import CallPlan, Conversation
 from ivr.calls.prepare import media_map, script_prompts
 from ivr.config import Settings

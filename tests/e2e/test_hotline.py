@@ -20,6 +20,7 @@ from e2e_helpers import robocall
 from hotline_helpers import Hotline, clock_at, files_open, running_hotline, staff_on_duty, until
 
 from ivr import app, config
+from ivr.contacts.merge import merge_contact
 from ivr.calls import prepare
 from ivr.calls.session import CallSession
 from ivr.config import PROJECT_ROOT
@@ -61,7 +62,7 @@ def _campaign_awaiting(h: Hotline, phone: str, now: dt.datetime, birth_year: int
     batch = ImportBatch(file_name="f1.xlsx", sha256=secrets.token_hex(32), list_date=now.date(), category="F1",
                         operator="test", contacts=(person,), rows=1, duplicates=0, invalid=0, error_report=None,
                         stored_path=None)
-    imported, _ = h.repo.apply_import(batch, now)
+    imported, _ = h.repo.apply_import(batch, now, merge=merge_contact)
     camp = h.repo.create_campaign(script_name="f1_daily", script_version="1", operator="test", now=now,
                                   category="F1", import_id=imported.id)
     assert h.repo.enqueue_contacts(camp.id, now) == 1
