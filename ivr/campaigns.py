@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ivr.ari.client import AriClient
-from ivr.calls.dialer import Dialer, RunStats, contact_variables
+from ivr.calls.dialer import Dialer, RunStats
+from ivr.scripts.variables import contact_variables
 from ivr.calls.policy import RetryPolicy, policy_from_settings
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.scripts.model import Script

@@ -63,6 +63,9 @@ class TrunkSettings:
     # Production only (the Asterisk image in docker/; the sandbox trunks to its simulated network).
     # See asterisk-conf/production/README.md.
     host: str = ""  # the operator's SIP proxy / registrar
+    # The operator's SIP addresses (IPs or CIDRs, comma-separated): the only sources the trunk endpoint is
+    # identified from and accepts (identify match + ACL). Empty: trunk.host, which must then be an IP.
+    allowed_addresses: str = ""
     port: int = 5060
     register: bool = False  # true: registering trunk with digest auth (asterisk-conf/production/)
     username: str = ""
@@ -172,6 +175,13 @@ class ServiceSettings:
     """`robocall serve`: the long-lived service running the dialer and the hotline."""
 
     shutdown_grace: float = 120.0  # seconds calls in progress get to finish after SIGTERM
+    # /healthz, /readyz and Prometheus /metrics (ivr/observability/); keep them on loopback or an internal
+    # network. health_port 0: no health endpoints.
+    health_bind: str = "127.0.0.1"
+    health_port: int = 9464
+    # The PBX's own metrics (res_prometheus, asterisk-conf/pbx/prometheus.conf) read for the trunk's
+    # registration state; empty: <ari.url>/metrics with the ARI credentials. "off": not read.
+    pbx_metrics_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -259,7 +269,7 @@ def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
         if key not in names:
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(names))})")
         target = hints[key]
-        if dataclasses.is_dataclass(target):
+        if isinstance(target, type) and dataclasses.is_dataclass(target):
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{where}.{key}: expected a section (mapping)")
             kwargs[key] = _build(target, value, f"{where}.{key}")
@@ -380,7 +390,7 @@ def replace(settings: Settings, **sections: Mapping[str, Any]) -> Settings:
     changes: dict[str, Any] = {}
     for name, values in sections.items():
         current = getattr(settings, name)
-        if dataclasses.is_dataclass(current):
+        if dataclasses.is_dataclass(current) and not isinstance(current, type):
             changes[name] = dataclasses.replace(current, **values)
         else:
             changes[name] = values

@@ -39,7 +39,7 @@ def users_group() -> None:
 def add(ctx: Context, name: str, role: str, areas: str, password_stdin: bool) -> None:
     """Create an account NAME; the password is asked for (at least 10 characters)."""
     user = service(ctx).add(name, _password(password_stdin), role, parse_areas(areas),
-                            app.operator_name(ctx.operator))
+                            ctx.who())
     click.echo(f"Đã tạo tài khoản {user.name} ({ROLE_VI[Role(user.role)]})")
 
 
@@ -67,7 +67,7 @@ def list_users(ctx: Context, as_json: bool) -> None:
 @click.pass_obj
 def disable(ctx: Context, name: str) -> None:
     """Lock an account: it cannot sign in, and its open sessions end."""
-    service(ctx).disable(name, app.operator_name(ctx.operator))
+    service(ctx).disable(name, ctx.who())
     click.echo(f"Đã khóa tài khoản {name}")
 
 
@@ -76,7 +76,7 @@ def disable(ctx: Context, name: str) -> None:
 @click.pass_obj
 def enable(ctx: Context, name: str) -> None:
     """Unlock a disabled account."""
-    service(ctx).disable(name, app.operator_name(ctx.operator), disabled=False)
+    service(ctx).disable(name, ctx.who(), disabled=False)
     click.echo(f"Đã mở lại tài khoản {name}")
 
 
@@ -86,5 +86,5 @@ def enable(ctx: Context, name: str) -> None:
 @click.pass_obj
 def passwd(ctx: Context, name: str, password_stdin: bool) -> None:
     """Set a new password (an admin's reset); the account's sessions end and its sign-in lock is lifted."""
-    service(ctx).set_password(name, _password(password_stdin), app.operator_name(ctx.operator))
+    service(ctx).set_password(name, _password(password_stdin), ctx.who())
     click.echo(f"Đã đặt mật khẩu mới cho {name}")

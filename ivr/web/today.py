@@ -5,6 +5,8 @@ A viewer sees counts only; staff see who is being called (an audited view of per
 """
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -12,12 +14,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ivr.accounts.roles import Permission, in_areas, may
-from ivr.reports.labels import OUTCOMES as OUTCOME_VI
-from ivr.storage.records import CampaignStatus
+from ivr.storage.records import CampaignStatus, Contact
 from ivr.web.guard import audit, page, services, user
 from ivr.web.campaigns import STATUS_VI
 from ivr.web.live import live_figures
 from ivr.web.render import render
+
+@dataclass(frozen=True)
+class CallShown:
+    """A call in progress as the page shows it; ``person`` only for those who may see personal data."""
+
+    campaign: int
+    started: dt.datetime | None
+    person: Contact | None
+
 
 LIVE = (CampaignStatus.RUNNING, CampaignStatus.PAUSED, CampaignStatus.DRAFT)
 
@@ -35,11 +45,11 @@ def _live_context(request: Request) -> dict[str, Any]:
         person = svc.repo.get_contact(attempt.contact_id) if personal else None
         if person is not None and not in_areas(me.areas, person.ward, person.district):
             continue
-        calls.append({"campaign": attempt.campaign_id, "started": attempt.started_at, "person": person})
+        calls.append(CallShown(attempt.campaign_id, attempt.started_at, person))
     if personal:
         # Each person shown is audited once per session (the fragment is fetched every few seconds).
         seen = request.app.state.seen.setdefault(request.state.session.token_hash, set())
-        new = sorted({c["person"].id for c in calls} - seen)
+        new = sorted({c.person.id for c in calls if c.person is not None} - seen)
         if new:
             audit(request, "web.view.calls_in_progress", "contacts:" + ",".join(map(str, new)), len(new))
             seen.update(new)
@@ -49,7 +59,7 @@ def _live_context(request: Request) -> dict[str, Any]:
     agents = svc.hotline.agents()
     return {"campaigns": rows, "calls": calls, "personal": personal, "waiting": len(waiting),
             "agents_in": [a for a in agents if a.logged_in], "agents": len(agents), "now": svc.clock(),
-            "outcome_vi": OUTCOME_VI, "status_vi": STATUS_VI}
+            "status_vi": STATUS_VI}
 
 
 @page()
