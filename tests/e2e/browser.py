@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,10 +30,14 @@ def chromium(downloads: Path) -> webdriver.Chrome:
 
 
 def wait_for(cond: Callable[[], Any], timeout: float = 30.0, interval: float = 0.2) -> Any:
-    """Poll ``cond`` until it gives a true value or the deadline passes; return its last value."""
+    """Poll ``cond`` until it gives a true value or the deadline passes; return its last value. A page
+    still loading (no such element yet, or one replaced while read) counts as not yet."""
     deadline = time.monotonic() + timeout
     while True:
-        value = cond()
+        try:
+            value = cond()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval)
