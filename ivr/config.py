@@ -60,6 +60,10 @@ class TrunkSettings:
     caller_id_name: str = "So Y te Thanh Hoa"
     caller_id_number: str = "02373999115"
     ring_timeout: int = 45
+    # Seconds without RTP from an answered far end before the PBX hangs up (outcome rtp_timeout: a dead
+    # media path, not a silent resident); while the far end holds the call, rtp_timeout_hold. 0: never.
+    rtp_timeout: int = 30
+    rtp_timeout_hold: int = 300
     # Production only (the Asterisk image in docker/; the sandbox trunks to its simulated network).
     # See asterisk-conf/production/README.md.
     host: str = ""  # the operator's SIP proxy / registrar
