@@ -9,35 +9,22 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from ivr import app
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.cli import Context, main
 from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.reports import labels
-from ivr.reports.daily import ReportDeps, Written, write_daily
+from ivr.reports.daily import Written, write_daily
 from ivr.reports.monthly import parse_month, write_monthly
-from ivr.reports.queries import ReportQueries
-from ivr.reports.symptoms import SymptomRules
-from ivr.storage.db import open_database
-from ivr.storage.written_files import FileRegister
 
 
-def zone(settings: Settings) -> ZoneInfo:
-    try:
-        return ZoneInfo(settings.dialer.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"dialer.timezone: unknown time zone {settings.dialer.timezone!r}") from None
-
-
-def report_deps(settings: Settings) -> ReportDeps:
-    engine = open_database(settings)
-    return ReportDeps(ReportQueries(engine), FileRegister(engine), SymptomRules(app.script_loader(settings)),
-                      zone(settings), utcnow)
+# Built by the composition root, which the web console uses too.
+zone = app.local_zone
+report_deps = app.report_deps
 
 
 def parse_day(value: str | None, option: str, settings: Settings) -> dt.date:
@@ -88,7 +75,7 @@ def daily(ctx: Context, day: str | None, out: Path | None, operator: str | None,
     settings = ctx.settings
     when = parse_day(day, "--date", settings)
     written = write_daily(report_deps(settings), when, out_dir(settings, out),
-                          app.operator_name(operator or ctx.operator))
+                          ctx.who(operator))
     if not as_json:
         f = written.figures
         click.echo(f"Ngày {when:%d/%m/%Y}: {_totals(f['total'])}; danh sách khẩn {f['urgent']} người, "
@@ -107,7 +94,7 @@ def monthly(ctx: Context, month: str, out: Path | None, operator: str | None, as
     settings = ctx.settings
     year, number = parse_month(month)
     written = write_monthly(report_deps(settings), year, number, out_dir(settings, out),
-                            app.operator_name(operator or ctx.operator))
+                            ctx.who(operator))
     if not as_json:
         click.echo(f"Tháng {number:02d}/{year}: {_totals(written.figures['month_total'])}")
     show(written, as_json)
