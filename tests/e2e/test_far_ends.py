@@ -14,7 +14,7 @@ import pytest
 from ivr import app, config
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import prepare
-from ivr.calls.policy import FINAL, NETWORK, NO_ANSWER, UNFINISHED
+from ivr.calls.outcomes import FINAL, NETWORK, NO_ANSWER, UNFINISHED
 from ivr.calls.session import CallReport, CallSession
 
 from e2e_helpers import eventually
