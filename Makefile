@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
-APT_PACKAGES := debootstrap sip-tester espeak-ng sox make
+APT_PACKAGES := debootstrap sip-tester espeak-ng sox make chromium chromium-driver
 
 .PHONY: setup host-packages venv demo test clean messages
 
@@ -30,7 +30,9 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(VENV)/bin/robocall demo
 
+# mypy first (config in pyproject.toml: 0 errors, strict for the pure parts), then the suite.
 test: setup
+	$(VENV)/bin/mypy
 	$(VENV)/bin/python -m pytest -q -rs
 
 clean:

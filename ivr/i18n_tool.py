@@ -22,12 +22,15 @@ KEYWORDS = {"_": None, "N_": None, "gettext_": None, "ngettext": (1, 2), "pgette
 PLURALS = {"vi": "nplurals=1; plural=0;", "en": "nplurals=2; plural=(n != 1);"}
 
 
-def extracted() -> dict[object, Message]:
+Key = tuple[str, "str | None"]  # (message id, context)
+
+
+def extracted() -> dict[Key, Message]:
     """Every message id in the package's code (a tuple for plural messages, (context, id) keys for pgettext)."""
-    found: dict[object, Message] = {}
+    found: dict[Key, Message] = {}
     for _filename, _lineno, message, _comments, context in extract_from_dir(
             str(PACKAGE_DIR), method_map=[("**.py", "python")], keywords=KEYWORDS):
-        key = (message[0] if isinstance(message, tuple) else message, context)
+        key: Key = (str(message[0] if isinstance(message, tuple) else message), context)
         if key[0]:
             found[key] = Message(message, context=context)
     return found
@@ -64,7 +67,7 @@ def update(languages: Iterable[str] = LANGUAGES) -> None:
         new = Catalog(locale=lang, domain=DOMAIN, project="robocall", version="", fuzzy=False,
                       header_comment=f"# Robocall staff messages ({lang}). Updated by `make messages`; see ivr/i18n.py.")
         new.plural_forms  # noqa: B018 - computed from the locale
-        for (msgid, context), message in sorted(messages.items(), key=lambda kv: (str(kv[0][0]), kv[0][1] or "")):
+        for (msgid, context), message in sorted(messages.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
             previous = old.get(msgid, context=context)
             string = previous.string if previous is not None else ("", "") if isinstance(message.id, tuple) else ""
             new.add(message.id, string, context=context)

@@ -15,6 +15,7 @@ from ivr import i18n
 from ivr.cli import clicktext
 from ivr.errors import UserError
 from ivr.i18n import _
+from ivr.operator import operator_name
 
 
 class Context:
@@ -23,6 +24,10 @@ class Context:
     def __init__(self, settings: config_mod.Settings, operator: str | None) -> None:
         self.settings = settings
         self.operator = operator
+
+    def who(self, given: str | None = None) -> str:
+        """The operator named for the audit log: ``given``, else ``--operator``, else the OS user."""
+        return operator_name(given or self.operator)
 
 
 class _Main(click.Group):

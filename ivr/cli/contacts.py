@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ivr import app
 from ivr.cli import Context, main
-from ivr.contacts.importer import ContactImporter, ImportResult
+from ivr.contacts.importer import ImportResult
 from ivr.cli.params import DATE
 from ivr.formats import national_phone, show_date
 from ivr.i18n import _
@@ -41,11 +40,10 @@ def import_list(ctx: Context, file: Path, category: str | None, list_date: dt.da
     """Import a list FILE (.xlsx or .csv) of F1/F2 contacts."""
     settings = ctx.settings
     repo = Repository(open_database(settings))
-    importer = ContactImporter(repo, settings.path(settings.data_dir) / "imports", clock=_now,
-                               zone=ZoneInfo(settings.dialer.timezone))
+    importer = app.contact_importer(settings, repo)
     result = importer.import_file(file, category=category.upper() if category else None,
                                   list_date=list_date,
-                                  operator=operator or ctx.operator or _os_user())
+                                  operator=ctx.who(operator))
     repo.engine.dispose()
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
@@ -104,15 +102,6 @@ def _contact_json(c: Contact) -> dict[str, Any]:
     }
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -35,7 +35,7 @@ def answers(ctx: Context, first: dt.date, last: dt.date, category: str | None, o
     settings = ctx.settings
     written = export_answers(report_deps(settings), first, last,
                              category.upper() if category else None,
-                             out.absolute(), app.operator_name(operator or ctx.operator))
+                             out.absolute(), ctx.who(operator))
     if as_json:
         click.echo(json.dumps({**written.figures, "files": [str(p) for p in written.files]}, ensure_ascii=False))
     else:

@@ -9,37 +9,24 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
 from ivr import app
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.cli import Context, main
 from ivr.config import Settings
 from ivr.cli.params import DATE, MONTH
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.reports import labels
-from ivr.reports.daily import ReportDeps, Written, write_daily
+from ivr.reports.daily import Written, write_daily
 from ivr.reports.monthly import write_monthly
-from ivr.reports.queries import ReportQueries
-from ivr.reports.symptoms import SymptomRules
-from ivr.storage.db import open_database
-from ivr.storage.written_files import FileRegister
 
 
-def zone(settings: Settings) -> ZoneInfo:
-    try:
-        return ZoneInfo(settings.dialer.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(_("dialer.timezone: unknown time zone {zone!r}").format(zone=settings.dialer.timezone)) from None
-
-
-def report_deps(settings: Settings) -> ReportDeps:
-    engine = open_database(settings)
-    return ReportDeps(ReportQueries(engine), FileRegister(engine), SymptomRules(app.script_loader(settings)),
-                      zone(settings), utcnow)
+# Built by the composition root, which the web console uses too.
+zone = app.local_zone
+report_deps = app.report_deps
 
 
 def parse_day(value: dt.date | None, settings: Settings) -> dt.date:
@@ -88,7 +75,7 @@ def daily(ctx: Context, day: dt.date | None, out: Path | None, operator: str | N
     settings = ctx.settings
     when = parse_day(day, settings)
     written = write_daily(report_deps(settings), when, out_dir(settings, out),
-                          app.operator_name(operator or ctx.operator))
+                          ctx.who(operator))
     if not as_json:
         f = written.figures
         click.echo(_("{date}: {totals}; urgent list {urgent} people, manual follow-up {follow_up} people").format(
@@ -107,7 +94,7 @@ def monthly(ctx: Context, month: tuple[int, int], out: Path | None, operator: st
     settings = ctx.settings
     year, number = month
     written = write_monthly(report_deps(settings), year, number, out_dir(settings, out),
-                            app.operator_name(operator or ctx.operator))
+                            ctx.who(operator))
     if not as_json:
         click.echo(_("Month {month}: {totals}").format(month=f"{number:02d}/{year}",
                                                       totals=_totals(written.figures["month_total"])))
