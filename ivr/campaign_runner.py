@@ -16,7 +16,7 @@ import asyncio
 import datetime as dt
 from typing import Callable, Protocol
 
-from ivr.calls.resilience import is_transient
+from ivr.storage.resilience import is_transient
 from ivr.errors import PbxUnavailable, UserError
 from ivr.logs import get_logger, jsonable
 from ivr.storage import records as r
@@ -26,7 +26,15 @@ log = get_logger(__name__)
 
 
 class CampaignDialer(Protocol):
+    """What the runner needs of a dialer (ivr.calls.dialer.Dialer), and what the metrics read of it."""
+
     async def recover(self) -> int: ...
+
+    @property
+    def calls_in_progress(self) -> int: ...
+
+    @property
+    def congestion_share(self) -> float: ...
 
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> object: ...
 

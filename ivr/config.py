@@ -65,6 +65,9 @@ class TrunkSettings:
     # Production only (the Asterisk image in docker/; the sandbox trunks to its simulated network).
     # See asterisk-conf/production/README.md.
     host: str = ""  # the operator's SIP proxy / registrar
+    # The operator's SIP addresses (IPs or CIDRs, comma-separated): the only sources the trunk endpoint is
+    # identified from and accepts (identify match + ACL). Empty: trunk.host, which must then be an IP.
+    allowed_addresses: str = ""
     port: int = 5060
     register: bool = False  # true: registering trunk with digest auth (asterisk-conf/production/)
     username: str = ""
@@ -184,6 +187,16 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`robocall web`: the console for health staff (its own process)."""
+
+    host: str = "127.0.0.1"  # loopback: put a TLS reverse proxy in front to serve a network
+    port: int = 8090
+    session_minutes: int = 480  # a sign-in lasts a working day
+    secure_cookie: bool = False  # true behind HTTPS: the session cookie is never sent in clear
+
+
+@dataclass(frozen=True)
 class Settings:
     ari: AriSettings = field(default_factory=AriSettings)
     trunk: TrunkSettings = field(default_factory=TrunkSettings)
@@ -195,6 +208,7 @@ class Settings:
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     pbx: PbxSettings = field(default_factory=PbxSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     data_dir: str = "var"
     scripts_dir: str = "scripts_vi"
     log_level: str = "info"
@@ -257,7 +271,7 @@ def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
         if key not in names:
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(names))})")
         target = hints[key]
-        if dataclasses.is_dataclass(target):
+        if isinstance(target, type) and dataclasses.is_dataclass(target):
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{where}.{key}: expected a section (mapping)")
             kwargs[key] = _build(target, value, f"{where}.{key}")
@@ -378,7 +392,7 @@ def replace(settings: Settings, **sections: Mapping[str, Any]) -> Settings:
     changes: dict[str, Any] = {}
     for name, values in sections.items():
         current = getattr(settings, name)
-        if dataclasses.is_dataclass(current):
+        if dataclasses.is_dataclass(current) and not isinstance(current, type):
             changes[name] = dataclasses.replace(current, **values)
         else:
             changes[name] = values

@@ -19,7 +19,7 @@ from typing import Callable, Protocol, Sequence
 from ivr import app
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.campaign_runner import CampaignRunner
 from ivr.campaigns import worker_id
 from ivr.config import Settings
@@ -33,7 +33,7 @@ from ivr.observability.http import HealthServer
 from ivr.observability.metrics import ServiceMetrics
 from ivr.observability.probes import Observer
 from ivr.observability.sdnotify import notify
-from ivr.calls.resilience import DbRetry
+from ivr.storage.resilience import DbRetry
 from ivr.storage.db import open_database
 from ivr.storage.gauges import GaugeStore
 from ivr.storage.hotline import HotlineStore

@@ -10,7 +10,7 @@
 - Pacing: at most ``max_concurrent`` calls up and ``calls_per_second`` originates; a 503 from the
   network (congestion) halves the rate for a while, success restores it.
 - The call window is checked before every claim; outside it the dialer waits.
-- Faults (ivr.calls.resilience): every repository call is retried across a database outage of up to a
+- Faults (ivr.storage.resilience): every repository call is retried across a database outage of up to a
   minute; answers are written in order by a per-attempt writer, so the call's prompts never wait for the
   database, and the attempt's end is written once its answers are. A database down for longer leaves the
   attempt dialling for recover() at the next start, never a crashed loop. While the ARI websocket is down
@@ -27,14 +27,19 @@ from typing import Callable, Mapping, Protocol
 
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import prepare
-from ivr.calls.policy import OUTCOMES, RetryPolicy
-from ivr.calls.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
-from ivr.calls.session import CallReport, CallSession, utcnow
+from ivr.calls.conversation import ScriptConversation
+from ivr.calls.outcomes import ledger_outcome
+from ivr.calls.policy import RetryPolicy
+from ivr.storage.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
+from ivr.calls.session import CallReport, CallSession
+from ivr.clock import utcnow
 from ivr.config import Settings
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
+from ivr.scripts import versions
 from ivr.scripts.model import Prompt, Script
+from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
 from ivr.storage import records as r
 from ivr.storage.ledger import AttemptConflict
@@ -45,31 +50,8 @@ MEDIA_MEMO_LIMIT = 20_000  # prompts remembered (the fixed ones of a script are 
 PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progress, stop the campaign
 
 
-def ledger_outcome(report: CallReport) -> str:
-    """One outcome for the attempt: the telephony outcome, or the script's result for a finished call."""
-    res = report.result
-    if res.outcome != "completed":
-        return res.outcome
-    if res.result in OUTCOMES:
-        return res.result  # completed, symptomatic, wrong_person, no_input, opted_out
-    if res.result == "script_error":
-        return "failed"
-    return "no_input"  # incomplete, transfer_failed: answered but the questions were not all answered
-
-
 def channel_id_for(attempt: r.Attempt) -> str:
     return f"rc-a{attempt.id}"
-
-
-def contact_variables(contact: r.Contact, today: dt.date) -> dict[str, str]:
-    """The script variables of one contact (personal data: used for prompts only, never logged)."""
-    start = contact.quarantine_start or contact.list_date
-    day = (today - start).days + 1 if start else None
-    return {
-        "ho_ten": contact.full_name or "",
-        "dia_chi": ", ".join(p for p in (contact.address, contact.ward, contact.district) if p),
-        "ngay_cach_ly": str(day) if day and day > 0 else "",
-    }
 
 
 @dataclass
@@ -217,7 +199,9 @@ class Dialer:
         """
         campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
         policy = self.policy(campaign)
-        script = self.scripts(campaign.script_name)
+        # A campaign keeps the script version it was created with, even after a new one is installed.
+        script = versions.for_campaign(self.scripts, self.settings.path(self.settings.scripts_dir),
+                                       campaign.script_name, campaign.script_version)
         try:
             while not stop.is_set():
                 campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
@@ -345,7 +329,7 @@ class Dialer:
                 # Not finished: recover() at the next start resolves it with the answers that were written.
                 bound.error("dialer.answers_unwritten", written=writer.written, unwritten=writer.dropped)
                 return
-            outcome = ledger_outcome(report)
+            outcome = ledger_outcome(report.result)
             await self.db.run("finish_attempt", self.repo.finish_attempt, attempt.id, outcome,
                               report.result.sip_cause, report.result.hangup_cause, report.answered_at,
                               report.ended_at, policy=policy)
@@ -380,7 +364,6 @@ class Dialer:
             pass  # already gone, or unreachable: recover() or the PBX's own timers end it
 
 
-def _conversation(script: Script, variables: Mapping[str, str]):  # type: ignore[no-untyped-def]
-    from ivr.calls.conversation import ScriptConversation
+def _conversation(script: Script, variables: Mapping[str, str]) -> ScriptConversation:
 
     return ScriptConversation(script, dict(variables))

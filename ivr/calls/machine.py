@@ -192,7 +192,7 @@ class ContinueInDialplan:
 
 @dataclass(frozen=True)
 class CallResult:
-    outcome: str  # one of outcomes.OUTCOMES
+    outcome: str  # one of outcomes.TELEPHONY_OUTCOMES
     sip_cause: int | None
     hangup_cause: int
     answered: bool

@@ -20,12 +20,40 @@ Telephony outcomes (what happened to the call), one per call:
                  no SIP code is reported, none being known
 - failed         anything else: our own error, an ARI failure
 The script's own result (completed, symptomatic, wrong_person, no_input, ...) is kept separately.
+
+The ledger's outcome of an attempt (``ledger_outcome``) is the telephony outcome, or the script's result
+for a finished call; ``ATTEMPT_OUTCOMES`` is that vocabulary, grouped as the retry policy treats it.
+Pure: imports nothing of ivr at run time.
 """
 from __future__ import annotations
 
-OUTCOMES = ("completed", "transferred", "hung_up_early", "no_answer", "busy", "rejected", "unreachable",
-            "congestion", "caller_id_refused", "redirected", "rtp_timeout", "lost", "failed")
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ivr.calls.machine import CallResult
+
+TELEPHONY_OUTCOMES = ("completed", "transferred", "hung_up_early", "no_answer", "busy", "rejected",
+                      "unreachable", "congestion", "caller_id_refused", "redirected", "rtp_timeout", "lost", "failed")
 RTP_TIMEOUT_CAUSE = 44  # Asterisk's cause when res_pjsip's rtp_timeout hangs up (REQUESTED_CHAN_UNAVAIL)
+
+# The ledger's outcomes of an attempt, grouped as the retry policy treats them (ivr.calls.policy).
+NO_ANSWER = frozenset({"no_answer", "busy"})
+NETWORK = frozenset({"unreachable", "failed", "congestion", "rtp_timeout", "lost", "caller_id_refused"})
+UNFINISHED = frozenset({"hung_up_early", "no_input"})
+FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out",
+                   "redirected"})
+ATTEMPT_OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | FINAL
+
+
+def ledger_outcome(result: CallResult) -> str:
+    """One outcome for the attempt: the telephony outcome, or the script's result for a finished call."""
+    if result.outcome != "completed":
+        return result.outcome
+    if result.result in ATTEMPT_OUTCOMES:
+        return result.result  # completed, symptomatic, wrong_person, no_input, opted_out
+    if result.result == "script_error":
+        return "failed"
+    return "no_input"  # incomplete, transfer_failed: answered but the questions were not all answered
 
 _BY_SIP = {
     486: "busy", 600: "busy",

@@ -20,15 +20,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ivr.calls.outcomes import ATTEMPT_OUTCOMES, NETWORK, NO_ANSWER, UNFINISHED
 from ivr.config import DialerSettings
 from ivr.errors import UserError
 
-NO_ANSWER = frozenset({"no_answer", "busy"})
-NETWORK = frozenset({"unreachable", "failed", "congestion", "rtp_timeout", "lost", "caller_id_refused"})
-UNFINISHED = frozenset({"hung_up_early", "no_input"})
-FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out",
-                   "redirected"})
-OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | FINAL
 
 # The dialer settings a campaign may override, with their types.
 OVERRIDABLE: dict[str, type] = {
@@ -77,6 +72,16 @@ class RetryPolicy:
     unfinished_extra_attempts: int = 1
     unfinished_interval: dt.timedelta = dt.timedelta(minutes=30)
 
+    # The ledger's view of the policy (ivr.storage.ledger.RetryRule): it stores, the policy decides.
+    def knows(self, outcome: str) -> bool:
+        """True if ``outcome`` is one the ledger may record."""
+        return outcome in ATTEMPT_OUTCOMES
+
+    def next_due(self, outcome: str, attempt_no: int, ended_at: dt.datetime,
+                 previous: Sequence[str]) -> dt.datetime | None:
+        """``next_attempt`` under this policy."""
+        return next_attempt(outcome, attempt_no, ended_at, self, previous)
+
 
 def next_attempt(outcome: str, attempt_no: int, now: dt.datetime, policy: RetryPolicy,
                  previous: Sequence[str] = ()) -> dt.datetime | None:
@@ -85,8 +90,8 @@ def next_attempt(outcome: str, attempt_no: int, now: dt.datetime, policy: RetryP
     ``previous`` are the outcomes of the earlier attempts to the same household in the same campaign,
     oldest first (the back-off and the extra call for unfinished calls count them). None: do not call again.
     """
-    if outcome not in OUTCOMES:
-        raise ValueError(f"unknown call outcome {outcome!r} (known: {', '.join(sorted(OUTCOMES))})")
+    if outcome not in ATTEMPT_OUTCOMES:
+        raise ValueError(f"unknown call outcome {outcome!r} (known: {', '.join(sorted(ATTEMPT_OUTCOMES))})")
     history = [*previous, outcome]
     due: dt.datetime | None = None
     if outcome in NO_ANSWER:
@@ -167,4 +172,4 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at
 
 
-__all__ = ["CallWindow", "RetryPolicy", "next_attempt", "policy_from_settings", "OUTCOMES", "OVERRIDABLE"]
+__all__ = ["CallWindow", "RetryPolicy", "next_attempt", "policy_from_settings", "OVERRIDABLE"]

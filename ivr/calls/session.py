@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Awaitable, Callable
 
 from ivr.ari import events as ev
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import machine as m
+from ivr.clock import utcnow
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
@@ -21,10 +22,6 @@ from ivr.scripts.interpreter import RecordAnswer
 log = get_logger(__name__)
 AnswerSink = Callable[[RecordAnswer, datetime], Awaitable[None]]
 MetricSink = Callable[[str, float], None]  # ("first_audio_ms" | "key_to_prompt_ms", milliseconds)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)

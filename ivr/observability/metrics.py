@@ -18,13 +18,13 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, disable_cre
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from ivr.calls.policy import OUTCOMES
+from ivr.calls.outcomes import ATTEMPT_OUTCOMES
 from ivr.storage.gauges import StoreGauges
 
 NAMESPACE = "robocall"
 _DIGITS = re.compile(r"\d{6,}")
 DB_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-CALL_OUTCOMES = frozenset(OUTCOMES) | {"failed"}
+CALL_OUTCOMES = frozenset(ATTEMPT_OUTCOMES) | {"failed"}
 
 
 def safe_label(value: str) -> str:

@@ -66,7 +66,7 @@ SOURCE_HOTLINE = "Đường dây nóng"
 PURGED = "(đã xóa theo thời hạn lưu trữ)"
 OTHER_CATEGORY = "Khác"
 
-OUTCOMES = {
+OUTCOME_LABELS = {
     "completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "wrong_person": "Nhầm người",
     "no_input": "Không trả lời phím", "hung_up_early": "Cúp máy giữa chừng", "transferred": "Chuyển nhân viên",
     "no_answer": "Không nghe máy", "busy": "Máy bận", "rejected": "Từ chối", "unreachable": "Không liên lạc được",
@@ -98,7 +98,7 @@ VALUES = {"yes": "Có", "no": "Không", "staff": "Gặp nhân viên", "f1": "F1"
 
 
 def outcome(value: str | None) -> str:
-    return OUTCOMES.get(value, value or "")
+    return OUTCOME_LABELS.get(value, value or "")
 
 
 def answer_value(value: str) -> str:

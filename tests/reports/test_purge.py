@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from ivr.calls.dialer import contact_variables
+from ivr.scripts.variables import contact_variables
 from ivr.cli import main
 from ivr.config import PROJECT_ROOT
 from ivr.contacts.importer import ContactImporter
