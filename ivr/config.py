@@ -31,6 +31,7 @@ TOOLING_VARIABLES = frozenset({
     "ROBOCALL_TEST_SIPP_PORT",  # e2e tests: the SIP port of the SIPp far end (tests/e2e/sipp/)
     "ROBOCALL_FUZZ_SCALE",  # tests/fuzz: how many examples
     "ROBOCALL_DB_PASSWORD",  # docker/: PostgreSQL's password, put into ROBOCALL_DATABASE_URL by compose
+    "ROBOCALL_LANG",  # ivr/i18n.py: the language of staff-facing text (vi or en), read before any config
     "ROBOCALL_BACKUP_DIR",  # deploy/backup/robocall-backup: where the nightly dumps go
     "ROBOCALL_BACKUP_KEEP_DAYS",  # deploy/backup/robocall-backup: how long dumps are kept
 })
