@@ -19,6 +19,8 @@ from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.clock import utcnow
 from ivr.config import Settings
 from ivr.errors import UserError
+from ivr.i18n import _
+from ivr.labels import status_label
 from ivr.scripts.model import Script
 from ivr.speech.library import AudioLibrary
 from ivr.speech.render import render_personalised, render_script
@@ -136,9 +138,10 @@ class CampaignService:
             found = None
         if found is None or Path(found.source).resolve() != Path(script.source).resolve():
             folder = self.settings.path(self.settings.scripts_dir)
-            raise UserError(f"{script.source}: a campaign loads its script by name each time it is dialled, and "
-                            f"the scripts folder {folder} holds no script {script.name!r} from this file; copy "
-                            f"it there as {script.name}.yaml, then create the campaign with --script {script.name}")
+            raise UserError(_("{source}: a campaign loads its script by name each time it is dialled, and the "
+                              "scripts folder {folder} holds no script {name!r} from this file; copy it there as "
+                              "{name}.yaml, then create the campaign with --script {name}").format(
+                source=script.source, folder=folder, name=script.name))
 
     def set_status(self, campaign_id: int, status: str, operator: str) -> r.Campaign:
         return self.repo.set_campaign_status(campaign_id, status, operator=operator, now=self.clock())
@@ -148,7 +151,8 @@ class CampaignService:
                   keep_reports: bool = False) -> RunStats:
         campaign = self.repo.get_campaign(campaign_id)
         if campaign.status in (r.CampaignStatus.CANCELLED, r.CampaignStatus.COMPLETED):
-            raise UserError(f"campaign {campaign_id} is {campaign.status.value}: nothing to run")
+            raise UserError(_("campaign #{id} is {status}: nothing to run").format(
+                id=campaign_id, status=status_label(campaign.status.value)))
         self.set_status(campaign_id, "running", operator)
         dialer = Dialer(self.settings, self.repo, ari, self.library, self.scripts, self.policy,
                         worker_id=worker_id(self.settings), clock=self.clock, keep_reports=keep_reports)
