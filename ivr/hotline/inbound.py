@@ -34,6 +34,7 @@ from ivr.hotline.plans import TRANSFER_CONTEXT, HotlinePlans
 from ivr.hotline.recognition import HOTLINE_WORKER, choose_callback
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
+from ivr.scripts.model import VERIFY_FAILED, VERIFY_PASSED, VERIFY_QUESTION
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.repo import Repository
 from ivr.storage.resilience import DbRetry
@@ -78,6 +79,8 @@ class _Facts:
     contact_id: int | None = None
     attempt_id: int | None = None
     claimed: bool = False  # this call took over the campaign attempt: it finishes it
+    created: bool = False  # the claim created the attempt (the robot's attempts were all over)
+    verified: bool = False  # the caller keyed in the right birth year (a verify step)
     policy: RetryPolicy | None = None  # the campaign's retry policy (a recognised caller)
     recorder: AttemptRecorder | None = None  # records the campaign attempt this call took over
     main: CallReport | None = None
@@ -178,15 +181,30 @@ class InboundCall:
 
     # -- recognition ---------------------------------------------------------------------------------
     async def _recognise(self, now: dt.datetime) -> tuple[m.CallPlan, AnswerSink] | None:
+        """A caller the robot is trying to reach: the birth-year check, then their own campaign script
+        (None: not recognised; the menu). Nothing personal is said before the check passes."""
         d, f = self.d, self.facts
         assert f.phone is not None and f.call_id is not None
         choice = choose_callback(await d.db.run("household_attempts", d.store.household_attempts, f.phone))
         if choice is None:
             return None
+        zone = d.plans.hours.zone
+        today = now.astimezone(zone).date()
+        day_start = dt.datetime.combine(today, dt.time(0), tzinfo=zone).astimezone(dt.timezone.utc)
+        failures = await d.db.run("count_path_segments", d.store.count_path_segments, f.phone,
+                             rt.choice_segment(VERIFY_QUESTION, VERIFY_FAILED), day_start)
         try:
             campaign = await d.db.run("get_campaign", d.repo.get_campaign, choice.campaign_id)
             contact = await d.db.run("get_contact", d.repo.get_contact, choice.contact_id)
-            today = now.astimezone(d.plans.hours.zone).date()
+            check = rt.caller_check(can_verify=d.plans.verify_step is not None,
+                                    birth_year_known=contact.birth_year is not None, failures_today=failures)
+            if check is rt.CallerCheck.NONE:
+                return None
+            if check is rt.CallerCheck.ANONYMOUS:
+                await self._path(rt.ANONYMOUS)
+                self._log.info("hotline.recognised_anonymous", birth_year=contact.birth_year is not None,
+                               failures_today=failures)
+                return d.plans.anonymous(self.channel), self._menu_answer
             plan, _script = await asyncio.to_thread(d.plans.campaign, self.channel, campaign.script_name, contact,
                                                     today)
         except UserError as exc:  # the campaign's script cannot be used: the menu still can
@@ -200,11 +218,19 @@ class InboundCall:
                        attempt_id)
         f.contact_id, f.attempt_id, f.claimed = choice.contact_id, attempt_id, True
         f.policy = policy_from_settings(d.settings.dialer, campaign.policy_overrides)
+        f.recorder = recorder = AttemptRecorder(d.repo, d.db, attempt_id, f.policy, name=self.channel)
+        f.created = choice.attempt_id is None
         await self._path(rt.RECOGNISED)
         self._log.info("hotline.recognised", campaign=choice.campaign_id, attempt=attempt_id)
+        menu_script = d.plans.menu_script.name
 
-        f.recorder = AttemptRecorder(d.repo, d.db, attempt_id, f.policy, name=self.channel)
-        return plan, f.recorder.answer
+        async def sink(answer: RecordAnswer, at: dt.datetime) -> None:
+            if answer.script == menu_script:  # the caller check, or the anonymous declaration after it failed
+                await self._menu_answer(answer, at)
+                return
+            await recorder.answer(answer, at)
+
+        return plan, sink
 
     # -- the staff queue -----------------------------------------------------------------------------
     async def _queue_loop(self, back_in_application: bool = False) -> None:
@@ -280,6 +306,12 @@ class InboundCall:
                     self._events.put_nowait(item)
 
     async def _menu_answer(self, answer: RecordAnswer, at: dt.datetime) -> None:
+        if answer.question_id == VERIFY_QUESTION:  # passed / failed / no_input: the path, never the digits
+            await self._path(rt.choice_segment(answer.question_id, answer.value))
+            if answer.value == VERIFY_PASSED:
+                self.facts.verified = True
+            self._log.info("hotline.caller_check", result=answer.value)
+            return
         if answer.question_id == "menu":
             await self._path(rt.choice_segment(answer.question_id, answer.value))
             if answer.value == "info":
@@ -306,6 +338,13 @@ class InboundCall:
             self._set(script_result=main.result.result)
         outcome = rt.inbound_outcome(f.seen)
         ended = d.clock()
+        if f.claimed and f.attempt_id is not None and not f.verified and f.call_id is not None:
+            # The caller never proved who they are: the call was not the contact's; the robot calls again.
+            if f.recorder is not None:
+                await f.recorder.answers_written()
+            await d.db.run("unlink_campaign", d.store.unlink_campaign, f.call_id)
+            await d.db.run("release_inbound", d.repo.release_inbound, f.attempt_id, f.created)
+            f.claimed = False
         if f.call_id is not None:
             await d.db.run("finish_call", d.store.finish_call, f.call_id, outcome, f.seen.script_result, ended)
         if f.claimed and f.attempt_id is not None and f.policy is not None:

@@ -18,9 +18,10 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ivr.scripts.model import (
     DTMF_KEYS, KNOWN_FLAGS, PLACEHOLDER_RE, TRANSFER_TARGETS, AskStep, Choice, EndStep, PromptTemplate,
-    SayStep, Script, Step, TransferStep, Variable,
+    VERIFY_VARIABLE, SayStep, Script, Step, TransferStep, Variable, VerifyStep,
 )
 from ivr.scripts.problems import Problem, ScriptError
+from ivr.scripts.purpose import CATEGORIES, DIRECTIONS
 
 _NAME_RE = re.compile(r"[a-z0-9_]+\Z")
 _STEP_ID_RE = re.compile(r"[A-Za-z0-9_]+\Z")
@@ -29,7 +30,8 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _MAX_DEPTH = 100  # lists/mappings nested deeper than this are no script (and would exhaust the recursion)
 _SHOWN = 60  # characters of a wrong value quoted in a message
 
-_TOP_FIELDS = ("name", "version", "language", "description", "variables", "defaults", "start", "steps")
+_TOP_FIELDS = ("name", "version", "language", "description", "direction", "categories", "variables", "defaults",
+               "start", "steps")
 _TOP_REQUIRED = ("name", "version", "language", "description", "start", "steps")
 _DEFAULT_FIELDS = ("timeout", "max_retries", "repeat_key", "invalid", "silence", "on_exhausted")
 _STEP_FIELDS = {
@@ -38,8 +40,10 @@ _STEP_FIELDS = {
             "repeat_key", "on_exhausted"),
     "transfer": ("type", "target", "prompt", "on_fail"),
     "end": ("type", "prompt", "outcome"),
+    "verify": ("type", "prompt", "invalid", "next", "on_fail", "attempts", "digits", "timeout"),
 }
-_STEP_REQUIRED = {"say": ("next",), "ask": ("question", "choices"), "transfer": ("target",), "end": ("outcome",)}
+_STEP_REQUIRED = {"say": ("next",), "ask": ("question", "choices"), "transfer": ("target",), "end": ("outcome",),
+                  "verify": ("prompt", "next", "on_fail")}
 DEFAULT_TIMEOUT = 6.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_REPEAT_KEY = "*"
@@ -251,6 +255,8 @@ class _Reader:
         if language != "vi":
             self.fail(_line(top["language"]), None, f"wrong value: field 'language' must be 'vi', got '{language}'")
         description = self.required_text(top["description"], "description", None)
+        direction = self.direction(top["direction"]) if "direction" in top else None
+        categories = self.categories(top["categories"]) if "categories" in top else ()
         variables = self.variables(top["variables"]) if "variables" in top else {}
         defaults = self.fields(top["defaults"], _DEFAULT_FIELDS, (), None, "defaults", _line(top["defaults"])) \
             if "defaults" in top else {}
@@ -266,7 +272,35 @@ class _Reader:
             steps[step_id] = self.step(name, step_id, _line(key_node), value_node, defaults)
         lines = {k: _line(v) for k, v in top.items()}
         return Script(name=name, version=version, language=language, description=description, start=start,
-                      steps=steps, variables=variables, source=self.source, field_lines=lines)
+                      steps=steps, variables=variables, source=self.source, field_lines=lines,
+                      direction=direction, categories=categories)
+
+    def direction(self, node: Node) -> str:
+        value = self.required_text(node, "direction", None)
+        if value not in DIRECTIONS:
+            self.fail(_line(node), None, f"wrong value: field 'direction' must be one of {', '.join(DIRECTIONS)}, "
+                                         f"got '{_shown(value)}'")
+        return value
+
+    def categories(self, node: Node) -> tuple[str, ...]:
+        if isinstance(node, ScalarNode) and node.tag != _NULL_TAG:
+            items: list[Node] = [node]  # `categories: F1` as well as `categories: [F1, F2]`
+        elif isinstance(node, SequenceNode):
+            items = list(node.value)
+        else:
+            self.fail(_line(node), None, f"wrong type: field 'categories' must be a list such as [F1, F2], "
+                                         f"got {_kind(node)}")
+        out: list[str] = []
+        for item in items:
+            value = (self.text(item, "categories", None) or "").strip().upper()
+            if value not in CATEGORIES:
+                self.fail(_line(item), None, f"wrong value: a category must be one of {', '.join(CATEGORIES)}, "
+                                             f"got '{_shown(value)}'")
+            if value not in out:
+                out.append(value)
+        if not out:
+            self.fail(_line(node), None, "field 'categories' is empty")
+        return tuple(out)
 
     def variables(self, node: Node) -> dict[str, Variable]:
         out: dict[str, Variable] = {}
@@ -288,7 +322,7 @@ class _Reader:
                                             f"got {_kind(node)}")
         type_node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "type"), None)
         if type_node is None:
-            self.fail(line, step_id, "missing field 'type' (say, ask, transfer or end)")
+            self.fail(line, step_id, "missing field 'type' (say, ask, transfer, end or verify)")
         kind = self.text(type_node, "type", step_id)
         if kind not in _STEP_FIELDS:
             self.fail(_line(type_node), step_id, f"wrong value: unknown step type '{kind}' "
@@ -313,7 +347,28 @@ class _Reader:
             prompt = self.prompt(f["prompt"], pid, "prompt", step_id) if "prompt" in f else None
             on_fail = self.required_text(f["on_fail"], "on_fail", step_id) if "on_fail" in f else None
             return TransferStep(step_id, target, prompt, on_fail, line, lines)
+        if kind == "verify":
+            return self.verify(step_id, line, pid, f, defaults, lines)
         return self.ask(step_id, line, pid, f, defaults, lines)
+
+    def verify(self, step_id: str, line: int, pid: str, f: dict[str, Node], defaults: dict[str, Node],
+               lines: dict[str, int]) -> VerifyStep:
+        """A caller check (see VerifyStep): the prompt must not say the year it checks."""
+        prompt = self.prompt(f.get("prompt"), pid, "prompt", step_id)
+        if any(p.name == VERIFY_VARIABLE for p in prompt.placeholders()):
+            self.fail(lines.get("prompt", line), step_id, f"the prompt of a verify step may not say "
+                                                          f"{{{VERIFY_VARIABLE}}}: that is what the caller must key in")
+        return VerifyStep(
+            id=step_id, prompt=prompt,
+            invalid_prompt=self.prompt(f.get("invalid", defaults.get("invalid")), f"{pid}.invalid", "invalid",
+                                       step_id),
+            next=self.required_text(f["next"], "next", step_id),
+            on_fail=self.required_text(f["on_fail"], "on_fail", step_id),
+            attempts=int(self.number(f["attempts"], "attempts", step_id, 1, 5, integer=True))
+            if "attempts" in f else 2,
+            digits=int(self.number(f["digits"], "digits", step_id, 1, 8, integer=True)) if "digits" in f else 4,
+            timeout=self.number(f["timeout"], "timeout", step_id, 1, 60, integer=False) if "timeout" in f else 8.0,
+            line=line, field_lines=lines)
 
     def ask(self, step_id: str, line: int, pid: str, f: dict[str, Node], defaults: dict[str, Node],
             lines: dict[str, int]) -> AskStep:

@@ -35,6 +35,7 @@ class Contacts(Protocol):
 
     def find_import(self, sha256: str) -> r.ImportRecord | None: ...
     def get_import(self, import_id: int) -> r.ImportRecord: ...
+    def recent_imports(self, limit: int = 50) -> list[r.ImportRecord]: ...
     def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *,
                      merge: ContactMerge) -> tuple[r.ImportRecord, bool]: ...
     def list_contacts(self, list_date: dt.date | None = None, category: str | None = None) -> list[r.Contact]: ...
@@ -57,6 +58,11 @@ class ContactStore(StoreBase):
             if row is None:
                 raise UserError(f"import {import_id}: no such import")
             return import_record(row)
+
+    def recent_imports(self, limit: int = 50) -> list[r.ImportRecord]:
+        """The newest imports first (the console's list of past imports)."""
+        with self._read() as s:
+            return [import_record(i) for i in s.scalars(select(m.Import).order_by(m.Import.id.desc()).limit(limit))]
 
     def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *,
                      merge: ContactMerge) -> tuple[r.ImportRecord, bool]:

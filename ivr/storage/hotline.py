@@ -144,6 +144,21 @@ class HotlineStore(StoreBase):
             row = self._call_row(s, call_id)
             row.contact_id, row.campaign_id, row.attempt_id = contact_id, campaign_id, attempt_id
 
+    def unlink_campaign(self, call_id: int) -> None:
+        """Undo ``link_campaign`` (a caller who did not prove who they are): the inbound call is no longer
+        the contact's. The attempt goes back to the robot through the ledger (``Ledger.release_inbound``)."""
+        with self._write() as s:
+            call = self._call_row(s, call_id)
+            call.contact_id, call.campaign_id, call.attempt_id = None, None, None
+
+    def count_path_segments(self, caller_e164: str, segment: str, since: dt.datetime) -> int:
+        """How many times ``segment`` is in the path of the calls from ``caller_e164`` started since ``since``
+        (e.g. failed caller checks today)."""
+        with self._read() as s:
+            paths = s.scalars(select(InboundCall.path).where(InboundCall.caller_e164 == caller_e164,
+                                                             InboundCall.started_at >= since))
+            return sum(list(p or ()).count(segment) for p in paths)
+
     def queue_entered(self, call_id: int, at: dt.datetime) -> None:
         """The caller joined the staff queue (again: the first time stays, the wait adds up)."""
         with self._write() as s:
