@@ -39,7 +39,7 @@ from ivr import app, config, logs  # noqa: E402
 from ivr.calls import prepare  # noqa: E402
 from ivr.calls.dialer import Dialer  # noqa: E402
 from ivr.clock import utcnow  # noqa: E402
-from ivr.campaigns import CampaignService  # noqa: E402
+from ivr.campaigns.service import CampaignService  # noqa: E402
 from ivr.contacts.importer import ContactImporter  # noqa: E402
 from ivr.sandbox.demo_data import write_list  # noqa: E402
 from ivr.sandbox.manager import Sandbox  # noqa: E402

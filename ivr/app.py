@@ -1,13 +1,21 @@
-"""Composition root: builds the ARI client, audio library, database and services from settings.
+"""Composition root: the one place where the ARI client, the audio library, the database, the stores and the
+services are built from settings. No logic here: only wiring.
 
-No logic here: only wiring, in one place, so that every other module receives what it needs.
+``App`` is what every CLI command (``ctx.app``), ``robocall serve`` (ivr.serve.service.build) and the web
+console receive: settings, who acts, the clock, the database engine and its stores (opened on first use,
+once, and closed by ``close``), a factory of ARI clients, and the services built from them. No command
+opens the database itself. The module-level factories below need no database (settings in, object out).
+Imported by the CLI, the service and the web console only; imports whatever it wires.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 from zoneinfo import ZoneInfo
 
 from ivr.ari.client import AriClient
+from ivr.clock import Clock, utcnow
 from ivr.config import Settings
 from ivr.speech.library import AudioLibrary
 
@@ -19,15 +27,18 @@ if TYPE_CHECKING:  # the database and script layers load only when a command nee
     from sqlalchemy import Engine
 
     from ivr.accounts.service import AccountService
-    from ivr.campaigns import CampaignService
-    from ivr.clock import Clock
+    from ivr.campaigns.service import CampaignService
     from ivr.contacts.importer import ContactImporter
     from ivr.reports.daily import ReportDeps
+    from ivr.storage.gauges import GaugeStore
+    from ivr.storage.hotline import HotlineStore
+    from ivr.storage.purge_store import PurgeStore
+    from ivr.storage.written_files import FileRegister
     from ivr.web.services import WebServices
 
 
 def ari_client(settings: Settings) -> AriClient:
-    from ivr.security import ensure_safe_secrets
+    from ivr.protection.secrets import ensure_safe_secrets
 
     ensure_safe_secrets(settings)  # no default password against a PBX other than the sandbox
     a = settings.ari
@@ -37,13 +48,6 @@ def ari_client(settings: Settings) -> AriClient:
 
 def audio_library(settings: Settings) -> AudioLibrary:
     return AudioLibrary(settings)
-
-
-def repository(settings: Settings) -> Repository:
-    from ivr.storage.db import open_database
-    from ivr.storage.repo import Repository
-
-    return Repository(open_database(settings))
 
 
 def script_loader(settings: Settings) -> Callable[[str], Script]:
@@ -73,58 +77,119 @@ def local_zone(settings: Settings) -> ZoneInfo:
         raise UserError(f"dialer.timezone: unknown time zone {settings.dialer.timezone!r}") from None
 
 
-def account_service(settings: Settings, clock: Clock | None = None, engine: Engine | None = None) -> AccountService:
-    """Console accounts (`robocall users`, `robocall web`)."""
-    import datetime as dt
+@dataclass
+class App:
+    """Settings, who acts and the clock, with the database and everything built on it (see the module)."""
 
-    from ivr.accounts.service import AccountService
-    from ivr.clock import utcnow
-    from ivr.storage.accounts import AccountStore
-    from ivr.storage.db import open_database
+    settings: Settings
+    operator: str
+    clock: Clock = field(default=utcnow)
 
-    return AccountService(AccountStore(engine or open_database(settings)), clock or utcnow,
-                          session_lifetime=dt.timedelta(minutes=settings.web.session_minutes))
+    # -- the database and its stores (one engine, opened on first use) ---------------------------------
+    @cached_property
+    def engine(self) -> Engine:
+        from ivr.storage.db import open_database
 
+        return open_database(self.settings)
 
-def report_deps(settings: Settings) -> ReportDeps:
-    """What every report needs (`robocall report|export`, the console's Reports page)."""
-    from ivr.clock import utcnow
-    from ivr.reports.daily import ReportDeps
-    from ivr.reports.queries import ReportQueries
-    from ivr.reports.symptoms import SymptomRules
-    from ivr.storage.db import open_database
-    from ivr.storage.written_files import FileRegister
+    @cached_property
+    def repo(self) -> Repository:
+        from ivr.storage.repo import Repository
 
-    engine = open_database(settings)
-    return ReportDeps(ReportQueries(engine), FileRegister(engine), SymptomRules(script_loader(settings)),
-                      local_zone(settings), utcnow)
+        return Repository(self.engine)
 
+    @cached_property
+    def hotline(self) -> HotlineStore:
+        from ivr.storage.hotline import HotlineStore
 
-def contact_importer(settings: Settings, repo: Repository | None = None) -> ContactImporter:
-    """The list importer (`robocall contacts import`, the console's upload): copies and error reports go
-    to <data_dir>/imports."""
-    from ivr.clock import utcnow
-    from ivr.contacts.importer import ContactImporter
+        return HotlineStore(self.engine)
 
-    return ContactImporter(repo or repository(settings), settings.path(settings.data_dir) / "imports",
-                           clock=utcnow, zone=local_zone(settings))
+    @cached_property
+    def files(self) -> FileRegister:
+        from ivr.storage.written_files import FileRegister
 
+        return FileRegister(self.engine)
 
-def campaign_service(settings: Settings, repo: Repository | None = None) -> CampaignService:
-    from ivr.campaigns import CampaignService
+    @cached_property
+    def purge_store(self) -> PurgeStore:
+        from ivr.storage.purge_store import PurgeStore
 
-    return CampaignService(settings, repo or repository(settings), audio_library(settings),
-                           script_loader(settings), campaign_policy(settings))
+        return PurgeStore(self.engine)
 
+    @cached_property
+    def gauges(self) -> GaugeStore:
+        from ivr.storage.gauges import GaugeStore
 
-def web_services(settings: Settings, clock: Clock | None = None) -> WebServices:
-    """Everything the web console's pages use: the CLI's services over one database engine."""
-    from ivr.clock import utcnow
-    from ivr.storage.hotline import HotlineStore
-    from ivr.web.services import WebServices
+        return GaugeStore(self.engine)
 
-    repo = repository(settings)
-    return WebServices(settings=settings, accounts=account_service(settings, clock, repo.engine), repo=repo,
-                       campaigns=campaign_service(settings, repo), importer=contact_importer(settings, repo),
-                       hotline=HotlineStore(repo.engine), reports=report_deps(settings),
-                       library=audio_library(settings), clock=clock or utcnow, zone=local_zone(settings))
+    def close(self) -> None:
+        """Dispose of the engine if it was opened."""
+        engine = self.__dict__.get("engine")
+        if engine is not None:
+            engine.dispose()
+
+    # -- what needs no database ------------------------------------------------------------------------
+    def ari(self) -> AriClient:
+        """A new ARI client (each long-lived user owns one and closes it)."""
+        return ari_client(self.settings)
+
+    @cached_property
+    def library(self) -> AudioLibrary:
+        return audio_library(self.settings)
+
+    @cached_property
+    def scripts(self) -> Callable[[str], Script]:
+        return script_loader(self.settings)
+
+    @cached_property
+    def policy(self) -> Callable[[r.Campaign], RetryPolicy]:
+        return campaign_policy(self.settings)
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return local_zone(self.settings)
+
+    # -- services --------------------------------------------------------------------------------------
+    @cached_property
+    def accounts(self) -> AccountService:
+        """Console accounts (`robocall users`, `robocall web`)."""
+        import datetime as dt
+
+        from ivr.accounts.service import AccountService
+        from ivr.storage.accounts import AccountStore
+
+        return AccountService(AccountStore(self.engine), self.clock,
+                              session_lifetime=dt.timedelta(minutes=self.settings.web.session_minutes))
+
+    @cached_property
+    def reports(self) -> ReportDeps:
+        """What every report needs (`robocall report|export`, the console's Reports page)."""
+        from ivr.reports.daily import ReportDeps
+        from ivr.reports.queries import ReportQueries
+        from ivr.reports.symptoms import SymptomRules
+
+        return ReportDeps(ReportQueries(self.engine), self.files, SymptomRules(self.scripts), self.zone, self.clock)
+
+    @cached_property
+    def importer(self) -> ContactImporter:
+        """The list importer (`robocall contacts import`, the console's upload): copies and error reports go
+        to <data_dir>/imports."""
+        from ivr.contacts.importer import ContactImporter
+
+        return ContactImporter(self.repo, self.settings.path(self.settings.data_dir) / "imports",
+                               clock=self.clock, zone=self.zone)
+
+    @cached_property
+    def campaigns(self) -> CampaignService:
+        from ivr.campaigns.service import CampaignService
+
+        return CampaignService(self.settings, self.repo, self.library, self.scripts, self.policy, clock=self.clock)
+
+    @cached_property
+    def web(self) -> WebServices:
+        """Everything the web console's pages use: the CLI's services over one database engine."""
+        from ivr.web.services import WebServices
+
+        return WebServices(settings=self.settings, accounts=self.accounts, repo=self.repo, campaigns=self.campaigns,
+                           importer=self.importer, hotline=self.hotline, reports=self.reports, library=self.library,
+                           clock=self.clock, zone=self.zone)

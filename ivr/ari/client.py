@@ -44,6 +44,8 @@ import websockets
 from websockets.asyncio.client import connect as ws_connect
 
 from ivr.ari import events as ev
+from ivr.ari.rest import AriRest
+from ivr.backoff import backoff
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 
@@ -78,7 +80,7 @@ class _Lane:
         self.reconnects = 0
 
 
-class AriClient:
+class AriClient(AriRest):
     """One connection to one Asterisk's ARI, for one Stasis application."""
 
     def __init__(self, url: str, username: str, password: str, app: str, *,
@@ -172,64 +174,55 @@ class AriClient:
         return f"{base}/ari/events?app={app or self.app}&subscribeAll=false"
 
     async def _run(self) -> None:
-        backoff = 0.2
-        first = True
-        while not self._closing:
-            try:
-                async with ws_connect(self._ws_url(), additional_headers=self._auth_header,
-                                      max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
-                    self._events_lane.ws = ws
-                    self._connected.set()
-                    if not first:
-                        self.reconnects += 1
-                        self._events_lane.reconnects += 1
-                        log.warning("ari.reconnected", reconnects=self.reconnects)
-                        asyncio.create_task(self._reconcile(self._events_lane))
-                    first = False
-                    backoff = 0.2
-                    async for message in ws:
-                        self._dispatch(message, self._events_lane)
-            except asyncio.CancelledError:
-                raise
-            except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError) as exc:
-                log.warning("ari.websocket_down", error=type(exc).__name__, retry_in=round(backoff, 2))
-            finally:
-                self._events_lane.ws = None
-                self._connected.clear()
-                self._fail_pending(self._events_lane)
-            if self._closing:
-                return
-            await asyncio.sleep(backoff * (0.5 + random.random() / 2))
-            backoff = min(backoff * 2, self._max_backoff)
+        await self._keep(self._events_lane)
 
     async def _run_lane(self, lane: _Lane) -> None:
-        """Keep one extra request websocket up; while it is down, requests take the other lanes."""
-        backoff = 0.2
+        await self._keep(lane)
+
+    async def _keep(self, lane: _Lane) -> None:
+        """Keep one lane's websocket up: the one reconnect loop (exponential back-off with jitter).
+
+        The event websocket also sets ``connected``, counts and logs its outages and reconciles every
+        watched channel it carries; an extra lane reconciles its own calls, and its outage goes unlogged
+        (requests take the other lanes meanwhile).
+        """
+        events = lane is self._events_lane
+        delays = backoff(0.2, self._max_backoff)
         first = True
         while not self._closing:
+            down: BaseException | None = None
             try:
-                async with ws_connect(self._ws_url(lane.app), additional_headers=self._auth_header,
+                async with ws_connect(self._ws_url(None if events else lane.app), additional_headers=self._auth_header,
                                       max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
                     lane.ws = ws
+                    if events:
+                        self._connected.set()
                     if not first:
                         lane.reconnects += 1
-                        if lane.channels:
+                        if events:
+                            self.reconnects += 1
+                            log.warning("ari.reconnected", reconnects=self.reconnects)
+                        if events or lane.channels:
                             asyncio.create_task(self._reconcile(lane))
                     first = False
-                    backoff = 0.2
+                    delays = backoff(0.2, self._max_backoff)
                     async for message in ws:
                         self._dispatch(message, lane)
             except asyncio.CancelledError:
                 raise
-            except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError):
-                pass  # the event websocket logs the outage; this lane just comes back with it
+            except (OSError, websockets.exceptions.WebSocketException, asyncio.TimeoutError) as exc:
+                down = exc
             finally:
                 lane.ws = None
+                if events:
+                    self._connected.clear()
                 self._fail_pending(lane)
             if self._closing:
                 return
-            await asyncio.sleep(backoff * (0.5 + random.random() / 2))
-            backoff = min(backoff * 2, self._max_backoff)
+            delay = next(delays)
+            if down is not None and events:
+                log.warning("ari.websocket_down", error=type(down).__name__, retry_in=round(delay, 2))
+            await asyncio.sleep(delay * (0.5 + random.random() / 2))
 
     def _dispatch(self, message: str | bytes, lane: _Lane) -> None:
         try:
@@ -367,9 +360,6 @@ class AriClient:
             raise PbxUnavailable(f"ARI at {self.url} unreachable: {type(exc).__name__}") from None
         return resp.status_code, resp.text
 
-    async def info(self) -> dict[str, Any]:
-        return await self._request("GET", "/asterisk/info")
-
     async def originate(self, endpoint: str, *, channel_id: str, app_args: str = "", caller_id: str = "",
                         timeout: int = 30, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
         lane = self._call_lane()
@@ -383,12 +373,6 @@ class AriClient:
             lane.channels.add(channel_id)
         return await self._request("POST", "/channels", params, body)
 
-    async def answer(self, channel_id: str) -> None:
-        await self._request("POST", f"/channels/{channel_id}/answer")
-
-    async def hangup(self, channel_id: str, reason: str = "normal") -> None:
-        await self._request("DELETE", f"/channels/{channel_id}", {"reason": reason})
-
     async def play(self, channel_id: str, media: list[str], playback_id: str, lang: str = "vi") -> None:
         self._playbacks[playback_id] = channel_id
         await self._request("POST", f"/channels/{channel_id}/play/{playback_id}",
@@ -400,58 +384,3 @@ class AriClient:
 
     def playback_done(self, playback_id: str) -> None:
         self._playbacks.pop(playback_id, None)
-
-    async def get_channel(self, channel_id: str) -> dict[str, Any]:
-        return await self._request("GET", f"/channels/{channel_id}")
-
-    async def channels(self) -> list[dict[str, Any]]:
-        return await self._request("GET", "/channels")
-
-    async def get_variable(self, channel_id: str, name: str) -> str:
-        data = await self._request("GET", f"/channels/{channel_id}/variable", {"variable": name})
-        return str((data or {}).get("value", ""))
-
-    async def set_variable(self, channel_id: str, name: str, value: str) -> None:
-        await self._request("POST", f"/channels/{channel_id}/variable", {"variable": name, "value": value})
-
-    async def continue_in_dialplan(self, channel_id: str, context: str, extension: str, priority: int = 1) -> None:
-        await self._request("POST", f"/channels/{channel_id}/continue",
-                            {"context": context, "extension": extension, "priority": priority})
-
-    async def originate_to_dialplan(self, endpoint: str, *, context: str, extension: str, channel_id: str,
-                                    timeout: int = 30, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """Originate a channel that runs the dialplan (no Stasis application, so no websocket is needed)."""
-        params = {"endpoint": endpoint, "context": context, "extension": extension, "priority": 1,
-                  "channelId": channel_id, "timeout": timeout}
-        body = {"variables": dict(variables)} if variables else None
-        return await self._request("POST", "/channels", params, body)
-
-    async def follow(self, channel_id: str) -> None:
-        """Receive the channel's events even while it runs the dialplan (e.g. waits in a queue)."""
-        await self._request("POST", f"/applications/{self.app}/subscription", {"eventSource": f"channel:{channel_id}"})
-
-    async def unfollow(self, channel_id: str) -> None:
-        await self._request("DELETE", f"/applications/{self.app}/subscription",
-                            {"eventSource": f"channel:{channel_id}"})
-
-    async def get_global(self, name: str) -> str:
-        data = await self._request("GET", "/asterisk/variable", {"variable": name})
-        return str((data or {}).get("value", ""))
-
-    async def clear_global(self, name: str) -> None:
-        await self._request("POST", "/asterisk/variable", {"variable": name})
-
-    async def endpoint(self, tech: str, resource: str) -> dict[str, Any]:
-        return await self._request("GET", f"/endpoints/{tech}/{resource}")
-
-    async def create_bridge(self, bridge_id: str, kind: str = "mixing") -> dict[str, Any]:
-        return await self._request("POST", f"/bridges/{bridge_id}", {"type": kind})
-
-    async def add_to_bridge(self, bridge_id: str, channel_ids: list[str]) -> None:
-        await self._request("POST", f"/bridges/{bridge_id}/addChannel", {"channel": ",".join(channel_ids)})
-
-    async def remove_from_bridge(self, bridge_id: str, channel_ids: list[str]) -> None:
-        await self._request("POST", f"/bridges/{bridge_id}/removeChannel", {"channel": ",".join(channel_ids)})
-
-    async def destroy_bridge(self, bridge_id: str) -> None:
-        await self._request("DELETE", f"/bridges/{bridge_id}")

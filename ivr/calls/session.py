@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 
 from ivr.ari import events as ev
 from ivr.ari.client import AriClient, AriError
-from ivr.calls import machine as m
+from ivr.calls import machine
 from ivr.clock import utcnow
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
@@ -28,7 +28,7 @@ MetricSink = Callable[[str, float], None]  # ("first_audio_ms" | "key_to_prompt_
 class _Retry:
     """A command that must not be lost (hang-up) and failed because the PBX was unreachable."""
 
-    command: m.Command
+    command: machine.Command
     attempt: int
 
 
@@ -38,7 +38,7 @@ RETRY_LIMIT = 30  # one a second: outlasts a websocket/ARI outage of half a minu
 @dataclass(frozen=True)
 class CallReport:
     call_id: str
-    result: m.CallResult
+    result: machine.CallResult
     started_at: datetime
     answered_at: datetime | None
     ended_at: datetime
@@ -46,22 +46,22 @@ class CallReport:
     duration: float  # seconds from originate to the end
 
 
-def translate(event: ev.AriEvent) -> m.Event | None:
+def translate(event: ev.AriEvent) -> machine.Event | None:
     """ARI event -> machine event (None: not relevant to the machine)."""
     if isinstance(event, ev.ChannelStateChange):
-        return m.Ringing() if event.state == "Ringing" else None
+        return machine.Ringing() if event.state == "Ringing" else None
     if isinstance(event, ev.StasisStart):
-        return m.Answered()
+        return machine.Answered()
     if isinstance(event, ev.PlaybackFinished):
-        return m.PlaybackEnded(event.playback_id)
+        return machine.PlaybackEnded(event.playback_id)
     if isinstance(event, ev.ChannelDtmfReceived):
-        return m.Dtmf(event.digit)
+        return machine.Dtmf(event.digit)
     if isinstance(event, ev.ChannelHangupRequest):
-        return m.HangupRequested(event.cause, event.tech_cause)
+        return machine.HangupRequested(event.cause, event.tech_cause)
     if isinstance(event, ev.StasisEnd):
-        return m.LeftApplication()
+        return machine.LeftApplication()
     if isinstance(event, ev.ChannelDestroyed):
-        return m.Gone(event.cause, event.tech_cause, event.reconciled)
+        return machine.Gone(event.cause, event.tech_cause, event.reconciled)
     return None
 
 
@@ -90,11 +90,11 @@ class _Latency:
             if started:
                 self.sink("key_to_prompt_ms", (event.ts - started) * 1000)
 
-    def stepped(self, event: m.Event, commands: tuple[m.Command, ...]) -> None:
-        if self.sink is None or not isinstance(event, m.Dtmf) or not self.key_ts:
+    def stepped(self, event: machine.Event, commands: tuple[machine.Command, ...]) -> None:
+        if self.sink is None or not isinstance(event, machine.Dtmf) or not self.key_ts:
             return
         for cmd in commands:
-            if isinstance(cmd, m.StartPlayback):
+            if isinstance(cmd, machine.StartPlayback):
                 self.pending[cmd.playback_id] = self.key_ts
 
 
@@ -110,7 +110,7 @@ class CallSession:
         self.clock = clock
         self.monotonic = monotonic
 
-    async def run(self, plan: m.CallPlan) -> CallReport:
+    async def run(self, plan: machine.CallPlan) -> CallReport:
         queue: asyncio.Queue[object] = self.ari.subscribe(plan.call_id)  # type: ignore[assignment]
         timers: dict[str, asyncio.TimerHandle] = {}
         loop = asyncio.get_running_loop()
@@ -120,11 +120,11 @@ class CallSession:
         first_audio: float | None = None
         bound = log.bind(call=plan.call_id)
         latency = _Latency(self.metrics)
-        state, commands = m.start(plan)
+        state, commands = machine.start(plan)
         try:
             while True:
                 for cmd in commands:
-                    if isinstance(cmd, m.Done):
+                    if isinstance(cmd, machine.Done):
                         ended = self.clock()
                         bound.info("call.ended", outcome=cmd.result.outcome, sip_cause=cmd.result.sip_cause,
                                    cause=cmd.result.hangup_cause, result=cmd.result.result,
@@ -132,7 +132,7 @@ class CallSession:
                         return CallReport(plan.call_id, cmd.result, started_at, answered_at, ended, first_audio,
                                           self.monotonic() - t0)
                     failure = await self._execute(plan, cmd, queue, timers, loop)
-                    if isinstance(cmd, m.StartPlayback) and first_audio is None and answered_t is not None:
+                    if isinstance(cmd, machine.StartPlayback) and first_audio is None and answered_t is not None:
                         first_audio = (self.monotonic() - answered_t) * 1000
                     if failure is not None:
                         queue.put_nowait(failure)
@@ -144,10 +144,10 @@ class CallSession:
                 if event is None:
                     commands = ()
                     continue
-                if isinstance(event, m.Answered) and answered_at is None:
+                if isinstance(event, machine.Answered) and answered_at is None:
                     answered_at, answered_t = self.clock(), self.monotonic()
                 before = state.phase
-                state, commands = m.step(plan, state, event)
+                state, commands = machine.step(plan, state, event)
                 latency.stepped(event, commands)
                 if state.phase is not before:
                     bound.info("call.transition", src=before.value, dst=state.phase.value, on=type(event).__name__)
@@ -156,7 +156,8 @@ class CallSession:
                 handle.cancel()
             self.ari.unsubscribe(plan.call_id)
 
-    async def _next(self, plan: m.CallPlan, queue: asyncio.Queue[object], latency: "_Latency") -> m.Event | None:
+    async def _next(self, plan: machine.CallPlan, queue: asyncio.Queue[object],
+                    latency: "_Latency") -> machine.Event | None:
         try:
             item = await asyncio.wait_for(queue.get(), plan.watchdog)
         except asyncio.TimeoutError:
@@ -170,13 +171,13 @@ class CallSession:
             return translate(item)
         return item  # type: ignore[return-value]  # machine events put by timers and failed commands
 
-    async def _retry(self, plan: m.CallPlan, retry: _Retry, queue: asyncio.Queue[object],
+    async def _retry(self, plan: machine.CallPlan, retry: _Retry, queue: asyncio.Queue[object],
                      timers: dict[str, asyncio.TimerHandle], loop: asyncio.AbstractEventLoop) -> None:
         failure = await self._execute(plan, retry.command, queue, timers, loop, retry.attempt)
         if failure is not None:
             queue.put_nowait(failure)
 
-    async def _watchdog(self, plan: m.CallPlan) -> m.Event | None:
+    async def _watchdog(self, plan: machine.CallPlan) -> machine.Event | None:
         """No event for ``plan.watchdog`` seconds: is the channel still there? (lost websocket events)
 
         A 404 only says the channel is gone, not how: its hang-up events may be queued behind this very
@@ -188,38 +189,38 @@ class CallSession:
         except AriError as exc:
             if exc.status == 404:
                 log.warning("call.channel_missing", call=plan.call_id, grace=plan.lost_grace)
-                return m.ChannelMissing()
+                return machine.ChannelMissing()
         except PbxUnavailable:
             pass
         return None
 
-    async def _execute(self, plan: m.CallPlan, cmd: m.Command, queue: asyncio.Queue[object],
+    async def _execute(self, plan: machine.CallPlan, cmd: machine.Command, queue: asyncio.Queue[object],
                        timers: dict[str, asyncio.TimerHandle], loop: asyncio.AbstractEventLoop,
-                       attempt: int = 0) -> m.Event | None:
+                       attempt: int = 0) -> machine.Event | None:
         """Carry out one command; return a machine event if it failed in a way the machine must know."""
         try:
-            if isinstance(cmd, m.Originate):
+            if isinstance(cmd, machine.Originate):
                 await self.ari.originate(cmd.endpoint, channel_id=cmd.channel_id, app_args=cmd.app_args,
                                          caller_id=cmd.caller_id, timeout=cmd.timeout)
-            elif isinstance(cmd, m.AnswerChannel):
+            elif isinstance(cmd, machine.AnswerChannel):
                 await self.ari.answer(plan.call_id)
-                queue.put_nowait(m.Answered())  # ARI answers synchronously: the call is up now
-            elif isinstance(cmd, m.StartPlayback):
+                queue.put_nowait(machine.Answered())  # ARI answers synchronously: the call is up now
+            elif isinstance(cmd, machine.StartPlayback):
                 await self.ari.play(plan.call_id, list(cmd.media), cmd.playback_id)
-            elif isinstance(cmd, m.StopPlayback):
+            elif isinstance(cmd, machine.StopPlayback):
                 await self.ari.stop_playback(cmd.playback_id)
-            elif isinstance(cmd, m.StartTimer):
-                timers[cmd.token] = loop.call_later(cmd.seconds, queue.put_nowait, m.TimerFired(cmd.token))
-            elif isinstance(cmd, m.CancelTimer):
+            elif isinstance(cmd, machine.StartTimer):
+                timers[cmd.token] = loop.call_later(cmd.seconds, queue.put_nowait, machine.TimerFired(cmd.token))
+            elif isinstance(cmd, machine.CancelTimer):
                 handle = timers.pop(cmd.token, None)
                 if handle:
                     handle.cancel()
-            elif isinstance(cmd, m.SaveAnswer):
+            elif isinstance(cmd, machine.SaveAnswer):
                 if self.on_answer is not None:
                     await self.on_answer(cmd.answer, self.clock())
-            elif isinstance(cmd, m.HangupChannel):
+            elif isinstance(cmd, machine.HangupChannel):
                 await self.ari.hangup(plan.call_id, cmd.reason)
-            elif isinstance(cmd, m.ContinueInDialplan):
+            elif isinstance(cmd, machine.ContinueInDialplan):
                 await self.ari.continue_in_dialplan(plan.call_id, cmd.context, cmd.extension)
         except AriError as exc:
             if exc.status == 404:
@@ -227,7 +228,7 @@ class CallSession:
             log.error("call.command_failed", call=plan.call_id, command=type(cmd).__name__, status=exc.status)
             return self._failure(cmd, f"ari_{exc.status}")
         except PbxUnavailable:
-            if isinstance(cmd, m.HangupChannel) and attempt < RETRY_LIMIT:
+            if isinstance(cmd, machine.HangupChannel) and attempt < RETRY_LIMIT:
                 # Never leave a call up because ARI was briefly unreachable: try again shortly.
                 loop.call_later(1.0, queue.put_nowait, _Retry(cmd, attempt + 1))
                 return None
@@ -236,11 +237,11 @@ class CallSession:
         return None
 
     @staticmethod
-    def _failure(cmd: m.Command, reason: str) -> m.Event | None:
-        if isinstance(cmd, (m.Originate, m.AnswerChannel)):
-            return m.OriginateFailed(reason)
-        if isinstance(cmd, m.ContinueInDialplan):
-            return m.TransferOutcome(False)
-        if isinstance(cmd, m.StartPlayback):
-            return m.CommandFailed(reason)
+    def _failure(cmd: machine.Command, reason: str) -> machine.Event | None:
+        if isinstance(cmd, (machine.Originate, machine.AnswerChannel)):
+            return machine.OriginateFailed(reason)
+        if isinstance(cmd, machine.ContinueInDialplan):
+            return machine.TransferOutcome(False)
+        if isinstance(cmd, machine.StartPlayback):
+            return machine.CommandFailed(reason)
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,13 +17,40 @@ from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.operator import operator_name
 
+if TYPE_CHECKING:
+    from ivr.app import App
+
 
 class Context:
-    """What every command gets: the settings, and the options common to all commands."""
+    """What every command gets: the settings, the options common to all commands, and the composition root
+    (``app``: the database, stores and services, built on first use; no command opens the database itself)."""
 
     def __init__(self, settings: config_mod.Settings, operator: str | None) -> None:
         self.settings = settings
         self.operator = operator
+        self._app: App | None = None
+        self._derived: list[Context] = []
+
+    @property
+    def app(self) -> App:
+        if self._app is None:
+            from ivr.app import App
+
+            self._app = App(self.settings, self.who())
+        return self._app
+
+    def with_settings(self, settings: config_mod.Settings) -> Context:
+        """The same command with other settings (e.g. the demo's concurrency), with its own App."""
+        other = Context(settings, self.operator)
+        self._derived.append(other)
+        return other
+
+    def close(self) -> None:
+        """Close the database, if a command opened it (run when the command ends)."""
+        for other in self._derived:
+            other.close()
+        if self._app is not None:
+            self._app.close()
 
     def who(self, given: str | None = None) -> str:
         """The operator named for the audit log: ``given``, else ``--operator``, else the OS user."""
@@ -99,6 +126,7 @@ def main(ctx: click.Context, config_path: str | None, operator: str | None, lang
 
     logs.configure(settings.log_level, stream=_log_stream(settings))
     ctx.obj = Context(settings, operator)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _log_stream(settings: config_mod.Settings) -> Any:

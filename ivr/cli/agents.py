@@ -7,7 +7,6 @@ are changed together, through ARI (ivr/hotline/agents.py).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from typing import Any, Awaitable, Callable, TypeVar
 
@@ -17,30 +16,24 @@ from rich.console import Console
 from rich.table import Table
 
 from ivr import app
-from ivr.clock import utcnow
 from ivr.cli import Context, main
 from ivr.hotline.agents import AgentService, AgentView, QueueAdmin
-from ivr.storage.db import open_database
-from ivr.storage.hotline import HotlineStore
 from ivr.storage.hotline_records import AgentRecord
 
 T = TypeVar("T")
 
 
 def _with_service(ctx: Context, use: Callable[[AgentService], Awaitable[T]]) -> T:
-    engine = open_database(ctx.settings)
+    a = ctx.app
 
     async def run() -> T:
-        ari = app.ari_client(ctx.settings)  # REST only: no websocket, so a running service is not disturbed
+        ari = a.ari()  # REST only: no websocket, so a running service is not disturbed
         try:
-            return await use(AgentService(HotlineStore(engine), QueueAdmin(ari), utcnow))
+            return await use(AgentService(a.hotline, QueueAdmin(ari), a.clock))
         finally:
             await ari.close()
 
-    try:
-        return asyncio.run(run())
-    finally:
-        engine.dispose()
+    return asyncio.run(run())
 
 
 def _state(agent: AgentRecord) -> str:

@@ -10,8 +10,6 @@ from rich.table import Table
 
 from ivr.cli import Context, main
 from ivr.cli.report import zone
-from ivr.storage.db import open_database
-from ivr.storage.repo import Repository
 
 
 @main.group("audit")
@@ -25,9 +23,7 @@ def audit_group() -> None:
 @click.pass_obj
 def list_entries(ctx: Context, limit: int, as_json: bool) -> None:
     """The newest audit entries, newest first."""
-    repo = Repository(open_database(ctx.settings))
-    entries = repo.audit_entries(limit)
-    repo.engine.dispose()
+    entries = ctx.app.repo.audit_entries(limit)
     if as_json:
         click.echo(json.dumps([{**e, "at": e["at"].isoformat()} for e in entries], ensure_ascii=False))
         return

@@ -7,7 +7,6 @@ import json
 
 import click
 
-from ivr import app
 from ivr.calls import prepare
 from ivr.calls.session import CallReport, CallSession
 from ivr.cli import Context, main
@@ -45,7 +44,7 @@ def call(ctx: Context, number: str, text: str | None, script_name: str | None, v
     except InvalidPhone as exc:
         raise UserError(_("number {number!r}: {reason}").format(number=number, reason=exc.reason)) from None
     settings = ctx.settings
-    library = app.audio_library(settings)
+    library = ctx.app.library
     if script_name:
         from ivr.cli.audio import load_checked_script
 
@@ -59,7 +58,7 @@ def call(ctx: Context, number: str, text: str | None, script_name: str | None, v
         answers[answer.question_id] = answer.value
 
     async def run() -> CallReport:
-        ari = app.ari_client(settings)
+        ari = ctx.app.ari()
         try:
             await ari.connect()
             return await CallSession(ari, on_answer=on_answer).run(plan)

@@ -12,8 +12,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from ivr import app
-from ivr.campaigns import CampaignService
+from ivr.campaigns.service import CampaignService
 from ivr.cli import Context, main
 from ivr.errors import UserError
 from ivr.i18n import _
@@ -23,8 +22,7 @@ from ivr.labels import outcome_label, status_label
 
 
 def service(ctx: Context) -> CampaignService:
-    s = ctx.settings
-    return CampaignService(s, app.repository(s), app.audio_library(s), app.script_loader(s), app.campaign_policy(s))
+    return ctx.app.campaigns
 
 
 def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -88,7 +86,7 @@ def run_foreground(ctx: Context, svc: CampaignService, campaign_id: int, console
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        ari = app.ari_client(ctx.settings)
+        ari = ctx.app.ari()
         await ari.connect()
         try:
             with Live(progress_table(svc, campaign_id), console=console, refresh_per_second=2) as live:

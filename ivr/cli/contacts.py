@@ -11,15 +11,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ivr import app
 from ivr.cli import Context, main
 from ivr.contacts.importer import ImportResult
 from ivr.cli.params import DATE
 from ivr.formats import national_phone, show_date
 from ivr.i18n import _
-from ivr.storage.db import open_database
 from ivr.storage.records import Contact
-from ivr.storage.repo import Repository
 
 
 @main.group()
@@ -38,13 +35,9 @@ def contacts() -> None:
 def import_list(ctx: Context, file: Path, category: str | None, list_date: dt.date | None, operator: str | None,
                 as_json: bool) -> None:
     """Import a list FILE (.xlsx or .csv) of F1/F2 contacts."""
-    settings = ctx.settings
-    repo = Repository(open_database(settings))
-    importer = app.contact_importer(settings, repo)
-    result = importer.import_file(file, category=category.upper() if category else None,
+    result = ctx.app.importer.import_file(file, category=category.upper() if category else None,
                                   list_date=list_date,
                                   operator=ctx.who(operator))
-    repo.engine.dispose()
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
     else:
@@ -58,9 +51,7 @@ def import_list(ctx: Context, file: Path, category: str | None, list_date: dt.da
 @click.pass_obj
 def list_contacts(ctx: Context, list_date: dt.date | None, category: str | None, as_json: bool) -> None:
     """Show the stored contacts (phones as staff dial them; E.164 in --json)."""
-    repo = Repository(open_database(ctx.settings))
-    people = repo.list_contacts(list_date, category.upper() if category else None)
-    repo.engine.dispose()
+    people = ctx.app.repo.list_contacts(list_date, category.upper() if category else None)
     if as_json:
         click.echo(json.dumps([_contact_json(c) for c in people], ensure_ascii=False))
         return

@@ -8,13 +8,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ivr import app, config
-from ivr.campaigns import CampaignService
+from ivr import config
 from ivr.cli import Context, main
 from ivr.cli.campaign import run_foreground
 from ivr.i18n import _
 from ivr.labels import outcome_label
-from ivr.contacts.importer import ContactImporter
 from ivr.sandbox.demo_data import write_list
 from ivr.sandbox.manager import Sandbox
 from ivr.clock import utcnow
@@ -39,17 +37,15 @@ def demo(ctx: Context, count: int, concurrency: int, personas: str | None) -> No
     today = dt.datetime.now(ZoneInfo(settings.dialer.timezone)).date()
     path = settings.path(settings.data_dir) / "demo" / f"F1_{today:%Y%m%d}_{count}.xlsx"
     write_list(path, count, today)
-    repo = app.repository(settings)
-    operator = ctx.who()
-    importer = ContactImporter(repo, settings.path(settings.data_dir) / "imports", clock=utcnow,
-                               zone=ZoneInfo(settings.dialer.timezone))
-    result = importer.import_file(path, category="F1", list_date=today, operator=operator)
+    demo_ctx = ctx.with_settings(settings)
+    a, operator = demo_ctx.app, ctx.who()
+    repo = a.repo
+    result = a.importer.import_file(path, category="F1", list_date=today, operator=operator)
     counts = result.as_json()
     console.print(f"[bold]2. Import[/bold] {path.name}: {counts['rows']} rows, {counts['imported']} new, "
                   f"{counts['updated']} updated, {counts['invalid']} refused")
 
-    svc = CampaignService(settings, repo, app.audio_library(settings), app.script_loader(settings),
-                          app.campaign_policy(settings))
+    svc = a.campaigns
     # The sandbox calls invented numbers: the demo dials at any hour, not only inside the call window.
     created = svc.create(script_name="f1_daily", operator=operator, import_id=counts["import_id"],
                          overrides={"window_start": "00:00", "window_end": "23:59"})
@@ -58,7 +54,7 @@ def demo(ctx: Context, count: int, concurrency: int, personas: str | None) -> No
                   f"{created.prompts_rendered} prompts rendered in advance")
     console.print(f"[bold]4. Dialling[/bold] up to {concurrency} calls at once (Ctrl-C pauses)")
     started = utcnow()
-    stats = run_foreground(ctx.__class__(settings, ctx.operator), svc, cid, console)
+    stats = run_foreground(demo_ctx, svc, cid, console)
     seconds = (utcnow() - started).total_seconds()
 
     p = repo.campaign_progress(cid)
@@ -73,19 +69,20 @@ def demo(ctx: Context, count: int, concurrency: int, personas: str | None) -> No
     console.print(f"{p.answers} answers stored from {p.answered} answered calls. "
                   f"Next: `robocall campaign status {cid}`; retries are scheduled by the policy "
                   f"(`robocall campaign run {cid} --wait-retries`).")
-    _console_login(settings, operator, console)
+    _console_login(demo_ctx, operator, console)
 
 
-def _console_login(settings: config.Settings, operator: str, console: Console) -> None:
+def _console_login(ctx: Context, operator: str, console: Console) -> None:
     """The web console's address and a demo login, made only against the sandbox (a fresh password each run)."""
     import secrets
 
-    from ivr.security import is_sandbox
+    from ivr.protection.secrets import is_sandbox
 
+    settings = ctx.settings
     if not is_sandbox(settings):
         return
     password = secrets.token_urlsafe(9)
-    app.account_service(settings).ensure_demo_user(DEMO_USER, password, operator)
+    ctx.app.accounts.ensure_demo_user(DEMO_USER, password, operator)
     w = settings.web
     console.print(f"[bold]5. Web console[/bold]: start it with `.venv/bin/robocall web`, then open "
                   f"http://{w.host}:{w.port}/ and sign in as [bold]{DEMO_USER}[/bold] / [bold]{password}[/bold] "

@@ -10,7 +10,6 @@ import click
 from ivr import app
 from ivr.cli import Context, main
 from ivr.cli.params import DATE
-from ivr.cli.report import report_deps
 from ivr.i18n import _
 from ivr.reports.export import export_answers
 
@@ -33,7 +32,7 @@ def answers(ctx: Context, first: dt.date, last: dt.date, category: str | None, o
             as_json: bool) -> None:
     """Everyone who answered, one row per person and day, with each answer (same columns as the urgent list)."""
     settings = ctx.settings
-    written = export_answers(report_deps(settings), first, last,
+    written = export_answers(ctx.app.reports, first, last,
                              category.upper() if category else None,
                              out.absolute(), ctx.who(operator))
     if as_json:

@@ -11,8 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from ivr.cli import Context, main
-from ivr.clock import utcnow
-from ivr.storage.db import open_database
 from ivr.storage.hotline import HotlineStore
 
 OUTCOME_VI = {
@@ -23,7 +21,7 @@ OUTCOME_VI = {
 
 
 def _store(ctx: Context) -> HotlineStore:
-    return HotlineStore(open_database(ctx.settings))
+    return ctx.app.hotline
 
 
 def _local(at: dt.datetime | None, zone: ZoneInfo) -> str:
@@ -43,7 +41,6 @@ def calls(ctx: Context, limit: int, as_json: bool) -> None:
     """The newest inbound calls: caller, time, path through the menu, wait, who answered, outcome."""
     store = _store(ctx)
     rows = store.inbound_calls(limit)
-    store.engine.dispose()
     if as_json:
         click.echo(json.dumps([{
             "id": c.id, "caller": c.caller_e164, "started_at": c.started_at.isoformat(), "path": list(c.path),
@@ -70,7 +67,6 @@ def callbacks(ctx: Context, show_all: bool) -> None:
     """Residents who asked staff to call them back, oldest first."""
     store = _store(ctx)
     tasks = store.callback_tasks(None if show_all else "open")
-    store.engine.dispose()
     zone = ZoneInfo(ctx.settings.hotline.timezone)
     table = Table(title=f"Yêu cầu gọi lại ({len(tasks)})", box=box.SIMPLE_HEAD, pad_edge=False)
     for header in ("Mã", "Số cần gọi lại", "Yêu cầu lúc", "Trạng thái", "Người xử lý"):
@@ -89,9 +85,5 @@ def done(ctx: Context, task_id: int, cancel: bool) -> None:
     """Mark call-back TASK_ID as done (staff called the resident back)."""
     operator = ctx.who()
     store = _store(ctx)
-    try:
-        store.close_callback_task(task_id, "cancelled" if cancel else "done", operator,
-                                  utcnow())
-    finally:
-        store.engine.dispose()
+    store.close_callback_task(task_id, "cancelled" if cancel else "done", operator, ctx.app.clock())
     click.echo(f"Yêu cầu gọi lại số {task_id}: {'đã hủy' if cancel else 'đã gọi lại'}.")

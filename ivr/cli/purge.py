@@ -5,14 +5,9 @@ import json
 
 import click
 
-from ivr import app
-from ivr.clock import utcnow
 from ivr.cli import Context, main
 from ivr.cli.report import zone
-from ivr.retention import Purger
-from ivr.storage.db import open_database
-from ivr.storage.retention import PurgeStore
-from ivr.storage.written_files import FileRegister
+from ivr.protection.retention import Purger
 
 
 @main.command("purge")
@@ -24,13 +19,10 @@ from ivr.storage.written_files import FileRegister
 @click.pass_obj
 def purge(ctx: Context, days: int | None, dry_run: bool, operator: str | None, as_json: bool) -> None:
     """Remove the personal data of contacts past retention whose calls are over, and of old hotline calls."""
-    s = ctx.settings
-    engine = open_database(s)
-    purger = Purger(PurgeStore(engine), FileRegister(engine), app.audio_library(s), app.script_loader(s), zone(s),
-                    utcnow)
-    result = purger.run(days if days is not None else s.retention_days, ctx.who(operator),
+    a = ctx.app
+    purger = Purger(a.purge_store, a.files, a.library, a.scripts, a.zone, a.clock)
+    result = purger.run(days if days is not None else ctx.settings.retention_days, ctx.who(operator),
                         dry_run=dry_run)
-    engine.dispose()
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
         return

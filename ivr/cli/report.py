@@ -24,9 +24,7 @@ from ivr.reports.daily import Written, write_daily
 from ivr.reports.monthly import write_monthly
 
 
-# Built by the composition root, which the web console uses too.
 zone = app.local_zone
-report_deps = app.report_deps
 
 
 def parse_day(value: dt.date | None, settings: Settings) -> dt.date:
@@ -74,7 +72,7 @@ def daily(ctx: Context, day: dt.date | None, out: Path | None, operator: str | N
     """The day's workbook: summary, urgent list, manual follow-up, hotline; CSVs and charts."""
     settings = ctx.settings
     when = parse_day(day, settings)
-    written = write_daily(report_deps(settings), when, out_dir(settings, out),
+    written = write_daily(ctx.app.reports, when, out_dir(settings, out),
                           ctx.who(operator))
     if not as_json:
         f = written.figures
@@ -93,7 +91,7 @@ def monthly(ctx: Context, month: tuple[int, int], out: Path | None, operator: st
     """The month day by day: the daily figures and the hotline, and the month's totals."""
     settings = ctx.settings
     year, number = month
-    written = write_monthly(report_deps(settings), year, number, out_dir(settings, out),
+    written = write_monthly(ctx.app.reports, year, number, out_dir(settings, out),
                             ctx.who(operator))
     if not as_json:
         click.echo(_("Month {month}: {totals}").format(month=f"{number:02d}/{year}",

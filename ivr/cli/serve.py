@@ -19,9 +19,9 @@ def serve(ctx: Context, hotline: bool, dialer: bool) -> None:
 
     Logs are JSON lines (to log_file, or stderr when log_file is empty); no phone number or answer is logged.
     """
-    from ivr import service
+    from ivr.serve import service
 
-    svc = service.build(ctx.settings, hotline=hotline, dialer=dialer)
+    svc = service.build(ctx.app, hotline=hotline, dialer=dialer)
 
     async def run() -> int:
         stop = asyncio.Event()

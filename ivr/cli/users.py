@@ -9,7 +9,6 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ivr import app
 from ivr.accounts.roles import ROLE_VI, Role
 from ivr.accounts.service import AccountService, parse_areas
 from ivr.cli import Context, main
@@ -22,7 +21,7 @@ def _password(from_stdin: bool) -> str:
 
 
 def service(ctx: Context) -> AccountService:
-    return app.account_service(ctx.settings)
+    return ctx.app.accounts
 
 
 @main.group("users")

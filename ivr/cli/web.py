@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ivr import app, config
+from ivr import config
 from ivr.cli import Context, main
 from ivr.logs import get_logger
 
@@ -22,7 +22,7 @@ def web(ctx: Context, host: str | None, port: int | None) -> None:
 
     settings = config.replace(ctx.settings, web={"host": host or ctx.settings.web.host,
                                                  "port": port or ctx.settings.web.port})
-    services = app.web_services(settings)
+    services = ctx.with_settings(settings).app.web
     if services.accounts.store.count_users() == 0:
         click.echo("Chưa có tài khoản nào: tạo tài khoản quản trị đầu tiên bằng "
                    "`robocall users add TEN --role admin`.", err=True)

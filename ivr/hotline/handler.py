@@ -14,7 +14,7 @@ import asyncio
 from typing import Any
 
 from ivr.ari import events as ev
-from ivr.hotline.inbound import HotlineDeps, InboundCall
+from ivr.hotline.inbound import HotlineDeps, HotlineCall
 from ivr.logs import get_logger
 
 log = get_logger(__name__)
@@ -27,7 +27,7 @@ class HotlineHandler:
     def __init__(self, deps: HotlineDeps) -> None:
         self.deps = deps
         self.draining = False
-        self._calls: dict[asyncio.Task[None], InboundCall] = {}
+        self._calls: dict[asyncio.Task[None], HotlineCall] = {}
 
     @property
     def conversations(self) -> int:
@@ -67,7 +67,7 @@ class HotlineHandler:
         log.info("hotline.stopped")
 
     def _spawn(self, start: ev.StasisStart) -> None:
-        call = InboundCall(self.deps, start, lambda: self.draining)  # subscribes the channel at once
+        call = HotlineCall(self.deps, start, lambda: self.draining)  # subscribes the channel at once
         task = asyncio.create_task(call.run(), name=f"hotline-{start.channel_id}")
         self._calls[task] = call
         task.add_done_callback(self._done)

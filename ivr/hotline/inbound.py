@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable
 
 from ivr.ari import events as ev
 from ivr.ari.client import AriClient, AriError
-from ivr.calls import machine as m
+from ivr.calls import machine
 from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.calls.recorder import AttemptEnd, AttemptRecorder, finish_attempt
 from ivr.calls.session import AnswerSink, CallReport, CallSession
@@ -47,7 +47,7 @@ QUEUE_WAIT_VARIABLE = "QUEUE_WAIT"  # seconds app_queue keeps the caller (dialpl
 
 @dataclass(frozen=True)
 class HotlineDeps:
-    """What every inbound call needs (constructor injection; built in ivr.service)."""
+    """What every inbound call needs (constructor injection; built in ivr.serve.service)."""
 
     ari: AriClient
     store: HotlineStore
@@ -87,7 +87,7 @@ class _Facts:
     seen: rt.InboundFacts = field(default_factory=rt.InboundFacts)
 
 
-class InboundCall:
+class HotlineCall:
     """Runs one channel's stay in the application (and in the queue); see the module docstring."""
 
     def __init__(self, deps: HotlineDeps, start: ev.StasisStart, draining: Callable[[], bool]) -> None:
@@ -180,7 +180,7 @@ class InboundCall:
             await self._finish()
 
     # -- recognition ---------------------------------------------------------------------------------
-    async def _recognise(self, now: dt.datetime) -> tuple[m.CallPlan, AnswerSink] | None:
+    async def _recognise(self, now: dt.datetime) -> tuple[machine.CallPlan, AnswerSink] | None:
         """A caller the robot is trying to reach: the birth-year check, then their own campaign script
         (None: not recognised; the menu). Nothing personal is said before the check passes."""
         d, f = self.d, self.facts
@@ -289,7 +289,7 @@ class InboundCall:
         return wait
 
     # -- conversations and answers -------------------------------------------------------------------
-    async def _converse(self, plan: m.CallPlan, sink: Callable[[RecordAnswer, dt.datetime], Awaitable[None]]
+    async def _converse(self, plan: machine.CallPlan, sink: Callable[[RecordAnswer, dt.datetime], Awaitable[None]]
                         ) -> CallReport:
         old = self._events
         self.busy = True

@@ -18,7 +18,7 @@ from ivr.calls.machine import CallPlan, Conversation
 from ivr.calls.prepare import media_map, script_prompts
 from ivr.config import Settings
 from ivr.hotline import queue_sounds, texts
-from ivr.hotline.conversations import Preamble, Verified, WithoutStaff
+from ivr.hotline.script_wrappers import Preamble, Verified, WithoutStaff
 from ivr.hotline.hours import parse_staff_hours, spoken_hours
 from ivr.scripts.checker import load_checked
 from ivr.scripts.model import VERIFY_VARIABLE, Prompt, Script, VerifyStep

@@ -15,7 +15,7 @@ from ivr.reports.facts import AnswerFact, AttemptFact, CampaignInfo, InboundFact
 from ivr.storage import models as m
 from ivr.storage.base import StoreBase, chunks
 from ivr.storage.hotline import InboundAnswer, InboundCall
-from ivr.storage.retention import PURGED_PREFIX, PurgedSymptom
+from ivr.storage.purge_store import PURGED_PREFIX, PurgedSymptom
 
 A, C = m.CallAttempt, m.Contact
 

@@ -21,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Generic, Iterator, ParamSpec, TypeVar
+from typing import Awaitable, Callable, Generic, ParamSpec, TypeVar
 
 from sqlalchemy import exc as sa_exc
 
+from ivr.backoff import backoff
 from ivr.errors import UserError
 from ivr.logs import get_logger
 
@@ -50,14 +51,6 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
         return True
     return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)
-
-
-def backoff(first: float, maximum: float, factor: float = 2.0) -> Iterator[float]:
-    """Delays between tries: first, first*factor, ... capped at maximum."""
-    delay = first
-    while True:
-        yield min(delay, maximum)
-        delay = min(delay * factor, maximum)
 
 
 @dataclass(frozen=True)
@@ -167,4 +160,4 @@ class OrderedWriter(Generic[Item]):
                 self._queue.task_done()
 
 
-__all__ = ["DatabaseUnavailable", "DbRetry", "OrderedWriter", "backoff", "is_transient"]
+__all__ = ["DatabaseUnavailable", "DbRetry", "OrderedWriter", "is_transient"]

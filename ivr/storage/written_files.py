@@ -2,7 +2,7 @@
 
 Decree 13/2023 wants personal data kept no longer than needed, wherever it was copied. A report or an
 export that lists people is such a copy, so every file written is registered here with the people (and
-hotline calls) it names; the retention purge (ivr.retention) deletes the files naming anyone it purges.
+hotline calls) it names; the retention purge (ivr.protection.retention) deletes the files naming anyone it purges.
 The file's SHA-256 is kept so that a file replaced by someone else since is reported, not deleted.
 Registering a file and its audit entry is one transaction (migration 0003_written_files).
 """

@@ -2,4 +2,5 @@
 
 Every page goes through the same services as the CLI (ivr.campaigns, ivr.contacts.importer, ivr.reports,
 ivr.scripts, ivr.accounts); this package only parses forms, checks who may do what, and renders.
+Imported by the CLI (`robocall web`) and ivr.app (which builds its services); nothing imports it from below.
 """

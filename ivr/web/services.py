@@ -8,7 +8,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from ivr.accounts.service import AccountService
-from ivr.campaigns import CampaignService
+from ivr.campaigns.service import CampaignService
 from ivr.config import Settings
 from ivr.contacts.importer import ContactImporter
 from ivr.reports.daily import ReportDeps

@@ -22,7 +22,7 @@ from e2e_helpers import eventually
 from ivr import app, config
 from ivr.calls.dialer import Dialer
 from ivr.clock import utcnow
-from ivr.campaigns import CampaignService
+from ivr.campaigns.service import CampaignService
 from ivr.contacts.importer import ContactImporter
 from ivr.scripts.checker import load_checked
 from ivr.storage import models as m

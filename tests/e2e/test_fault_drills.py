@@ -41,7 +41,7 @@ from ivr.calls.dialer import Dialer
 from ivr.calls.policy import RetryPolicy, next_attempt
 from ivr.storage.resilience import DatabaseUnavailable, DbRetry
 from ivr.clock import utcnow
-from ivr.campaigns import CampaignService, worker_id
+from ivr.campaigns.service import CampaignService, worker_id
 from ivr.contacts.importer import ContactImporter
 from ivr.errors import UserError
 from ivr.sandbox.manager import Sandbox

@@ -26,7 +26,7 @@ from ivr.contacts.importer import ContactImporter
 from ivr.contacts.text import name_key
 from ivr.reports.daily import ReportBuilder, ReportDeps, summary_json, write_daily
 from ivr.reports.export import export_answers
-from ivr.retention import Purger
+from ivr.protection.retention import Purger
 from ivr.scripts.checker import load_checked
 from ivr.speech.cache import tts_key
 from ivr.speech.library import AudioDirs, AudioLibrary
@@ -34,7 +34,7 @@ from ivr.speech.render import render_personalised, render_script
 from ivr.storage import models as m
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.repo import Repository
-from ivr.storage.retention import PurgeStore
+from ivr.storage.purge_store import PurgeStore
 from ivr.storage.written_files import FileRegister
 from seed import D, HOTLINE, LISTS, PEOPLE, SCENARIOS, ZONE, Person, Seeded, t, utc
 

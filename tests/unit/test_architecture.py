@@ -15,10 +15,12 @@ import pytest
 
 IVR = Path(__file__).resolve().parents[2] / "ivr"
 # folder -> packages (or modules) of ivr it must never import
-_ABOVE = ("ivr.cli", "ivr.app", "ivr.service", "ivr.campaigns", "ivr.campaign_runner", "ivr.retention")
+_ABOVE = ("ivr.cli", "ivr.app", "ivr.serve", "ivr.campaigns", "ivr.protection", "ivr.web")
 FORBIDDEN = {
     "storage": ("ivr.calls", "ivr.hotline", "ivr.contacts", "ivr.reports", "ivr.ari", "ivr.speech", "ivr.scripts",
-                *_ABOVE),
+                "ivr.accounts", "ivr.observability", *_ABOVE),
+    "accounts": ("ivr.calls", "ivr.hotline", "ivr.contacts", "ivr.reports", "ivr.ari", "ivr.speech", *_ABOVE),
+    "observability": ("ivr.hotline", "ivr.reports", *_ABOVE),
     "ari": ("ivr.calls", "ivr.hotline", "ivr.contacts", "ivr.storage", "ivr.scripts", "ivr.speech", "ivr.reports",
             *_ABOVE),
     "scripts": ("ivr.ari", "ivr.calls", "ivr.hotline", "ivr.contacts", "ivr.storage", "ivr.speech", "ivr.reports",
@@ -29,6 +31,9 @@ FORBIDDEN = {
     "sandbox": ("ivr.calls", "ivr.hotline", "ivr.contacts", "ivr.storage", "ivr.reports", *_ABOVE),
     "calls": ("ivr.hotline", "ivr.reports", *_ABOVE),
     "hotline": ("ivr.reports", *_ABOVE),
+    "campaigns": ("ivr.hotline", "ivr.reports", "ivr.cli", "ivr.app", "ivr.serve", "ivr.protection", "ivr.web"),
+    "protection": ("ivr.calls", "ivr.hotline", "ivr.cli", "ivr.app", "ivr.serve", "ivr.campaigns", "ivr.web"),
+    "serve": ("ivr.cli", "ivr.web"),
 }
 
 

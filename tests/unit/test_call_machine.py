@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.calls import machine as m
+from ivr.calls import machine
 from ivr.calls.conversation import DigitsConversation, ScriptConversation
 from ivr.scripts.interpreter import Collect, Key, RecordAnswer
 from ivr.scripts.loader import loads
@@ -44,66 +44,66 @@ PROMPT = Prompt("adhoc.prompt", "Nhấn phím")
 ALL = frozenset("0123456789*#ABCD")
 
 
-def plan(conversation: m.Conversation) -> m.CallPlan:
-    return m.CallPlan("c1", "PJSIP/0900000001@trunk", '"So Y te" <1080>', 30, conversation,
+def plan(conversation: machine.Conversation) -> machine.CallPlan:
+    return machine.CallPlan("c1", "PJSIP/0900000001@trunk", '"So Y te" <1080>', 30, conversation,
                       media=lambda p: f"sound:{p.id}", app_args="a1", max_duration=600)
 
 
 DIGITS = plan(DigitsConversation(PROMPT, max_digits=2, timeout=4))
 SCRIPTED = plan(ScriptConversation(SCRIPT, {}))
-ANSWERED = [m.Ringing(), m.Answered()]
+ANSWERED = [machine.Ringing(), machine.Answered()]
 
 # (name, plan, events before the one under test, event under test, expected phase, expected commands)
 CASES = [
-    ("ringing", DIGITS, [], m.Ringing(), m.Phase.RINGING, ()),
-    ("answer plays the first prompt", DIGITS, [m.Ringing()], m.Answered(), m.Phase.ACTIVE,
-     (m.StartTimer("max", 600), m.StartPlayback("c1-p1", ("sound:adhoc.prompt",)))),
-    ("answer without ringing", DIGITS, [], m.Answered(), m.Phase.ACTIVE,
-     (m.StartTimer("max", 600), m.StartPlayback("c1-p1", ("sound:adhoc.prompt",)))),
-    ("key during prompt barges in", DIGITS, ANSWERED, m.Dtmf("1"), m.Phase.ACTIVE,
-     (m.StopPlayback("c1-p1"), m.StartTimer("digit-1-1", 4))),
-    ("prompt end starts the digit timer", DIGITS, ANSWERED, m.PlaybackEnded("c1-p1"), m.Phase.ACTIVE,
-     (m.StartTimer("digit-1-0", 4),)),
-    ("stale playback end is ignored", DIGITS, ANSWERED + [m.Dtmf("1")], m.PlaybackEnded("c1-p1"),
-     m.Phase.ACTIVE, ()),
-    ("last digit records and hangs up", DIGITS, ANSWERED + [m.Dtmf("1")], m.Dtmf("2"), m.Phase.HANGING_UP,
-     (m.CancelTimer("digit-1-1"), m.SaveAnswer(RecordAnswer("digits", "prompt", "12", "12", "prompt", "1")),
-      m.CancelTimer("max"), m.HangupChannel())),
-    ("digit timeout ends input", DIGITS, ANSWERED + [m.PlaybackEnded("c1-p1")], m.TimerFired("digit-1-0"),
-     m.Phase.HANGING_UP, (m.CancelTimer("max"), m.HangupChannel())),
-    ("an old digit timer is ignored", DIGITS, ANSWERED + [m.Dtmf("1")], m.TimerFired("digit-1-0"),
-     m.Phase.ACTIVE, ()),
-    ("remote hangup while active", DIGITS, ANSWERED, m.HangupRequested(16, 0), m.Phase.HANGING_UP,
-     (m.CancelTimer("max"),)),
-    ("max duration hangs up", DIGITS, ANSWERED, m.TimerFired("max"), m.Phase.HANGING_UP,
-     (m.StopPlayback("c1-p1"), m.HangupChannel())),
-    ("failed playback hangs up", DIGITS, ANSWERED, m.CommandFailed("ari_500"), m.Phase.HANGING_UP,
-     (m.StopPlayback("c1-p1"), m.CancelTimer("max"), m.HangupChannel())),
-    ("key during a say is kept (type-ahead)", SCRIPTED, ANSWERED, m.Dtmf("2"), m.Phase.ACTIVE, ()),
-    ("type-ahead answers the next question at once", SCRIPTED, ANSWERED + [m.Dtmf("2")],
-     m.PlaybackEnded("c1-p1"), m.Phase.HANGING_UP,
-     (m.SaveAnswer(RecordAnswer("fever", "q", "2", "no", "t", "3")), m.CancelTimer("max"), m.HangupChannel())),
-    ("say end plays the question", SCRIPTED, ANSWERED, m.PlaybackEnded("c1-p1"), m.Phase.ACTIVE,
-     (m.StartPlayback("c1-p2", ("sound:t.q",)),)),
-    ("0 transfers to the queue", SCRIPTED, ANSWERED + [m.PlaybackEnded("c1-p1")], m.Dtmf("0"),
-     m.Phase.TRANSFERRING,
-     (m.StopPlayback("c1-p2"), m.SaveAnswer(RecordAnswer("fever", "q", "0", "staff", "t", "3")),
-      m.CancelTimer("max"), m.ContinueInDialplan("staff-queue", "staff"))),
-    ("events after the end do nothing", DIGITS, [m.HangupRequested(17, 486), m.Gone(17, 486)], m.Dtmf("1"),
-     m.Phase.ENDED, ()),
+    ("ringing", DIGITS, [], machine.Ringing(), machine.Phase.RINGING, ()),
+    ("answer plays the first prompt", DIGITS, [machine.Ringing()], machine.Answered(), machine.Phase.ACTIVE,
+     (machine.StartTimer("max", 600), machine.StartPlayback("c1-p1", ("sound:adhoc.prompt",)))),
+    ("answer without ringing", DIGITS, [], machine.Answered(), machine.Phase.ACTIVE,
+     (machine.StartTimer("max", 600), machine.StartPlayback("c1-p1", ("sound:adhoc.prompt",)))),
+    ("key during prompt barges in", DIGITS, ANSWERED, machine.Dtmf("1"), machine.Phase.ACTIVE,
+     (machine.StopPlayback("c1-p1"), machine.StartTimer("digit-1-1", 4))),
+    ("prompt end starts the digit timer", DIGITS, ANSWERED, machine.PlaybackEnded("c1-p1"), machine.Phase.ACTIVE,
+     (machine.StartTimer("digit-1-0", 4),)),
+    ("stale playback end is ignored", DIGITS, ANSWERED + [machine.Dtmf("1")], machine.PlaybackEnded("c1-p1"),
+     machine.Phase.ACTIVE, ()),
+    ("last digit records and hangs up", DIGITS, ANSWERED + [machine.Dtmf("1")], machine.Dtmf("2"), machine.Phase.HANGING_UP,
+     (machine.CancelTimer("digit-1-1"), machine.SaveAnswer(RecordAnswer("digits", "prompt", "12", "12", "prompt", "1")),
+      machine.CancelTimer("max"), machine.HangupChannel())),
+    ("digit timeout ends input", DIGITS, ANSWERED + [machine.PlaybackEnded("c1-p1")], machine.TimerFired("digit-1-0"),
+     machine.Phase.HANGING_UP, (machine.CancelTimer("max"), machine.HangupChannel())),
+    ("an old digit timer is ignored", DIGITS, ANSWERED + [machine.Dtmf("1")], machine.TimerFired("digit-1-0"),
+     machine.Phase.ACTIVE, ()),
+    ("remote hangup while active", DIGITS, ANSWERED, machine.HangupRequested(16, 0), machine.Phase.HANGING_UP,
+     (machine.CancelTimer("max"),)),
+    ("max duration hangs up", DIGITS, ANSWERED, machine.TimerFired("max"), machine.Phase.HANGING_UP,
+     (machine.StopPlayback("c1-p1"), machine.HangupChannel())),
+    ("failed playback hangs up", DIGITS, ANSWERED, machine.CommandFailed("ari_500"), machine.Phase.HANGING_UP,
+     (machine.StopPlayback("c1-p1"), machine.CancelTimer("max"), machine.HangupChannel())),
+    ("key during a say is kept (type-ahead)", SCRIPTED, ANSWERED, machine.Dtmf("2"), machine.Phase.ACTIVE, ()),
+    ("type-ahead answers the next question at once", SCRIPTED, ANSWERED + [machine.Dtmf("2")],
+     machine.PlaybackEnded("c1-p1"), machine.Phase.HANGING_UP,
+     (machine.SaveAnswer(RecordAnswer("fever", "q", "2", "no", "t", "3")), machine.CancelTimer("max"), machine.HangupChannel())),
+    ("say end plays the question", SCRIPTED, ANSWERED, machine.PlaybackEnded("c1-p1"), machine.Phase.ACTIVE,
+     (machine.StartPlayback("c1-p2", ("sound:t.q",)),)),
+    ("0 transfers to the queue", SCRIPTED, ANSWERED + [machine.PlaybackEnded("c1-p1")], machine.Dtmf("0"),
+     machine.Phase.TRANSFERRING,
+     (machine.StopPlayback("c1-p2"), machine.SaveAnswer(RecordAnswer("fever", "q", "0", "staff", "t", "3")),
+      machine.CancelTimer("max"), machine.ContinueInDialplan("staff-queue", "staff"))),
+    ("events after the end do nothing", DIGITS, [machine.HangupRequested(17, 486), machine.Gone(17, 486)], machine.Dtmf("1"),
+     machine.Phase.ENDED, ()),
 ]
 
 
-def _run(p: m.CallPlan, events: list[m.Event]) -> m.CallState:
-    state, _ = m.start(p)
+def _run(p: machine.CallPlan, events: list[machine.Event]) -> machine.CallState:
+    state, _ = machine.start(p)
     for e in events:
-        state, _ = m.step(p, state, e)
+        state, _ = machine.step(p, state, e)
     return state
 
 
 @pytest.mark.parametrize("name,p,before,event,phase,expected", CASES, ids=[c[0] for c in CASES])
 def test_transition(name, p, before, event, phase, expected):
-    state, commands = m.step(p, _run(p, before), event)
+    state, commands = machine.step(p, _run(p, before), event)
     assert state.phase is phase
     assert commands == expected
 
@@ -111,57 +111,57 @@ def test_transition(name, p, before, event, phase, expected):
 def test_inbound_call_is_answered_not_dialled():
     from dataclasses import replace as _r
 
-    state, commands = m.start(_r(DIGITS, inbound=True))
-    assert (state.phase, commands) == (m.Phase.RINGING, (m.AnswerChannel(),))
-    state, commands = m.step(_r(DIGITS, inbound=True), state, m.Answered())
-    assert state.phase is m.Phase.ACTIVE and isinstance(commands[-1], m.StartPlayback)
+    state, commands = machine.start(_r(DIGITS, inbound=True))
+    assert (state.phase, commands) == (machine.Phase.RINGING, (machine.AnswerChannel(),))
+    state, commands = machine.step(_r(DIGITS, inbound=True), state, machine.Answered())
+    assert state.phase is machine.Phase.ACTIVE and isinstance(commands[-1], machine.StartPlayback)
 
 
 def test_start_originates_with_caller_id_and_timeout():
-    _, commands = m.start(DIGITS)
-    assert commands == (m.Originate("PJSIP/0900000001@trunk", "c1", '"So Y te" <1080>', 30, "a1"),)
+    _, commands = machine.start(DIGITS)
+    assert commands == (machine.Originate("PJSIP/0900000001@trunk", "c1", '"So Y te" <1080>', 30, "a1"),)
 
 
 # (name, plan, events, outcome, sip cause, answered, conversation result, keys)
 ENDINGS = [
-    ("busy", DIGITS, [m.HangupRequested(17, 486), m.Gone(17, 486)], "busy", 486, False, None, ""),
-    ("declined", DIGITS, [m.Ringing(), m.HangupRequested(21, 603), m.Gone(21, 603)], "rejected", 603, False, None, ""),
-    ("unreachable", DIGITS, [m.HangupRequested(19, 480), m.Gone(19, 480)], "unreachable", 480, False, None, ""),
-    ("congestion", DIGITS, [m.HangupRequested(34, 503), m.Gone(34, 503)], "congestion", 503, False, None, ""),
+    ("busy", DIGITS, [machine.HangupRequested(17, 486), machine.Gone(17, 486)], "busy", 486, False, None, ""),
+    ("declined", DIGITS, [machine.Ringing(), machine.HangupRequested(21, 603), machine.Gone(21, 603)], "rejected", 603, False, None, ""),
+    ("unreachable", DIGITS, [machine.HangupRequested(19, 480), machine.Gone(19, 480)], "unreachable", 480, False, None, ""),
+    ("congestion", DIGITS, [machine.HangupRequested(34, 503), machine.Gone(34, 503)], "congestion", 503, False, None, ""),
     # Asterisk's own ring timeout also says 480, but no hang-up request came from the far end.
-    ("no answer", DIGITS, [m.Ringing(), m.Gone(19, 480)], "no_answer", 487, False, None, ""),
-    ("originate refused", DIGITS, [m.OriginateFailed("ari_400")], "failed", None, 0, None, ""),
-    ("completed", DIGITS, ANSWERED + [m.Dtmf("1"), m.Dtmf("2"), m.HangupRequested(16, 0), m.Gone(16, 0)],
+    ("no answer", DIGITS, [machine.Ringing(), machine.Gone(19, 480)], "no_answer", 487, False, None, ""),
+    ("originate refused", DIGITS, [machine.OriginateFailed("ari_400")], "failed", None, 0, None, ""),
+    ("completed", DIGITS, ANSWERED + [machine.Dtmf("1"), machine.Dtmf("2"), machine.HangupRequested(16, 0), machine.Gone(16, 0)],
      "completed", 200, True, "completed", "12"),
-    ("hung up early", DIGITS, ANSWERED + [m.HangupRequested(16, 0), m.Gone(16, 0)],
+    ("hung up early", DIGITS, ANSWERED + [machine.HangupRequested(16, 0), machine.Gone(16, 0)],
      "hung_up_early", 200, True, None, ""),
-    ("silent", DIGITS, ANSWERED + [m.PlaybackEnded("c1-p1"), m.TimerFired("digit-1-0"), m.Gone(16, 0)],
+    ("silent", DIGITS, ANSWERED + [machine.PlaybackEnded("c1-p1"), machine.TimerFired("digit-1-0"), machine.Gone(16, 0)],
      "completed", 200, True, "no_input", ""),
-    ("transferred", SCRIPTED, ANSWERED + [m.Dtmf("0"), m.PlaybackEnded("c1-p1"), m.LeftApplication()],
+    ("transferred", SCRIPTED, ANSWERED + [machine.Dtmf("0"), machine.PlaybackEnded("c1-p1"), machine.LeftApplication()],
      "transferred", 200, True, None, "0"),
-    ("lost channel after a reconnect", DIGITS, ANSWERED + [m.Dtmf("1"), m.Gone(0, 0, reconciled=True)],
+    ("lost channel after a reconnect", DIGITS, ANSWERED + [machine.Dtmf("1"), machine.Gone(0, 0, reconciled=True)],
      "hung_up_early", 200, True, None, "1"),
-    ("max duration", DIGITS, ANSWERED + [m.TimerFired("max"), m.HangupRequested(16, 0), m.Gone(16, 0)],
+    ("max duration", DIGITS, ANSWERED + [machine.TimerFired("max"), machine.HangupRequested(16, 0), machine.Gone(16, 0)],
      "failed", 200, True, None, ""),
 ]
 
 
 @pytest.mark.parametrize("name,p,events,outcome,sip,answered,result,keys", ENDINGS, ids=[e[0] for e in ENDINGS])
 def test_outcome(name, p, events, outcome, sip, answered, result, keys):
-    state, _ = m.start(p)
+    state, _ = machine.start(p)
     done = []
     for e in events:
-        state, commands = m.step(p, state, e)
-        done += [c for c in commands if isinstance(c, m.Done)]
-    assert state.phase is m.Phase.ENDED
+        state, commands = machine.step(p, state, e)
+        done += [c for c in commands if isinstance(c, machine.Done)]
+    assert state.phase is machine.Phase.ENDED
     assert len(done) == 1
     r = done[0].result
     assert (r.outcome, r.sip_cause, r.answered, r.result, r.keys) == (outcome, sip, bool(answered), result, keys)
 
 
 def test_dtmf_flood_during_a_say_is_bounded():
-    state = _run(SCRIPTED, ANSWERED + [m.Dtmf("5")] * 100)
-    assert len(state.typeahead) == m.MAX_TYPEAHEAD
+    state = _run(SCRIPTED, ANSWERED + [machine.Dtmf("5")] * 100)
+    assert len(state.typeahead) == machine.MAX_TYPEAHEAD
     assert len(state.keys) == 100
 
 

@@ -10,7 +10,7 @@ import pytest
 from ivr.calls.conversation import ScriptConversation
 from ivr.config import PROJECT_ROOT
 from ivr.hotline import routing as rt
-from ivr.hotline.conversations import Preamble, Verified
+from ivr.hotline.script_wrappers import Preamble, Verified
 from ivr.scripts import interpreter as it
 from ivr.scripts.checker import check, load_checked
 from ivr.scripts.loader import loads

@@ -9,7 +9,7 @@ import pytest
 from ivr.calls.conversation import ScriptConversation
 from ivr.config import PROJECT_ROOT
 from ivr.hotline import queue_sounds
-from ivr.hotline.conversations import Preamble, WithoutStaff
+from ivr.hotline.script_wrappers import Preamble, WithoutStaff
 from ivr.scripts import interpreter as it
 from ivr.scripts.checker import load_checked
 from ivr.scripts.model import Prompt

@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from ivr.campaign_runner import CampaignRunner
+from ivr.calls.dialer import RunStats
+from ivr.campaigns.runner import CampaignRunner
 from ivr.errors import PbxUnavailable, UserError
 from ivr.hotline.agents import AgentService, QueueAdmin
-from ivr.service import NamedWorker, Service
+from ivr.serve.service import NamedWorker, Service
 from ivr.storage import records as r
 
 NOW = dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
@@ -124,17 +125,19 @@ class FakeDialer:
         self.log.append(f"recover {self.cid}")
         return 0
 
-    async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> None:
+    async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True,
+                           on_progress: Any = None) -> RunStats:
         self.log.append(f"dial {campaign_id}")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(0)
+        return RunStats()
 
 
 async def test_the_runner_dials_running_campaigns_and_completes_finished_ones() -> None:
     repo = FakeRepo({1: "running", 2: "paused", 3: "running"}, {1: 0, 2: 4, 3: 2})
     log: list[str] = []
-    runner = CampaignRunner(repo, lambda cid: FakeDialer(log, cid), poll=0.05, clock=lambda: NOW)
     stop = asyncio.Event()
-    asyncio.get_running_loop().call_later(0.3, stop.set)
+    polls = Polls(stop, 4)
+    runner = CampaignRunner(repo, lambda cid: FakeDialer(log, cid), clock=lambda: NOW, sleep=polls.sleep)
     await asyncio.wait_for(runner.run(stop), 5)
     assert repo.completed == [1] and repo.statuses == {1: "completed", 2: "paused", 3: "running"}
     assert log.count("recover 1") == 1 and log.count("recover 3") == 1 and "recover 2" not in log
@@ -145,9 +148,24 @@ async def test_the_runner_dials_running_campaigns_and_completes_finished_ones() 
 class FailingDialer(FakeDialer):
     error: Exception | None = None
 
-    async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> None:
+    async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True,
+                           on_progress: Any = None) -> RunStats:
         self.log.append(f"dial {campaign_id}")
         raise self.error or RuntimeError("no error given")
+
+
+class Polls:
+    """The runner's injected sleep: each poll returns at once; after ``limit`` polls it sets ``stop``."""
+
+    def __init__(self, stop: asyncio.Event, limit: int) -> None:
+        self.stop, self.limit, self.count = stop, limit, 0
+
+    async def sleep(self, seconds: float) -> None:
+        self.count += 1
+        for _ in range(5):
+            await asyncio.sleep(0)  # let the dial tasks started in this poll run
+        if self.count >= self.limit:
+            self.stop.set()
 
 
 @pytest.mark.parametrize("error, status, dialled_again", [
@@ -158,9 +176,9 @@ async def test_the_runner_pauses_a_campaign_staff_must_fix_and_retries_a_pbx_out
         error: Exception, status: str, dialled_again: bool) -> None:
     repo = FakeRepo({1: "running"}, {1: 3})
     log: list[str] = []
-    runner = CampaignRunner(repo, lambda cid: FailingDialer(log, cid, error), poll=0.05, clock=lambda: NOW)
     stop = asyncio.Event()
-    asyncio.get_running_loop().call_later(0.3, stop.set)
+    polls = Polls(stop, 4)
+    runner = CampaignRunner(repo, lambda cid: FailingDialer(log, cid, error), clock=lambda: NOW, sleep=polls.sleep)
     await asyncio.wait_for(runner.run(stop), 5)
     assert repo.statuses == {1: status}
     assert (log.count("dial 1") >= 2) is dialled_again

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ivr.calls import machine as m
+from ivr.calls import machine
 from ivr.calls.conversation import ScriptConversation
 from ivr.calls.outcomes import TELEPHONY_OUTCOMES
 from ivr.config import PROJECT_ROOT
@@ -42,8 +42,8 @@ KINDS = (("key",) * 8 + ("odd_key", "ended", "ended", "ended", "stale_ended", "t
 MACHINE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def plan(script: Script) -> m.CallPlan:
-    return m.CallPlan("c1", "PJSIP/0900000001@trunk", '"Sở Y tế" <1080>', 30, ScriptConversation(script, VARIABLES),
+def plan(script: Script) -> machine.CallPlan:
+    return machine.CallPlan("c1", "PJSIP/0900000001@trunk", '"Sở Y tế" <1080>', 30, ScriptConversation(script, VARIABLES),
                       media=lambda p: "sound:" + p.id, max_duration=600)
 
 
@@ -74,48 +74,48 @@ class Observer:
     timers: set[str] = field(default_factory=set)
     fired: list[str] = field(default_factory=list)
     answered: list[str] = field(default_factory=list)
-    done: list[m.CallResult] = field(default_factory=list)
+    done: list[machine.CallResult] = field(default_factory=list)
     hung_up: bool = False
 
-    def event(self, event: m.Event) -> None:
+    def event(self, event: machine.Event) -> None:
         """The telephony side of an event: a playback that ended, a timer that fired, stops."""
-        if isinstance(event, m.PlaybackEnded):
+        if isinstance(event, machine.PlaybackEnded):
             self.playing.discard(event.playback_id)
-        if isinstance(event, m.TimerFired) and event.token in self.timers:
+        if isinstance(event, machine.TimerFired) and event.token in self.timers:
             self.timers.discard(event.token)
             self.fired.append(event.token)
 
-    def commands(self, commands: tuple[m.Command, ...]) -> None:
+    def commands(self, commands: tuple[machine.Command, ...]) -> None:
         if self.done:
             assert commands == (), f"commands after Done: {commands}"
         for command in commands:
             self.command(command)
 
-    def command(self, c: m.Command) -> None:
-        if isinstance(c, m.StartPlayback):
+    def command(self, c: machine.Command) -> None:
+        if isinstance(c, machine.StartPlayback):
             assert not self.hung_up, "playback after the hang-up"
             assert not self.playing, f"{c.playback_id} starts while {self.playing} still plays"
             assert c.media and all(x.startswith("sound:") for x in c.media)
             self.playing.add(c.playback_id)
             self.started.append(c.playback_id)
-        elif isinstance(c, m.StopPlayback):
+        elif isinstance(c, machine.StopPlayback):
             assert c.playback_id in self.playing, f"stops {c.playback_id}, which is not playing"
             self.playing.discard(c.playback_id)
-        elif isinstance(c, m.StartTimer):
+        elif isinstance(c, machine.StartTimer):
             assert c.token not in self.timers, f"timer {c.token} started twice"
             self.timers.add(c.token)
-        elif isinstance(c, m.CancelTimer):
+        elif isinstance(c, machine.CancelTimer):
             assert c.token in self.timers, f"cancels timer {c.token}, which is not running"
             self.timers.discard(c.token)
-        elif isinstance(c, m.SaveAnswer):
+        elif isinstance(c, machine.SaveAnswer):
             self.answer(c)
-        elif isinstance(c, m.HangupChannel):
+        elif isinstance(c, machine.HangupChannel):
             self.hung_up = True
-        elif isinstance(c, m.Done):
+        elif isinstance(c, machine.Done):
             assert c.result.outcome in TELEPHONY_OUTCOMES
             self.done.append(c.result)
 
-    def answer(self, c: m.SaveAnswer) -> None:
+    def answer(self, c: machine.SaveAnswer) -> None:
         assert not self.hung_up, "answer saved after the hang-up"
         a = c.answer
         ask = self.script.steps[a.step_id]
@@ -127,35 +127,35 @@ class Observer:
         self.answered.append(a.question_id)
 
 
-def draw_event(data: st.DataObject, state: m.CallState, observer: Observer) -> m.Event:
+def draw_event(data: st.DataObject, state: machine.CallState, observer: Observer) -> machine.Event:
     kind = data.draw(st.sampled_from(KINDS), label="kind")
     if kind == "key":
-        return m.Dtmf(data.draw(st.sampled_from(KEYS), label="key"))
+        return machine.Dtmf(data.draw(st.sampled_from(KEYS), label="key"))
     if kind == "odd_key":
-        return m.Dtmf(data.draw(st.sampled_from(ODD_KEYS), label="odd key"))
+        return machine.Dtmf(data.draw(st.sampled_from(ODD_KEYS), label="odd key"))
     if kind == "ended" and state.playback_id is not None:
-        return m.PlaybackEnded(state.playback_id)
+        return machine.PlaybackEnded(state.playback_id)
     if kind in ("ended", "stale_ended"):
         stale = observer.started + ["c1-p999", "other-p1"]
-        return m.PlaybackEnded(data.draw(st.sampled_from(stale), label="stale playback"))
+        return machine.PlaybackEnded(data.draw(st.sampled_from(stale), label="stale playback"))
     if kind == "timer" and state.digit_timer is not None:
-        return m.TimerFired(state.digit_timer)
+        return machine.TimerFired(state.digit_timer)
     if kind in ("timer", "stale_timer"):
-        return m.TimerFired(data.draw(st.sampled_from(observer.fired + ["digit-0-0", "digit-99-99"]), label="stale"))
+        return machine.TimerFired(data.draw(st.sampled_from(observer.fired + ["digit-0-0", "digit-99-99"]), label="stale"))
     if kind == "max":
-        return m.TimerFired(m.MAX_TIMER)
+        return machine.TimerFired(machine.MAX_TIMER)
     if kind in ("transfer_failed", "transfer_ok"):
-        return m.TransferOutcome(kind == "transfer_ok")
+        return machine.TransferOutcome(kind == "transfer_ok")
     if kind == "left":
-        return m.LeftApplication()
-    return m.HangupRequested(16, 0)
+        return machine.LeftApplication()
+    return machine.HangupRequested(16, 0)
 
 
-def feed(p: m.CallPlan, state: m.CallState, event: m.Event, observer: Observer) -> m.CallState:
+def feed(p: machine.CallPlan, state: machine.CallState, event: machine.Event, observer: Observer) -> machine.CallState:
     observer.event(event)
-    state, commands = m.step(p, state, event)
+    state, commands = machine.step(p, state, event)
     observer.commands(commands)
-    assert len(state.typeahead) <= m.MAX_TYPEAHEAD
+    assert len(state.typeahead) <= machine.MAX_TYPEAHEAD
     return state
 
 
@@ -163,17 +163,17 @@ def run_call(data: st.DataObject, name: str, events: int) -> Observer:
     script = SCRIPTS[name]
     p = plan(script)
     observer = Observer(script, repeatable_questions(script))
-    state, commands = m.start(p)
+    state, commands = machine.start(p)
     observer.commands(commands)
-    for event in (m.Ringing(), m.Answered()):
+    for event in (machine.Ringing(), machine.Answered()):
         state = feed(p, state, event, observer)
     for _ in range(events):
         state = feed(p, state, draw_event(data, state, observer), observer)
-    gone = m.Gone(16, 0, reconciled=data.draw(st.booleans(), label="reconciled"))
+    gone = machine.Gone(16, 0, reconciled=data.draw(st.booleans(), label="reconciled"))
     state = feed(p, state, gone, observer)
-    assert state.phase is m.Phase.ENDED
+    assert state.phase is machine.Phase.ENDED
     assert len(observer.done) == 1, f"{len(observer.done)} Done commands"
-    feed(p, state, m.Dtmf("1"), observer)  # after the end: nothing
+    feed(p, state, machine.Dtmf("1"), observer)  # after the end: nothing
     return observer
 
 
@@ -197,15 +197,15 @@ def test_flood_during_the_greeting(data: st.DataObject, name: str, keys: int) ->
     script = SCRIPTS[name]
     p = plan(script)
     observer = Observer(script, repeatable_questions(script))
-    state, _ = m.start(p)
-    for event in (m.Ringing(), m.Answered()):
+    state, _ = machine.start(p)
+    for event in (machine.Ringing(), machine.Answered()):
         state = feed(p, state, event, observer)
     for _ in range(keys):
-        state = feed(p, state, m.Dtmf(data.draw(st.sampled_from(KEYS + ODD_KEYS), label="key")), observer)
-    assert len(state.typeahead) == min(keys, m.MAX_TYPEAHEAD)
-    while state.phase is m.Phase.ACTIVE and state.playback_id is not None and len(observer.started) < 100:
-        state = feed(p, state, m.PlaybackEnded(state.playback_id), observer)
-    state = feed(p, state, m.Gone(16, 0), observer)
+        state = feed(p, state, machine.Dtmf(data.draw(st.sampled_from(KEYS + ODD_KEYS), label="key")), observer)
+    assert len(state.typeahead) == min(keys, machine.MAX_TYPEAHEAD)
+    while state.phase is machine.Phase.ACTIVE and state.playback_id is not None and len(observer.started) < 100:
+        state = feed(p, state, machine.PlaybackEnded(state.playback_id), observer)
+    state = feed(p, state, machine.Gone(16, 0), observer)
     assert len(observer.done) == 1
 
 
@@ -221,15 +221,15 @@ def test_f1_with_one_key_at_every_step(key: str, result: str | None) -> None:
     script = SCRIPTS["f1_daily"]
     p = plan(script)
     observer = Observer(script, repeatable_questions(script))
-    state, _ = m.start(p)
-    for event in (m.Ringing(), m.Answered()):
+    state, _ = machine.start(p)
+    for event in (machine.Ringing(), machine.Answered()):
         state = feed(p, state, event, observer)
     for _ in range(100):
-        if state.phase is not m.Phase.ACTIVE:
+        if state.phase is not machine.Phase.ACTIVE:
             break
-        event = m.PlaybackEnded(state.playback_id) if state.playback_id else m.Dtmf(key)
+        event = machine.PlaybackEnded(state.playback_id) if state.playback_id else machine.Dtmf(key)
         state = feed(p, state, event, observer)
-    expected_phase = {"0": m.Phase.TRANSFERRING, "*": m.Phase.ACTIVE}.get(key, m.Phase.HANGING_UP)
+    expected_phase = {"0": machine.Phase.TRANSFERRING, "*": machine.Phase.ACTIVE}.get(key, machine.Phase.HANGING_UP)
     assert (state.phase, state.finished_with) == (expected_phase, result)
-    state = feed(p, state, m.Gone(16, 0), observer)
+    state = feed(p, state, machine.Gone(16, 0), observer)
     assert len(observer.done) == 1

@@ -8,7 +8,8 @@ import itertools
 import pytest
 from sqlalchemy import exc as sa_exc
 
-from ivr.storage.resilience import DatabaseUnavailable, DbRetry, OrderedWriter, backoff, is_transient
+from ivr.backoff import backoff
+from ivr.storage.resilience import DatabaseUnavailable, DbRetry, OrderedWriter, is_transient
 from ivr.errors import UserError
 
 

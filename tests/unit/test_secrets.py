@@ -8,7 +8,7 @@ import pytest
 from ivr import app
 from ivr.config import DEFAULT_ARI_PASSWORD, Settings, load, replace
 from ivr.errors import UserError
-from ivr.security import ensure_safe_secrets, is_sandbox
+from ivr.protection.secrets import ensure_safe_secrets, is_sandbox
 
 STRONG = "9f1c2e7a4b6d8e0f1a2b3c4d"
 

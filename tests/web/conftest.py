@@ -28,9 +28,9 @@ def clock() -> Clock:
 def services(tmp_path: Path, clock: Clock) -> Iterator[WebServices]:
     settings = config.replace(config.load(), database={"url": f"sqlite:///{tmp_path}/console.db"},
                               data_dir=str(tmp_path))
-    built = composition.web_services(settings, clock=clock)
-    yield built
-    built.repo.engine.dispose()
+    root = composition.App(settings, "test", clock=clock)
+    yield root.web
+    root.close()
 
 
 @pytest.fixture

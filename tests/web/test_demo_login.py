@@ -7,6 +7,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ivr import app, config
+from ivr.cli import Context
 from ivr.cli.demo import DEMO_USER, _console_login
 
 
@@ -18,20 +19,20 @@ def _settings(tmp_path: Path, ari_url: str) -> config.Settings:
 def test_the_demo_prints_the_console_and_a_login_that_works(tmp_path: Path) -> None:
     settings = _settings(tmp_path, "http://127.0.0.1:8088")
     console = Console(record=True, width=200)
-    _console_login(settings, "test", console)
+    _console_login(Context(settings, "test"), "test", console)
     out = console.export_text()
     assert "http://127.0.0.1:8090/" in out
     password = re.search(rf"{DEMO_USER} / (\S+)", out)
     assert password
-    opened = app.account_service(settings).sign_in(DEMO_USER, password.group(1), "127.0.0.1")
+    opened = app.App(settings, "test").accounts.sign_in(DEMO_USER, password.group(1), "127.0.0.1")
     assert opened.session.user.role == "staff"
-    _console_login(settings, "test", console)  # a second demo: a fresh password, the old one no longer works
-    assert not app.account_service(settings).session(opened.token)
+    _console_login(Context(settings, "test"), "test", console)  # a second demo: a fresh password, the old one no longer works
+    assert not app.App(settings, "test").accounts.session(opened.token)
 
 
 def test_no_demo_login_against_a_real_pbx(tmp_path: Path) -> None:
     settings = _settings(tmp_path, "http://10.0.0.5:8088")
     console = Console(record=True, width=200)
-    _console_login(settings, "test", console)
+    _console_login(Context(settings, "test"), "test", console)
     assert console.export_text() == ""
-    assert app.account_service(settings).users() == []
+    assert app.App(settings, "test").accounts.users() == []

@@ -16,12 +16,11 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
-from ivr import app
+from ivr.app import App
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer
-from ivr.clock import utcnow
-from ivr.campaign_runner import CampaignRunner
-from ivr.campaigns import worker_id
+from ivr.campaigns.runner import CampaignRunner
+from ivr.campaigns.service import worker_id
 from ivr.config import Settings
 from ivr.errors import PbxUnavailable, UserError
 from ivr.hotline.agents import AgentService, QueueAdmin
@@ -34,10 +33,6 @@ from ivr.observability.metrics import ServiceMetrics
 from ivr.observability.probes import Observer
 from ivr.observability.sdnotify import notify
 from ivr.storage.resilience import DbRetry
-from ivr.storage.db import open_database
-from ivr.storage.gauges import GaugeStore
-from ivr.storage.hotline import HotlineStore
-from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
 CONNECT_WAIT = 10.0  # seconds per wait for the first ARI connection (the client keeps retrying)
@@ -123,36 +118,34 @@ class Service:
             log.warning("service.agents_not_synced", error=str(exc)[:200])
 
 
-def build(settings: Settings, *, hotline: bool = True, dialer: bool = True) -> Service:
-    """Wire the service from settings (the composition root of `robocall serve`)."""
-    ari = app.ari_client(settings)
-    engine = open_database(settings)
-    repo, store = Repository(engine), HotlineStore(engine)
+def build(app: App, *, hotline: bool = True, dialer: bool = True) -> Service:
+    """Assemble the service from what the composition root (ivr.app.App) built."""
+    settings, ari, repo, store = app.settings, app.ari(), app.repo, app.hotline
     workers: list[NamedWorker] = []
     prepare: list[tuple[str, Callable[[], object]]] = []
     metrics = ServiceMetrics()
     handler: HotlineHandler | None = None
     runner: CampaignRunner | None = None
     if hotline:
-        plans = HotlinePlans(settings, app.audio_library(settings))
+        plans = HotlinePlans(settings, app.library)
         prepare.append(("hotline audio", plans.prepare))
         handler = HotlineHandler(HotlineDeps(ari, store, repo, plans, settings,
-                                             db=DbRetry(observe=metrics.db_call)))
+                                             clock=app.clock, db=DbRetry(observe=metrics.db_call)))
         workers.append(NamedWorker("hotline", handler))
     if dialer:
-        library, scripts, policy = app.audio_library(settings), app.script_loader(settings), app.campaign_policy(settings)
+        library, scripts, policy = app.library, app.scripts, app.policy
         base = worker_id(settings)
 
         def make_dialer(campaign_id: int) -> Dialer:
             return Dialer(settings, repo, ari, library, scripts, policy, worker_id=f"{base}/c{campaign_id}",
-                          events=metrics, db_retry=DbRetry(observe=metrics.db_call))
+                          clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call))
 
-        runner = CampaignRunner(repo, make_dialer, clock=utcnow)
+        runner = CampaignRunner(repo, make_dialer, clock=app.clock)
         workers.append(NamedWorker("dialer", runner))
-    agents = AgentService(store, QueueAdmin(ari), utcnow)
+    agents = AgentService(store, QueueAdmin(ari), app.clock)
     health = None
     if settings.service.health_port:
-        observer = Observer(metrics, ari, GaugeStore(engine), (lambda: runner.dialers()) if runner else list,
+        observer = Observer(metrics, ari, app.gauges, (lambda: runner.dialers()) if runner else list,
                             hotline=hotline, hotline_conversations=(lambda: handler.conversations) if handler else int,
                             pbx_metrics_url=pbx_metrics_url(settings), pbx_auth=(settings.ari.username,
                                                                                  settings.ari.password),

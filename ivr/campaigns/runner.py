@@ -9,12 +9,20 @@ finish (the dialer waits for them). A campaign that cannot be dialled for a reas
 script was removed or broken since the campaign was created) is paused (the audit log records the
 pause, the service's log its reason: ``dialer.campaign_paused``) instead of failing again at every poll;
 `campaign resume` once it is fixed.
+
+``dial`` is the one path by which a campaign is run: `robocall serve` (``run``, every running campaign)
+and `robocall campaign run` (ivr.campaigns.service.CampaignService.run, one campaign in the foreground: an error
+is the operator's to read, and Ctrl-C pauses the campaign) both go through it. The clock and the sleep
+between polls are injected (tests run the runner without waiting).
 """
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 from typing import Callable, Protocol
+
+from ivr.calls.dialer import RunStats
+from ivr.clock import Clock, Sleep, utcnow
 
 from ivr.storage.resilience import is_transient
 from ivr.errors import PbxUnavailable, UserError
@@ -35,7 +43,8 @@ class CampaignDialer(Protocol):
     @property
     def congestion_share(self) -> float: ...
 
-    async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> object: ...
+    async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True,
+                           on_progress: Callable[[RunStats], None] | None = None) -> RunStats: ...
 
 
 class RunnerStore(Protocol):
@@ -50,8 +59,9 @@ class RunnerStore(Protocol):
 
 class CampaignRunner:
     def __init__(self, repo: RunnerStore, make_dialer: Callable[[int], CampaignDialer], *, poll: float = 5.0,
-                 operator: str = "robocall serve", clock: Callable[[], dt.datetime]) -> None:
+                 operator: str = "robocall serve", clock: Clock = utcnow, sleep: Sleep = asyncio.sleep) -> None:
         self.repo, self.make_dialer, self.poll, self.operator, self.clock = repo, make_dialer, poll, operator, clock
+        self.sleep = sleep
         self._dialers: dict[int, CampaignDialer] = {}
 
     def dialers(self) -> list[CampaignDialer]:
@@ -59,7 +69,8 @@ class CampaignRunner:
         return list(self._dialers.values())
 
     async def run(self, stop: asyncio.Event) -> None:
-        tasks: dict[int, asyncio.Task[None]] = {}
+        """Dial every running campaign until ``stop``; look for newly running ones every ``poll`` seconds."""
+        tasks: dict[int, asyncio.Task[RunStats | None]] = {}
         while not stop.is_set():
             try:
                 campaigns = await asyncio.to_thread(self.repo.list_campaigns)
@@ -70,34 +81,52 @@ class CampaignRunner:
                 campaigns = []
             for campaign in campaigns:
                 if campaign.status == r.CampaignStatus.RUNNING and campaign.id not in tasks:
-                    tasks[campaign.id] = asyncio.create_task(self._dial(campaign.id, stop), name=f"dial-{campaign.id}")
+                    tasks[campaign.id] = asyncio.create_task(self.dial(campaign.id, stop), name=f"dial-{campaign.id}")
             for campaign_id in [c for c, t in tasks.items() if t.done()]:
                 task = tasks.pop(campaign_id)
                 if not task.cancelled() and task.exception() is not None:
                     log.error("dialer.campaign_failed", campaign=campaign_id, error=jsonable(task.exception())[:200])
-            try:
-                await asyncio.wait_for(stop.wait(), self.poll)
-            except asyncio.TimeoutError:
-                pass
+            await self._pause(stop)
         await asyncio.gather(*tasks.values(), return_exceptions=True)
 
-    async def _dial(self, campaign_id: int, stop: asyncio.Event) -> None:
+    async def _pause(self, stop: asyncio.Event) -> None:
+        """Sleep ``poll`` seconds (the injected sleep), or less if ``stop`` is set meanwhile."""
+        stopped = asyncio.ensure_future(stop.wait())
+        slept = asyncio.ensure_future(self.sleep(self.poll))
+        try:
+            await asyncio.wait({stopped, slept}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for f in (stopped, slept):
+                f.cancel()
+            await asyncio.gather(stopped, slept, return_exceptions=True)
+
+    async def dial(self, campaign_id: int, stop: asyncio.Event, *, foreground: bool = False, until_idle: bool = True,
+                   on_progress: Callable[[RunStats], None] | None = None) -> RunStats | None:
+        """Run one campaign's dialer until it is idle (or ``stop``), then settle the campaign's status.
+
+        ``foreground`` (`campaign run`): an error staff must fix is raised to the operator, and a stop
+        (Ctrl-C) pauses the campaign. In the service, that error pauses the campaign instead, and a stop
+        (a shutdown) leaves it running for the next start.
+        """
         dialer = self._dialers.get(campaign_id)
         if dialer is None:
             dialer = self._dialers[campaign_id] = self.make_dialer(campaign_id)
-            await dialer.recover()  # once per campaign and service: calls a crashed run left behind
+            await dialer.recover()  # once per campaign and process: calls a crashed run left behind
         try:
-            await dialer.run_campaign(campaign_id, stop, until_idle=True)
+            stats = await dialer.run_campaign(campaign_id, stop, until_idle=until_idle, on_progress=on_progress)
         except PbxUnavailable:
             raise  # the PBX comes back by itself: the next poll dials again
         except UserError as exc:
+            if foreground:
+                raise
             await asyncio.to_thread(self.repo.set_campaign_status, campaign_id, r.CampaignStatus.PAUSED,
                                     operator=self.operator, now=self.clock())
             log.error("dialer.campaign_paused", campaign=campaign_id, reason=str(exc)[:300])
-            return
-        if stop.is_set():
-            return
-        settled = await asyncio.to_thread(self.repo.settle_after_run, campaign_id, stopped=False,
+            return None
+        if stop.is_set() and not foreground:
+            return stats
+        settled = await asyncio.to_thread(self.repo.settle_after_run, campaign_id, stopped=stop.is_set(),
                                           operator=self.operator, now=self.clock())
         if settled.status == r.CampaignStatus.COMPLETED:
             log.info("dialer.campaign_completed", campaign=campaign_id)
+        return stats

@@ -2,7 +2,7 @@
 
 ``robocall purge --older-than DAYS`` removes the personal data of contacts last seen on a list more than
 DAYS days ago (local days) whose calls are all over, and of hotline calls older than that:
-1. their rows in the database are anonymised (what exactly: ivr.storage.retention);
+1. their rows in the database are anonymised (what exactly: ivr.storage.purge_store);
 2. their personalised prompts are deleted from the audio cache. The cache is keyed by a hash of the
    text, so the purge renders the texts again — each personalised prompt of the scripts of every
    campaign that called them, with their values, for each day a prompt may have been rendered — and
@@ -33,7 +33,7 @@ from ivr.reports.writers import sha256_of
 from ivr.scripts.interpreter import fallbacks_of, personalised, prompts_of, render_prompt
 from ivr.scripts.model import Script
 from ivr.speech.library import AudioLibrary
-from ivr.storage.retention import AudioSubject, PurgeCounts, PurgePlan, PurgeStore
+from ivr.storage.purge_store import AudioSubject, PurgeCounts, PurgePlan, PurgeStore
 from ivr.storage.written_files import FileRegister, RegisteredFile
 
 log = get_logger(__name__)

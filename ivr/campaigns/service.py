@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer, RunStats
+from ivr.campaigns.runner import CampaignRunner
 from ivr.scripts.variables import contact_variables
 from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.clock import utcnow
@@ -156,7 +157,8 @@ class CampaignService:
         self.set_status(campaign_id, "running", operator)
         dialer = Dialer(self.settings, self.repo, ari, self.library, self.scripts, self.policy,
                         worker_id=worker_id(self.settings), clock=self.clock, keep_reports=keep_reports)
-        await dialer.recover()
-        stats = await dialer.run_campaign(campaign_id, stop, until_idle=until_idle, on_progress=on_progress)
-        self.repo.settle_after_run(campaign_id, stopped=stop.is_set(), operator=operator, now=self.clock())
+        runner = CampaignRunner(self.repo, lambda _campaign_id: dialer, operator=operator, clock=self.clock)
+        stats = await runner.dial(campaign_id, stop, foreground=True, until_idle=until_idle, on_progress=on_progress)
+        if stats is None:
+            raise AssertionError("a foreground run raises its errors")  # CampaignRunner.dial
         return stats

@@ -1,4 +1,4 @@
-"""The retention purge's reads and its one write transaction (the service is ivr.retention).
+"""The retention purge's reads and its one write transaction (the service is ivr.protection.retention).
 
 Personal data past retention is anonymised, not the rows deleted: the ledger keeps its attempts, so the
 figures of past days and months stay the same after a purge, but nothing left names anyone.
