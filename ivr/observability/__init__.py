@@ -1,3 +1,3 @@
 """What an operator watches of `robocall serve`: /healthz, /readyz and Prometheus /metrics (ivr.observability.http).
 Imported by the service (ivr.serve); imports ari/, calls/ (outcome vocabularies) and storage/ (gauges),
-never hotline/ or the CLI.
+never hotline/ or the CLI."""
