@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
-APT_PACKAGES := debootstrap sip-tester espeak-ng sox make
+APT_PACKAGES := debootstrap sip-tester espeak-ng sox ffmpeg make
 
 .PHONY: setup host-packages venv demo test clean
 

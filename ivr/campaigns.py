@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ivr.ari.client import AriClient
-from ivr.calls.dialer import Dialer, RunStats, contact_variables
+from ivr.calls.dialer import Dialer, RunStats, address_rule, contact_variables
 from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.calls.session import utcnow
 from ivr.config import Settings
@@ -63,7 +63,8 @@ class CampaignService:
         # Every prompt is rendered now: the fixed ones once, the personalised ones per contact.
         stats = render_script(self.library, script)
         today = now.date()
-        people = [contact_variables(c, today) for c in self.repo.campaign_contacts(campaign.id)]
+        rule = address_rule(self.settings)
+        people = [contact_variables(c, today, rule) for c in self.repo.campaign_contacts(campaign.id)]
         personal = render_personalised(self.library, script, people)
         return Created(campaign, enqueued, stats.stats.rendered + personal.rendered)
 

@@ -31,6 +31,7 @@ from ivr.calls.policy import OUTCOMES, RetryPolicy
 from ivr.calls.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
 from ivr.calls.session import CallReport, CallSession, utcnow
 from ivr.config import Settings
+from ivr.contacts.address import AddressRule, form_of_address, given_name
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
@@ -61,11 +62,18 @@ def channel_id_for(attempt: r.Attempt) -> str:
     return f"rc-a{attempt.id}"
 
 
-def contact_variables(contact: r.Contact, today: dt.date) -> dict[str, str]:
+def address_rule(settings: Settings) -> AddressRule:
+    """The form-of-address rule the settings give (``call.elder_age``, ``call.neutral_address``)."""
+    return AddressRule(settings.call.elder_age, settings.call.neutral_address)
+
+
+def contact_variables(contact: r.Contact, today: dt.date, rule: AddressRule = AddressRule()) -> dict[str, str]:
     """The script variables of one contact (personal data: used for prompts only, never logged)."""
     start = contact.quarantine_start or contact.list_date
     day = (today - start).days + 1 if start else None
     return {
+        "xung_ho": form_of_address(contact.birth_year, contact.sex, today, rule),
+        "ten": given_name(contact.full_name or ""),
         "ho_ten": contact.full_name or "",
         "dia_chi": ", ".join(p for p in (contact.address, contact.ward, contact.district) if p),
         "ngay_cach_ly": str(day) if day and day > 0 else "",
@@ -284,7 +292,7 @@ class Dialer:
         bound = log.bind(attempt=attempt.id, campaign=campaign.id, contact=attempt.pseudonym)
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
-            variables = contact_variables(contact, self.clock().date())
+            variables = contact_variables(contact, self.clock().date(), address_rule(self.settings))
             media = await self._media_for(prepare.script_prompts(script, variables))
             cid = channel_id_for(attempt)
             try:

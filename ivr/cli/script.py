@@ -6,8 +6,10 @@ import sys
 
 import click
 
-from ivr.cli import main
+from ivr.cli import Context, main
+from ivr.errors import UserError
 from ivr.scripts import checker
+from ivr.scripts.model import Script
 
 
 @main.group("script")
@@ -17,11 +19,16 @@ def script_group() -> None:
 
 @script_group.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
-def check_command(files: tuple[str, ...]) -> None:
-    """Check script files for structure and flow errors.
+@click.option("--no-audio", is_flag=True,
+              help="Only the structure: do not render the prompts to measure how long each ending takes.")
+@click.pass_obj
+def check_command(ctx: Context, files: tuple[str, ...], no_audio: bool) -> None:
+    """Check script files for structure and flow errors, and for endings that take too long to hear.
 
     Prints every problem as `file:line: step 'id': message` and `OK <file> (<n> steps)` for each good
-    file; exits 1 if any file has a problem.
+    file; exits 1 if any file has a problem. Unless --no-audio, the prompts are rendered (into the audio
+    cache) and a warning is printed for every ending whose quickest path lasts longer than
+    audio.max_path_seconds seconds of audio; a warning does not fail the check.
     """
     failed = False
     for file in files:
@@ -31,6 +38,24 @@ def check_command(files: tuple[str, ...]) -> None:
         if problems:
             failed = True
         elif script is not None:
+            if not no_audio:
+                _warn_long_paths(ctx, file, script)
             click.echo(f"OK {file} ({len(script.steps)} steps)")
     if failed:
         sys.exit(1)
+
+
+def _warn_long_paths(ctx: Context, file: str, script: Script) -> None:
+    from ivr.speech.library import AudioLibrary
+    from ivr.speech.timing import too_long
+
+    limit = ctx.settings.audio.max_path_seconds
+    try:
+        long = too_long(script, AudioLibrary(ctx.settings), limit)
+    except UserError as exc:
+        click.echo(f"{file}: cảnh báo: không đo được độ dài lời thoại ({exc}); dùng --no-audio để bỏ qua")
+        return
+    for timed in long:
+        click.echo(f"{file}:{timed.line}: bước '{timed.path.end}': cảnh báo: đường ngắn nhất tới bước kết thúc "
+                   f"này dài {timed.seconds:.1f} giây âm thanh, quá {limit:g} giây (audio.max_path_seconds): "
+                   f"{timed.path.route}")

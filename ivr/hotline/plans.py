@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ivr.calls.conversation import ScriptConversation
-from ivr.calls.dialer import contact_variables
+from ivr.calls.dialer import address_rule, contact_variables
 from ivr.calls.machine import CallPlan, Conversation
 from ivr.calls.prepare import media_map, script_prompts
 from ivr.config import Settings
@@ -73,7 +73,7 @@ class HotlinePlans:
         """The recognised caller's own campaign script, after a word on why they hear it. Blocking: it may
         render the contact's personalised prompts; call it in a thread, before answering."""
         script = load_checked(script_name, self.scripts_dir)
-        variables = contact_variables(contact, today)
+        variables = contact_variables(contact, today, address_rule(self.settings))
         conversation = Preamble((texts.RECOGNISED,), ScriptConversation(script, variables))
         return self._plan(channel_id, conversation, script, variables, [texts.RECOGNISED], render=True), script
 

@@ -71,6 +71,7 @@ OUTCOMES = {
     "no_input": "Không trả lời phím", "hung_up_early": "Cúp máy giữa chừng", "transferred": "Chuyển nhân viên",
     "no_answer": "Không nghe máy", "busy": "Máy bận", "rejected": "Từ chối", "unreachable": "Không liên lạc được",
     "congestion": "Lỗi mạng", "failed": "Lỗi", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
+    "unavailable": "Vắng nhà (người nhà nghe máy)",
     None: "Đang gọi",
 }
 INBOUND_RESULTS = {"completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "incomplete": "Chưa xong"}
@@ -81,6 +82,7 @@ QUESTIONS = (
     ("menu", "Lựa chọn"),
     ("category", "Tự nhận diện"),
     ("identity", "Đúng người"),
+    ("handover", "Người nhà chuyển máy"),
     ("at_address", "Đang ở nơi cách ly"),
     ("fever", "Sốt"),
     ("cough", "Ho"),
@@ -92,7 +94,8 @@ QUESTIONS = (
     ("callback", "Muốn được gọi lại"),
 )
 VALUES = {"yes": "Có", "no": "Không", "staff": "Gặp nhân viên", "f1": "F1", "f2": "F2", "other": "Khác",
-          "declare": "Khai báo", "info": "Nghe thông tin", "wait": "Chờ tiếp"}
+          "declare": "Khai báo", "info": "Nghe thông tin", "wait": "Chờ tiếp",
+          "family": "Người nhà nghe máy", "ready": "Đã chuyển máy", "away": "Vắng nhà"}
 
 
 def outcome(value: str | None) -> str:

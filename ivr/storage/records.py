@@ -46,6 +46,7 @@ class Contact:
     pseudonym: str
     opted_out: bool = False
     birth_year: int | None = None
+    sex: str | None = None  # "M" (Nam) or "F" (Nữ), from the list's Giới tính column
     address: str | None = None
     ward: str | None = None
     district: str | None = None
@@ -63,6 +64,7 @@ class ContactData:
     phone_e164: str
     category: str
     birth_year: int | None = None
+    sex: str | None = None  # "M" (Nam) or "F" (Nữ), from the list's Giới tính column
     address: str | None = None
     ward: str | None = None
     district: str | None = None

@@ -21,7 +21,7 @@ from ivr.storage.ledger import Ledger
 
 ANALYZE_AFTER = 1000  # rows written by an import after which PostgreSQL's statistics are refreshed
 IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't both add the same person
-_MERGED_FIELDS = ("full_name", "category", "birth_year", "address", "ward", "district", "exposure_date",
+_MERGED_FIELDS = ("full_name", "category", "birth_year", "sex", "address", "ward", "district", "exposure_date",
                   "quarantine_start")
 _TRANSITIONS: dict[r.CampaignStatus, frozenset[r.CampaignStatus]] = {
     r.CampaignStatus.DRAFT: frozenset({r.CampaignStatus.RUNNING, r.CampaignStatus.CANCELLED}),
