@@ -43,7 +43,7 @@ from personas_f1_v1 import SCRIPTS_DIR, keys_v1, write_personas  # noqa: E402
 from ivr import app, config, logs  # noqa: E402
 from ivr.calls import prepare  # noqa: E402
 from ivr.calls.dialer import Dialer  # noqa: E402
-from ivr.calls.session import utcnow  # noqa: E402
+from ivr.clock import utcnow  # noqa: E402
 from ivr.campaigns import CampaignService  # noqa: E402
 from ivr.contacts.importer import ContactImporter  # noqa: E402
 from ivr.sandbox.demo_data import write_list  # noqa: E402

@@ -16,8 +16,9 @@ import asyncio
 import datetime as dt
 from typing import Callable, Protocol
 
+from ivr.storage.resilience import is_transient
 from ivr.errors import PbxUnavailable, UserError
-from ivr.logs import get_logger
+from ivr.logs import get_logger, jsonable
 from ivr.storage import records as r
 from ivr.storage.repo import Repository
 
@@ -25,7 +26,15 @@ log = get_logger(__name__)
 
 
 class CampaignDialer(Protocol):
+    """What the runner needs of a dialer (ivr.calls.dialer.Dialer), and what the metrics read of it."""
+
     async def recover(self) -> int: ...
+
+    @property
+    def calls_in_progress(self) -> int: ...
+
+    @property
+    def congestion_share(self) -> float: ...
 
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True) -> object: ...
 
@@ -36,16 +45,27 @@ class CampaignRunner:
         self.repo, self.make_dialer, self.poll, self.operator, self.clock = repo, make_dialer, poll, operator, clock
         self._dialers: dict[int, CampaignDialer] = {}
 
+    def dialers(self) -> list[CampaignDialer]:
+        """The dialers made so far (the service's metrics read their calls in progress)."""
+        return list(self._dialers.values())
+
     async def run(self, stop: asyncio.Event) -> None:
         tasks: dict[int, asyncio.Task[None]] = {}
         while not stop.is_set():
-            for campaign in await asyncio.to_thread(self.repo.list_campaigns):
+            try:
+                campaigns = await asyncio.to_thread(self.repo.list_campaigns)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("dialer.database_unreachable", error=type(exc).__name__)  # look again next poll
+                campaigns = []
+            for campaign in campaigns:
                 if campaign.status == r.CampaignStatus.RUNNING and campaign.id not in tasks:
                     tasks[campaign.id] = asyncio.create_task(self._dial(campaign.id, stop), name=f"dial-{campaign.id}")
             for campaign_id in [c for c, t in tasks.items() if t.done()]:
                 task = tasks.pop(campaign_id)
                 if not task.cancelled() and task.exception() is not None:
-                    log.error("dialer.campaign_failed", campaign=campaign_id, error=repr(task.exception())[:200])
+                    log.error("dialer.campaign_failed", campaign=campaign_id, error=jsonable(task.exception())[:200])
             try:
                 await asyncio.wait_for(stop.wait(), self.poll)
             except asyncio.TimeoutError:

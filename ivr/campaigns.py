@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ivr.ari.client import AriClient
-from ivr.calls.dialer import Dialer, RunStats, address_rule, contact_variables
+from ivr.calls.dialer import Dialer, RunStats
+from ivr.scripts.address import AddressRule
+from ivr.scripts.variables import contact_variables
 from ivr.calls.policy import RetryPolicy, policy_from_settings
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.scripts.model import Script
@@ -63,7 +65,7 @@ class CampaignService:
         # Every prompt is rendered now: the fixed ones once, the personalised ones per contact.
         stats = render_script(self.library, script)
         today = now.date()
-        rule = address_rule(self.settings)
+        rule = AddressRule.of(self.settings.call)
         people = [contact_variables(c, today, rule) for c in self.repo.campaign_contacts(campaign.id)]
         personal = render_personalised(self.library, script, people)
         return Created(campaign, enqueued, stats.stats.rendered + personal.rendered)

@@ -4,10 +4,16 @@ Precedence: defaults < YAML file < environment. The file is ``$ROBOCALL_CONFIG``
 the working directory if present. Any setting can be overridden as ``ROBOCALL_<SECTION>_<KEY>``, for example
 ``ROBOCALL_DATABASE_URL`` or ``ROBOCALL_ARI_PASSWORD``. A secret can also be read from a file with
 ``ROBOCALL_<SECTION>_<KEY>_FILE`` (Docker/Kubernetes secrets).
+
+A typo must not be silently ignored: an unknown ``ROBOCALL_<SECTION>_<KEY>`` of a known section, or a name
+close to a known setting, is an error naming the closest setting. The variables that tests and tooling
+read themselves are listed once, in ``TOOLING_VARIABLES``. Known names are derived from the dataclasses
+below, so a new setting needs nothing more than its field.
 """
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import typing
 from dataclasses import dataclass, field
@@ -18,6 +24,14 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARI_PASSWORD = "robocall-sandbox"
+# ROBOCALL_* variables that are not settings: read by tests, tooling and the Docker files themselves.
+TOOLING_VARIABLES = frozenset({
+    "ROBOCALL_CONFIG",  # the config file (read by load())
+    "ROBOCALL_TEST_POSTGRES_URL",  # tests and bench: the PostgreSQL server for throw-away databases
+    "ROBOCALL_TEST_SIPP_PORT",  # e2e tests: the SIP port of the SIPp far end (tests/e2e/sipp/)
+    "ROBOCALL_FUZZ_SCALE",  # tests/fuzz: how many examples
+    "ROBOCALL_DB_PASSWORD",  # docker/: PostgreSQL's password, put into ROBOCALL_DATABASE_URL by compose
+})
 
 
 class ConfigError(Exception):
@@ -49,6 +63,9 @@ class TrunkSettings:
     # Production only (the Asterisk image in docker/; the sandbox trunks to its simulated network).
     # See asterisk-conf/production/README.md.
     host: str = ""  # the operator's SIP proxy / registrar
+    # The operator's SIP addresses (IPs or CIDRs, comma-separated): the only sources the trunk endpoint is
+    # identified from and accepts (identify match + ACL). Empty: trunk.host, which must then be an IP.
+    allowed_addresses: str = ""
     port: int = 5060
     register: bool = False  # true: registering trunk with digest auth (asterisk-conf/production/)
     username: str = ""
@@ -103,7 +120,12 @@ class CallSettings:
     max_digits: int = 8
     answer_timeout: float = 10.0  # time allowed between Up and StasisStart
     hangup_grace: float = 5.0
-    # Form of address (xưng hô) in the prompts, from the list's birth year and sex (ivr/contacts/address.py):
+    # With no ARI event for this long, the call's channel is looked up (lost websocket events)...
+    watchdog: float = 20.0
+    # ... and when it is gone (404), this long is allowed for its real hang-up events before the call is
+    # ended as "lost" (no outcome invented from the 404 alone).
+    lost_grace: float = 5.0
+    # Form of address (xưng hô) in the prompts, from the list's birth year and sex (ivr/scripts/address.py):
     # ông/bà from this age, anh/chị below it; neutral_address when the birth year is missing.
     elder_age: int = 60
     neutral_address: str = "anh/chị"
@@ -162,6 +184,13 @@ class ServiceSettings:
     """`robocall serve`: the long-lived service running the dialer and the hotline."""
 
     shutdown_grace: float = 120.0  # seconds calls in progress get to finish after SIGTERM
+    # /healthz, /readyz and Prometheus /metrics (ivr/observability/); keep them on loopback or an internal
+    # network. health_port 0: no health endpoints.
+    health_bind: str = "127.0.0.1"
+    health_port: int = 9464
+    # The PBX's own metrics (res_prometheus, asterisk-conf/pbx/prometheus.conf) read for the trunk's
+    # registration state; empty: <ari.url>/metrics with the ARI credentials. "off": not read.
+    pbx_metrics_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -238,7 +267,7 @@ def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
         if key not in names:
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(names))})")
         target = hints[key]
-        if dataclasses.is_dataclass(target):
+        if isinstance(target, type) and dataclasses.is_dataclass(target):
             if not isinstance(value, Mapping):
                 raise ConfigError(f"{where}.{key}: expected a section (mapping)")
             kwargs[key] = _build(target, value, f"{where}.{key}")
@@ -261,10 +290,46 @@ def _known(rest: str) -> tuple[str, str] | None:
     return None
 
 
+def _setting_variables() -> list[str]:
+    """Every ROBOCALL_* name a setting answers to (secrets also with _FILE), from the dataclasses."""
+    names: list[str] = []
+    for f in dataclasses.fields(Settings):
+        factory = f.default_factory
+        if factory is not dataclasses.MISSING and dataclasses.is_dataclass(factory):
+            names += [f"ROBOCALL_{f.name}_{g.name}".upper() for g in dataclasses.fields(factory)]
+        else:
+            names.append(f"ROBOCALL_{f.name}".upper())
+    return names + [f"{n}_FILE" for n in names]
+
+
+def _check_unknown(name: str) -> None:
+    """A ROBOCALL_* variable that is no setting: an error if it looks like a mistyped one."""
+    if name in TOOLING_VARIABLES:
+        return
+    known = _setting_variables()
+    rest = name[len("ROBOCALL_"):].lower()
+    sections = [f.name for f in dataclasses.fields(Settings)
+                if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory)]
+    if rest in sections:
+        raise ConfigError(f"{name}: {rest!r} is a section, not a setting: name one of its keys, "
+                          f"e.g. ROBOCALL_{rest.upper()}_<KEY>")
+    section = next((s for s in sorted(sections, key=len, reverse=True) if rest.startswith(s + "_")), None)
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.0 if section else 0.85)
+    if section is None and not close:
+        return  # not a setting's name, nor close to one: some other tool's variable
+    if section is not None:
+        prefix = f"ROBOCALL_{section}_".upper()
+        close = difflib.get_close_matches(name, [n for n in known if n.startswith(prefix)], n=1, cutoff=0.0) or close
+    where = f"section {section!r} has no such setting" if section else "no such setting"
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise ConfigError(f"{name}: unknown environment variable ({where}){hint} "
+                      f"(a tool's own variable belongs in ivr.config.TOOLING_VARIABLES)")
+
+
 def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in env.items():
-        if not name.startswith("ROBOCALL_") or name == "ROBOCALL_CONFIG":
+        if not name.startswith("ROBOCALL_") or name in TOOLING_VARIABLES:
             continue
         rest = name[len("ROBOCALL_"):].lower()
         target = _known(rest)
@@ -275,7 +340,8 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
                 raise ConfigError(f"{name}: cannot read secret file: {exc.strerror}") from None
             target = _known(rest[:-5])
         if target is None:
-            continue  # other ROBOCALL_* variables belong to tooling (tests, bench)
+            _check_unknown(name)  # a typo fails; another tool's variable (far from any setting) passes
+            continue
         section, key = target
         if section:
             out.setdefault(section, {})[key] = value
@@ -322,7 +388,7 @@ def replace(settings: Settings, **sections: Mapping[str, Any]) -> Settings:
     changes: dict[str, Any] = {}
     for name, values in sections.items():
         current = getattr(settings, name)
-        if dataclasses.is_dataclass(current):
+        if dataclasses.is_dataclass(current) and not isinstance(current, type):
             changes[name] = dataclasses.replace(current, **values)
         else:
             changes[name] = values

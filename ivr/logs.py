@@ -8,9 +8,13 @@ the masking is the safety net, not the method.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import enum
 import logging
 import re
 import sys
+from pathlib import PurePath
 from typing import Any, MutableMapping, TextIO
 
 import structlog
@@ -65,6 +69,41 @@ def _mask_value(key: str, value: Any) -> Any:
     return value
 
 
+def jsonable(value: Any) -> Any:
+    """A value as plain JSON (objects, lists, strings, numbers): never a Python repr in a log line.
+
+    Dataclasses become objects of their fields, enums their value, dates ISO 8601, paths and anything
+    else without a JSON form its ``str`` (an exception: its type and message).
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+        return [jsonable(v) for v in items]
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, PurePath):
+        return str(value)
+    if isinstance(value, BaseException):
+        return f"{type(value).__name__}: {value}"
+    return str(value)
+
+
+def to_json_values(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: every field a JSON value (see ``jsonable``)."""
+    for key in list(event_dict):
+        event_dict[key] = jsonable(event_dict[key])
+    return event_dict
+
+
 def mask_personal_data(_logger: Any, _name: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: mask personal data in every key and value."""
     for key in list(event_dict):
@@ -83,6 +122,7 @@ def configure(level: str = "info", stream: TextIO | None = None, json: bool = Tr
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
+            to_json_values,
             mask_personal_data,
             renderer,
         ],

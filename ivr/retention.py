@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from ivr.calls.dialer import contact_variables
+from ivr.scripts.variables import contact_variables
 from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.reports.symptoms import SymptomRules

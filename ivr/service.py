@@ -4,6 +4,7 @@
   same application would take its events away). The client reconnects by itself; the service only waits
   for the first connection, and keeps running (and retrying) if the PBX is not up yet.
 - Every prompt the hotline plays is rendered at start, before the first call is taken.
+- /healthz, /readyz and /metrics (ivr.observability) answer from the start, on service.health_port.
 - On stop (SIGTERM/SIGINT set ``stop``), each worker stops taking new calls and finishes the ones in a
   conversation; after ``service.shutdown_grace`` seconds whatever is left is cancelled.
 A worker is anything with ``async run(stop: asyncio.Event) -> None`` that returns once drained.
@@ -18,7 +19,7 @@ from typing import Callable, Protocol, Sequence
 from ivr import app
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.campaign_runner import CampaignRunner
 from ivr.campaigns import worker_id
 from ivr.config import Settings
@@ -27,8 +28,13 @@ from ivr.hotline.agents import AgentService, QueueAdmin
 from ivr.hotline.handler import HotlineHandler
 from ivr.hotline.inbound import HotlineDeps
 from ivr.hotline.plans import HotlinePlans
-from ivr.logs import get_logger
+from ivr.logs import get_logger, jsonable
+from ivr.observability.http import HealthServer
+from ivr.observability.metrics import ServiceMetrics
+from ivr.observability.probes import Observer
+from ivr.storage.resilience import DbRetry
 from ivr.storage.db import open_database
+from ivr.storage.gauges import GaugeStore
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.repo import Repository
 
@@ -50,8 +56,10 @@ class Service:
     """Runs ``workers`` until ``stop`` is set, then drains them within ``grace`` seconds."""
 
     def __init__(self, ari: AriClient, workers: Sequence[NamedWorker], *, grace: float,
-                 agents: AgentService | None = None, prepare: Sequence[tuple[str, Callable[[], object]]] = ()) -> None:
+                 agents: AgentService | None = None, prepare: Sequence[tuple[str, Callable[[], object]]] = (),
+                 health: HealthServer | None = None) -> None:
         self.ari = ari
+        self.health = health
         self.workers = list(workers)
         self.grace = grace
         self.agents = agents
@@ -59,9 +67,18 @@ class Service:
 
     async def run(self, stop: asyncio.Event) -> int:
         started = time.monotonic()
+        if self.health is not None:
+            await self.health.start()
+        try:
+            return await self._run(stop, started)
+        finally:
+            if self.health is not None:
+                await self.health.close()
+
+    async def _run(self, stop: asyncio.Event, started: float) -> int:
         for what, job in self.prepare:
             stats = await asyncio.to_thread(job)
-            log.info("service.prepared", what=what, stats=str(stats))
+            log.info("service.prepared", what=what, stats=stats)
         await self._connect(stop)
         await self._sync_agents()
         tasks = {asyncio.create_task(w.worker.run(stop), name=w.name): w.name for w in self.workers}
@@ -80,7 +97,7 @@ class Service:
         failed = [tasks[t] for t in done if not t.cancelled() and t.exception() is not None]
         for task in done:
             if not task.cancelled() and task.exception() is not None:
-                log.error("service.worker_failed", worker=tasks[task], error=repr(task.exception())[:300])
+                log.error("service.worker_failed", worker=tasks[task], error=jsonable(task.exception())[:300])
         await self.ari.close()
         log.info("service.stopped", unfinished=len(pending), failed=failed + crashed)
         return 1 if (failed or crashed or pending) else 0
@@ -110,17 +127,40 @@ def build(settings: Settings, *, hotline: bool = True, dialer: bool = True) -> S
     repo, store = Repository(engine), HotlineStore(engine)
     workers: list[NamedWorker] = []
     prepare: list[tuple[str, Callable[[], object]]] = []
+    metrics = ServiceMetrics()
+    handler: HotlineHandler | None = None
+    runner: CampaignRunner | None = None
     if hotline:
         plans = HotlinePlans(settings, app.audio_library(settings))
         prepare.append(("hotline audio", plans.prepare))
-        workers.append(NamedWorker("hotline", HotlineHandler(HotlineDeps(ari, store, repo, plans, settings))))
+        handler = HotlineHandler(HotlineDeps(ari, store, repo, plans, settings))
+        workers.append(NamedWorker("hotline", handler))
     if dialer:
         library, scripts, policy = app.audio_library(settings), app.script_loader(settings), app.campaign_policy(settings)
         base = worker_id(settings)
 
         def make_dialer(campaign_id: int) -> Dialer:
-            return Dialer(settings, repo, ari, library, scripts, policy, worker_id=f"{base}/c{campaign_id}")
+            return Dialer(settings, repo, ari, library, scripts, policy, worker_id=f"{base}/c{campaign_id}",
+                          events=metrics, db_retry=DbRetry(observe=metrics.db_call))
 
-        workers.append(NamedWorker("dialer", CampaignRunner(repo, make_dialer, clock=utcnow)))
+        runner = CampaignRunner(repo, make_dialer, clock=utcnow)
+        workers.append(NamedWorker("dialer", runner))
     agents = AgentService(store, QueueAdmin(ari), utcnow)
-    return Service(ari, workers, grace=settings.service.shutdown_grace, agents=agents, prepare=prepare)
+    health = None
+    if settings.service.health_port:
+        observer = Observer(metrics, ari, GaugeStore(engine), (lambda: runner.dialers()) if runner else list,
+                            hotline=hotline, hotline_conversations=(lambda: handler.conversations) if handler else int,
+                            pbx_metrics_url=pbx_metrics_url(settings), pbx_auth=(settings.ari.username,
+                                                                                 settings.ari.password),
+                            trunk=settings.trunk.endpoint)
+        health = HealthServer(observer, settings.service.health_bind, settings.service.health_port)
+    return Service(ari, workers, grace=settings.service.shutdown_grace, agents=agents, prepare=prepare,
+                   health=health)
+
+
+def pbx_metrics_url(settings: Settings) -> str:
+    """Where the PBX's res_prometheus answers ("" when service.pbx_metrics_url is "off")."""
+    configured = settings.service.pbx_metrics_url
+    if configured == "off":
+        return ""
+    return configured or f"{settings.ari.url.rstrip('/')}/metrics"

@@ -36,6 +36,7 @@ import base64
 import itertools
 import json
 import random
+import time
 from typing import Any, Awaitable, Callable, Mapping
 
 import httpx
@@ -110,6 +111,7 @@ class AriClient:
         self._connected = asyncio.Event()
         self._closing = False
         self.reconnects = 0
+        self.event_lag = 0.0  # seconds from the last event's Asterisk timestamp to its arrival (metrics)
         self.on_reconnect: list[Callable[[], Awaitable[None]]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -244,6 +246,8 @@ class AriClient:
         event = ev.parse(data)
         if event is None:
             return
+        if event.ts:
+            self.event_lag = max(time.time() - event.ts, 0.0)
         queue = self._queues.get(event.channel_id)
         if queue is not None:
             queue.put_nowait(event)
@@ -364,7 +368,7 @@ class AriClient:
         return resp.status_code, resp.text
 
     async def info(self) -> dict[str, Any]:
-        return await self._request("GET", "/asterisk/info")  # type: ignore[no-any-return]
+        return await self._request("GET", "/asterisk/info")
 
     async def originate(self, endpoint: str, *, channel_id: str, app_args: str = "", caller_id: str = "",
                         timeout: int = 30, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -377,7 +381,7 @@ class AriClient:
         if lane is not self._events_lane:
             self._lane_of[channel_id] = lane
             lane.channels.add(channel_id)
-        return await self._request("POST", "/channels", params, body)  # type: ignore[no-any-return]
+        return await self._request("POST", "/channels", params, body)
 
     async def answer(self, channel_id: str) -> None:
         await self._request("POST", f"/channels/{channel_id}/answer")
@@ -398,10 +402,10 @@ class AriClient:
         self._playbacks.pop(playback_id, None)
 
     async def get_channel(self, channel_id: str) -> dict[str, Any]:
-        return await self._request("GET", f"/channels/{channel_id}")  # type: ignore[no-any-return]
+        return await self._request("GET", f"/channels/{channel_id}")
 
     async def channels(self) -> list[dict[str, Any]]:
-        return await self._request("GET", "/channels")  # type: ignore[no-any-return]
+        return await self._request("GET", "/channels")
 
     async def get_variable(self, channel_id: str, name: str) -> str:
         data = await self._request("GET", f"/channels/{channel_id}/variable", {"variable": name})
@@ -420,7 +424,7 @@ class AriClient:
         params = {"endpoint": endpoint, "context": context, "extension": extension, "priority": 1,
                   "channelId": channel_id, "timeout": timeout}
         body = {"variables": dict(variables)} if variables else None
-        return await self._request("POST", "/channels", params, body)  # type: ignore[no-any-return]
+        return await self._request("POST", "/channels", params, body)
 
     async def follow(self, channel_id: str) -> None:
         """Receive the channel's events even while it runs the dialplan (e.g. waits in a queue)."""
@@ -438,10 +442,10 @@ class AriClient:
         await self._request("POST", "/asterisk/variable", {"variable": name})
 
     async def endpoint(self, tech: str, resource: str) -> dict[str, Any]:
-        return await self._request("GET", f"/endpoints/{tech}/{resource}")  # type: ignore[no-any-return]
+        return await self._request("GET", f"/endpoints/{tech}/{resource}")
 
     async def create_bridge(self, bridge_id: str, kind: str = "mixing") -> dict[str, Any]:
-        return await self._request("POST", f"/bridges/{bridge_id}", {"type": kind})  # type: ignore[no-any-return]
+        return await self._request("POST", f"/bridges/{bridge_id}", {"type": kind})
 
     async def add_to_bridge(self, bridge_id: str, channel_ids: list[str]) -> None:
         await self._request("POST", f"/bridges/{bridge_id}/addChannel", {"channel": ",".join(channel_ids)})

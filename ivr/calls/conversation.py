@@ -20,9 +20,10 @@ class ScriptConversation:
 
     script: Script
     variables: Mapping[str, str]
+    start_at: str | None = None  # a step to begin at instead of the script's start (a verify step)
 
     def start(self) -> tuple[Any, tuple[Any, ...]]:
-        return interp.start(self.script, self.variables)
+        return interp.start(self.script, self.variables, self.start_at)
 
     def step(self, state: Any, inp: interp.Input) -> tuple[Any, tuple[Any, ...]]:
         return interp.step(self.script, state, inp, self.variables)

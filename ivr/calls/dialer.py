@@ -10,7 +10,7 @@
 - Pacing: at most ``max_concurrent`` calls up and ``calls_per_second`` originates; a 503 from the
   network (congestion) halves the rate for a while, success restores it.
 - The call window is checked before every claim; outside it the dialer waits.
-- Faults (ivr.calls.resilience): every repository call is retried across a database outage of up to a
+- Faults (ivr.storage.resilience): every repository call is retried across a database outage of up to a
   minute; answers are written in order by a per-attempt writer, so the call's prompts never wait for the
   database, and the attempt's end is written once its answers are. A database down for longer leaves the
   attempt dialling for recover() at the next start, never a crashed loop. While the ARI websocket is down
@@ -23,19 +23,23 @@ from collections import deque
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Protocol
 
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import prepare
-from ivr.calls.policy import OUTCOMES, RetryPolicy
-from ivr.calls.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
-from ivr.calls.session import CallReport, CallSession, utcnow
+from ivr.calls.conversation import ScriptConversation
+from ivr.calls.outcomes import ledger_outcome
+from ivr.calls.policy import RetryPolicy
+from ivr.storage.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
+from ivr.calls.session import CallReport, CallSession
+from ivr.clock import utcnow
 from ivr.config import Settings
-from ivr.contacts.address import AddressRule, form_of_address, given_name
+from ivr.scripts.address import AddressRule
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
 from ivr.scripts.model import Prompt, Script
+from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
 from ivr.storage import records as r
 from ivr.storage.ledger import AttemptConflict
@@ -46,38 +50,8 @@ MEDIA_MEMO_LIMIT = 20_000  # prompts remembered (the fixed ones of a script are 
 PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progress, stop the campaign
 
 
-def ledger_outcome(report: CallReport) -> str:
-    """One outcome for the attempt: the telephony outcome, or the script's result for a finished call."""
-    res = report.result
-    if res.outcome != "completed":
-        return res.outcome
-    if res.result in OUTCOMES:
-        return res.result  # completed, symptomatic, wrong_person, no_input, opted_out
-    if res.result == "script_error":
-        return "failed"
-    return "no_input"  # incomplete, transfer_failed: answered but the questions were not all answered
-
-
 def channel_id_for(attempt: r.Attempt) -> str:
     return f"rc-a{attempt.id}"
-
-
-def address_rule(settings: Settings) -> AddressRule:
-    """The form-of-address rule the settings give (``call.elder_age``, ``call.neutral_address``)."""
-    return AddressRule(settings.call.elder_age, settings.call.neutral_address)
-
-
-def contact_variables(contact: r.Contact, today: dt.date, rule: AddressRule = AddressRule()) -> dict[str, str]:
-    """The script variables of one contact (personal data: used for prompts only, never logged)."""
-    start = contact.quarantine_start or contact.list_date
-    day = (today - start).days + 1 if start else None
-    return {
-        "xung_ho": form_of_address(contact.birth_year, contact.sex, today, rule),
-        "ten": given_name(contact.full_name or ""),
-        "ho_ten": contact.full_name or "",
-        "dia_chi": ", ".join(p for p in (contact.address, contact.ward, contact.district) if p),
-        "ngay_cach_ly": str(day) if day and day > 0 else "",
-    }
 
 
 @dataclass
@@ -127,6 +101,14 @@ class Pacer:
             self.factor = min(self.factor * 1.25, 1.0)
 
 
+class DialerEvents(Protocol):
+    """Told as calls start and end (the service's metrics, ivr.observability.metrics.ServiceMetrics)."""
+
+    def call_started(self) -> None: ...
+
+    def call_ended(self, outcome: str) -> None: ...
+
+
 @dataclass
 class RunStats:
     started: int = 0
@@ -144,7 +126,7 @@ class Dialer:
                  worker_id: str, clock: Callable[[], dt.datetime] = utcnow,
                  monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
-                 pbx_wait: float = PBX_WAIT_SECONDS) -> None:
+                 pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -158,6 +140,7 @@ class Dialer:
         self.metrics = metrics
         self.db = db_retry or DbRetry(monotonic=monotonic)
         self.pbx_wait = pbx_wait
+        self.events = events
         self._pbx_down_since: float | None = None
         # prompt -> media URI of prompts already looked up: the script's fixed prompts are the same for
         # every contact, and looking them up again costs a dozen file checks each (bench/README.md).
@@ -166,6 +149,16 @@ class Dialer:
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.active: dict[int, asyncio.Task[None]] = {}
         self.stats = RunStats()
+
+    @property
+    def calls_in_progress(self) -> int:
+        return len(self.active)
+
+    @property
+    def congestion_share(self) -> float:
+        """Share of the pacer's recent call set-ups that the network answered 503 (or the like)."""
+        recent = self.pacer.recent
+        return sum(recent) / len(recent) if recent else 0.0
 
     # -- recovery ----------------------------------------------------------------------------------
     async def recover(self) -> int:
@@ -199,7 +192,8 @@ class Dialer:
     # -- main loop ---------------------------------------------------------------------------------
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True,
                            on_progress: Callable[[RunStats], None] | None = None) -> RunStats:
-        """Dial the campaign until it has nothing due (``until_idle``) or ``stop`` is set.
+        """Dial the campaign until it has nothing due (``until_idle``), or else until no attempt is pending
+        at all (every retry made), or until ``stop`` is set.
 
         On stop, no new call starts and the calls in progress run to their end.
         """
@@ -215,7 +209,7 @@ class Dialer:
                     continue
                 now = self.clock()
                 if not policy.window.contains(now):
-                    if until_idle and not self.active:
+                    if not self.active and (until_idle or await self._nothing_pending(campaign_id)):
                         break
                     await self._wait(stop, 5.0)
                     continue
@@ -237,9 +231,11 @@ class Dialer:
                     self.stats.peak_concurrent = max(self.stats.peak_concurrent, len(self.active))
                 if claimed:
                     continue
-                if until_idle and not self.active:
+                if not self.active:
                     due = await self.db.run("next_due_at", self.repo.next_due_at, campaign_id)
-                    if due is None or due > self.clock():
+                    # Done when nothing is due now (``until_idle``), or (waiting for retries) when no
+                    # attempt is pending at all: every call of the campaign has its final outcome.
+                    if due is None or (until_idle and due > self.clock()):
                         # A claim whose commit succeeded but whose reply was lost (a dropped connection)
                         # left attempts claimed that no call serves: nothing of ours is in flight now.
                         if await self.db.run("release_stale_claims", self.repo.release_stale_claims,
@@ -255,6 +251,9 @@ class Dialer:
             if on_progress:
                 on_progress(self.stats)
         return self.stats
+
+    async def _nothing_pending(self, campaign_id: int) -> bool:
+        return await self.db.run("next_due_at", self.repo.next_due_at, campaign_id) is None
 
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
         try:
@@ -292,7 +291,7 @@ class Dialer:
         bound = log.bind(attempt=attempt.id, campaign=campaign.id, contact=attempt.pseudonym)
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
-            variables = contact_variables(contact, self.clock().date(), address_rule(self.settings))
+            variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
             media = await self._media_for(prepare.script_prompts(script, variables))
             cid = channel_id_for(attempt)
             try:
@@ -300,6 +299,8 @@ class Dialer:
             except AttemptConflict:
                 bound.warning("dialer.attempt_conflict")
                 return
+            if self.events is not None:
+                self.events.call_started()
             plan = prepare.plan(self.settings, attempt.phone_e164, _conversation(script, variables), media,
                                 call_id=cid, app_args=attempt.pseudonym)
 
@@ -326,10 +327,12 @@ class Dialer:
                 # Not finished: recover() at the next start resolves it with the answers that were written.
                 bound.error("dialer.answers_unwritten", written=writer.written, unwritten=writer.dropped)
                 return
-            outcome = ledger_outcome(report)
+            outcome = ledger_outcome(report.result)
             await self.db.run("finish_attempt", self.repo.finish_attempt, attempt.id, outcome,
                               report.result.sip_cause, report.result.hangup_cause, report.answered_at,
                               report.ended_at, policy=policy)
+            if self.events is not None:
+                self.events.call_ended(outcome)
             self.stats.finished += 1
             self.stats.by_outcome[outcome] = self.stats.by_outcome.get(outcome, 0) + 1
             if self.keep_reports:
@@ -359,7 +362,6 @@ class Dialer:
             pass  # already gone, or unreachable: recover() or the PBX's own timers end it
 
 
-def _conversation(script: Script, variables: Mapping[str, str]):  # type: ignore[no-untyped-def]
-    from ivr.calls.conversation import ScriptConversation
+def _conversation(script: Script, variables: Mapping[str, str]) -> ScriptConversation:
 
     return ScriptConversation(script, dict(variables))

@@ -10,6 +10,11 @@ not want to know about:
 - a playback stopped by barge-in finishes later: its event is recognised by id and ignored.
 Hang-up and channel destruction are terminal from every phase.
 
+The session's watchdog (no event for ``CallPlan.watchdog`` seconds) looks the channel up. When ARI says it
+is gone (404) the machine does not end the call on that: the real hang-up events, with the SIP response,
+may still be on their way. It waits ``CallPlan.lost_grace`` seconds for them, and only then ends the call
+from what it knows; with nothing known, the outcome is ``lost`` and no SIP code is invented.
+
 Phases: DIALING -> RINGING -> ACTIVE -> (TRANSFERRING | HANGING_UP) -> ENDED.
 """
 from __future__ import annotations
@@ -58,6 +63,8 @@ class CallPlan:
     max_duration: float = 600.0
     transfer_context: str = "staff-queue"
     inbound: bool = False  # a resident's call already in the application: answer it instead of dialling
+    watchdog: float = 20.0  # seconds without an event before the session looks the channel up
+    lost_grace: float = 5.0  # seconds to wait for the real events once the channel is found gone
 
 
 # -- events (from the session) ---------------------------------------------------------------------
@@ -110,6 +117,11 @@ class Gone:
 
 
 @dataclass(frozen=True)
+class ChannelMissing:
+    """The watchdog looked the channel up and ARI answered 404: the channel is gone, how is not known yet."""
+
+
+@dataclass(frozen=True)
 class TransferOutcome:
     ok: bool
 
@@ -122,7 +134,7 @@ class CommandFailed:
 
 
 Event = Union[OriginateFailed, Ringing, Answered, PlaybackEnded, Dtmf, TimerFired, HangupRequested,
-              LeftApplication, Gone, TransferOutcome, CommandFailed]
+              LeftApplication, Gone, ChannelMissing, TransferOutcome, CommandFailed]
 
 
 # -- commands (for the session) ---------------------------------------------------------------------
@@ -180,7 +192,7 @@ class ContinueInDialplan:
 
 @dataclass(frozen=True)
 class CallResult:
-    outcome: str  # one of outcomes.OUTCOMES
+    outcome: str  # one of outcomes.TELEPHONY_OUTCOMES
     sip_cause: int | None
     hangup_cause: int
     answered: bool
@@ -198,6 +210,7 @@ Command = Union[Originate, AnswerChannel, StartPlayback, StopPlayback, StartTime
 
 DIGIT_TIMER = "digit"
 MAX_TIMER = "max"
+LOST_TIMER = "lost"  # the grace after the watchdog found the channel gone; never cancelled before the end
 
 
 @dataclass(frozen=True)
@@ -216,6 +229,7 @@ class CallState:
     transferred: bool = False
     remote_hangup: bool = False
     remote_sip: int = 0
+    hangup_cause: int = 0  # the Q.850 cause of the hang-up request, if one came
     failure: str | None = None
     timers: frozenset[str] = field(default_factory=frozenset)
 
@@ -235,12 +249,21 @@ def step(plan: CallPlan, state: CallState, event: Event) -> Out:
         return state, ()
     if isinstance(event, Gone):
         return _end(state, event)
+    if isinstance(event, ChannelMissing):
+        if LOST_TIMER in state.timers:
+            return state, ()
+        return replace(state, timers=state.timers | {LOST_TIMER}), (StartTimer(LOST_TIMER, plan.lost_grace),)
+    if isinstance(event, TimerFired) and event.token == LOST_TIMER:
+        # No ChannelDestroyed within the grace: end with what the events said (a hang-up request's cause
+        # and SIP response are real); with nothing at all, the outcome is "lost".
+        return _end(state, Gone(state.hangup_cause, 0, reconciled=True), lost=True)
     if isinstance(event, OriginateFailed):
         return _end(replace(state, failure=event.reason), Gone(0, 0))
     if isinstance(event, HangupRequested):
         remote = state.phase is not Phase.HANGING_UP
         st = replace(state, remote_hangup=state.remote_hangup or remote,
-                     remote_sip=event.tech_cause if remote and event.tech_cause else state.remote_sip)
+                     remote_sip=event.tech_cause if remote and event.tech_cause else state.remote_sip,
+                     hangup_cause=event.cause or state.hangup_cause)
         if st.phase in (Phase.ACTIVE, Phase.TRANSFERRING):
             st, cmds = _cancel_timers(replace(st, phase=Phase.HANGING_UP, playback_id=None, collect=None))
             return st, cmds
@@ -370,28 +393,40 @@ def _start_digit_timer(state: CallState) -> Out:
     return st, (StartTimer(token, state.collect.timeout),)
 
 
-def _cancel_timers(state: CallState) -> Out:
-    cmds = tuple(CancelTimer(t) for t in sorted(state.timers))
-    return replace(state, timers=frozenset(), digit_timer=None), cmds
+def _cancel_timers(state: CallState, everything: bool = False) -> Out:
+    """Cancel the call's timers; the lost-channel grace runs on until the end (``everything``)."""
+    keep = frozenset() if everything else state.timers & {LOST_TIMER}
+    cmds = tuple(CancelTimer(t) for t in sorted(state.timers - keep))
+    return replace(state, timers=keep, digit_timer=None), cmds
 
 
-def _end(state: CallState, gone: Gone) -> Out:
+def _end(state: CallState, gone: Gone, lost: bool = False) -> Out:
+    """The one place a call ends. ``lost``: the watchdog's grace ran out without a ChannelDestroyed."""
+    known = state.remote_hangup or state.hangup_cause != 0  # a hang-up request came: its cause is real
     # Gone while we were still talking: the far end (or its network) hung up, even when the hang-up
     # request itself was lost (a websocket outage resolved by reconciliation).
-    if state.phase in (Phase.ACTIVE, Phase.TRANSFERRING) and not state.transferred:
+    if state.phase in (Phase.ACTIVE, Phase.TRANSFERRING) and not state.transferred and not lost:
         state = replace(state, remote_hangup=True)
-    st, cmds = _cancel_timers(state)
+    st, cmds = _cancel_timers(state, everything=True)
+    cause = gone.cause
     if st.answered:
-        outcome = outcomes.answered(st.finished_with is not None, st.transferred, st.remote_hangup)
+        outcome = outcomes.answered(st.finished_with is not None, st.transferred, st.remote_hangup, cause)
+        if lost and not known and outcome == "failed":
+            outcome = "lost"
         sip = st.remote_sip or 200
+        if cause == 0 and not lost and not gone.reconciled:
+            cause = 16  # a BYE without a Reason header: Asterisk says 0 ("Unknown"); it is a normal clearing
     elif st.failure:
         outcome, sip = "failed", None
+    elif lost and not known:
+        outcome, sip = "lost", None  # the channel vanished and no event said how: no SIP code to report
     else:
         remote = st.remote_sip
-        outcome = outcomes.unanswered(remote, gone.cause, st.rang)
-        # Our own ring timeout ends the INVITE with a CANCEL, answered 487 by the far end.
-        sip = remote or (487 if outcome == "no_answer" else (gone.tech_cause or None))
+        outcome = outcomes.unanswered(remote, cause, st.rang)
+        # Our own ring timeout ends the INVITE with a CANCEL, answered 487 by the far end (never inferred
+        # when the watchdog concluded: only a ChannelDestroyed tells a ring timeout).
+        sip = remote or (487 if outcome == "no_answer" and not lost else (gone.tech_cause or None))
     if st.failure and st.answered and outcome not in ("completed", "transferred"):
         outcome = "failed"
-    result = CallResult(outcome, sip, gone.cause, st.answered, st.finished_with, st.keys)
+    result = CallResult(outcome, sip, cause, st.answered, st.finished_with, st.keys)
     return replace(st, phase=Phase.ENDED), cmds + (Done(result),)

@@ -3,14 +3,16 @@
 - Calls happen only inside the call window, in local time (Asia/Ho_Chi_Minh, 07:30-20:30 by default);
   a due time outside the window moves to the next window start.
 - no_answer / busy: up to ``no_answer_attempts`` attempts in all, ``no_answer_interval`` apart.
-- unreachable / failed / congestion (the network, not the person): exponential back-off from
+- unreachable / failed / congestion / rtp_timeout / lost / caller_id_refused (the network, not the person):
+  exponential back-off from
   ``network_backoff`` (doubling, capped at ``network_backoff_max``), up to ``network_attempts`` in all.
 - hung_up_early / no_input (answered but the script was not finished): ``unfinished_extra_attempts``
   more calls (one by default), ``unfinished_interval`` later.
 - unavailable (a family member answered and said the person is away): ``away_extra_attempts`` more calls
   (two by default), ``away_interval`` later (two hours: the person may be back by then). Not the wrong
   number: the household's phone is right.
-- completed / transferred / symptomatic / wrong_person / rejected / invalid / opted_out: never again.
+- completed / transferred / symptomatic / wrong_person / rejected / invalid / opted_out / redirected: never again
+  (a 3xx redirect comes back on every retry: staff check the number).
 Outcomes are those of ivr.calls.outcomes (telephony) plus the script's own results.
 Settings come from ``settings.dialer``; a campaign may override any of them (``policy_overrides``).
 """
@@ -21,15 +23,10 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ivr.calls.outcomes import ATTEMPT_OUTCOMES, AWAY, NETWORK, NO_ANSWER, UNFINISHED
 from ivr.config import DialerSettings
 from ivr.errors import UserError
 
-NO_ANSWER = frozenset({"no_answer", "busy"})
-NETWORK = frozenset({"unreachable", "failed", "congestion"})
-UNFINISHED = frozenset({"hung_up_early", "no_input"})
-AWAY = frozenset({"unavailable"})
-FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out"})
-OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | AWAY | FINAL
 
 # The dialer settings a campaign may override, with their types.
 OVERRIDABLE: dict[str, type] = {
@@ -81,6 +78,16 @@ class RetryPolicy:
     away_extra_attempts: int = 2
     away_interval: dt.timedelta = dt.timedelta(hours=2)
 
+    # The ledger's view of the policy (ivr.storage.ledger.RetryRule): it stores, the policy decides.
+    def knows(self, outcome: str) -> bool:
+        """True if ``outcome`` is one the ledger may record."""
+        return outcome in ATTEMPT_OUTCOMES
+
+    def next_due(self, outcome: str, attempt_no: int, ended_at: dt.datetime,
+                 previous: Sequence[str]) -> dt.datetime | None:
+        """``next_attempt`` under this policy."""
+        return next_attempt(outcome, attempt_no, ended_at, self, previous)
+
 
 def next_attempt(outcome: str, attempt_no: int, now: dt.datetime, policy: RetryPolicy,
                  previous: Sequence[str] = ()) -> dt.datetime | None:
@@ -89,8 +96,8 @@ def next_attempt(outcome: str, attempt_no: int, now: dt.datetime, policy: RetryP
     ``previous`` are the outcomes of the earlier attempts to the same household in the same campaign,
     oldest first (the back-off and the extra call for unfinished calls count them). None: do not call again.
     """
-    if outcome not in OUTCOMES:
-        raise ValueError(f"unknown call outcome {outcome!r} (known: {', '.join(sorted(OUTCOMES))})")
+    if outcome not in ATTEMPT_OUTCOMES:
+        raise ValueError(f"unknown call outcome {outcome!r} (known: {', '.join(sorted(ATTEMPT_OUTCOMES))})")
     history = [*previous, outcome]
     due: dt.datetime | None = None
     if outcome in NO_ANSWER:
@@ -177,4 +184,4 @@ def _aware(at: dt.datetime) -> dt.datetime:
     return at
 
 
-__all__ = ["CallWindow", "RetryPolicy", "next_attempt", "policy_from_settings", "OUTCOMES", "OVERRIDABLE"]
+__all__ = ["CallWindow", "RetryPolicy", "next_attempt", "policy_from_settings", "OVERRIDABLE"]

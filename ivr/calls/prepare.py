@@ -65,4 +65,5 @@ def plan(settings: Settings, e164: str, conversation: Conversation, media: Mappi
     cid = call_id or new_call_id()
     return CallPlan(call_id=cid, endpoint=endpoint(settings, e164), caller_id=caller_id(settings),
                     ring_timeout=settings.trunk.ring_timeout, conversation=conversation,
-                    media=media.__getitem__, app_args=app_args or cid)
+                    media=media.__getitem__, app_args=app_args or cid, watchdog=settings.call.watchdog,
+                    lost_grace=settings.call.lost_grace)

@@ -8,12 +8,13 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Awaitable, Callable
 
 from ivr.ari import events as ev
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import machine as m
+from ivr.clock import utcnow
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
@@ -21,11 +22,6 @@ from ivr.scripts.interpreter import RecordAnswer
 log = get_logger(__name__)
 AnswerSink = Callable[[RecordAnswer, datetime], Awaitable[None]]
 MetricSink = Callable[[str, float], None]  # ("first_audio_ms" | "key_to_prompt_ms", milliseconds)
-WATCHDOG_SECONDS = 20.0  # with no event for this long, look the channel up (lost websocket events)
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -162,7 +158,7 @@ class CallSession:
 
     async def _next(self, plan: m.CallPlan, queue: asyncio.Queue[object], latency: "_Latency") -> m.Event | None:
         try:
-            item = await asyncio.wait_for(queue.get(), WATCHDOG_SECONDS)
+            item = await asyncio.wait_for(queue.get(), plan.watchdog)
         except asyncio.TimeoutError:
             return await self._watchdog(plan)
         if isinstance(item, _Retry):
@@ -181,12 +177,18 @@ class CallSession:
             queue.put_nowait(failure)
 
     async def _watchdog(self, plan: m.CallPlan) -> m.Event | None:
+        """No event for ``plan.watchdog`` seconds: is the channel still there? (lost websocket events)
+
+        A 404 only says the channel is gone, not how: its hang-up events may be queued behind this very
+        request. The machine then waits ``plan.lost_grace`` for them (ChannelMissing) and never invents
+        an outcome they would contradict.
+        """
         try:
             await self.ari.get_channel(plan.call_id)
         except AriError as exc:
             if exc.status == 404:
-                log.warning("call.lost_channel", call=plan.call_id)
-                return m.Gone(0, 0, reconciled=True)
+                log.warning("call.channel_missing", call=plan.call_id, grace=plan.lost_grace)
+                return m.ChannelMissing()
         except PbxUnavailable:
             pass
         return None

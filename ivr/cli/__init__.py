@@ -11,6 +11,7 @@ import click
 
 from ivr import config as config_mod
 from ivr.errors import UserError
+from ivr.operator import operator_name
 
 
 class Context:
@@ -19,6 +20,10 @@ class Context:
     def __init__(self, settings: config_mod.Settings, operator: str | None) -> None:
         self.settings = settings
         self.operator = operator
+
+    def who(self, given: str | None = None) -> str:
+        """The operator named for the audit log: ``given``, else ``--operator``, else the OS user."""
+        return operator_name(given or self.operator)
 
 
 class _Main(click.Group):

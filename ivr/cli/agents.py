@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import getpass
 import json
 from typing import Any, Awaitable, Callable, TypeVar
 
@@ -18,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ivr import app
+from ivr.clock import utcnow
 from ivr.cli import Context, main
 from ivr.hotline.agents import AgentService, AgentView, QueueAdmin
 from ivr.storage.db import open_database
@@ -27,26 +27,13 @@ from ivr.storage.hotline_records import AgentRecord
 T = TypeVar("T")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _operator(ctx: Context) -> str:
-    if ctx.operator:
-        return ctx.operator
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
 def _with_service(ctx: Context, use: Callable[[AgentService], Awaitable[T]]) -> T:
     engine = open_database(ctx.settings)
 
     async def run() -> T:
         ari = app.ari_client(ctx.settings)  # REST only: no websocket, so a running service is not disturbed
         try:
-            return await use(AgentService(HotlineStore(engine), QueueAdmin(ari), _now))
+            return await use(AgentService(HotlineStore(engine), QueueAdmin(ari), utcnow))
         finally:
             await ari.close()
 
@@ -76,7 +63,7 @@ def add(ctx: Context, name: str, endpoint: str | None, display_name: str | None)
     """Register NAME (e.g. staff1) as an agent; it answers calls once logged in."""
 
     async def use(svc: AgentService) -> AgentRecord:
-        return svc.add(name, endpoint, display_name, _operator(ctx))
+        return svc.add(name, endpoint, display_name, ctx.who())
 
     agent = _with_service(ctx, use)
     click.echo(f"Đã thêm nhân viên {agent.name} ({agent.interface}). Đăng nhập: robocall agents login {agent.name}")
@@ -122,7 +109,7 @@ def login(ctx: Context, name: str) -> None:
     """Put NAME in the hotline queue."""
 
     async def use(svc: AgentService) -> AgentRecord:
-        return await svc.login(name, _operator(ctx))
+        return await svc.login(name, ctx.who())
 
     agent = _with_service(ctx, use)
     click.echo(f"{agent.name}: {_state(agent)}")
@@ -135,7 +122,7 @@ def logout(ctx: Context, name: str) -> None:
     """Take NAME out of the hotline queue."""
 
     async def use(svc: AgentService) -> AgentRecord:
-        return await svc.logout(name, _operator(ctx))
+        return await svc.logout(name, ctx.who())
 
     agent = _with_service(ctx, use)
     click.echo(f"{agent.name}: {_state(agent)}")
@@ -149,7 +136,7 @@ def pause(ctx: Context, name: str, resume: bool) -> None:
     """Pause NAME (stays in the queue, gets no calls); --off ends the pause."""
 
     async def use(svc: AgentService) -> AgentRecord:
-        return await svc.pause(name, not resume, _operator(ctx))
+        return await svc.pause(name, not resume, ctx.who())
 
     agent = _with_service(ctx, use)
     click.echo(f"{agent.name}: {_state(agent)}")

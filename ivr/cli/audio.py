@@ -11,7 +11,7 @@ from ivr.cli import Context, main
 from ivr.config import PROJECT_ROOT
 from ivr.errors import UserError
 from ivr.scripts import checker
-from ivr.scripts.model import Script
+from ivr.scripts.model import Prompt, Script
 
 SCRIPTS_DIR = PROJECT_ROOT / "scripts_vi"
 
@@ -116,12 +116,12 @@ def import_command(ctx: Context, file: Path, script_arg: str, step_ref: str, for
     click.echo(f"Nghe thử: robocall script preview {script.name} --answers ... --out thu.wav")
 
 
-def _prompts_of(script: Script) -> list:  # type: ignore[type-arg]
+def _prompts_of(script: Script) -> list[Prompt]:
     """Every prompt the script can play, by-form prompts in every form (their ids carry the form)."""
     from ivr.scripts.interpreter import fallbacks_of, form_prompts, prompts_of, render_prompt
 
     fallbacks = fallbacks_of(script)
-    out = []
+    out: list[Prompt] = []
     for template in prompts_of(script):
         out += form_prompts(template, fallbacks) if template.by_form else [render_prompt(template, {}, fallbacks)]
     return out

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 
 import click
@@ -12,6 +13,7 @@ from ivr.calls.session import CallReport, CallSession
 from ivr.cli import Context, main
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import UserError
+from ivr.scripts.interpreter import RecordAnswer
 
 
 def _vars(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -52,7 +54,7 @@ def call(ctx: Context, number: str, text: str | None, script_name: str | None, v
         plan = prepare.prompt_plan(settings, library, e164, text or prepare.DEFAULT_TEST_PROMPT, max_digits)
     answers: dict[str, str] = {}
 
-    async def on_answer(answer, _at) -> None:  # type: ignore[no-untyped-def]
+    async def on_answer(answer: RecordAnswer, _at: dt.datetime) -> None:
         answers[answer.question_id] = answer.value
 
     async def run() -> CallReport:

@@ -16,7 +16,7 @@ from ivr import app
 from ivr.campaigns import CampaignService
 from ivr.cli import Context, main
 from ivr.errors import UserError
-from ivr.reports.labels import OUTCOMES as OUTCOME_VI
+from ivr.reports.labels import OUTCOME_LABELS as OUTCOME_VI
 
 
 
@@ -62,7 +62,7 @@ def create(ctx: Context, script_name: str, category: str | None, list_date: str 
     """Create a campaign, enqueue its contacts and render their personalised prompts."""
     if (list_date is None) == (import_id is None):
         raise UserError("give --date (with --category) or --import, not both and not neither")
-    created = service(ctx).create(script_name=script_name, operator=app.operator_name(ctx.operator),
+    created = service(ctx).create(script_name=script_name, operator=ctx.who(),
                                   category=category.upper() if category else None, list_date=_date(list_date),
                                   import_id=import_id, overrides=_overrides(policy))
     data = {"campaign_id": created.campaign.id, "script": created.campaign.script_name,
@@ -105,7 +105,7 @@ def run_foreground(ctx: Context, svc: CampaignService, campaign_id: int, console
 
                 ticker = asyncio.create_task(refresh())
                 try:
-                    return await svc.run(campaign_id, ari, stop, app.operator_name(ctx.operator),
+                    return await svc.run(campaign_id, ari, stop, ctx.who(),
                                          until_idle=until_idle)
                 finally:
                     ticker.cancel()
@@ -133,7 +133,7 @@ def _status_command(name: str, target: str, help_text: str) -> None:
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
     def command(ctx: Context, campaign_id: int, as_json: bool) -> None:
-        c = service(ctx).set_status(campaign_id, target, app.operator_name(ctx.operator))
+        c = service(ctx).set_status(campaign_id, target, ctx.who())
         click.echo(json.dumps({"campaign_id": c.id, "status": c.status.value}) if as_json
                    else f"campaign {c.id}: {c.status.value}")
 

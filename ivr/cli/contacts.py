@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ivr.cli import Context, main
+from ivr.clock import utcnow
 from ivr.contacts.importer import ContactImporter, ImportResult
 from ivr.errors import UserError
 from ivr.storage.db import open_database
@@ -39,11 +39,11 @@ def import_list(ctx: Context, file: Path, category: str | None, list_date: str |
     """Import a list FILE (.xlsx or .csv) of F1/F2 contacts."""
     settings = ctx.settings
     repo = Repository(open_database(settings))
-    importer = ContactImporter(repo, settings.path(settings.data_dir) / "imports", clock=_now,
+    importer = ContactImporter(repo, settings.path(settings.data_dir) / "imports", clock=utcnow,
                                zone=ZoneInfo(settings.dialer.timezone))
     result = importer.import_file(file, category=category.upper() if category else None,
                                   list_date=_date(list_date, "--date"),
-                                  operator=operator or ctx.operator or _os_user())
+                                  operator=ctx.who(operator))
     repo.engine.dispose()
     if as_json:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
@@ -107,17 +107,6 @@ def _date(value: str | None, option: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise UserError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -15,7 +15,7 @@ from ivr.cli.campaign import OUTCOME_VI, run_foreground
 from ivr.contacts.importer import ContactImporter
 from ivr.sandbox.demo_data import write_list
 from ivr.sandbox.manager import Sandbox
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 
 
 @main.command("demo")
@@ -36,7 +36,7 @@ def demo(ctx: Context, count: int, concurrency: int, personas: str | None) -> No
     path = settings.path(settings.data_dir) / "demo" / f"F1_{today:%Y%m%d}_{count}.xlsx"
     write_list(path, count, today)
     repo = app.repository(settings)
-    operator = app.operator_name(ctx.operator)
+    operator = ctx.who()
     importer = ContactImporter(repo, settings.path(settings.data_dir) / "imports", clock=utcnow,
                                zone=ZoneInfo(settings.dialer.timezone))
     result = importer.import_file(path, category="F1", list_date=today, operator=operator)

@@ -32,7 +32,7 @@ def answers(ctx: Context, first: str, last: str, category: str | None, out: Path
     settings = ctx.settings
     written = export_answers(report_deps(settings), parse_day(first, "--from", settings),
                              parse_day(last, "--to", settings), category.upper() if category else None,
-                             out.absolute(), app.operator_name(operator or ctx.operator))
+                             out.absolute(), ctx.who(operator))
     if as_json:
         click.echo(json.dumps({**written.figures, "files": [str(p) for p in written.files]}, ensure_ascii=False))
     else:

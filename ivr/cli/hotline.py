@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from zoneinfo import ZoneInfo
 
@@ -12,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ivr.cli import Context, main
+from ivr.clock import utcnow
 from ivr.storage.db import open_database
 from ivr.storage.hotline import HotlineStore
 
@@ -87,11 +87,11 @@ def callbacks(ctx: Context, show_all: bool) -> None:
 @click.pass_obj
 def done(ctx: Context, task_id: int, cancel: bool) -> None:
     """Mark call-back TASK_ID as done (staff called the resident back)."""
-    operator = ctx.operator or getpass.getuser()
+    operator = ctx.who()
     store = _store(ctx)
     try:
         store.close_callback_task(task_id, "cancelled" if cancel else "done", operator,
-                                  dt.datetime.now(dt.timezone.utc))
+                                  utcnow())
     finally:
         store.engine.dispose()
     click.echo(f"Yêu cầu gọi lại số {task_id}: {'đã hủy' if cancel else 'đã gọi lại'}.")

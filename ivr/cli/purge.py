@@ -6,7 +6,7 @@ import json
 import click
 
 from ivr import app
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.cli import Context, main
 from ivr.cli.report import zone
 from ivr.retention import Purger
@@ -28,7 +28,7 @@ def purge(ctx: Context, days: int | None, dry_run: bool, operator: str | None, a
     engine = open_database(s)
     purger = Purger(PurgeStore(engine), FileRegister(engine), app.audio_library(s), app.script_loader(s), zone(s),
                     utcnow)
-    result = purger.run(days if days is not None else s.retention_days, app.operator_name(operator or ctx.operator),
+    result = purger.run(days if days is not None else s.retention_days, ctx.who(operator),
                         dry_run=dry_run)
     engine.dispose()
     if as_json:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from ivr import app
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.cli import Context, main
 from ivr.config import Settings
 from ivr.errors import UserError
@@ -88,7 +88,7 @@ def daily(ctx: Context, day: str | None, out: Path | None, operator: str | None,
     settings = ctx.settings
     when = parse_day(day, "--date", settings)
     written = write_daily(report_deps(settings), when, out_dir(settings, out),
-                          app.operator_name(operator or ctx.operator))
+                          ctx.who(operator))
     if not as_json:
         f = written.figures
         click.echo(f"Ngày {when:%d/%m/%Y}: {_totals(f['total'])}; danh sách khẩn {f['urgent']} người, "
@@ -107,7 +107,7 @@ def monthly(ctx: Context, month: str, out: Path | None, operator: str | None, as
     settings = ctx.settings
     year, number = parse_month(month)
     written = write_monthly(report_deps(settings), year, number, out_dir(settings, out),
-                            app.operator_name(operator or ctx.operator))
+                            ctx.who(operator))
     if not as_json:
         click.echo(f"Tháng {number:02d}/{year}: {_totals(written.figures['month_total'])}")
     show(written, as_json)

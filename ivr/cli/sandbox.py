@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from ivr.cli import Context, main
 
+if TYPE_CHECKING:
+    from ivr.sandbox.manager import Sandbox
 
-def _sandbox(ctx: Context):  # type: ignore[no-untyped-def]
+
+def _sandbox(ctx: Context) -> Sandbox:
     from ivr.sandbox.manager import Sandbox
 
     return Sandbox(ctx.settings)

@@ -140,7 +140,8 @@ def read_birth_year(value: object, today: dt.date) -> int | None:
             year = int(text)
         else:
             try:
-                year = read_date(text).year  # type: ignore[union-attr]
+                parsed = read_date(text)
+                year = parsed.year if parsed is not None else None
             except FieldError:
                 year = None
     if year is None or not 1900 <= year <= today.year:

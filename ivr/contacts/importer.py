@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from ivr.contacts.fields import FieldError, read_category
 from ivr.contacts.readers import read_tables
 from ivr.contacts.rows import Problem, parse_row
-from ivr.contacts.text import preferred_name
+from ivr.contacts.merge import merge_contact
 from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.storage.records import Category, ContactData, ImportBatch
@@ -101,7 +101,7 @@ class ContactImporter:
             error_report=str(report) if report else None, stored_path=str(stored),
         )
         try:
-            record, already = self._repo.apply_import(batch, now)
+            record, already = self._repo.apply_import(batch, now, merge=merge_contact)
         except BaseException:
             for written in (stored, report):
                 if written is not None:
@@ -166,10 +166,7 @@ def _read(path: Path, category: str | None,
 def _merge_rows(earlier: ContactData, later: ContactData) -> ContactData:
     """The same person twice in one file: the later row's non-empty values win (it is further down the
     list, so presumably newer); the row reference stays the first one."""
-    changes = {f.name: getattr(later, f.name) for f in dataclasses.fields(later)
-               if f.name != "row" and getattr(later, f.name) is not None}
-    changes["full_name"] = preferred_name(earlier.full_name, later.full_name)
-    return dataclasses.replace(earlier, **changes)
+    return dataclasses.replace(earlier, **merge_contact(earlier, later, newer=True))
 
 
 def _sheet_category(sheet: str | None) -> str | None:

@@ -21,17 +21,20 @@ from typing import Any, Awaitable, Callable
 from ivr.ari import events as ev
 from ivr.ari.client import AriClient, AriError
 from ivr.calls import machine as m
-from ivr.calls.dialer import ledger_outcome
+from ivr.calls.outcomes import ledger_outcome
 from ivr.calls.policy import policy_from_settings
-from ivr.calls.session import CallReport, CallSession, utcnow
+from ivr.calls.session import CallReport, CallSession
+from ivr.clock import utcnow
 from ivr.config import Settings
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import PbxUnavailable, UserError
 from ivr.hotline import queue_watch as qw
 from ivr.hotline import routing as rt
 from ivr.hotline.plans import TRANSFER_CONTEXT, HotlinePlans
+from ivr.hotline.recognition import HOTLINE_WORKER, choose_callback
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
+from ivr.scripts.model import VERIFY_FAILED, VERIFY_PASSED, VERIFY_QUESTION
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.repo import Repository
 
@@ -74,6 +77,8 @@ class _Facts:
     contact_id: int | None = None
     attempt_id: int | None = None
     claimed: bool = False  # this call took over the campaign attempt: it finishes it
+    created: bool = False  # the claim created the attempt (the robot's attempts were all over)
+    verified: bool = False  # the caller keyed in the right birth year (a verify step)
     overrides: Any = None  # the campaign's retry-policy overrides
     main: CallReport | None = None
     seen: rt.InboundFacts = field(default_factory=rt.InboundFacts)
@@ -171,29 +176,49 @@ class InboundCall:
 
     # -- recognition ---------------------------------------------------------------------------------
     async def _recognise(self, now: dt.datetime) -> tuple[m.CallPlan, Any] | None:
+        """A caller the robot is trying to reach: the birth-year check, then their own campaign script
+        (None: not recognised; the menu). Nothing personal is said before the check passes."""
         d, f = self.d, self.facts
         assert f.phone is not None and f.call_id is not None
-        choice = await _db(d.store.find_callback, f.phone)
+        choice = choose_callback(await _db(d.store.household_attempts, f.phone))
         if choice is None:
             return None
+        zone = d.plans.hours.zone
+        today = now.astimezone(zone).date()
+        day_start = dt.datetime.combine(today, dt.time(0), tzinfo=zone).astimezone(dt.timezone.utc)
+        failures = await _db(d.store.count_path_segments, f.phone,
+                             rt.choice_segment(VERIFY_QUESTION, VERIFY_FAILED), day_start)
         try:
             campaign = await _db(d.repo.get_campaign, choice.campaign_id)
             contact = await _db(d.repo.get_contact, choice.contact_id)
-            today = now.astimezone(d.plans.hours.zone).date()
+            check = rt.caller_check(can_verify=d.plans.verify_step is not None,
+                                    birth_year_known=contact.birth_year is not None, failures_today=failures)
+            if check is rt.CallerCheck.NONE:
+                return None
+            if check is rt.CallerCheck.ANONYMOUS:
+                await self._path(rt.ANONYMOUS)
+                self._log.info("hotline.recognised_anonymous", birth_year=contact.birth_year is not None,
+                               failures_today=failures)
+                return d.plans.anonymous(self.channel), self._menu_answer
             plan, _script = await asyncio.to_thread(d.plans.campaign, self.channel, campaign.script_name, contact,
                                                     today)
         except UserError as exc:  # the campaign's script cannot be used: the menu still can
             self._log.error("hotline.campaign_script_unusable", campaign=choice.campaign_id, error=str(exc)[:200])
             return None
-        attempt_id = await _db(d.store.claim_for_callback, choice, self.channel, now)
+        attempt_id = await _db(d.repo.claim_for_inbound, choice, self.channel, HOTLINE_WORKER, now)
         if attempt_id is None:
             return None
-        await _db(d.store.link_campaign, f.call_id, choice, attempt_id)
+        await _db(d.store.link_campaign, f.call_id, choice.campaign_id, choice.contact_id, attempt_id)
         f.contact_id, f.attempt_id, f.claimed, f.overrides = choice.contact_id, attempt_id, True, campaign.policy_overrides
+        f.created = choice.attempt_id is None
         await self._path(rt.RECOGNISED)
         self._log.info("hotline.recognised", campaign=choice.campaign_id, attempt=attempt_id)
+        menu_script = d.plans.menu_script.name
 
         async def sink(answer: RecordAnswer, at: dt.datetime) -> None:
+            if answer.script == menu_script:  # the caller check, or the anonymous declaration after it failed
+                await self._menu_answer(answer, at)
+                return
             await _db(d.repo.record_answer, attempt_id, answer.question_id, answer.key, answer.value,
                       answer.script, answer.version, at)
 
@@ -270,6 +295,12 @@ class InboundCall:
                     self._events.put_nowait(item)
 
     async def _menu_answer(self, answer: RecordAnswer, at: dt.datetime) -> None:
+        if answer.question_id == VERIFY_QUESTION:  # passed / failed / no_input: the path, never the digits
+            await self._path(rt.choice_segment(answer.question_id, answer.value))
+            if answer.value == VERIFY_PASSED:
+                self.facts.verified = True
+            self._log.info("hotline.caller_check", result=answer.value)
+            return
         if answer.question_id == "menu":
             await self._path(rt.choice_segment(answer.question_id, answer.value))
             if answer.value == "info":
@@ -296,6 +327,10 @@ class InboundCall:
             self._set(script_result=main.result.result)
         outcome = rt.inbound_outcome(f.seen)
         ended = d.clock()
+        if f.claimed and f.attempt_id is not None and not f.verified and f.call_id is not None:
+            # The caller never proved who they are: the call was not the contact's; the robot calls again.
+            await _db(d.store.release_callback, f.call_id, f.attempt_id, f.created)
+            f.claimed = False
         if f.call_id is not None:
             await _db(d.store.finish_call, f.call_id, outcome, f.seen.script_result, ended)
         if f.claimed and f.attempt_id is not None:
@@ -304,7 +339,7 @@ class InboundCall:
                 await _db(d.repo.finish_attempt, f.attempt_id, "failed", None, None, None, ended, policy=policy)
             else:
                 r = main.result
-                await _db(d.repo.finish_attempt, f.attempt_id, ledger_outcome(main), r.sip_cause, r.hangup_cause,
+                await _db(d.repo.finish_attempt, f.attempt_id, ledger_outcome(main.result), r.sip_cause, r.hangup_cause,
                           main.answered_at, main.ended_at, policy=policy)
         self._log.info("hotline.call_ended", outcome=outcome)
 

@@ -13,15 +13,16 @@ from pathlib import Path
 from typing import Mapping
 
 from ivr.calls.conversation import ScriptConversation
-from ivr.calls.dialer import address_rule, contact_variables
+from ivr.scripts.address import AddressRule
+from ivr.scripts.variables import contact_variables
 from ivr.calls.machine import CallPlan, Conversation
 from ivr.calls.prepare import media_map, script_prompts
 from ivr.config import Settings
 from ivr.hotline import queue_sounds, texts
-from ivr.hotline.conversations import Preamble, WithoutStaff
+from ivr.hotline.conversations import Preamble, Verified, WithoutStaff
 from ivr.hotline.hours import parse_staff_hours, spoken_hours
 from ivr.scripts.checker import load_checked
-from ivr.scripts.model import Prompt, Script
+from ivr.scripts.model import VERIFY_VARIABLE, Prompt, Script, VerifyStep
 from ivr.speech.library import AudioLibrary, RenderStats
 from ivr.storage.records import Contact
 
@@ -69,13 +70,34 @@ class HotlinePlans:
     def callback_offer(self, channel_id: str) -> CallPlan:
         return self._plan(channel_id, ScriptConversation(self.callback_script, {}), self.callback_script, {}, [])
 
+    @property
+    def verify_step(self) -> VerifyStep | None:
+        """The hotline script's caller check (the first verify step), or None: then no caller is recognised."""
+        return next((s for s in self.menu_script.steps.values() if isinstance(s, VerifyStep)), None)
+
+    def anonymous(self, channel_id: str) -> CallPlan:
+        """The hotline script from where a failed caller check goes (its anonymous self-declaration): for a
+        recognised number whose list has no birth year, or whose check failed twice today."""
+        verify = self.verify_step
+        assert verify is not None
+        conversation = ScriptConversation(self.menu_script, {}, start_at=verify.on_fail)
+        return self._plan(channel_id, conversation, self.menu_script, {}, [])
+
     def campaign(self, channel_id: str, script_name: str, contact: Contact, today: dt.date) -> tuple[CallPlan, Script]:
-        """The recognised caller's own campaign script, after a word on why they hear it. Blocking: it may
-        render the contact's personalised prompts; call it in a thread, before answering."""
+        """The recognised caller's own campaign script, once they keyed in the birth year of the person
+        concerned (the hotline script's verify step), after a word on why they hear it; a failed check goes
+        on in the hotline script. Blocking: it may render the contact's personalised prompts; call it in a
+        thread, before answering."""
+        verify = self.verify_step
+        assert verify is not None and contact.birth_year is not None
         script = load_checked(script_name, self.scripts_dir)
-        variables = contact_variables(contact, today, address_rule(self.settings))
-        conversation = Preamble((texts.RECOGNISED,), ScriptConversation(script, variables))
-        return self._plan(channel_id, conversation, script, variables, [texts.RECOGNISED], render=True), script
+        variables = contact_variables(contact, today, AddressRule.of(self.settings.call))
+        check = ScriptConversation(self.menu_script, {VERIFY_VARIABLE: str(contact.birth_year)},
+                                   start_at=verify.id)
+        conversation = Verified(check, Preamble((texts.RECOGNISED,), ScriptConversation(script, variables)))
+        menu_prompts = script_prompts(self.menu_script, {})
+        return self._plan(channel_id, conversation, script, variables, [texts.RECOGNISED, *menu_prompts],
+                          render=True), script
 
     def _plan(self, channel_id: str, conversation: Conversation, script: Script, variables: Mapping[str, str],
               extra: list[Prompt], render: bool = False) -> CallPlan:

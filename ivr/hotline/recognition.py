@@ -11,28 +11,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable
 
-from ivr.calls.policy import FINAL, NETWORK, NO_ANSWER, UNFINISHED
+from ivr.calls.outcomes import FINAL, NETWORK, NO_ANSWER, UNFINISHED
+from ivr.storage.hotline_records import AttemptFacts
 from ivr.storage.records import AttemptStatus, CampaignStatus
 
 MISSED = NO_ANSWER | NETWORK | UNFINISHED
 OPEN_CAMPAIGNS = frozenset({CampaignStatus.RUNNING.value, CampaignStatus.PAUSED.value})
 BUSY = frozenset({AttemptStatus.CLAIMED.value, AttemptStatus.DIALING.value})
+HOTLINE_WORKER = "hotline"  # claimed_by of campaign attempts answered by an inbound call
 
-
-@dataclass(frozen=True)
-class AttemptFacts:
-    """One attempt to the caller's household, with what recognition needs to know about it."""
-
-    attempt_id: int
-    campaign_id: int
-    campaign_status: str
-    contact_id: int
-    household_id: int
-    attempt_no: int
-    status: str
-    outcome: str | None
-    scheduled_at: dt.datetime
-    opted_out: bool = False
+__all__ = ["HOTLINE_WORKER", "AttemptFacts", "CallbackChoice", "choose_callback"]
 
 
 @dataclass(frozen=True)

@@ -37,9 +37,31 @@ def route(entry: str, *, recognised: bool, draining: bool, can_call_back: bool) 
     return Route.IGNORE
 
 
+class CallerCheck(enum.Enum):
+    """What a recognised caller gets before anything personal is said."""
+
+    VERIFY = "verify"  # key in the birth year of the person concerned, then their own script
+    ANONYMOUS = "anonymous"  # the hotline's anonymous self-declaration: nothing personal is said
+    NONE = "none"  # not recognised at all (the hotline script has no verify step): the menu
+
+
+MAX_CHECK_FAILURES_PER_DAY = 2
+
+
+def caller_check(*, can_verify: bool, birth_year_known: bool, failures_today: int) -> CallerCheck:
+    """A recognised caller proves who they are first; without a birth year to check, or after two wrong
+    entries today from that number, recognition is over for the day and the call is anonymous."""
+    if not can_verify:
+        return CallerCheck.NONE
+    if not birth_year_known or failures_today >= MAX_CHECK_FAILURES_PER_DAY:
+        return CallerCheck.ANONYMOUS
+    return CallerCheck.VERIFY
+
+
 # -- the path through the menu (stored as a list of these segments) ---------------------------------------
 AFTER_HOURS = "after_hours"
 RECOGNISED = "recognised"
+ANONYMOUS = "anonymous"  # recognised number, but no check possible today: anonymous self-declaration
 QUEUE = "queue"
 CALLBACK_OFFER = "callback_offer"
 ABANDONED = "abandoned"

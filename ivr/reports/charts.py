@@ -24,6 +24,8 @@ COLOURS = {
     "completed": "#2e7d32", "symptomatic": "#c62828", "wrong_person": "#6a1b9a", "no_input": "#f9a825",
     "hung_up_early": "#ef6c00", "transferred": "#1565c0", "no_answer": "#9e9e9e", "busy": "#616161",
     "rejected": "#8d6e63", "unreachable": "#424242", "congestion": "#b0bec5", "failed": "#000000",
+    "redirected": "#795548", "rtp_timeout": "#78909c", "lost": "#37474f",
+    "caller_id_refused": "#6d4c41",
     "opted_out": "#ad1457", "invalid": "#d7ccc8", "unavailable": "#ffb74d", "": "#90caf9",
 }
 

@@ -66,11 +66,13 @@ SOURCE_HOTLINE = "Đường dây nóng"
 PURGED = "(đã xóa theo thời hạn lưu trữ)"
 OTHER_CATEGORY = "Khác"
 
-OUTCOMES = {
+OUTCOME_LABELS = {
     "completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "wrong_person": "Nhầm người",
     "no_input": "Không trả lời phím", "hung_up_early": "Cúp máy giữa chừng", "transferred": "Chuyển nhân viên",
     "no_answer": "Không nghe máy", "busy": "Máy bận", "rejected": "Từ chối", "unreachable": "Không liên lạc được",
-    "congestion": "Lỗi mạng", "failed": "Lỗi", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
+    "caller_id_refused": "Nhà mạng chặn số định danh",
+    "congestion": "Lỗi mạng", "failed": "Lỗi", "redirected": "Số chuyển hướng (cần kiểm tra số)",
+    "rtp_timeout": "Mất tiếng (lỗi đường truyền)", "lost": "Không rõ kết quả (mất tín hiệu cuộc gọi)", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
     "unavailable": "Vắng nhà (người nhà nghe máy)",
     None: "Đang gọi",
 }
@@ -99,7 +101,7 @@ VALUES = {"yes": "Có", "no": "Không", "staff": "Gặp nhân viên", "f1": "F1"
 
 
 def outcome(value: str | None) -> str:
-    return OUTCOMES.get(value, value or "")
+    return OUTCOME_LABELS.get(value, value or "")
 
 
 def answer_value(value: str) -> str:

@@ -72,7 +72,8 @@ def write_csv(path: Path, sheet: Sheet) -> None:
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     wb = Workbook()
-    wb.remove(wb.active)
+    for default in list(wb.worksheets):
+        wb.remove(default)
     for sheet in sheets:
         ws = wb.create_sheet(sheet.name[:31])
         ws.append(list(sheet.headers))

@@ -24,7 +24,7 @@ def write_list(path: Path, count: int, list_date: dt.date, seed: int = 2021) -> 
     """Write an .xlsx list of ``count`` invented F1 contacts, with the CDC's title block above it."""
     rnd = random.Random(seed)
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = "F1"
     ws.append(["SỞ Y TẾ TỈNH THANH HÓA"])
     ws.append([f"DANH SÁCH F1 NGÀY {list_date:%d/%m/%Y} (DỮ LIỆU MÔ PHỎNG)"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -126,7 +126,7 @@ class Sandbox:
             inst.wait_ready(deadline)
         self._wait_ari(deadline)
         status = self.status()
-        return SandboxStatus(**{**status.as_dict(), "seconds": round(time.monotonic() - started, 2)})
+        return replace(status, seconds=round(time.monotonic() - started, 2))
 
     def down(self) -> bool:
         stopped = False

@@ -8,9 +8,10 @@ with only python3 and PyYAML installed.
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, fields
 
-from ivr.config import DEFAULT_ARI_PASSWORD, PROJECT_ROOT, Settings
+from ivr.config import DEFAULT_ARI_PASSWORD, PROJECT_ROOT, Settings, TrunkSettings
 from ivr.errors import UserError
 
 CONF_DIR = PROJECT_ROOT / "asterisk-conf"
@@ -32,6 +33,7 @@ class Network:
     http_port: int
     trunk_host: str
     trunk_port: int
+    trunk_addresses: str  # identify match and ACL permit of the trunk endpoint (comma-separated)
     rtp_start: int
     rtp_end: int
 
@@ -50,14 +52,31 @@ def sandbox_network(settings: Settings) -> Network:
     """The sandbox PBX: loopback only, trunked to the simulated phone network in the same root."""
     sb = settings.sandbox
     return Network(sip_bind="127.0.0.1", sip_port=sb.sip_port, http_bind="127.0.0.1", http_port=sb.http_port,
-                   trunk_host="127.0.0.1", trunk_port=sb.phones_sip_port, rtp_start=20000, rtp_end=29999)
+                   trunk_host="127.0.0.1", trunk_port=sb.phones_sip_port,
+                   trunk_addresses="127.0.0.1/32", rtp_start=20000, rtp_end=29999)
 
 
 def production_network(settings: Settings) -> Network:
     """The Asterisk image: every interface of its container, trunked to the operator (trunk.host)."""
     p, t = settings.pbx, settings.trunk
     return Network(sip_bind="0.0.0.0", sip_port=p.sip_port, http_bind="0.0.0.0", http_port=p.http_port,
-                   trunk_host=t.host, trunk_port=t.port, rtp_start=p.rtp_start, rtp_end=p.rtp_end)
+                   trunk_host=t.host, trunk_port=t.port, trunk_addresses=trunk_addresses(t),
+                   rtp_start=p.rtp_start, rtp_end=p.rtp_end)
+
+
+def trunk_addresses(trunk: TrunkSettings) -> str:
+    """The operator's addresses the trunk accepts calls from: trunk.allowed_addresses, else trunk.host when it
+    is an IP address ("" when neither: check_production refuses that)."""
+    wanted = [a.strip() for a in trunk.allowed_addresses.split(",") if a.strip()]
+    if not wanted and trunk.host:
+        wanted = [trunk.host]
+    out = []
+    for address in wanted:
+        try:
+            out.append(str(ipaddress.ip_network(address, strict=False)))
+        except ValueError:
+            return ""
+    return ",".join(out)
 
 
 def pbx_values(settings: Settings, dirs: dict[str, str], net: Network) -> dict[str, object]:
@@ -67,7 +86,7 @@ def pbx_values(settings: Settings, dirs: dict[str, str], net: Network) -> dict[s
         **dirs, "sip_bind": net.sip_bind, "sip_port": net.sip_port,
         "http_bind": net.http_bind, "http_port": net.http_port,
         "ari_user": s.ari.username, "ari_password": s.ari.password, "ari_app": s.ari.app,
-        "trunk_host": net.trunk_host, "trunk_port": net.trunk_port,
+        "trunk_host": net.trunk_host, "trunk_port": net.trunk_port, "trunk_addresses": net.trunk_addresses,
         "caller_id_name": s.trunk.caller_id_name, "caller_id_number": s.trunk.caller_id_number,
         "hotline_number": s.hotline.number, "queue_name": s.hotline.queue,
         "queue_max_wait": s.hotline.callback_offer_after, "rtp_start": net.rtp_start, "rtp_end": net.rtp_end,
@@ -127,6 +146,11 @@ def check_production(settings: Settings) -> None:
                         "(ROBOCALL_TRUNK_USERNAME, ROBOCALL_TRUNK_PASSWORD or _FILE)")
     if not 0 < p.rtp_start < p.rtp_end <= 65535:
         raise UserError(f"pbx.rtp_start..pbx.rtp_end is {p.rtp_start}..{p.rtp_end}: not a port range")
+    if not trunk_addresses(t):
+        raise UserError(f"trunk.allowed_addresses is {t.allowed_addresses!r} and trunk.host {t.host!r} is not an IP "
+                        "address: set trunk.allowed_addresses to the operator's SIP addresses (IPs or CIDRs, "
+                        "comma-separated; ROBOCALL_TRUNK_ALLOWED_ADDRESSES), the only sources of calls the "
+                        "trunk accepts")
 
 
 def _escape(value: object) -> object:

@@ -15,7 +15,7 @@ import difflib
 from pathlib import Path
 
 from ivr.scripts import loader
-from ivr.scripts.model import AskStep, EndStep, SayStep, Script, Step, TransferStep, step_prompts
+from ivr.scripts.model import AskStep, EndStep, SayStep, Script, Step, TransferStep, VerifyStep, step_prompts
 from ivr.scripts.problems import Problem, ScriptError
 
 
@@ -97,8 +97,11 @@ def _keys(script: Script) -> list[Problem]:
 def _prompts(script: Script) -> list[Problem]:
     out = []
     for step in script.steps.values():
-        if isinstance(step, (SayStep, AskStep)) and not step.prompt.text:
+        if isinstance(step, (SayStep, AskStep, VerifyStep)) and not step.prompt.text:
             out.append(_problem(script, step.prompt.line or step.line, step, "missing prompt"))
+        if isinstance(step, VerifyStep) and not step.invalid_prompt.text:
+            out.append(_problem(script, step.line, step, "missing prompt 'invalid' (what to say after a wrong "
+                                                         "year; give it in the step or under defaults)"))
         if isinstance(step, AskStep):
             for prompt, field, why in ((step.invalid_prompt, "invalid", "after a wrong key"),
                                        (step.silence_prompt, "silence", "when nothing is pressed")):
@@ -175,7 +178,9 @@ def _cycle(start: str, edges: dict[str, list[str]]) -> list[str]:
 def _flow(script: Script) -> list[Problem]:
     steps = script.steps
     all_edges = {s.id: [t for t, _, _ in script.successors(s) if t in steps] for s in steps.values()}
-    reachable = _reach([script.start], all_edges) if script.start in steps else set(steps)
+    # A verify step is an entry point too: the hotline starts a recognised caller there (VerifyStep).
+    entries = [script.start, *(s.id for s in steps.values() if isinstance(s, VerifyStep))]
+    reachable = _reach(entries, all_edges) if script.start in steps else set(steps)
     out = [_problem(script, s.line, s, "step can never be reached (no step leads here)")
            for s in steps.values() if s.id not in reachable]
 

@@ -17,6 +17,10 @@ Rules (see also scripts_vi/README.md):
   script's part: the engine records the outcome ("transferred") itself.
 - An end plays its goodbye (if any), then commands `Finish(outcome)`. Outcome "auto" becomes
   "symptomatic" if any answer flagged `symptom` was given, else "completed".
+- A verify step plays its prompt and collects `digits` keys (0-9; the repeat key starts again). The full
+  entry equal to the variable VERIFY_VARIABLE records VERIFY_QUESTION "passed" and goes to `next`; a wrong
+  entry (or silence) records "failed" ("no_input") and asks again, until `attempts` are used: then
+  `on_fail`. The digits themselves are never recorded. A missing or empty VERIFY_VARIABLE fails every entry.
 - Any input the current state does not expect, and every input after `Finish`, gives no commands and the
   same state: telephony input never raises.
 """
@@ -29,8 +33,9 @@ from types import MappingProxyType
 from typing import Mapping, Union
 
 from ivr.scripts.model import (
-    ADDRESS_FORMS, AUTO_OUTCOME, FORM_VARIABLE, PLACEHOLDER_RE, SYMPTOM_FLAG, AskStep, EndStep, Prompt, PromptTemplate, SayStep, Script,
-    TransferStep, step_prompts,
+    ADDRESS_FORMS, AUTO_OUTCOME, FORM_VARIABLE, PLACEHOLDER_RE, SYMPTOM_FLAG, VERIFY_FAILED, VERIFY_NO_INPUT,
+    VERIFY_PASSED, VERIFY_QUESTION, VERIFY_VARIABLE, AskStep, EndStep, Prompt, PromptTemplate, SayStep, Script,
+    TransferStep, VerifyStep, step_prompts,
 )
 
 SCRIPT_ERROR_OUTCOME = "script_error"  # a step id the script does not define (an unchecked script)
@@ -135,6 +140,7 @@ class ConversationState:
     flags: frozenset[str] = frozenset()
     finished: bool = False
     outcome: str | None = None
+    entry: str = ""  # the digits keyed in so far at a verify step (never recorded)
 
 
 Result = tuple[ConversationState, tuple[Command, ...]]
@@ -195,9 +201,9 @@ def initial(script: Script) -> ConversationState:
     return ConversationState(step_id=script.start, waiting=Waiting.BEGIN)
 
 
-def start(script: Script, variables: Mapping[str, str]) -> Result:
-    """Begin the conversation: enter the start step."""
-    return _enter(script, initial(script), script.start, variables)
+def start(script: Script, variables: Mapping[str, str], at: str | None = None) -> Result:
+    """Begin the conversation: enter the start step (or step ``at``: a verify step's entry)."""
+    return _enter(script, initial(script), at or script.start, variables)
 
 
 def step(script: Script, state: ConversationState, inp: Input, variables: Mapping[str, str]) -> Result:
@@ -218,6 +224,11 @@ def step(script: Script, state: ConversationState, inp: Input, variables: Mappin
         if current.next_on_fail is None:
             return _done(state, TRANSFER_FAILED_OUTCOME)
         return _enter(script, state, current.next_on_fail, variables)
+    if state.waiting is Waiting.ANSWER and isinstance(current, VerifyStep):
+        if isinstance(inp, Key):
+            return _verify_key(script, state, current, inp.digit, variables)
+        if isinstance(inp, Silence):
+            return _verify_entry(script, state, current, variables, silent=not state.entry)
     if state.waiting is Waiting.ANSWER and isinstance(current, AskStep):
         if isinstance(inp, Key):
             return _key(script, state, current, inp.digit, variables)
@@ -238,6 +249,46 @@ def _key(script: Script, state: ConversationState, ask: AskStep, digit: str,
     if digit == ask.repeat_key:
         return state, (_ask_play(script, ask, (), variables),)
     return _retry(script, state, ask, ask.invalid_prompt, variables)
+
+
+DIGITS = frozenset("0123456789")
+
+
+def _verify_key(script: Script, state: ConversationState, verify: VerifyStep, digit: str,
+                variables: Mapping[str, str]) -> Result:
+    if digit == verify.repeat_key:
+        return replace(state, entry=""), (_verify_play(script, verify, (), variables),)
+    if digit not in DIGITS:
+        return _verify_entry(script, state, verify, variables, silent=False)
+    entry = state.entry + digit
+    if len(entry) < verify.digits:
+        return replace(state, entry=entry), (Play((), Collect(verify.timeout, DIGITS | {verify.repeat_key})),)
+    return _verify_entry(script, replace(state, entry=entry), verify, variables, silent=False)
+
+
+def _verify_entry(script: Script, state: ConversationState, verify: VerifyStep, variables: Mapping[str, str],
+                  silent: bool) -> Result:
+    """The caller finished an entry (or said nothing): go on, ask again, or give up."""
+    expected = (variables.get(VERIFY_VARIABLE) or "").strip()
+    passed = not silent and bool(expected) and state.entry == expected
+    value = VERIFY_PASSED if passed else (VERIFY_NO_INPUT if silent else VERIFY_FAILED)
+    record = RecordAnswer(VERIFY_QUESTION, verify.id, "", value, script.name, str(script.version))
+    cleared = replace(state, entry="")
+    if passed:
+        new_state, commands = _enter(script, cleared, verify.next, variables)
+    elif state.retries + 1 >= verify.attempts:
+        new_state, commands = _enter(script, cleared, verify.on_fail, variables)
+    else:
+        new_state = replace(cleared, retries=state.retries + 1)
+        commands = (_verify_play(script, verify, (verify.invalid_prompt,), variables),)
+    return new_state, (record, *commands)
+
+
+def _verify_play(script: Script, verify: VerifyStep, before: tuple[PromptTemplate, ...],
+                 variables: Mapping[str, str]) -> Play:
+    fallbacks = fallbacks_of(script)
+    prompts = tuple(render_prompt(t, variables, fallbacks) for t in (*before, verify.prompt))
+    return Play(prompts, Collect(verify.timeout, DIGITS | {verify.repeat_key}))
 
 
 def _retry(script: Script, state: ConversationState, ask: AskStep, why: PromptTemplate,
@@ -262,6 +313,8 @@ def _enter(script: Script, state: ConversationState, step_id: str, variables: Ma
         return _done(moved, SCRIPT_ERROR_OUTCOME)
     if isinstance(target, AskStep):
         return replace(moved, waiting=Waiting.ANSWER), (_ask_play(script, target, (), variables),)
+    if isinstance(target, VerifyStep):
+        return replace(moved, waiting=Waiting.ANSWER, entry=""), (_verify_play(script, target, (), variables),)
     if target.prompt is not None:  # a say always has one; a transfer or end may not
         prompt = render_prompt(target.prompt, variables, fallbacks_of(script))
         return replace(moved, waiting=Waiting.PROMPT), (Play((prompt,)),)

@@ -18,7 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ivr.scripts.model import (
     DTMF_KEYS, KNOWN_FLAGS, PLACEHOLDER_RE, TRANSFER_TARGETS, AskStep, Choice, EndStep, PromptTemplate,
-    SayStep, Script, Step, TransferStep, Variable,
+    VERIFY_VARIABLE, SayStep, Script, Step, TransferStep, Variable, VerifyStep,
 )
 from ivr.scripts.problems import Problem, ScriptError
 
@@ -38,8 +38,10 @@ _STEP_FIELDS = {
             "repeat_key", "on_exhausted"),
     "transfer": ("type", "target", "prompt", "on_fail"),
     "end": ("type", "prompt", "outcome"),
+    "verify": ("type", "prompt", "invalid", "next", "on_fail", "attempts", "digits", "timeout"),
 }
-_STEP_REQUIRED = {"say": ("next",), "ask": ("question", "choices"), "transfer": ("target",), "end": ("outcome",)}
+_STEP_REQUIRED = {"say": ("next",), "ask": ("question", "choices"), "transfer": ("target",), "end": ("outcome",),
+                  "verify": ("prompt", "next", "on_fail")}
 DEFAULT_TIMEOUT = 6.0
 DEFAULT_MAX_RETRIES = 2
 DEFAULT_REPEAT_KEY = "*"
@@ -288,7 +290,7 @@ class _Reader:
                                             f"got {_kind(node)}")
         type_node = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == "type"), None)
         if type_node is None:
-            self.fail(line, step_id, "missing field 'type' (say, ask, transfer or end)")
+            self.fail(line, step_id, "missing field 'type' (say, ask, transfer, end or verify)")
         kind = self.text(type_node, "type", step_id)
         if kind not in _STEP_FIELDS:
             self.fail(_line(type_node), step_id, f"wrong value: unknown step type '{kind}' "
@@ -313,7 +315,28 @@ class _Reader:
             prompt = self.prompt(f["prompt"], pid, "prompt", step_id) if "prompt" in f else None
             on_fail = self.required_text(f["on_fail"], "on_fail", step_id) if "on_fail" in f else None
             return TransferStep(step_id, target, prompt, on_fail, line, lines)
+        if kind == "verify":
+            return self.verify(step_id, line, pid, f, defaults, lines)
         return self.ask(step_id, line, pid, f, defaults, lines)
+
+    def verify(self, step_id: str, line: int, pid: str, f: dict[str, Node], defaults: dict[str, Node],
+               lines: dict[str, int]) -> VerifyStep:
+        """A caller check (see VerifyStep): the prompt must not say the year it checks."""
+        prompt = self.prompt(f.get("prompt"), pid, "prompt", step_id)
+        if any(p.name == VERIFY_VARIABLE for p in prompt.placeholders()):
+            self.fail(lines.get("prompt", line), step_id, f"the prompt of a verify step may not say "
+                                                          f"{{{VERIFY_VARIABLE}}}: that is what the caller must key in")
+        return VerifyStep(
+            id=step_id, prompt=prompt,
+            invalid_prompt=self.prompt(f.get("invalid", defaults.get("invalid")), f"{pid}.invalid", "invalid",
+                                       step_id),
+            next=self.required_text(f["next"], "next", step_id),
+            on_fail=self.required_text(f["on_fail"], "on_fail", step_id),
+            attempts=int(self.number(f["attempts"], "attempts", step_id, 1, 5, integer=True))
+            if "attempts" in f else 2,
+            digits=int(self.number(f["digits"], "digits", step_id, 1, 8, integer=True)) if "digits" in f else 4,
+            timeout=self.number(f["timeout"], "timeout", step_id, 1, 60, integer=False) if "timeout" in f else 8.0,
+            line=line, field_lines=lines)
 
     def ask(self, step_id: str, line: int, pid: str, f: dict[str, Node], defaults: dict[str, Node],
             lines: dict[str, int]) -> AskStep:

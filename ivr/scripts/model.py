@@ -21,12 +21,20 @@ KNOWN_FLAGS = frozenset({SYMPTOM_FLAG})
 TRANSFER_TARGETS = frozenset({"staff"})
 
 # The form of address (xưng hô) a prompt may use as `{xung_ho}`: filled from the contact's birth year and sex
-# (ivr/contacts/address.py). Its values are this closed set, so a prompt whose only variable is `{xung_ho}`
+# (ivr/scripts/address.py). Its values are this closed set, so a prompt whose only variable is `{xung_ho}`
 # is rendered, and may be recorded by a person, once per form: audio/<prompt id>.<suffix>.wav.
 FORM_VARIABLE = "xung_ho"
 ADDRESS_FORMS: Mapping[str, str] = {"ông": "ong", "bà": "ba", "anh": "anh", "chị": "chi", "ông/bà": "ong_ba",
                                     "anh/chị": "anh_chi"}
 OTHER_FORM_SUFFIX = "khac"  # a value outside ADDRESS_FORMS (a preview's --var): never has a recording
+# A verify step (VerifyStep) compares what the caller keys in with this variable, which the hotline fills
+# with the birth year of the person the call is about. It is never spoken: no prompt may name it.
+VERIFY_VARIABLE = "nam_sinh"
+# The answer a verify step records (never the digits): question id and values.
+VERIFY_QUESTION = "caller_check"
+VERIFY_PASSED, VERIFY_FAILED, VERIFY_NO_INPUT = "passed", "failed", "no_input"
+# The outcome of the end step a verified caller reaches: the hotline then plays the campaign's own script.
+VERIFIED_OUTCOME = "verified"
 
 # `{var}` or `{var|fallback text}`; the fallback may not contain braces.
 PLACEHOLDER_RE = re.compile(r"\{([a-z_][a-z0-9_]*)(?:\|([^{}]*))?\}")
@@ -149,7 +157,28 @@ class EndStep:
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
 
-Step = Union[SayStep, AskStep, TransferStep, EndStep]
+@dataclass(frozen=True)
+class VerifyStep:
+    """The caller proves who they are before anything personal is said: they key in the ``digits``-digit
+    birth year of the person the call is about (the variable VERIFY_VARIABLE). The right year goes to
+    ``next``; after ``attempts`` wrong entries (or silences) the call goes to ``on_fail`` (in the hotline:
+    the anonymous self-declaration). Records VERIFY_QUESTION as passed/failed/no_input, never the digits.
+    A verify step is an entry point of the script: the hotline starts a recognised caller there."""
+
+    id: str
+    prompt: PromptTemplate
+    invalid_prompt: PromptTemplate
+    next: str
+    on_fail: str
+    attempts: int = 2
+    digits: int = 4
+    timeout: float = 8.0
+    repeat_key: str = "*"
+    line: int = field(default=0, compare=False)
+    field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+
+Step = Union[SayStep, AskStep, TransferStep, EndStep, VerifyStep]
 
 
 @dataclass(frozen=True)
@@ -175,6 +204,9 @@ class Script:
             out = [(c.next, f"choice '{k}'", c.line or step.line) for k, c in step.choices.items()]
             out.append((step.on_exhausted, "on_exhausted", lines.get("on_exhausted", step.line)))
             return tuple(out)
+        if isinstance(step, VerifyStep):
+            return ((step.next, "next", lines.get("next", step.line)),
+                    (step.on_fail, "on_fail", lines.get("on_fail", step.line)))
         if isinstance(step, TransferStep) and step.next_on_fail is not None:
             return ((step.next_on_fail, "on_fail", lines.get("on_fail", step.line)),)
         return ()
@@ -186,4 +218,6 @@ def step_prompts(step: Step) -> tuple[PromptTemplate, ...]:
         return (step.prompt, step.invalid_prompt, step.silence_prompt)
     if isinstance(step, SayStep):
         return (step.prompt,)
+    if isinstance(step, VerifyStep):
+        return (step.prompt, step.invalid_prompt)
     return () if step.prompt is None else (step.prompt,)

@@ -2,10 +2,10 @@
 
 Models live on the shared ``Base`` (migration 0002_hotline). The caller's number is personal data: it is
 stored here and nowhere else (logs carry the inbound call id and the channel id only).
-A caller recognised as a contact the robot missed is handed over to the campaign's own ledger:
-``claim_for_callback`` turns that household's due call into this inbound call (status dialing, with the
-inbound channel id), so the dialer does not call them too; answers and the outcome then go through the
-ordinary ledger (``Repository.record_answer`` / ``finish_attempt``).
+Recognising a caller is the hotline's decision (ivr.hotline.recognition.choose_callback) on the rows
+``household_attempts`` returns; the chosen attempt is then taken over through the ledger
+(``Ledger.claim_for_inbound``), and answers and the outcome go through the ordinary ledger too.
+Imports no domain module (calls/, hotline/, contacts/).
 """
 from __future__ import annotations
 
@@ -15,20 +15,17 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ivr.errors import UserError
-from ivr.hotline.recognition import AttemptFacts, CallbackChoice, choose_callback
 from ivr.storage import models as m
 from ivr.storage.base import StoreBase
 from ivr.storage.hotline_records import (
-    CALLBACK_STATUSES, INBOUND_OUTCOMES, AgentRecord, CallbackTaskRecord, InboundAnswerRecord, InboundCallRecord,
+    CALLBACK_STATUSES, INBOUND_OUTCOMES, AgentRecord, AttemptFacts, CallbackTaskRecord, InboundAnswerRecord, InboundCallRecord,
 )
 from ivr.storage.types import UtcDateTime
 
 A, H = m.CallAttempt, m.Household
-HOTLINE_WORKER = "hotline"  # claimed_by of campaign attempts answered by an inbound call
 
 
 def _one_of(column: str, values: Any) -> str:
@@ -140,10 +137,40 @@ class HotlineStore(StoreBase):
             row = self._call_row(s, call_id)
             row.path = [*(row.path or []), *segments]
 
-    def link_campaign(self, call_id: int, choice: CallbackChoice, attempt_id: int) -> None:
+    def link_campaign(self, call_id: int, campaign_id: int, contact_id: int, attempt_id: int) -> None:
+        """The inbound call stands in for this campaign attempt (a recognised caller)."""
         with self._write() as s:
             row = self._call_row(s, call_id)
-            row.contact_id, row.campaign_id, row.attempt_id = choice.contact_id, choice.campaign_id, attempt_id
+            row.contact_id, row.campaign_id, row.attempt_id = contact_id, campaign_id, attempt_id
+
+    def release_callback(self, call_id: int, attempt_id: int, created: bool) -> None:
+        """Undo ``claim_for_callback`` + ``link_campaign`` (a caller who did not prove who they are): the
+        inbound call is no longer the contact's, and the attempt is pending again for the robot (or
+        deleted when the claim had created it)."""
+        with self._write() as s:
+            call = self._call_row(s, call_id)
+            call.contact_id, call.campaign_id, call.attempt_id = None, None, None
+            s.flush()
+            row = s.get(A, attempt_id)
+            if row is None:
+                return
+            household = s.get(H, row.household_id)
+            if household is not None and household.active_attempt_id == attempt_id:
+                household.active_attempt_id = None
+                s.flush()
+            if created:
+                s.delete(row)
+            else:
+                row.status, row.claimed_by, row.claimed_at, row.channel_id, row.started_at = \
+                    "pending", None, None, None, None
+
+    def count_path_segments(self, caller_e164: str, segment: str, since: dt.datetime) -> int:
+        """How many times ``segment`` is in the path of the calls from ``caller_e164`` started since ``since``
+        (e.g. failed caller checks today)."""
+        with self._read() as s:
+            paths = s.scalars(select(InboundCall.path).where(InboundCall.caller_e164 == caller_e164,
+                                                             InboundCall.started_at >= since))
+            return sum(list(p or ()).count(segment) for p in paths)
 
     def queue_entered(self, call_id: int, at: dt.datetime) -> None:
         """The caller joined the staff queue (again: the first time stays, the wait adds up)."""
@@ -186,41 +213,18 @@ class HotlineStore(StoreBase):
             row.outcome, row.script_result, row.ended_at = outcome, script_result, ended_at
 
     # -- callback recognition --------------------------------------------------------------------------
-    def find_callback(self, phone_e164: str) -> CallbackChoice | None:
-        """The campaign call the caller's call answers, if the robot is still trying to reach that phone."""
+    def household_attempts(self, phone_e164: str) -> list[AttemptFacts]:
+        """Every campaign attempt to the household on this phone, with its campaign's status (the hotline
+        chooses among them the call a caller's own call answers)."""
         query = (select(A.id, A.campaign_id, m.Campaign.status, A.contact_id, A.household_id, A.attempt_no,
                         A.status, A.outcome, A.scheduled_at, m.Contact.opted_out)
                  .join(H, H.id == A.household_id).join(m.Campaign, m.Campaign.id == A.campaign_id)
                  .join(m.Contact, m.Contact.id == A.contact_id).where(H.phone_e164 == phone_e164))
         with self._read() as s:
-            return choose_callback(AttemptFacts(*row) for row in s.execute(query))  # type: ignore[call-arg]
-
-    def claim_for_callback(self, choice: CallbackChoice, channel_id: str, now: dt.datetime) -> int | None:
-        """Make this inbound call the household's campaign attempt (dialing, with the inbound channel id).
-
-        Returns the attempt id, or None when the household got busy meanwhile (the dialer claimed it).
-        """
-        try:
-            with self._write() as s:
-                query = select(H).where(H.id == choice.household_id)
-                household = s.scalar(query.with_for_update() if self._postgres else query)
-                if household is None or household.active_attempt_id is not None:
-                    return None
-                if choice.attempt_id is not None:
-                    row = s.get(A, choice.attempt_id)
-                    if row is None or row.status != "pending":
-                        return None
-                else:
-                    row = A(campaign_id=choice.campaign_id, contact_id=choice.contact_id,
-                            household_id=choice.household_id, attempt_no=choice.attempt_no, scheduled_at=now)
-                    s.add(row)
-                row.status, row.claimed_by, row.claimed_at = "dialing", HOTLINE_WORKER, now
-                row.channel_id, row.started_at = channel_id, now
-                s.flush()
-                household.active_attempt_id = row.id
-                return row.id
-        except IntegrityError:
-            return None  # a concurrent claim won the household or the attempt number
+            return [AttemptFacts(attempt_id, campaign_id, campaign_status, contact_id, household_id, attempt_no,
+                                 status, outcome, scheduled_at, opted_out)
+                    for (attempt_id, campaign_id, campaign_status, contact_id, household_id, attempt_no, status,
+                         outcome, scheduled_at, opted_out) in s.execute(query)]
 
     def robot_call(self, channel_id: str) -> tuple[str, int, int] | None:
         """(phone, contact id, attempt id) of the robot call on ``channel_id`` (a transferred call)."""

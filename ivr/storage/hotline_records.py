@@ -21,6 +21,23 @@ CALLBACK_STATUSES = ("open", "done", "cancelled")
 
 
 @dataclass(frozen=True)
+class AttemptFacts:
+    """One campaign attempt to a caller's household, with what recognising a call-back needs to know
+    about it (ivr.hotline.recognition.choose_callback decides on a list of them)."""
+
+    attempt_id: int
+    campaign_id: int
+    campaign_status: str
+    contact_id: int
+    household_id: int
+    attempt_no: int
+    status: str
+    outcome: str | None
+    scheduled_at: dt.datetime
+    opted_out: bool = False
+
+
+@dataclass(frozen=True)
 class InboundCallRecord:
     id: int
     channel_id: str

@@ -14,14 +14,14 @@ An attempt moves pending -> claimed -> dialing -> done, and each move is one tra
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Sequence
+from typing import Any, Protocol, Sequence
 
 from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ivr.calls.policy import OUTCOMES, RetryPolicy, next_attempt
 from ivr.errors import UserError
 from ivr.storage import models as m
 from ivr.storage import records as r
@@ -32,6 +32,36 @@ A, H = m.CallAttempt, m.Household
 PENDING, CLAIMED = r.AttemptStatus.PENDING.value, r.AttemptStatus.CLAIMED.value
 DIALING, DONE = r.AttemptStatus.DIALING.value, r.AttemptStatus.DONE.value
 _OPEN_CAMPAIGN = (r.CampaignStatus.DRAFT.value, r.CampaignStatus.RUNNING.value, r.CampaignStatus.PAUSED.value)
+
+
+class RetryRule(Protocol):
+    """The retry policy, as the ledger needs it (ivr.calls.policy.RetryPolicy is one): the domain decides
+    when to call again, the ledger only stores the answer."""
+
+    def knows(self, outcome: str) -> bool:
+        """True if ``outcome`` may be recorded."""
+        ...
+
+    def next_due(self, outcome: str, attempt_no: int, ended_at: dt.datetime,
+                 previous: Sequence[str]) -> dt.datetime | None:
+        """When the next attempt is due (None: never again), given the household's earlier outcomes."""
+        ...
+
+
+class InboundTarget(Protocol):
+    """The campaign attempt an inbound call stands in for (ivr.hotline.recognition.CallbackChoice is one):
+    ``attempt_id`` a pending attempt to take over, or None to record attempt number ``attempt_no``."""
+
+    @property
+    def campaign_id(self) -> int: ...
+    @property
+    def contact_id(self) -> int: ...
+    @property
+    def household_id(self) -> int: ...
+    @property
+    def attempt_id(self) -> int | None: ...
+    @property
+    def attempt_no(self) -> int: ...
 
 
 class AttemptConflict(Exception):
@@ -60,7 +90,7 @@ class Ledger(StoreBase):
             members = select(CI.contact_id)
             if camp.import_id is not None:
                 members = members.where(CI.import_id == camp.import_id)
-            else:
+            elif camp.list_date is not None:  # a campaign has a list date or an import (create_campaign)
                 first_day = camp.list_date - dt.timedelta(days=max(monitoring_days, 1) - 1)
                 members = members.join(m.Import).where(m.Import.list_date.between(first_day, camp.list_date))
             if camp.category is not None:
@@ -121,6 +151,35 @@ class Ledger(StoreBase):
                 raise AttemptConflict(f"attempt {attempt_id} is {attempt.status}, not claimed: not dialling it")
             return attempt
 
+    def claim_for_inbound(self, target: InboundTarget, channel_id: str, worker_id: str,
+                          now: dt.datetime) -> int | None:
+        """Make an inbound call the household's campaign attempt: dialing, with the inbound channel id.
+
+        Returns the attempt id, or None when the household got busy meanwhile (a dialer claimed it) or the
+        pending attempt was taken.
+        """
+        try:
+            with self._write() as s:
+                query = select(H).where(H.id == target.household_id)
+                household = s.scalar(query.with_for_update() if self._postgres else query)
+                if household is None or household.active_attempt_id is not None:
+                    return None
+                if target.attempt_id is not None:
+                    row = s.get(A, target.attempt_id)
+                    if row is None or row.status != PENDING:
+                        return None
+                else:
+                    row = A(campaign_id=target.campaign_id, contact_id=target.contact_id,
+                            household_id=target.household_id, attempt_no=target.attempt_no, scheduled_at=now)
+                    s.add(row)
+                row.status, row.claimed_by, row.claimed_at = DIALING, worker_id, now
+                row.channel_id, row.started_at = channel_id, now
+                s.flush()
+                household.active_attempt_id = row.id
+                return row.id
+        except IntegrityError:
+            return None  # a concurrent claim won the household or the attempt number
+
     def record_answer(self, attempt_id: int, question_id: str, key: str, value: str, script: str,
                       version: str, at: dt.datetime, *, owner: r.Attempt | None = None) -> bool:
         """Store an answer the moment it is given. False if this question already has an answer in this
@@ -152,14 +211,14 @@ class Ledger(StoreBase):
 
     def finish_attempt(self, attempt_id: int, outcome: str, sip_cause: int | None, hangup_cause: int | None,
                        answered_at: dt.datetime | None, ended_at: dt.datetime, *,
-                       policy: RetryPolicy) -> r.Attempt | None:
+                       policy: RetryRule) -> r.Attempt | None:
         """Record how an attempt ended and, in the same transaction, schedule the next one per ``policy``.
 
         Returns the next attempt, or None when the household is not to be called again. Finishing an
         attempt that is already done changes nothing and returns the next attempt scheduled back then.
         An ``opted_out`` outcome opts out everyone on that phone and closes their other pending attempts.
         """
-        if outcome not in OUTCOMES:
+        if not policy.knows(outcome):
             raise ValueError(f"unknown call outcome {outcome!r}")
         with self._write() as s:
             query = select(A).where(A.id == attempt_id)
@@ -183,7 +242,7 @@ class Ledger(StoreBase):
             previous = s.scalars(select(A.outcome).where(
                 A.campaign_id == row.campaign_id, A.household_id == row.household_id,
                 A.attempt_no < row.attempt_no).order_by(A.attempt_no)).all()
-            due = next_attempt(outcome, row.attempt_no, ended_at, policy, [o for o in previous if o])
+            due = policy.next_due(outcome, row.attempt_no, ended_at, [o for o in previous if o])
             if due is None:
                 return None
             following = A(campaign_id=row.campaign_id, contact_id=row.contact_id, household_id=row.household_id,
@@ -285,4 +344,4 @@ class Ledger(StoreBase):
         return [attempt_record(a, phone, pseudonym) for a, phone, pseudonym in s.execute(query)]
 
 
-__all__: Sequence[str] = ["AttemptConflict", "Ledger"]
+__all__: Sequence[str] = ["AttemptConflict", "InboundTarget", "Ledger", "RetryRule"]

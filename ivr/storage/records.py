@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Mapping
+from typing import Any, Mapping, Protocol
 
 
 class Category(StrEnum):
@@ -52,6 +52,35 @@ class Contact:
     district: str | None = None
     exposure_date: dt.date | None = None
     quarantine_start: dt.date | None = None
+
+
+# The values of a person a new list may change (the identity, phone and name key, never changes);
+# ivr.contacts.merge decides what they become.
+MERGED_FIELDS = ("full_name", "category", "birth_year", "sex", "address", "ward", "district", "exposure_date",
+                 "quarantine_start")
+
+
+class PersonValues(Protocol):
+    """What is known of a person (a stored contact row, a ContactData): the merge reads these."""
+
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def birth_year(self) -> int | None: ...
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def ward(self) -> str | None: ...
+    @property
+    def district(self) -> str | None: ...
+    @property
+    def exposure_date(self) -> dt.date | None: ...
+    @property
+    def quarantine_start(self) -> dt.date | None: ...
 
 
 @dataclass(frozen=True)

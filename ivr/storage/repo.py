@@ -5,13 +5,12 @@ so callers use one object: ``Repository(engine)``.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 from sqlalchemy import Row, String, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from ivr.contacts.text import preferred_name
 from ivr.errors import UserError
 from ivr.storage import bulk
 from ivr.storage import models as m
@@ -21,8 +20,15 @@ from ivr.storage.ledger import Ledger
 
 ANALYZE_AFTER = 1000  # rows written by an import after which PostgreSQL's statistics are refreshed
 IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't both add the same person
-_MERGED_FIELDS = ("full_name", "category", "birth_year", "sex", "address", "ward", "district", "exposure_date",
-                  "quarantine_start")
+
+
+class ContactMerge(Protocol):
+    """The merge rule (ivr.contacts.merge.merge_contact): the values of ``records.MERGED_FIELDS`` once
+    ``incoming`` is merged into the stored row ``known``; ``newer``: the incoming list is not older."""
+
+    def __call__(self, known: r.PersonValues, incoming: r.ContactData, newer: bool) -> dict[str, Any]: ...
+
+
 _TRANSITIONS: dict[r.CampaignStatus, frozenset[r.CampaignStatus]] = {
     r.CampaignStatus.DRAFT: frozenset({r.CampaignStatus.RUNNING, r.CampaignStatus.CANCELLED}),
     r.CampaignStatus.RUNNING: frozenset({r.CampaignStatus.PAUSED, r.CampaignStatus.CANCELLED,
@@ -49,13 +55,13 @@ class Repository(Ledger):
                 raise UserError(f"import {import_id}: no such import")
             return import_record(row)
 
-    def apply_import(self, batch: r.ImportBatch, now: dt.datetime) -> tuple[r.ImportRecord, bool]:
+    def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *,
+                     merge: ContactMerge) -> tuple[r.ImportRecord, bool]:
         """Store a list: new people added, known people updated, all in one transaction.
 
         Returns the import and whether this file (same sha256) had been imported before, in which case
         nothing changes but an audit entry. A known person is updated with the values of the newer list
-        (an empty cell never erases a stored value; of two spellings of the name, the one with more
-        diacritics and proper case is kept); first_seen/last_seen span every list they were on.
+        per ``merge``, the domain's rule (ivr.contacts.merge); first_seen/last_seen span every list they were on.
         A new person on a phone whose household opted out is opted out too: the phone asked not to be called.
         """
         with self._write() as s:
@@ -78,7 +84,7 @@ class Repository(Ledger):
             self._add_households(s, sorted({c.phone_e164 for c in new} - households.keys()), households, now)
             new_ids = self._add_contacts(s, new, households, opted_out, batch.list_date, now)
             bulk.update_rows(s, m.table_of(m.Contact),
-                             [_merge(existing[c.identity], c, batch.list_date, now) for c in known])
+                             [_merge(existing[c.identity], c, batch.list_date, now, merge) for c in known])
             ids = [*new_ids, *(existing[c.identity].id for c in known)]
             links = [{"import_id": imp.id, "contact_id": cid, "category": c.category, "row": c.row}
                      for cid, c in zip(ids, [*new, *known])]
@@ -131,7 +137,7 @@ class Repository(Ledger):
         bulk.insert_rows(s, table, [
             {
                 "id": i, "household_id": households[c.phone_e164], "phone_e164": c.phone_e164,
-                "name_key": c.name_key, **{f: getattr(c, f) for f in _MERGED_FIELDS},
+                "name_key": c.name_key, **{f: getattr(c, f) for f in r.MERGED_FIELDS},
                 "list_date": list_date, "first_seen": list_date, "last_seen": list_date,
                 "opted_out": c.phone_e164 in opted_out, "pseudonym": self._pseudonyms(),
                 "created_at": now, "updated_at": now,
@@ -257,16 +263,10 @@ class Repository(Ledger):
             return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def _merge(old: Row[Any], new: r.ContactData, list_date: dt.date, now: dt.datetime) -> dict[str, Any]:
-    """The updated values of a known person seen again on the list of ``list_date``."""
-    newer = list_date >= old.last_seen
-    values: dict[str, Any] = {"id": old.id}
-    for name in _MERGED_FIELDS:
-        stored, incoming = getattr(old, name), getattr(new, name)
-        values[name] = incoming if incoming is not None and (newer or stored is None) else stored
-    # The better spelling of the name, whatever the list; on a tie the newer list's.
-    values["full_name"] = (preferred_name(old.full_name, new.full_name) if newer
-                           else preferred_name(new.full_name, old.full_name))
+def _merge(old: Row[Any], new: r.ContactData, list_date: dt.date, now: dt.datetime,
+           merge: ContactMerge) -> dict[str, Any]:
+    """The updated row of a known person seen again on the list of ``list_date``."""
+    values: dict[str, Any] = {"id": old.id, **merge(old, new, list_date >= old.last_seen)}
     values.update(list_date=max(old.list_date, list_date), first_seen=min(old.first_seen, list_date),
                   last_seen=max(old.last_seen, list_date), updated_at=now)
     return values

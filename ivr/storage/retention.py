@@ -121,9 +121,9 @@ class PurgeStore(StoreBase):
         out: list[tuple[int, str, str, str]] = []
         with self._read() as s:
             for chunk in chunks(list(contact_ids)):
-                out += [tuple(row) for row in s.execute(  # type: ignore[misc]
-                    select(m.Answer.attempt_id, m.Answer.script, m.Answer.question_id, m.Answer.value)
-                    .where(m.Answer.contact_id.in_(chunk)))]
+                out += [(attempt_id, script, question_id, value) for attempt_id, script, question_id, value
+                        in s.execute(select(m.Answer.attempt_id, m.Answer.script, m.Answer.question_id,
+                                            m.Answer.value).where(m.Answer.contact_id.in_(chunk)))]
         return out
 
     def purge(self, plan: PurgePlan, deleted_files: Sequence[int], imports_cleared: Sequence[int],

@@ -30,6 +30,9 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def settings(_isolated_settings) -> config.Settings:
     os.environ.update(E2E_ENV)
+    # `robocall serve`'s health endpoints: next to the sandbox's HTTP port (inside a developer's port block).
+    http_port = int(os.environ.get("ROBOCALL_SANDBOX_HTTP_PORT", config.SandboxSettings.http_port))
+    os.environ.setdefault("ROBOCALL_SERVICE_HEALTH_PORT", str(http_port + 2))
     return config.load()
 
 

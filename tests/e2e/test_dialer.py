@@ -21,7 +21,7 @@ from e2e_helpers import eventually
 
 from ivr import app, config
 from ivr.calls.dialer import Dialer
-from ivr.calls.session import utcnow
+from ivr.clock import utcnow
 from ivr.campaigns import CampaignService
 from ivr.contacts.importer import ContactImporter
 from ivr.scripts.checker import load_checked

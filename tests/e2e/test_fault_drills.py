@@ -39,8 +39,8 @@ from ivr import app, config
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer
 from ivr.calls.policy import RetryPolicy, next_attempt
-from ivr.calls.resilience import DatabaseUnavailable, DbRetry
-from ivr.calls.session import utcnow
+from ivr.storage.resilience import DatabaseUnavailable, DbRetry
+from ivr.clock import utcnow
 from ivr.campaigns import CampaignService, worker_id
 from ivr.contacts.importer import ContactImporter
 from ivr.errors import UserError

@@ -20,6 +20,7 @@ from e2e_helpers import robocall
 from hotline_helpers import Hotline, clock_at, files_open, running_hotline, staff_on_duty, until
 
 from ivr import app, config
+from ivr.contacts.merge import merge_contact
 from ivr.calls import prepare
 from ivr.calls.session import CallSession
 from ivr.config import PROJECT_ROOT
@@ -54,14 +55,14 @@ async def test_a_self_declaration_is_stored(pbx, settings):
     await running_hotline(settings, pbx, clock_at(IN_HOURS), use)
 
 
-def _campaign_awaiting(h: Hotline, phone: str, now: dt.datetime) -> int:
+def _campaign_awaiting(h: Hotline, phone: str, now: dt.datetime, birth_year: int | None = 1985) -> int:
     """A running F1 campaign with one person on ``phone``, whose robot call is still to be made."""
     person = ContactData(row="2", full_name="Phạm Thị Lan", name_key=name_key("Phạm Thị Lan"), phone_e164=phone,
-                         category="F1")
+                         category="F1", birth_year=birth_year)
     batch = ImportBatch(file_name="f1.xlsx", sha256=secrets.token_hex(32), list_date=now.date(), category="F1",
                         operator="test", contacts=(person,), rows=1, duplicates=0, invalid=0, error_report=None,
                         stored_path=None)
-    imported, _ = h.repo.apply_import(batch, now)
+    imported, _ = h.repo.apply_import(batch, now, merge=merge_contact)
     camp = h.repo.create_campaign(script_name="f1_daily", script_version="2", operator="test", now=now,
                                   category="F1", import_id=imported.id)
     assert h.repo.enqueue_contacts(camp.id, now) == 1
@@ -75,10 +76,11 @@ async def test_a_callback_is_recognised_and_counts_for_the_campaign(pbx, setting
 
     async def use(h: Hotline):
         campaign_id = await asyncio.to_thread(_campaign_awaiting, h, e164(number), clock())
-        # The F1 script: it is me (1), no symptom (2), at the declared address (1).
-        await asyncio.to_thread(h.callers.call, number, "1,2,1", gap=1.0, first=2.0)
+        # The birth year first (the hotline's verify step), then the F1 script: it is me (1), no symptom (2),
+        # at the declared address (1).
+        await asyncio.to_thread(h.callers.call, number, "1,9,8,5,1,2,1", gap=1.0, first=2.0)
         call = await until(lambda: h.finished(number), 150)
-        assert call is not None and call.path == ("recognised",) and call.outcome == "declared"
+        assert call is not None and call.path == ("recognised", "caller_check:passed") and call.outcome == "declared"
         attempts = h.repo.campaign_attempts(campaign_id)
         assert [(a.id, a.status, a.outcome, a.channel_id) for a in attempts] == \
             [(call.attempt_id, AttemptStatus.DONE, "completed", call.channel_id)]
@@ -89,6 +91,42 @@ async def test_a_callback_is_recognised_and_counts_for_the_campaign(pbx, setting
         assert h.repo.claim_due_attempts(campaign_id, "dialer-test", clock(), 10) == []  # nobody calls them again
         assert (call.campaign_id, call.contact_id) == (campaign_id, attempts[0].contact_id)
         assert h.store.inbound_answers(call.id) == []  # the answers went to the campaign's ledger only
+
+    await running_hotline(settings, pbx, clock, use)
+
+
+async def test_a_caller_who_cannot_give_the_birth_year_hears_nothing_personal(pbx, settings):
+    """Two wrong years: the anonymous self-declaration (answers in the inbound ledger, the campaign's call
+    still to make); the next call from that number the same day is anonymous at once, and a number whose
+    list has no birth year is never asked for one."""
+    number, no_year = "0912340211", "0912340212"
+    clock = clock_at(IN_HOURS)
+
+    async def use(h: Hotline):
+        campaign_id = await asyncio.to_thread(_campaign_awaiting, h, e164(number), clock())
+        # 1111 and 2222 are wrong; then the anonymous declaration: other (3), fever no... breathing yes, tested yes.
+        await asyncio.to_thread(h.callers.call, number, "1,1,1,1,2,2,2,2,3,2,2,1,2,2,1", gap=1.0, first=2.0)
+        call = await until(lambda: h.finished(number), 150)
+        assert call is not None, "the call never ended in the ledger"
+        assert call.path == ("recognised", "caller_check:failed", "caller_check:failed")
+        assert (call.outcome, call.script_result, call.campaign_id, call.attempt_id) == \
+            ("declared", "symptomatic", None, None)
+        assert {a.question_id: a.value for a in h.store.inbound_answers(call.id)} == SYMPTOMATIC
+        attempts = h.repo.campaign_attempts(campaign_id)
+        assert [(a.status, a.outcome, a.channel_id) for a in attempts] == [(AttemptStatus.PENDING, None, None)]
+        assert h.repo.answers_for_attempt(attempts[0].id) == []
+
+        # Again the same day, and a number whose list has no birth year: no check, the anonymous
+        # declaration at once (the caller hangs up once the ledger shows where the call went).
+        await asyncio.to_thread(_campaign_awaiting, h, e164(no_year), clock(), None)
+        for caller_number in (number, no_year):
+            caller = await asyncio.to_thread(h.callers.call, caller_number)
+            routed = await until(lambda: (c := h.call_from(caller_number)) is not None and c.id != call.id
+                                 and c.path[:1] == ("anonymous",) and c, 60)
+            await asyncio.to_thread(caller.hangup)
+            assert routed, f"{caller_number} was not routed to the anonymous declaration"
+            ended = await until(lambda: (c := h.call_from(caller_number)) is not None and c.outcome is not None and c, 60)
+            assert ended and (ended.campaign_id, ended.attempt_id) == (None, None)
 
     await running_hotline(settings, pbx, clock, use)
 

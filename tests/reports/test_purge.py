@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from ivr.calls.dialer import contact_variables
+from ivr.scripts.variables import contact_variables
 from ivr.cli import main
 from ivr.config import PROJECT_ROOT
-from ivr.contacts.address import AddressRule, form_of_address
+from ivr.scripts.address import AddressRule, form_of_address
 from ivr.contacts.importer import ContactImporter
 from ivr.contacts.text import name_key
 from ivr.reports.daily import ReportBuilder, ReportDeps, summary_json, write_daily

@@ -7,6 +7,7 @@ import threading
 import time
 from collections import defaultdict
 
+from ivr.contacts.merge import merge_contact
 from ivr.calls.policy import policy_from_settings
 from ivr.config import DialerSettings
 from ivr.contacts.text import name_key
@@ -43,7 +44,7 @@ def test_workers_never_share_an_attempt_or_a_phone(db_url: str) -> None:
     setup = Repository(make_engine(db_url))
     batch = ImportBatch(file_name="big.xlsx", sha256="b" * 64, list_date=D15, category=None, operator="t",
                         contacts=people(), rows=0, duplicates=0, invalid=0, error_report=None, stored_path=None)
-    setup.apply_import(batch, NOW)
+    setup.apply_import(batch, NOW, merge=merge_contact)
     campaigns = []
     for category in ("F1", "F2"):
         camp = setup.create_campaign(script_name="s", script_version="1", operator="t", now=NOW,

@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine
 
+from ivr.contacts.merge import merge_contact
 from ivr.calls.policy import policy_from_settings
 from ivr.config import DialerSettings
 from ivr.contacts.text import name_key
 from ivr.errors import UserError
+from ivr.hotline.recognition import HOTLINE_WORKER, choose_callback
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.records import AttemptStatus, CampaignStatus, ContactData, ImportBatch
 from ivr.storage.repo import Repository
@@ -32,7 +34,7 @@ def running_campaign(repo: Repository, phones: tuple[str, ...] = (PHONE,), tag: 
                                category="F1") for i, p in enumerate(phones))
     batch = ImportBatch(file_name=f"{tag}.csv", sha256=tag * 64, list_date=NOW.date(), category="F1", operator="t",
                         contacts=people, rows=len(people), duplicates=0, invalid=0, error_report=None, stored_path=None)
-    imported, _ = repo.apply_import(batch, NOW)
+    imported, _ = repo.apply_import(batch, NOW, merge=merge_contact)
     camp = repo.create_campaign(script_name="f1_daily", script_version="1", operator="t", now=NOW, category="F1",
                                 import_id=imported.id)
     repo.enqueue_contacts(camp.id, NOW)
@@ -82,20 +84,20 @@ def test_unknown_outcomes_and_calls_are_refused(store: HotlineStore) -> None:
 # -- callback recognition ---------------------------------------------------------------------------------
 def test_a_pending_attempt_is_handed_over_to_the_inbound_call(repo: Repository, store: HotlineStore) -> None:
     campaign_id = running_campaign(repo)
-    choice = store.find_callback(PHONE)
-    assert choice is not None and choice.attempt_id is not None and store.find_callback(OTHER) is None
-    attempt_id = store.claim_for_callback(choice, "1700000000.7", NOW + MIN)
+    choice = choose_callback(store.household_attempts(PHONE))
+    assert choice is not None and choice.attempt_id is not None and choose_callback(store.household_attempts(OTHER)) is None
+    attempt_id = repo.claim_for_inbound(choice, "1700000000.7", HOTLINE_WORKER, NOW + MIN)
     assert attempt_id == choice.attempt_id
     taken = repo.get_attempt(attempt_id)
     assert (taken.status, taken.channel_id, taken.claimed_by) == (AttemptStatus.DIALING, "1700000000.7", "hotline")
     assert repo.claim_due_attempts(campaign_id, "w1", NOW + MIN, 10) == []  # the dialer cannot take that phone
-    assert store.find_callback(PHONE) is None  # busy on this very call
-    assert store.claim_for_callback(choice, "1700000000.8", NOW + MIN) is None
+    assert choose_callback(store.household_attempts(PHONE)) is None  # busy on this very call
+    assert repo.claim_for_inbound(choice, "1700000000.8", HOTLINE_WORKER, NOW + MIN) is None
     repo.record_answer(attempt_id, "identity", "1", "yes", "f1_daily", "1", NOW + 2 * MIN)
     assert repo.finish_attempt(attempt_id, "completed", 200, 16, NOW + MIN, NOW + 3 * MIN, policy=POLICY) is None
     progress = repo.campaign_progress(campaign_id)
     assert (progress.answers, progress.unfinished, progress.by_outcome) == (1, 0, {"completed": 1})
-    assert store.find_callback(PHONE) is None  # reached: not awaited any more
+    assert choose_callback(store.household_attempts(PHONE)) is None  # reached: not awaited any more
 
 
 def test_a_missed_call_with_no_retry_left_gets_a_new_attempt(repo: Repository, store: HotlineStore) -> None:
@@ -104,9 +106,9 @@ def test_a_missed_call_with_no_retry_left_gets_a_new_attempt(repo: Repository, s
     for _ in range(3):  # no_answer_attempts = 3: the third miss schedules nothing
         miss(repo, campaign_id, "no_answer", at)
         at += 31 * MIN
-    choice = store.find_callback(PHONE)
+    choice = choose_callback(store.household_attempts(PHONE))
     assert choice is not None and (choice.attempt_id, choice.attempt_no) == (None, 4)
-    attempt_id = store.claim_for_callback(choice, "1700000001.1", at)
+    attempt_id = repo.claim_for_inbound(choice, "1700000001.1", HOTLINE_WORKER, at)
     attempts = repo.campaign_attempts(campaign_id)
     assert [(a.attempt_no, a.status, a.outcome) for a in attempts] == [
         (1, AttemptStatus.DONE, "no_answer"), (2, AttemptStatus.DONE, "no_answer"),
@@ -117,16 +119,16 @@ def test_a_missed_call_with_no_retry_left_gets_a_new_attempt(repo: Repository, s
 def test_a_missed_call_with_a_retry_due_later_takes_that_retry(repo: Repository, store: HotlineStore) -> None:
     campaign_id = running_campaign(repo)
     miss(repo, campaign_id, "busy", NOW)
-    choice = store.find_callback(PHONE)
+    choice = choose_callback(store.household_attempts(PHONE))
     assert choice is not None and choice.attempt_no == 2 and choice.attempt_id is not None
-    assert store.claim_for_callback(choice, "1700000002.1", NOW + MIN) == choice.attempt_id
+    assert repo.claim_for_inbound(choice, "1700000002.1", HOTLINE_WORKER, NOW + MIN) == choice.attempt_id
     assert [a.status for a in repo.campaign_attempts(campaign_id)] == [AttemptStatus.DONE, AttemptStatus.DIALING]
 
 
 def test_a_phone_the_robot_is_calling_now_is_not_recognised(repo: Repository, store: HotlineStore) -> None:
     campaign_id = running_campaign(repo)
     repo.claim_due_attempts(campaign_id, "w1", NOW, 1)
-    assert store.find_callback(PHONE) is None
+    assert choose_callback(store.household_attempts(PHONE)) is None
 
 
 def test_the_robot_call_behind_a_channel(repo: Repository, store: HotlineStore) -> None:

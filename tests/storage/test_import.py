@@ -313,7 +313,7 @@ def test_the_sex_column_is_read_stored_and_gives_the_form_of_address(importer: C
                                                                     tmp_path: Path) -> None:
     """Giới tính (Nam/Nữ and the usual variants) is stored; an unreadable value is reported and left empty;
     with the birth year it chooses ông/bà/anh/chị for the calls."""
-    from ivr.calls.dialer import contact_variables
+    from ivr.scripts.variables import contact_variables
 
     path = tmp_path / "f1_gioi_tinh.csv"
     path.write_text("STT;Họ và tên;Năm sinh;GIỚI TÍNH;Số điện thoại;Phân loại\n"

@@ -7,6 +7,7 @@ from typing import Sequence
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from ivr.contacts.merge import merge_contact
 from ivr.calls.policy import policy_from_settings
 from ivr.config import DialerSettings
 from ivr.contacts.text import name_key
@@ -39,7 +40,7 @@ def seed(repo: Repository, people: Sequence[tuple[str, str, str]] = PEOPLE, day:
     batch = ImportBatch(file_name=f"{tag}.xlsx", sha256=tag * 64, list_date=day, category=None, operator="t",
                         contacts=contacts, rows=len(people), duplicates=0, invalid=0, error_report=None,
                         stored_path=None)
-    return repo.apply_import(batch, NOW)[0].id
+    return repo.apply_import(batch, NOW, merge=merge_contact)[0].id
 
 
 def start(repo: Repository, category: str | None = "F1", day: dt.date | None = D15,

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from ivr.contacts.address import AddressRule, form_of_address, given_name
+from ivr.scripts.address import AddressRule, form_of_address, given_name
 from ivr.errors import UserError
 from ivr.scripts.model import ADDRESS_FORMS
 

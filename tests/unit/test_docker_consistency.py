@@ -24,6 +24,7 @@ from ivr.sandbox import rootfs
 from ivr.sandbox.process import AsteriskInstance
 from ivr.sandbox.render import render_text
 from ivr.sandbox.render_cli import check_rendered, pjsip_objects, render_production
+from ivr.sandbox.staff import render_endpoints
 from ivr.sandbox.values import (CONF_DIR, PBX_SOURCES, PRODUCTION_DIR, instance_dirs, pbx_values,
                                 production_values, sandbox_network)
 
@@ -32,8 +33,8 @@ ASTERISK_FILE = (DOCKER / "Dockerfile.asterisk").read_text()
 CONTROLLER_FILE = (DOCKER / "Dockerfile.controller").read_text()
 COMPOSE = yaml.safe_load((DOCKER / "compose.yaml").read_text())
 TEMPLATES = sorted(p for folder in (*PBX_SOURCES, PRODUCTION_DIR) for p in folder.glob("*.conf"))
-BASE = {"ari": {"password": "test-ari"}, "trunk": {"host": "sbc.example.vn"}}
-REGISTER = {**BASE, "trunk": {"host": "sbc.example.vn", "register": True, "username": "u1", "password": "pw"}}
+BASE = {"ari": {"password": "test-ari"}, "trunk": {"host": "sbc.example.vn", "allowed_addresses": "203.0.113.10"}}
+REGISTER = {**BASE, "trunk": {"host": "sbc.example.vn", "allowed_addresses": "203.0.113.10", "register": True, "username": "u1", "password": "pw"}}
 
 
 def settings(over: dict, extra: dict | None = None) -> config.Settings:
@@ -215,7 +216,8 @@ def test_sandbox_table_is_the_one_it_always_was(tmp_path: Path) -> None:
         "etc_dir": "/etc/robocall/pbx", "state_dir": "/var/lib/robocall/pbx", "run_dir": "/run/robocall/pbx",
         "log_dir": "/var/log/robocall/pbx", "sip_bind": "127.0.0.1", "sip_port": 5160, "http_bind": "127.0.0.1",
         "http_port": 8088, "ari_user": "robocall", "ari_password": DEFAULT_ARI_PASSWORD, "ari_app": "robocall",
-        "trunk_host": "127.0.0.1", "trunk_port": 5162, "caller_id_name": "So Y te Thanh Hoa",
+        "trunk_host": "127.0.0.1", "trunk_port": 5162, "trunk_addresses": "127.0.0.1/32",
+        "caller_id_name": "So Y te Thanh Hoa",
         "caller_id_number": "02373999115", "hotline_number": "1080", "queue_name": "staff",
         "queue_max_wait": 60, "rtp_start": 20000, "rtp_end": 29999}
     for name in ("pbx", "phones"):
@@ -241,7 +243,11 @@ def trunk_sections(over: dict, extra: dict | None = None) -> dict[tuple[str, str
         "transport": "trunk-transport"}),
     ({}, ("trunk-auth", "auth"), {"auth_type": "userpass", "username": "u1", "password": "pw"}),
     ({}, ("trunk", "aor"), {"contact": r"sip:sbc.example.vn:5060\;transport=udp"}),
-    ({}, ("trunk-identify", "identify"), {"endpoint": "trunk", "match": "sbc.example.vn"}),
+    ({}, ("trunk-identify", "identify"), {"endpoint": "trunk", "match": "203.0.113.10/32"}),
+    ({}, ("trunk", "endpoint"), {"identify_by": "ip", "deny": "0.0.0.0/0.0.0.0", "permit": "203.0.113.10/32",
+                                 "trust_id_inbound": "yes"}),
+    ({"trunk": {"allowed_addresses": "198.51.100.0/24, 203.0.113.7"}}, ("trunk", "endpoint"),
+     {"permit": "198.51.100.0/24,203.0.113.7/32"}),
     ({}, ("trunk-transport", "transport"), {"protocol": "udp", "bind": "0.0.0.0:5061", "verify_server": "yes"}),
     ({"trunk": {"password": "a;b"}}, ("trunk-auth", "auth"), {"password": r"a\;b"}),
     ({"trunk": {"endpoint": "viettel", "from_domain": "ims.vn", "port": 5061}}, ("viettel-registration", "registration"),
@@ -276,6 +282,9 @@ def test_production_trunk_renders(extra: dict, section: tuple[str, str], expecte
     ({**REGISTER, "trunk": {**REGISTER["trunk"], "password": "a\nb"}}, "trunk.password contains a line break"),
     ({**BASE, "trunk": {"host": "h", "caller_id_name": 'A "B"'}}, "trunk.caller_id_name contains"),
     ({**BASE, "pbx": {"rtp_start": 30000, "rtp_end": 20000}}, "pbx.rtp_start..pbx.rtp_end is 30000..20000"),
+    ({"ari": {"password": "x"}, "trunk": {"host": "sbc.example.vn"}}, "set trunk.allowed_addresses"),
+    ({"ari": {"password": "x"}, "trunk": {"host": "h", "allowed_addresses": "10.0.0.1,evil"}},
+     "set trunk.allowed_addresses"),
 ])
 def test_bad_production_settings_get_one_message(over: dict, message: str) -> None:
     with pytest.raises(UserError, match=re.escape(message)):
@@ -318,3 +327,16 @@ def test_rendered_config_checks_pass_a_sound_config() -> None:
                 "pjsip_trunk.conf": "[b]\ntype = auth\n", "modules_noload.conf": "noload = chan_iax2.so\n"}
     check_rendered(settings(REGISTER, {"trunk": {"media_encryption": "dtls"}}), rendered)
     assert pjsip_objects(rendered) == [("a", "aor"), ("a", "endpoint"), ("b", "auth")]
+
+
+def test_only_the_trunk_trusts_the_network_identity_and_it_is_recognised_by_address_only() -> None:
+    """The sandbox PBX as rendered: the trunk endpoint is identified by IP only (never by the From user the
+    global identifier order tries first for staff phones), with an ACL; no other endpoint trusts PAI."""
+    s = config.Settings()
+    values = pbx_values(s, instance_dirs("pbx"), sandbox_network(s))
+    text = render_text((CONF_DIR / "pbx" / "pjsip_trunk.conf").read_text(), values, "pjsip_trunk.conf")
+    trunk = next(body for name, body in sections(text) if body.get("type") == "endpoint")
+    assert (trunk["identify_by"], trunk["deny"], trunk["permit"]) == ("ip", "0.0.0.0/0.0.0.0", "127.0.0.1/32")
+    assert trunk["trust_id_inbound"] == "yes"
+    others = render_endpoints(3, "127.0.0.1", 5162) + (CONF_DIR / "pbx" / "pjsip.conf").read_text()
+    assert "trust_id_inbound" not in others

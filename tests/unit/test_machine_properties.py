@@ -11,7 +11,7 @@ results, hang-up requests and the channel's end are fed to the pure machine. Aft
 - every SaveAnswer is a choice of the ask it names (key, value and question id from the script), and a
   question is answered once per call unless the script itself leads back to its ask (the hotline menu);
 - nothing is played or saved after the machine asked to hang up;
-- when the channel is gone there has been exactly one Done, with an outcome from outcomes.OUTCOMES.
+- when the channel is gone there has been exactly one Done, with an outcome from outcomes.TELEPHONY_OUTCOMES.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from ivr.calls import machine as m
 from ivr.calls.conversation import ScriptConversation
-from ivr.calls.outcomes import OUTCOMES
+from ivr.calls.outcomes import TELEPHONY_OUTCOMES
 from ivr.config import PROJECT_ROOT
 from ivr.scripts.checker import load_checked
 from ivr.scripts.model import AskStep, Script
@@ -112,7 +112,7 @@ class Observer:
         elif isinstance(c, m.HangupChannel):
             self.hung_up = True
         elif isinstance(c, m.Done):
-            assert c.result.outcome in OUTCOMES
+            assert c.result.outcome in TELEPHONY_OUTCOMES
             self.done.append(c.result)
 
     def answer(self, c: m.SaveAnswer) -> None:

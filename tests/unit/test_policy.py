@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ivr.calls.policy import OUTCOMES, next_attempt, policy_from_settings
+from ivr.calls.outcomes import ATTEMPT_OUTCOMES
+from ivr.calls.policy import next_attempt, policy_from_settings
 from ivr.config import DialerSettings
 from ivr.errors import UserError
 
@@ -143,4 +144,4 @@ def test_naive_times_are_refused() -> None:
 def test_every_telephony_outcome_has_a_retry_rule() -> None:
     from ivr.calls import outcomes
 
-    assert set(outcomes.OUTCOMES) <= OUTCOMES
+    assert set(outcomes.TELEPHONY_OUTCOMES) <= ATTEMPT_OUTCOMES

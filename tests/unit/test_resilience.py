@@ -1,4 +1,4 @@
-"""ivr.calls.resilience: which database errors are retried, the back-off, the bounded retry (fake clock and
+"""ivr.storage.resilience: which database errors are retried, the back-off, the bounded retry (fake clock and
 sleep: no real waiting) and the ordered answer writer."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import itertools
 import pytest
 from sqlalchemy import exc as sa_exc
 
-from ivr.calls.resilience import DatabaseUnavailable, DbRetry, OrderedWriter, backoff, is_transient
+from ivr.storage.resilience import DatabaseUnavailable, DbRetry, OrderedWriter, backoff, is_transient
 from ivr.errors import UserError
 
 

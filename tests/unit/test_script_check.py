@@ -26,7 +26,7 @@ CASES = [
     ("duplicate_step.yaml", [(15, None, "step 'bye' defined twice (first at line 12)")]),
     ("bad_key.yaml", [(16, "ask_fever", "'10' is not a phone key")]),
     ("bad_placeholder.yaml", [(10, "hello", "malformed variable in field 'prompt'")]),
-    ("unknown_type.yaml", [(9, "hello", "unknown step type 'question' (expected one of: say, ask, transfer, end)")]),
+    ("unknown_type.yaml", [(9, "hello", "unknown step type 'question' (expected one of: say, ask, transfer, end, verify)")]),
     ("not_a_mapping.yaml", [(8, None, "wrong type: steps must be a mapping")]),
     ("empty.yaml", [(0, None, "the file is empty")]),
     ("not_utf8.yaml", [(2, None, "not UTF-8 text")]),

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Generic, Iterator, TypeVar
+from typing import Awaitable, Callable, Generic, Iterator, ParamSpec, TypeVar
 
 from sqlalchemy import exc as sa_exc
 
@@ -30,6 +30,7 @@ from ivr.logs import get_logger
 
 log = get_logger(__name__)
 T = TypeVar("T")
+P = ParamSpec("P")
 Item = TypeVar("Item")
 
 
@@ -68,8 +69,10 @@ class DbRetry:
     max_delay: float = 2.0
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     monotonic: Callable[[], float] = time.monotonic
+    # Told (operation, seconds, tries) after each call that returned: the service's metrics.
+    observe: Callable[[str, float, int], None] | None = None
 
-    async def run(self, what: str, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    async def run(self, what: str, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``call(*args, **kwargs)`` in a thread; ``what`` names it in logs and errors (no data in it)."""
         started = self.monotonic()
         delays = backoff(self.first_delay, self.max_delay)
@@ -95,6 +98,8 @@ class DbRetry:
                 continue
             if tries > 1:
                 log.info("db.recovered", what=what, tries=tries, seconds=round(self.monotonic() - started, 1))
+            if self.observe is not None:
+                self.observe(what, self.monotonic() - started, tries)
             return result
 
 

@@ -21,16 +21,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from ivr.errors import UserError
+from ivr.scripts.model import ADDRESS_FORMS as FORMS
 
 MALE, FEMALE = "M", "F"
-# Every form the rule can give, and the suffix a recording of a prompt in that form carries
-# (audio/f1_daily.ask_symptoms.ong.wav). Order: as listed in the docs.
-FORMS: dict[str, str] = {"ông": "ong", "bà": "ba", "anh": "anh", "chị": "chi", "ông/bà": "ong_ba",
-                         "anh/chị": "anh_chi"}
 DEFAULT_ELDER_AGE = 60
 DEFAULT_NEUTRAL = "anh/chị"
+
+
+class AddressSettings(Protocol):
+    """Where the rule's settings live (ivr.config.CallSettings: call.elder_age, call.neutral_address)."""
+
+    @property
+    def elder_age(self) -> int: ...
+    @property
+    def neutral_address(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,10 @@ class AddressRule:
 
     elder_age: int = DEFAULT_ELDER_AGE
     neutral: str = DEFAULT_NEUTRAL
+
+    @classmethod
+    def of(cls, settings: AddressSettings) -> AddressRule:
+        return cls(settings.elder_age, settings.neutral_address)
 
     def __post_init__(self) -> None:
         if self.neutral not in FORMS:

@@ -1,0 +1,1 @@
+"""What an operator watches of `robocall serve`: /healthz, /readyz and Prometheus /metrics (ivr.observability.http)."""

@@ -1,0 +1,122 @@
+"""How a call ends, whatever order its last events come in: the final response (the far end's hang-up
+request with its SIP code), ChannelDestroyed, StasisEnd and the watchdog's tick that finds the channel gone.
+
+The watchdog's tick (ARI 404) never decides the outcome: the machine waits ``lost_grace`` for the real
+events, and only when the grace runs out with nothing known does it say ``lost``, with no SIP code.
+Every one of the 24 orderings of the four events is a case, for each kind of ending.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+
+from ivr.calls import machine as m
+from ivr.calls.conversation import DigitsConversation
+from ivr.scripts.model import Prompt
+
+PLAN = m.CallPlan("c1", "PJSIP/0900000001@trunk", '"So Y te" <1080>', 30,
+                  DigitsConversation(Prompt("adhoc.prompt", "Nhấn phím"), max_digits=2, timeout=4),
+                  media=lambda p: f"sound:{p.id}", app_args="a1", lost_grace=3.0)
+TICK = m.ChannelMissing()
+LOST = m.TimerFired(m.LOST_TIMER)
+ANSWERED = (m.Ringing(), m.Answered())
+
+
+@dataclass(frozen=True)
+class Ending:
+    name: str
+    before: tuple[m.Event, ...]  # the call up to its end
+    final: m.Event  # the far end's final response / hang-up request
+    destroyed: m.Gone
+    expected: tuple[str, int | None, int]  # outcome, SIP cause, hang-up cause
+    # What ChannelDestroyed alone says, when it comes before the hang-up request (Asterisk never sends them
+    # in that order for one channel; the table still pins what happens). None: the same as ``expected``.
+    destroyed_first: tuple[str, int | None, int] | None = None
+
+
+ENDINGS = [
+    Ending("486 busy", (m.Ringing(),), m.HangupRequested(17, 486), m.Gone(17, 486), ("busy", 486, 17)),
+    Ending("603 decline", (m.Ringing(),), m.HangupRequested(21, 603), m.Gone(21, 603), ("rejected", 603, 21)),
+    # Asterisk's own ring timeout gives the same ChannelDestroyed (19, 480) with no hang-up request before it.
+    Ending("480 unavailable", (m.Ringing(),), m.HangupRequested(19, 480), m.Gone(19, 480),
+           ("unreachable", 480, 19), destroyed_first=("no_answer", 487, 19)),
+    Ending("302 redirect", (), m.HangupRequested(23, 302), m.Gone(23, 302), ("redirected", 302, 23)),
+    Ending("answered, BYE", ANSWERED, m.HangupRequested(16, 0), m.Gone(16, 0), ("hung_up_early", 200, 16)),
+    Ending("answered, BYE without Reason", ANSWERED, m.HangupRequested(0, 0), m.Gone(0, 0),
+           ("hung_up_early", 200, 16)),
+    Ending("answered, RTP timeout", ANSWERED, m.HangupRequested(1, 0), m.Gone(44, 0), ("rtp_timeout", 200, 44)),
+    Ending("finished, our hang-up", ANSWERED + (m.Dtmf("1"), m.Dtmf("2")), m.HangupRequested(16, 0),
+           m.Gone(16, 0), ("completed", 200, 16)),
+]
+ORDERS = list(itertools.permutations(("final", "destroyed", "stasis_end", "tick")))
+CASES = [(e, order) for e in ENDINGS for order in ORDERS]
+
+
+def run(events: list[m.Event]) -> tuple[list[m.Done], list[m.Command]]:
+    state, commands = m.start(PLAN)
+    done: list[m.Done] = []
+    issued: list[m.Command] = list(commands)
+    for event in events:
+        state, commands = m.step(PLAN, state, event)
+        issued += commands
+        done += [c for c in commands if isinstance(c, m.Done)]
+    assert state.phase is m.Phase.ENDED
+    return done, issued
+
+
+@pytest.mark.parametrize("ending,order", CASES, ids=[f"{e.name}:{'-'.join(o)}" for e, o in CASES])
+def test_every_ordering_gives_the_real_outcome(ending: Ending, order: tuple[str, ...]) -> None:
+    by_name = {"final": ending.final, "destroyed": ending.destroyed, "stasis_end": m.LeftApplication(), "tick": TICK}
+    # The grace timer fires last: every real event came within it.
+    done, issued = run([*ending.before, *(by_name[n] for n in order), LOST])
+    assert len(done) == 1
+    r = done[0].result
+    expected = ending.expected
+    if ending.destroyed_first and order.index("destroyed") < order.index("final"):
+        expected = ending.destroyed_first
+    assert (r.outcome, r.sip_cause, r.hangup_cause) == expected
+    ticked_before_end = order.index("tick") < order.index("destroyed")
+    assert issued.count(m.StartTimer(m.LOST_TIMER, 3.0)) == (1 if ticked_before_end else 0)
+
+
+# The watchdog concludes alone: the grace ran out before ChannelDestroyed (late events change nothing).
+ALONE = [
+    ("nothing known while ringing", (m.Ringing(), TICK, LOST), ("lost", None, 0)),
+    ("nothing known before ringing", (TICK, LOST), ("lost", None, 0)),
+    ("nothing known while talking", ANSWERED + (TICK, LOST), ("lost", 200, 0)),
+    ("a second tick does not restart the grace", (m.Ringing(), TICK, TICK, LOST), ("lost", None, 0)),
+    ("the hang-up request came: its SIP code is real", (m.Ringing(), m.HangupRequested(17, 486), TICK, LOST),
+     ("busy", 486, 17)),
+    ("603 came, ChannelDestroyed did not", (m.Ringing(), m.HangupRequested(21, 603), TICK, LOST),
+     ("rejected", 603, 21)),
+    ("480 came, ChannelDestroyed did not", (m.Ringing(), m.HangupRequested(19, 480), TICK, LOST),
+     ("unreachable", 480, 19)),
+    ("the resident hung up, ChannelDestroyed did not come", ANSWERED + (m.HangupRequested(16, 0), TICK, LOST),
+     ("hung_up_early", 200, 16)),
+    ("finished conversation, ChannelDestroyed did not come", ANSWERED + (m.Dtmf("1"), m.Dtmf("2"), TICK, LOST),
+     ("completed", 200, 0)),
+    ("late events after the grace change nothing", (m.Ringing(), TICK, LOST, m.HangupRequested(17, 486),
+                                                    m.Gone(17, 486)), ("lost", None, 0)),
+]
+
+
+@pytest.mark.parametrize("name,events,expected", ALONE, ids=[a[0] for a in ALONE])
+def test_the_watchdog_alone_never_invents_a_sip_code(name: str, events: tuple[m.Event, ...],
+                                                     expected: tuple[str, int | None, int]) -> None:
+    done, _ = run(list(events))
+    assert len(done) == 1
+    r = done[0].result
+    assert (r.outcome, r.sip_cause, r.hangup_cause) == expected
+
+
+def test_the_grace_timer_survives_the_hangup_and_is_cancelled_at_the_end() -> None:
+    # A tick while talking, then the resident hangs up: the call's own timers go, the grace stays.
+    state, _ = m.start(PLAN)
+    for event in ANSWERED + (TICK,):
+        state, _ = m.step(PLAN, state, event)
+    state, commands = m.step(PLAN, state, m.HangupRequested(16, 0))
+    assert m.CancelTimer(m.LOST_TIMER) not in commands and m.LOST_TIMER in state.timers
+    state, commands = m.step(PLAN, state, m.Gone(16, 0))
+    assert m.CancelTimer(m.LOST_TIMER) in commands
