@@ -96,10 +96,7 @@ class Purger:
         if not ids and not calls:
             raise UserError(f"{who}: không có ai (số điện thoại hoặc mã người) như vậy trong cơ sở dữ liệu "
                             "(xem robocall contacts list)")
-        if contact_id is not None and ids:
-            phones = ()
-        else:
-            phones = (phone,) if phone else ()
+        phones: tuple[str, ...] = (phone,) if phone and contact_id is None else ()
         plan = self.store.plan_erase(ids, phones)
         if plan.kept_in_flight:
             raise UserError(f"{who}: đang có cuộc gọi tới số này; xóa lại sau khi cuộc gọi kết thúc")

@@ -25,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence, cast
 
-from sqlalchemy import CursorResult, ForeignKey, Table, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, ForeignKey, Table, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ivr.storage import models as m
@@ -128,9 +128,10 @@ class PurgeStore(StoreBase):
             else:
                 ids = list(s.scalars(select(C.id).join(H, H.id == C.household_id)
                                      .where(or_(C.phone_e164 == phone_e164, H.phone_e164 == phone_e164))))
-            calls = list(s.scalars(select(InboundCall.id).where(or_(
-                InboundCall.caller_e164 == phone_e164 if phone_e164 else False,
-                InboundCall.contact_id.in_(ids) if ids else False))))
+            conditions: list[ColumnElement[bool]] = [InboundCall.contact_id.in_(ids)]
+            if phone_e164:
+                conditions.append(InboundCall.caller_e164 == phone_e164)
+            calls = list(s.scalars(select(InboundCall.id).where(or_(*conditions))))
             return sorted(set(ids)), sorted(calls)
 
     def sharing(self, subjects: Sequence[AudioSubject]) -> list[AudioSubject]:
@@ -223,7 +224,7 @@ class PurgeStore(StoreBase):
             cursor = raw.cursor()
             cursor.execute("VACUUM")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, wal_pages, _done = cursor.fetchone()
+            busy, wal_pages, _done = cursor.fetchone() or (0, 0, 0)
             cursor.close()
         finally:
             raw.close()
