@@ -10,6 +10,7 @@ import click
 from ivr.cli import Context, main
 from ivr.config import PROJECT_ROOT
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts import checker
 from ivr.scripts.model import Script
 
@@ -25,13 +26,15 @@ def load_checked_script(arg: str, scripts_dir: Path = SCRIPTS_DIR) -> Script:
     if not path.is_file():
         named = scripts_dir / f"{arg}.yaml"
         if not named.is_file():
-            shipped = ", ".join(sorted(p.stem for p in scripts_dir.glob("*.yaml"))) or "none"
-            raise UserError(f"unknown script {arg!r}: no such file, and no {named} (shipped scripts: {shipped})")
+            shipped = ", ".join(sorted(p.stem for p in scripts_dir.glob("*.yaml"))) or "-"
+            raise UserError(_("unknown script {arg!r}: no such file, and no {named} (shipped scripts: {shipped})")
+                            .format(arg=arg, named=named, shipped=shipped))
         path = named
     script, problems = checker.check_file(path)
     if problems or script is None:
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise UserError(f"{problems[0]}{more}; run `robocall script check {path}`")
+        more = _(" (and {n} more problem(s))").format(n=len(problems) - 1) if len(problems) > 1 else ""
+        raise UserError(_("{problem}{more}; run `robocall script check {path}`").format(
+            problem=problems[0], more=more, path=path))
     return script
 
 

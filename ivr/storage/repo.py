@@ -55,6 +55,11 @@ class Repository(Ledger):
                 raise UserError(f"import {import_id}: no such import")
             return import_record(row)
 
+    def recent_imports(self, limit: int = 50) -> list[r.ImportRecord]:
+        """The newest imports first (the console's list of past imports)."""
+        with self._read() as s:
+            return [import_record(i) for i in s.scalars(select(m.Import).order_by(m.Import.id.desc()).limit(limit))]
+
     def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *,
                      merge: ContactMerge) -> tuple[r.ImportRecord, bool]:
         """Store a list: new people added, known people updated, all in one transaction.
