@@ -4,9 +4,9 @@
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
-APT_PACKAGES := debootstrap sip-tester espeak-ng sox ffmpeg make
+APT_PACKAGES := debootstrap sip-tester espeak-ng sox ffmpeg make chromium chromium-driver systemd logrotate postgresql-client
 
-.PHONY: setup host-packages venv demo test clean
+.PHONY: setup host-packages venv demo test clean messages
 
 setup: host-packages venv
 
@@ -38,3 +38,8 @@ test: setup
 clean:
 	-$(VENV)/bin/robocall sandbox down
 	rm -rf $(VENV) var
+
+# Staff-facing messages: extract every _("...") of ivr/ and add the new ones, empty, to each language's
+# catalogue (sorted, without line numbers). Then fill in the Vietnamese msgstr (see ivr/i18n.py).
+messages: venv
+	$(VENV)/bin/python -m ivr.i18n_tool update

@@ -31,6 +31,9 @@ TOOLING_VARIABLES = frozenset({
     "ROBOCALL_TEST_SIPP_PORT",  # e2e tests: the SIP port of the SIPp far end (tests/e2e/sipp/)
     "ROBOCALL_FUZZ_SCALE",  # tests/fuzz: how many examples
     "ROBOCALL_DB_PASSWORD",  # docker/: PostgreSQL's password, put into ROBOCALL_DATABASE_URL by compose
+    "ROBOCALL_LANG",  # ivr/i18n.py: the language of staff-facing text (vi or en), read before any config
+    "ROBOCALL_BACKUP_DIR",  # deploy/backup/robocall-backup: where the nightly dumps go
+    "ROBOCALL_BACKUP_KEEP_DAYS",  # deploy/backup/robocall-backup: how long dumps are kept
 })
 
 
@@ -60,6 +63,10 @@ class TrunkSettings:
     caller_id_name: str = "So Y te Thanh Hoa"
     caller_id_number: str = "02373999115"
     ring_timeout: int = 45
+    # Seconds without RTP from an answered far end before the PBX hangs up (outcome rtp_timeout: a dead
+    # media path, not a silent resident); while the far end holds the call, rtp_timeout_hold. 0: never.
+    rtp_timeout: int = 30
+    rtp_timeout_hold: int = 300
     # Production only (the Asterisk image in docker/; the sandbox trunks to its simulated network).
     # See asterisk-conf/production/README.md.
     host: str = ""  # the operator's SIP proxy / registrar
@@ -194,6 +201,16 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """`robocall web`: the console for health staff (its own process)."""
+
+    host: str = "127.0.0.1"  # loopback: put a TLS reverse proxy in front to serve a network
+    port: int = 8090
+    session_minutes: int = 480  # a sign-in lasts a working day
+    secure_cookie: bool = False  # true behind HTTPS: the session cookie is never sent in clear
+
+
+@dataclass(frozen=True)
 class Settings:
     ari: AriSettings = field(default_factory=AriSettings)
     trunk: TrunkSettings = field(default_factory=TrunkSettings)
@@ -205,6 +222,7 @@ class Settings:
     hotline: HotlineSettings = field(default_factory=HotlineSettings)
     pbx: PbxSettings = field(default_factory=PbxSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     data_dir: str = "var"
     scripts_dir: str = "scripts_vi"
     log_level: str = "info"

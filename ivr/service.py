@@ -32,6 +32,7 @@ from ivr.logs import get_logger, jsonable
 from ivr.observability.http import HealthServer
 from ivr.observability.metrics import ServiceMetrics
 from ivr.observability.probes import Observer
+from ivr.observability.sdnotify import notify
 from ivr.storage.resilience import DbRetry
 from ivr.storage.db import open_database
 from ivr.storage.gauges import GaugeStore
@@ -83,10 +84,12 @@ class Service:
         await self._sync_agents()
         tasks = {asyncio.create_task(w.worker.run(stop), name=w.name): w.name for w in self.workers}
         log.info("service.started", workers=list(tasks.values()), seconds=round(time.monotonic() - started, 2))
+        notify(f"READY=1\nSTATUS=serving: {', '.join(tasks.values())}")
         stopper = asyncio.ensure_future(stop.wait())
         await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
         crashed = [name for task, name in tasks.items() if task.done() and not stop.is_set()]
         stop.set()
+        notify("STOPPING=1\nSTATUS=finishing the calls in progress")
         log.info("service.stopping", grace=self.grace, crashed=crashed)
         done, pending = await asyncio.wait(tasks, timeout=self.grace) if tasks else (set(), set())
         for task in pending:

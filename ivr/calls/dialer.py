@@ -38,6 +38,7 @@ from ivr.scripts.address import AddressRule
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
+from ivr.scripts import versions
 from ivr.scripts.model import Prompt, Script
 from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
@@ -199,7 +200,9 @@ class Dialer:
         """
         campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
         policy = self.policy(campaign)
-        script = self.scripts(campaign.script_name)
+        # A campaign keeps the script version it was created with, even after a new one is installed.
+        script = versions.for_campaign(self.scripts, self.settings.path(self.settings.scripts_dir),
+                                       campaign.script_name, campaign.script_version)
         try:
             while not stop.is_set():
                 campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)

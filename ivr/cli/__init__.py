@@ -4,13 +4,17 @@ Subcommand groups live one per module in this package and are registered below.
 """
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
 import click
 
 from ivr import config as config_mod
+from ivr import i18n
+from ivr.cli import clicktext
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.operator import operator_name
 
 
@@ -27,29 +31,70 @@ class Context:
 
 
 class _Main(click.Group):
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Before click parses anything, so that its own usage errors are in the staff's language too.
+        given = kwargs.get("args", args[0] if args else None)
+        _choose_language(_lang_in_argv(sys.argv[1:] if given is None else given))
+        clicktext.install()
+        return super().main(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except (UserError, config_mod.ConfigError) as exc:
-            click.echo(f"robocall: error: {exc}", err=True)
-            sys.exit(getattr(exc, "exit_code", 2))
+            fail(str(exc), getattr(exc, "exit_code", 2))
         except KeyboardInterrupt:
-            click.echo("robocall: interrupted", err=True)
+            click.echo(_("robocall: interrupted"), err=True)
             sys.exit(130)
+
+
+def fail(message: str, exit_code: int = 2) -> None:
+    """Print a user's mistake as one line (no traceback) and exit non-zero."""
+    click.echo(_("robocall: error: {message}").format(message=message), err=True)
+    sys.exit(exit_code)
+
+
+def _lang_in_argv(argv: Any) -> str | None:
+    """The value of a leading --lang option, read before click parses (None if absent)."""
+    items = list(argv or [])
+    for i, item in enumerate(items):
+        if item == "--lang" and i + 1 < len(items):
+            return str(items[i + 1])
+        if isinstance(item, str) and item.startswith("--lang="):
+            return item.split("=", 1)[1]
+        if isinstance(item, str) and not item.startswith("-"):
+            break  # the subcommand: options after it are its own
+    return None
+
+
+def _choose_language(lang: str | None) -> None:
+    try:
+        i18n.set_language(lang)
+    except i18n.UnknownLanguage:
+        i18n.set_language(i18n.DEFAULT_LANGUAGE)
+        fail(_("--lang {lang!r}: expected vi or en").format(lang=lang))
+    env = os.environ.get(i18n.ENV_VAR, "").strip()
+    if lang is None and env:
+        try:
+            i18n.normalise(env)
+        except i18n.UnknownLanguage:
+            fail(_("{var}={value!r}: expected vi or en").format(var=i18n.ENV_VAR, value=env))
 
 
 @click.group(cls=_Main)
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="YAML config file (default: $ROBOCALL_CONFIG or ./robocall.yaml).")
 @click.option("--operator", default=None, help="Who is acting, for the audit log (default: the OS user).")
+@click.option("--lang", "lang", default=None, metavar="vi|en",
+              help="Language of messages and tables: vi (default) or en; also $ROBOCALL_LANG.")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None, operator: str | None) -> None:
+def main(ctx: click.Context, config_path: str | None, operator: str | None, lang: str | None) -> None:
     """Robocall: automated health-monitoring calls over Asterisk."""
+    _choose_language(lang)
     try:
         settings = config_mod.load(config_path)
     except config_mod.ConfigError as exc:
-        click.echo(f"robocall: error: {exc}", err=True)
-        sys.exit(2)
+        fail(str(exc))
     from ivr import logs
 
     logs.configure(settings.log_level, stream=_log_stream(settings))

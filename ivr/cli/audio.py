@@ -10,6 +10,7 @@ import click
 from ivr.cli import Context, main
 from ivr.config import PROJECT_ROOT
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts import checker
 from ivr.scripts.model import Prompt, Script
 
@@ -25,13 +26,15 @@ def load_checked_script(arg: str, scripts_dir: Path = SCRIPTS_DIR) -> Script:
     if not path.is_file():
         named = scripts_dir / f"{arg}.yaml"
         if not named.is_file():
-            shipped = ", ".join(sorted(p.stem for p in scripts_dir.glob("*.yaml"))) or "none"
-            raise UserError(f"unknown script {arg!r}: no such file, and no {named} (shipped scripts: {shipped})")
+            shipped = ", ".join(sorted(p.stem for p in scripts_dir.glob("*.yaml"))) or "-"
+            raise UserError(_("unknown script {arg!r}: no such file, and no {named} (shipped scripts: {shipped})")
+                            .format(arg=arg, named=named, shipped=shipped))
         path = named
     script, problems = checker.check_file(path)
     if problems or script is None:
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
-        raise UserError(f"{problems[0]}{more}; run `robocall script check {path}`")
+        more = _(" (and {n} more problem(s))").format(n=len(problems) - 1) if len(problems) > 1 else ""
+        raise UserError(_("{problem}{more}; run `robocall script check {path}`").format(
+            problem=problems[0], more=more, path=path))
     return script
 
 
@@ -107,13 +110,14 @@ def import_command(ctx: Context, file: Path, script_arg: str, step_ref: str, for
     library = AudioLibrary(settings)
     prompt = next(p for p in _prompts_of(script) if p.id == done.prompt_id)
     library.ensure(prompt)  # ready in the PBX's format now: a call never waits for the conversion
-    click.echo(f"Đã nhập bản ghi âm cho lời thoại {done.prompt_id}: {done.path}")
-    click.echo(f"Độ dài: {done.seconds_out:.1f} giây (bản gốc {done.seconds_in:.1f} giây, đã cắt khoảng lặng ở hai "
-               f"đầu; âm lượng chuẩn hoá bằng {done.normaliser})")
+    click.echo(_("Recording imported for prompt {prompt}: {path}").format(prompt=done.prompt_id, path=done.path))
+    click.echo(_("Length: {seconds} s (the original {original} s; silence trimmed at both ends; loudness normalised "
+                 "with {tool})").format(seconds=f"{done.seconds_out:.1f}", original=f"{done.seconds_in:.1f}",
+                                        tool=done.normaliser))
     for old in done.replaced:
         if old != done.path:
-            click.echo(f"Lưu ý: {old} vẫn còn, nhưng bản WAV mới được dùng thay cho nó", err=True)
-    click.echo(f"Nghe thử: robocall script preview {script.name} --answers ... --out thu.wav")
+            click.echo(_("Note: {old} is still there, but the new WAV is played instead").format(old=old), err=True)
+    click.echo(_("Listen: robocall script preview {script} --answers ... --out thu.wav").format(script=script.name))
 
 
 def _prompts_of(script: Script) -> list[Prompt]:

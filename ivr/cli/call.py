@@ -13,6 +13,7 @@ from ivr.calls.session import CallReport, CallSession
 from ivr.cli import Context, main
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts.interpreter import RecordAnswer
 
 
@@ -21,7 +22,7 @@ def _vars(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise UserError(f"--var {pair!r}: expected NAME=VALUE")
+            raise UserError(_("--var {pair!r}: expected NAME=VALUE").format(pair=pair))
         out[key] = value
     return out
 
@@ -38,11 +39,11 @@ def call(ctx: Context, number: str, text: str | None, script_name: str | None, v
          max_digits: int, as_json: bool) -> None:
     """Place one call to NUMBER; print the outcome, SIP cause, duration and keys (and answers)."""
     if text and script_name:
-        raise UserError("give --prompt or --script, not both")
+        raise UserError(_("give --prompt or --script, not both"))
     try:
         e164 = normalize_phone(number).e164
     except InvalidPhone as exc:
-        raise UserError(f"NUMBER {number!r}: {exc.reason}") from None
+        raise UserError(_("number {number!r}: {reason}").format(number=number, reason=exc.reason)) from None
     settings = ctx.settings
     library = app.audio_library(settings)
     if script_name:

@@ -16,7 +16,9 @@ from ivr import app
 from ivr.campaigns import CampaignService
 from ivr.cli import Context, main
 from ivr.errors import UserError
-from ivr.reports.labels import OUTCOME_LABELS as OUTCOME_VI
+from ivr.i18n import _
+from ivr.cli.params import DATE
+from ivr.labels import outcome_label, status_label
 
 
 
@@ -25,21 +27,12 @@ def service(ctx: Context) -> CampaignService:
     return CampaignService(s, app.repository(s), app.audio_library(s), app.script_loader(s), app.campaign_policy(s))
 
 
-def _date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"--date {value!r}: expected YYYY-MM-DD") from None
-
-
 def _overrides(pairs: tuple[str, ...]) -> dict[str, str]:
     out = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            raise UserError(f"--policy {pair!r}: expected NAME=VALUE, e.g. no_answer_attempts=2")
+            raise UserError(_("--policy {pair!r}: expected NAME=VALUE, e.g. no_answer_attempts=2").format(pair=pair))
         out[key.strip()] = value.strip()
     return out
 
@@ -52,36 +45,37 @@ def campaign_group() -> None:
 @campaign_group.command("create")
 @click.option("--script", "script_name", required=True, help="Script name (scripts_vi/NAME.yaml) or file.")
 @click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None)
-@click.option("--date", "list_date", default=None, metavar="YYYY-MM-DD", help="The day's list to call.")
+@click.option("--date", "list_date", type=DATE, default=None, help="The day's list to call (15/07/2021 or 2021-07-15).")
 @click.option("--import", "import_id", type=int, default=None, help="Call the people of one import instead.")
 @click.option("--policy", "policy", multiple=True, metavar="NAME=VALUE", help="Override a dialer setting.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def create(ctx: Context, script_name: str, category: str | None, list_date: str | None, import_id: int | None,
+def create(ctx: Context, script_name: str, category: str | None, list_date: dt.date | None, import_id: int | None,
            policy: tuple[str, ...], as_json: bool) -> None:
     """Create a campaign, enqueue its contacts and render their personalised prompts."""
     if (list_date is None) == (import_id is None):
-        raise UserError("give --date (with --category) or --import, not both and not neither")
+        raise UserError(_("give --date (with --category) or --import, not both and not neither"))
     created = service(ctx).create(script_name=script_name, operator=ctx.who(),
-                                  category=category.upper() if category else None, list_date=_date(list_date),
+                                  category=category.upper() if category else None, list_date=list_date,
                                   import_id=import_id, overrides=_overrides(policy))
     data = {"campaign_id": created.campaign.id, "script": created.campaign.script_name,
             "version": created.campaign.script_version, "status": created.campaign.status.value,
             "contacts": created.enqueued, "prompts_rendered": created.prompts_rendered}
     click.echo(json.dumps(data, ensure_ascii=False) if as_json else
-               f"Chiến dịch #{data['campaign_id']}: {data['contacts']} số cần gọi, kịch bản {data['script']} "
-               f"v{data['version']}, {data['prompts_rendered']} lời thoại mới được tạo")
+               _("Campaign #{id}: {contacts} numbers to call, script {script} v{version}, {prompts} new prompts "
+                 "rendered").format(id=data["campaign_id"], contacts=data["contacts"], script=data["script"],
+                                    version=data["version"], prompts=data["prompts_rendered"]))
 
 
 def progress_table(svc: CampaignService, campaign_id: int) -> Table:
     p = svc.repo.campaign_progress(campaign_id)
-    table = Table(title=f"Chiến dịch #{campaign_id} ({p.status.value})")
-    table.add_column("Kết quả")
-    table.add_column("Số cuộc", justify="right")
+    table = Table(title=_("Campaign #{id} ({status})").format(id=campaign_id, status=status_label(p.status.value)))
+    table.add_column(_("Outcome"))
+    table.add_column(_("Calls"), justify="right")
     for outcome, n in sorted(p.by_outcome.items(), key=lambda kv: -kv[1]):
-        table.add_row(OUTCOME_VI.get(outcome, outcome), str(n))
-    table.add_row("Đang chờ / đang gọi", str(p.unfinished))
-    table.add_row("Hộ gia đình", str(p.households))
+        table.add_row(outcome_label(outcome), str(n))
+    table.add_row(_("Waiting / calling"), str(p.unfinished))
+    table.add_row(_("Households"), str(p.households))
     return table
 
 
@@ -124,7 +118,7 @@ def run(ctx: Context, campaign_id: int, wait_retries: bool) -> None:
     """Dial the campaign in the foreground with live progress; Ctrl-C pauses it."""
     svc = service(ctx)
     run_foreground(ctx, svc, campaign_id, Console(stderr=False), until_idle=not wait_retries)
-    click.echo(f"campaign {campaign_id}: {svc.repo.get_campaign(campaign_id).status.value}")
+    click.echo(_("Campaign #{id}: {status}").format(id=campaign_id, status=status_label(svc.repo.get_campaign(campaign_id).status.value)))
 
 
 def _status_command(name: str, target: str, help_text: str) -> None:
@@ -135,7 +129,7 @@ def _status_command(name: str, target: str, help_text: str) -> None:
     def command(ctx: Context, campaign_id: int, as_json: bool) -> None:
         c = service(ctx).set_status(campaign_id, target, ctx.who())
         click.echo(json.dumps({"campaign_id": c.id, "status": c.status.value}) if as_json
-                   else f"campaign {c.id}: {c.status.value}")
+                   else _("Campaign #{id}: {status}").format(id=c.id, status=status_label(c.status.value)))
 
 
 _status_command("pause", "paused", "Pause a running campaign (calls in progress finish).")

@@ -5,17 +5,18 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from ivr import app
 from ivr.cli import Context, main
-from ivr.clock import utcnow
-from ivr.contacts.importer import ContactImporter, ImportResult
-from ivr.errors import UserError
+from ivr.contacts.importer import ImportResult
+from ivr.cli.params import DATE
+from ivr.formats import national_phone, show_date
+from ivr.i18n import _
 from ivr.storage.db import open_database
 from ivr.storage.records import Contact
 from ivr.storage.repo import Repository
@@ -30,19 +31,18 @@ def contacts() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None,
               help="F1 or F2, for rows that do not say (a 'Phân loại' column wins).")
-@click.option("--date", "list_date", default=None, metavar="YYYY-MM-DD", help="Day of the list (default: today).")
+@click.option("--date", "list_date", type=DATE, default=None, help="Day of the list, 15/07/2021 or 2021-07-15 (default: today).")
 @click.option("--operator", default=None, help="Who imports, for the audit log (default: --operator or the OS user).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def import_list(ctx: Context, file: Path, category: str | None, list_date: str | None, operator: str | None,
+def import_list(ctx: Context, file: Path, category: str | None, list_date: dt.date | None, operator: str | None,
                 as_json: bool) -> None:
     """Import a list FILE (.xlsx or .csv) of F1/F2 contacts."""
     settings = ctx.settings
     repo = Repository(open_database(settings))
-    importer = ContactImporter(repo, settings.path(settings.data_dir) / "imports", clock=utcnow,
-                               zone=ZoneInfo(settings.dialer.timezone))
+    importer = app.contact_importer(settings, repo)
     result = importer.import_file(file, category=category.upper() if category else None,
-                                  list_date=_date(list_date, "--date"),
+                                  list_date=list_date,
                                   operator=ctx.who(operator))
     repo.engine.dispose()
     if as_json:
@@ -52,41 +52,43 @@ def import_list(ctx: Context, file: Path, category: str | None, list_date: str |
 
 
 @contacts.command("list")
-@click.option("--date", "list_date", default=None, metavar="YYYY-MM-DD", help="Only people on that day's list.")
+@click.option("--date", "list_date", type=DATE, default=None, help="Only people on that day's list.")
 @click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_obj
-def list_contacts(ctx: Context, list_date: str | None, category: str | None, as_json: bool) -> None:
-    """Show the stored contacts (phones in E.164)."""
+def list_contacts(ctx: Context, list_date: dt.date | None, category: str | None, as_json: bool) -> None:
+    """Show the stored contacts (phones as staff dial them; E.164 in --json)."""
     repo = Repository(open_database(ctx.settings))
-    people = repo.list_contacts(_date(list_date, "--date"), category.upper() if category else None)
+    people = repo.list_contacts(list_date, category.upper() if category else None)
     repo.engine.dispose()
     if as_json:
         click.echo(json.dumps([_contact_json(c) for c in people], ensure_ascii=False))
         return
-    table = Table(title=f"Danh sách liên hệ ({len(people)} người)", box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(title=_("Contacts ({n} people)").format(n=len(people)), box=box.SIMPLE_HEAD, pad_edge=False)
     # Numbers, codes and dates are never wrapped or cut; names and places wrap in narrow terminals.
-    for header, min_width in (("Mã", 0), ("Họ và tên", 14), ("Số điện thoại", 0), ("Năm sinh", 0),
-                              ("Xã/Phường", 9), ("Huyện", 9), ("Loại", 0), ("Ngày DS", 0), ("Hộ", 0)):
+    for header, min_width in ((_("ID"), 0), (_("Full name"), 14), (_("Phone"), 0), (_("Born"), 0),
+                              (_("Commune/ward"), 9), (_("District"), 9), (_("Cat."), 0), (_("List date"), 0),
+                              (_("Household"), 0)):
         table.add_column(header, no_wrap=not min_width, min_width=min_width or None)
     for c in people:
-        name = f"{c.full_name} [dim](dừng gọi)[/dim]" if c.opted_out else c.full_name
-        table.add_row(str(c.id), name, c.phone_e164, _s(c.birth_year), _s(c.ward), _s(c.district), c.category,
-                      c.list_date.strftime("%d/%m/%Y"), str(c.household_id))
+        name = f"{c.full_name} [dim]({_('not called')})[/dim]" if c.opted_out else c.full_name
+        table.add_row(str(c.id), name, national_phone(c.phone_e164), _s(c.birth_year), _s(c.ward), _s(c.district),
+                      c.category, show_date(c.list_date), str(c.household_id))
     Console().print(table)
 
 
 def _print_result(result: ImportResult) -> None:
     console = Console()
     if result.already_imported:
-        console.print(f"Tệp này đã được nhập trước đó (lần nhập số {result.import_id}): không có gì thay đổi.")
-    console.print(f"Lần nhập số {result.import_id}, danh sách ngày {result.list_date:%d/%m/%Y}: "
-                  f"{result.rows} dòng; {result.imported} người mới, {result.updated} cập nhật, "
-                  f"{result.duplicates} trùng lặp, {result.invalid} dòng không hợp lệ.")
+        console.print(_("This file was imported before (import #{id}): nothing changed.").format(id=result.import_id))
+    console.print(_("Import #{id}, list of {date}: {rows} rows; {new} new people, {updated} updated, "
+                    "{duplicates} duplicates, {invalid} invalid rows.").format(
+        id=result.import_id, date=show_date(result.list_date), rows=result.rows, new=result.imported,
+        updated=result.updated, duplicates=result.duplicates, invalid=result.invalid))
     if result.warnings:
-        console.print(f"{result.warnings} dòng có ô không đọc được (đã để trống ô đó).")
+        console.print(_("{n} rows have a cell that could not be read (left empty).").format(n=result.warnings))
     if result.error_report:
-        console.print(f"Báo cáo lỗi: {result.error_report}")
+        console.print(_("Error report: {path}").format(path=result.error_report))
 
 
 def _contact_json(c: Contact) -> dict[str, Any]:
@@ -100,13 +102,6 @@ def _contact_json(c: Contact) -> dict[str, Any]:
     }
 
 
-def _date(value: str | None, option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option}: expected a date as YYYY-MM-DD, got {value!r}") from None
 
 
 def _iso(value: dt.date | None) -> str | None:

@@ -11,11 +11,15 @@ from rich.table import Table
 from ivr import app, config
 from ivr.campaigns import CampaignService
 from ivr.cli import Context, main
-from ivr.cli.campaign import OUTCOME_VI, run_foreground
+from ivr.cli.campaign import run_foreground
+from ivr.i18n import _
+from ivr.labels import outcome_label
 from ivr.contacts.importer import ContactImporter
 from ivr.sandbox.demo_data import write_list
 from ivr.sandbox.manager import Sandbox
 from ivr.clock import utcnow
+
+DEMO_USER = "demo"
 
 
 @main.command("demo")
@@ -58,13 +62,31 @@ def demo(ctx: Context, count: int, concurrency: int, personas: str | None) -> No
     seconds = (utcnow() - started).total_seconds()
 
     p = repo.campaign_progress(cid)
-    table = Table(title=f"Kết quả chiến dịch #{cid} ({seconds:.0f} giây, tối đa {stats.peak_concurrent} cuộc đồng thời)")
-    table.add_column("Kết quả")
-    table.add_column("Số cuộc gọi", justify="right")
+    table = Table(title=_("Campaign #{id} results ({seconds} s, at most {peak} calls at once)").format(
+        id=cid, seconds=f"{seconds:.0f}", peak=stats.peak_concurrent))
+    table.add_column(_("Outcome"))
+    table.add_column(_("Calls"), justify="right")
     for outcome, n in sorted(p.by_outcome.items(), key=lambda kv: -kv[1]):
-        table.add_row(OUTCOME_VI.get(outcome, outcome), str(n))
-    table.add_row("Còn chờ gọi lại", str(p.unfinished))
+        table.add_row(outcome_label(outcome), str(n))
+    table.add_row(_("Waiting for a retry"), str(p.unfinished))
     console.print(table)
     console.print(f"{p.answers} answers stored from {p.answered} answered calls. "
                   f"Next: `robocall campaign status {cid}`; retries are scheduled by the policy "
                   f"(`robocall campaign run {cid} --wait-retries`).")
+    _console_login(settings, operator, console)
+
+
+def _console_login(settings: config.Settings, operator: str, console: Console) -> None:
+    """The web console's address and a demo login, made only against the sandbox (a fresh password each run)."""
+    import secrets
+
+    from ivr.security import is_sandbox
+
+    if not is_sandbox(settings):
+        return
+    password = secrets.token_urlsafe(9)
+    app.account_service(settings).ensure_demo_user(DEMO_USER, password, operator)
+    w = settings.web
+    console.print(f"[bold]5. Web console[/bold]: start it with `.venv/bin/robocall web`, then open "
+                  f"http://{w.host}:{w.port}/ and sign in as [bold]{DEMO_USER}[/bold] / [bold]{password}[/bold] "
+                  "(demo login, sandbox only)")

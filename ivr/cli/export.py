@@ -1,6 +1,7 @@
 """`robocall export answers`: extract answers on request (tracing), recorded in the audit log."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -8,7 +9,9 @@ import click
 
 from ivr import app
 from ivr.cli import Context, main
-from ivr.cli.report import parse_day, report_deps
+from ivr.cli.params import DATE
+from ivr.cli.report import report_deps
+from ivr.i18n import _
 from ivr.reports.export import export_answers
 
 
@@ -18,22 +21,22 @@ def export_group() -> None:
 
 
 @export_group.command("answers")
-@click.option("--from", "first", required=True, metavar="YYYY-MM-DD", help="First day (Hanoi time).")
-@click.option("--to", "last", required=True, metavar="YYYY-MM-DD", help="Last day, included.")
+@click.option("--from", "first", type=DATE, required=True, help="First day, 15/07/2021 or 2021-07-15.")
+@click.option("--to", "last", type=DATE, required=True, help="Last day, included.")
 @click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write: .xlsx or .csv.")
 @click.option("--operator", default=None, help="Who asks for the extract, for the audit log.")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
 @click.pass_obj
-def answers(ctx: Context, first: str, last: str, category: str | None, out: Path, operator: str | None,
+def answers(ctx: Context, first: dt.date, last: dt.date, category: str | None, out: Path, operator: str | None,
             as_json: bool) -> None:
     """Everyone who answered, one row per person and day, with each answer (same columns as the urgent list)."""
     settings = ctx.settings
-    written = export_answers(report_deps(settings), parse_day(first, "--from", settings),
-                             parse_day(last, "--to", settings), category.upper() if category else None,
+    written = export_answers(report_deps(settings), first, last,
+                             category.upper() if category else None,
                              out.absolute(), ctx.who(operator))
     if as_json:
         click.echo(json.dumps({**written.figures, "files": [str(p) for p in written.files]}, ensure_ascii=False))
     else:
-        click.echo(f"{written.figures['rows']} dòng -> {written.files[0]}")
+        click.echo(_("{n} rows -> {path}").format(n=written.figures["rows"], path=written.files[0]))

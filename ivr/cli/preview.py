@@ -9,6 +9,7 @@ from ivr.cli import Context
 from ivr.cli.audio import load_checked_script
 from ivr.cli.script import script_group
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts.model import Script
 
 
@@ -19,10 +20,11 @@ def parse_variables(items: tuple[str, ...], script: Script) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise UserError(f"--var {item!r}: expected NAME=VALUE, e.g. --var ho_ten='Nguyễn Văn An'")
+            raise UserError(_("--var {item!r}: expected NAME=VALUE, e.g. --var ho_ten='Nguyễn Văn An'").format(item=item))
         if name not in script.variables:
-            known = ", ".join(script.variables) or "none"
-            raise UserError(f"--var {name}: script {script.name} has no such variable (it has: {known})")
+            known = ", ".join(script.variables) or "-"
+            raise UserError(_("--var {name}: script {script} has no such variable (it has: {known})").format(
+                name=name, script=script.name, known=known))
         values[name] = value
     return values
 

@@ -9,7 +9,6 @@ import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -17,46 +16,34 @@ from ivr import app
 from ivr.clock import utcnow
 from ivr.cli import Context, main
 from ivr.config import Settings
+from ivr.cli.params import DATE, MONTH
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.reports import labels
-from ivr.reports.daily import ReportDeps, Written, write_daily
-from ivr.reports.monthly import parse_month, write_monthly
-from ivr.reports.queries import ReportQueries
-from ivr.reports.symptoms import SymptomRules
-from ivr.storage.db import open_database
-from ivr.storage.written_files import FileRegister
+from ivr.reports.daily import Written, write_daily
+from ivr.reports.monthly import write_monthly
 
 
-def zone(settings: Settings) -> ZoneInfo:
-    try:
-        return ZoneInfo(settings.dialer.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"dialer.timezone: unknown time zone {settings.dialer.timezone!r}") from None
+# Built by the composition root, which the web console uses too.
+zone = app.local_zone
+report_deps = app.report_deps
 
 
-def report_deps(settings: Settings) -> ReportDeps:
-    engine = open_database(settings)
-    return ReportDeps(ReportQueries(engine), FileRegister(engine), SymptomRules(app.script_loader(settings)),
-                      zone(settings), utcnow)
-
-
-def parse_day(value: str | None, option: str, settings: Settings) -> dt.date:
+def parse_day(value: dt.date | None, settings: Settings) -> dt.date:
+    """The day given, or today in the dialer's time zone."""
     if value is None:
         return utcnow().astimezone(zone(settings)).date()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise UserError(f"{option} {value!r}: expected YYYY-MM-DD, e.g. 2021-07-15") from None
+    return value
 
 
 def out_dir(settings: Settings, given: Path | None) -> Path:
     folder = given if given is not None else settings.path(settings.data_dir) / "reports"
     if folder.exists() and not folder.is_dir():
-        raise UserError(f"--out {folder}: this is a file, not a folder")
+        raise UserError(_("--out {folder}: this is a file, not a folder").format(folder=folder))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UserError(f"--out {folder}: cannot create the folder ({exc.strerror})") from None
+        raise UserError(_("--out {folder}: cannot create the folder ({reason})").format(folder=folder, reason=exc.strerror)) from None
     return folder
 
 
@@ -78,36 +65,37 @@ def report_group() -> None:
 
 
 @report_group.command("daily")
-@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="The day (Hanoi time; default: today).")
+@click.option("--date", "day", type=DATE, default=None, help="The day, 15/07/2021 or 2021-07-15 (default: today).")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Folder for the files.")
 @click.option("--operator", default=None, help="Who asks for the report, for the audit log.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary figures as JSON.")
 @click.pass_obj
-def daily(ctx: Context, day: str | None, out: Path | None, operator: str | None, as_json: bool) -> None:
+def daily(ctx: Context, day: dt.date | None, out: Path | None, operator: str | None, as_json: bool) -> None:
     """The day's workbook: summary, urgent list, manual follow-up, hotline; CSVs and charts."""
     settings = ctx.settings
-    when = parse_day(day, "--date", settings)
+    when = parse_day(day, settings)
     written = write_daily(report_deps(settings), when, out_dir(settings, out),
                           ctx.who(operator))
     if not as_json:
         f = written.figures
-        click.echo(f"Ngày {when:%d/%m/%Y}: {_totals(f['total'])}; danh sách khẩn {f['urgent']} người, "
-                   f"theo dõi thủ công {f['follow_up']} người")
+        click.echo(_("{date}: {totals}; urgent list {urgent} people, manual follow-up {follow_up} people").format(
+            date=f"{when:%d/%m/%Y}", totals=_totals(f["total"]), urgent=f["urgent"], follow_up=f["follow_up"]))
     show(written, as_json)
 
 
 @report_group.command("monthly")
-@click.option("--month", required=True, metavar="YYYY-MM", help="The month, e.g. 2021-07.")
+@click.option("--month", type=MONTH, required=True, help="The month, 07/2021 or 2021-07.")
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None, help="Folder for the files.")
 @click.option("--operator", default=None, help="Who asks for the report, for the audit log.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures of each day as JSON.")
 @click.pass_obj
-def monthly(ctx: Context, month: str, out: Path | None, operator: str | None, as_json: bool) -> None:
+def monthly(ctx: Context, month: tuple[int, int], out: Path | None, operator: str | None, as_json: bool) -> None:
     """The month day by day: the daily figures and the hotline, and the month's totals."""
     settings = ctx.settings
-    year, number = parse_month(month)
+    year, number = month
     written = write_monthly(report_deps(settings), year, number, out_dir(settings, out),
                             ctx.who(operator))
     if not as_json:
-        click.echo(f"Tháng {number:02d}/{year}: {_totals(written.figures['month_total'])}")
+        click.echo(_("Month {month}: {totals}").format(month=f"{number:02d}/{year}",
+                                                      totals=_totals(written.figures["month_total"])))
     show(written, as_json)

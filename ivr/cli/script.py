@@ -8,6 +8,7 @@ import click
 
 from ivr.cli import Context, main
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts import checker
 from ivr.scripts.model import Script
 
@@ -53,9 +54,11 @@ def _warn_long_paths(ctx: Context, file: str, script: Script) -> None:
     try:
         long = too_long(script, AudioLibrary(ctx.settings), limit)
     except UserError as exc:
-        click.echo(f"{file}: cảnh báo: không đo được độ dài lời thoại ({exc}); dùng --no-audio để bỏ qua")
+        click.echo(_("{file}: warning: cannot measure how long the prompts take ({error}); use --no-audio to skip "
+                     "it").format(file=file, error=exc))
         return
     for timed in long:
-        click.echo(f"{file}:{timed.line}: bước '{timed.path.end}': cảnh báo: đường ngắn nhất tới bước kết thúc "
-                   f"này dài {timed.seconds:.1f} giây âm thanh, quá {limit:g} giây (audio.max_path_seconds): "
-                   f"{timed.path.route}")
+        click.echo(_("{file}:{line}: step '{step}': warning: the quickest way to this ending takes {seconds} s of "
+                     "audio, more than {limit} s (audio.max_path_seconds): {route}").format(
+            file=file, line=timed.line, step=timed.path.end, seconds=f"{timed.seconds:.1f}", limit=f"{limit:g}",
+            route=timed.path.route))

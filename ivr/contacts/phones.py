@@ -1,4 +1,4 @@
-"""Phone numbers from CDC lists -> E.164, or a reason (in Vietnamese) why the number cannot be called.
+"""Phone numbers from CDC lists -> E.164, or a reason (in the staff's language) why the number cannot be called.
 
 What the lists really contain: numbers typed by hand with spaces and dots, numbers stored as Excel
 numbers that lost their leading zero (912345678), international forms (+84..., 84..., 0084...),
@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from ivr.i18n import N_, _
+
 # The 2018 move of 11-digit mobile prefixes to 10 digits (old numbers stopped working 30 Jun 2019).
 OLD_MOBILE_PREFIXES: dict[str, str] = {
     **{f"016{d}": f"03{d}" for d in "23456789"},
@@ -24,14 +26,15 @@ OLD_MOBILE_PREFIXES: dict[str, str] = {
     "0186": "056", "0188": "058", "0199": "059",
 }
 
-MISSING = "thiếu số điện thoại"
-NOT_A_NUMBER = "không phải số điện thoại"
-ROUNDED = "số bị Excel đổi sang dạng lũy thừa (E+) nên mất chữ số: nhập lại ô dưới dạng văn bản"
-FOREIGN = "số nước ngoài: hệ thống chỉ gọi số Việt Nam"
-PREMIUM = "đầu số 1900 thu cước cao: không gọi"
-SERVICE = "số tổng đài hoặc dịch vụ, không phải số thuê bao"
-SHORT = "số quá ngắn (số tổng đài, dịch vụ): không phải số thuê bao"
-INVALID = "số điện thoại không hợp lệ"
+# Reasons, as message ids of the staff catalogue (ivr/locale): InvalidPhone.reason is the translation.
+MISSING = N_("no phone number")
+NOT_A_NUMBER = N_("not a phone number")
+ROUNDED = N_("Excel turned the number into a power of ten (E+) and lost digits: enter the cell again as text")
+FOREIGN = N_("a foreign number: the system calls Vietnamese numbers only")
+PREMIUM = N_("a 1900 premium-rate number: not called")
+SERVICE = N_("a switchboard or service number, not a subscriber's")
+SHORT = N_("too short (a switchboard or service number): not a subscriber's number")
+INVALID = N_("not a valid phone number")
 
 _CALLABLE = {
     PhoneNumberType.MOBILE: "mobile",
@@ -46,11 +49,15 @@ _MAX_DIGITS = 15  # E.164's longest number; a longer cell is no phone number (an
 
 
 class InvalidPhone(ValueError):
-    """The value is not a callable Vietnamese subscriber number; ``reason`` is written for a health worker."""
+    """The value is not a callable Vietnamese subscriber number.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    ``key`` is one of the reasons above; ``reason`` is its text for a health worker, in the staff's language.
+    """
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.reason = _(key)
+        super().__init__(self.reason)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import String
 
+from ivr.i18n import document_text
 from ivr.contacts import fields as f
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.contacts.readers import Column, Table
@@ -73,7 +74,7 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
     try:
         phone = normalize_phone(cell(f.PHONE)).e164
     except InvalidPhone as exc:
-        problem(f.PHONE, cell(f.PHONE), exc.reason, True)
+        problem(f.PHONE, cell(f.PHONE), document_text(exc.key), True)
         refused = True
     try:
         category = f.read_category(cell(f.CATEGORY)) or default_category

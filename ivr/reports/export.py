@@ -10,6 +10,8 @@ import datetime as dt
 from pathlib import Path
 
 from ivr.errors import UserError
+from ivr.formats import show_date
+from ivr.i18n import _
 from ivr.logs import get_logger
 from ivr.reports import labels
 from ivr.reports.cases import sort_cases
@@ -25,12 +27,13 @@ FORMATS = (".xlsx", ".csv")
 def export_answers(deps: ReportDeps, first: dt.date, last: dt.date, category: str | None, out: Path,
                    operator: str) -> Written:
     if last < first:
-        raise UserError(f"--to {last.isoformat()} is before --from {first.isoformat()}")
+        raise UserError(_("--to {last} is before --from {first}").format(last=show_date(last), first=show_date(first)))
     if (last - first).days + 1 > MAX_DAYS:
-        raise UserError(f"--from {first.isoformat()} --to {last.isoformat()}: at most {MAX_DAYS} days at a time")
+        raise UserError(_("--from {first} --to {last}: at most {n} days at a time").format(
+            first=show_date(first), last=show_date(last), n=MAX_DAYS))
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
-        raise UserError(f"--out {out}: the file name must end in .xlsx or .csv")
+        raise UserError(_("--out {out}: the file name must end in .xlsx or .csv").format(out=out))
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     cases = [c for d in ReportBuilder(deps).days(days, lists=True) for c in d.answered
              if category is None or c.category == category]

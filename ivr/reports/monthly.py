@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ivr.errors import UserError
+from ivr import formats
 from ivr.logs import get_logger
 from ivr.reports import charts
 from ivr.reports.daily import ReportBuilder, ReportDeps, Written, summary_json, write_set
@@ -25,11 +25,8 @@ MONTH_LABEL = "Cả tháng"
 
 
 def parse_month(value: str) -> tuple[int, int]:
-    try:
-        first = dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        raise UserError(f"--month {value!r}: expected YYYY-MM, e.g. 2021-07") from None
-    return first.year, first.month
+    """'07/2021' or '2021-07' -> (2021, 7) (see ivr.formats)."""
+    return formats.parse_month(value)
 
 
 def write_monthly(deps: ReportDeps, year: int, month: int, out_dir: Path, operator: str) -> Written:

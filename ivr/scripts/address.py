@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts.model import ADDRESS_FORMS as FORMS
 
 MALE, FEMALE = "M", "F"
@@ -53,10 +54,10 @@ class AddressRule:
 
     def __post_init__(self) -> None:
         if self.neutral not in FORMS:
-            raise UserError(f"call.neutral_address: {self.neutral!r} is not a form of address "
-                            f"(one of: {', '.join(FORMS)})")
+            raise UserError(_("call.neutral_address: {value!r} is not a form of address (one of: {forms})").format(
+                value=self.neutral, forms=", ".join(FORMS)))
         if not 1 <= self.elder_age <= 120:
-            raise UserError(f"call.elder_age: {self.elder_age} is not an age (1-120)")
+            raise UserError(_("call.elder_age: {value} is not an age (1-120)").format(value=self.elder_age))
 
 
 def form_of_address(birth_year: int | None, sex: str | None, today: dt.date, rule: AddressRule) -> str:

@@ -45,7 +45,7 @@ def load_checked(name_or_path: str | Path, directory: str | Path) -> Script:
 def check(script: Script) -> list[Problem]:
     """Every flow/content problem of a loaded script, in line order (empty: the script is good)."""
     found: list[Problem] = []
-    for rule in (_name, _targets, _keys, _prompts, _variables, _questions, _flow):
+    for rule in (_name, _purpose, _targets, _keys, _prompts, _variables, _questions, _flow):
         found.extend(rule(script))
     return sorted(found, key=lambda p: (p.line, p.step or "", p.message))
 
@@ -62,6 +62,19 @@ def _name(script: Script) -> list[Problem]:
     return [_problem(script, script.field_lines.get("name", 0), None,
                      f"name '{script.name}' does not match the file name '{path.name}' "
                      "(scripts are found by name: rename one of them)")]
+
+
+def _purpose(script: Script) -> list[Problem]:
+    """A script says which way it is used and to whom it speaks, so a campaign cannot pick the wrong one."""
+    out = []
+    line = script.field_lines.get("description", 1)
+    if script.direction is None:
+        out.append(_problem(script, line, None, "missing field 'direction': write `direction: outbound` (a "
+                                                "campaign calls out) or `direction: inbound` (the hotline)"))
+    if not script.categories:
+        out.append(_problem(script, line, None, "missing field 'categories': write the categories it is for, "
+                                                "e.g. `categories: [F1]`"))
+    return out
 
 
 def _hint(target: str, script: Script) -> str:

@@ -21,6 +21,7 @@ from ivr.scripts.model import (
     VERIFY_VARIABLE, SayStep, Script, Step, TransferStep, Variable, VerifyStep,
 )
 from ivr.scripts.problems import Problem, ScriptError
+from ivr.scripts.purpose import CATEGORIES, DIRECTIONS
 
 _NAME_RE = re.compile(r"[a-z0-9_]+\Z")
 _STEP_ID_RE = re.compile(r"[A-Za-z0-9_]+\Z")
@@ -29,7 +30,8 @@ _NULL_TAG = "tag:yaml.org,2002:null"
 _MAX_DEPTH = 100  # lists/mappings nested deeper than this are no script (and would exhaust the recursion)
 _SHOWN = 60  # characters of a wrong value quoted in a message
 
-_TOP_FIELDS = ("name", "version", "language", "description", "variables", "defaults", "start", "steps")
+_TOP_FIELDS = ("name", "version", "language", "description", "direction", "categories", "variables", "defaults",
+               "start", "steps")
 _TOP_REQUIRED = ("name", "version", "language", "description", "start", "steps")
 _DEFAULT_FIELDS = ("timeout", "max_retries", "repeat_key", "invalid", "silence", "on_exhausted")
 _STEP_FIELDS = {
@@ -253,6 +255,8 @@ class _Reader:
         if language != "vi":
             self.fail(_line(top["language"]), None, f"wrong value: field 'language' must be 'vi', got '{language}'")
         description = self.required_text(top["description"], "description", None)
+        direction = self.direction(top["direction"]) if "direction" in top else None
+        categories = self.categories(top["categories"]) if "categories" in top else ()
         variables = self.variables(top["variables"]) if "variables" in top else {}
         defaults = self.fields(top["defaults"], _DEFAULT_FIELDS, (), None, "defaults", _line(top["defaults"])) \
             if "defaults" in top else {}
@@ -268,7 +272,35 @@ class _Reader:
             steps[step_id] = self.step(name, step_id, _line(key_node), value_node, defaults)
         lines = {k: _line(v) for k, v in top.items()}
         return Script(name=name, version=version, language=language, description=description, start=start,
-                      steps=steps, variables=variables, source=self.source, field_lines=lines)
+                      steps=steps, variables=variables, source=self.source, field_lines=lines,
+                      direction=direction, categories=categories)
+
+    def direction(self, node: Node) -> str:
+        value = self.required_text(node, "direction", None)
+        if value not in DIRECTIONS:
+            self.fail(_line(node), None, f"wrong value: field 'direction' must be one of {', '.join(DIRECTIONS)}, "
+                                         f"got '{_shown(value)}'")
+        return value
+
+    def categories(self, node: Node) -> tuple[str, ...]:
+        if isinstance(node, ScalarNode) and node.tag != _NULL_TAG:
+            items: list[Node] = [node]  # `categories: F1` as well as `categories: [F1, F2]`
+        elif isinstance(node, SequenceNode):
+            items = list(node.value)
+        else:
+            self.fail(_line(node), None, f"wrong type: field 'categories' must be a list such as [F1, F2], "
+                                         f"got {_kind(node)}")
+        out: list[str] = []
+        for item in items:
+            value = (self.text(item, "categories", None) or "").strip().upper()
+            if value not in CATEGORIES:
+                self.fail(_line(item), None, f"wrong value: a category must be one of {', '.join(CATEGORIES)}, "
+                                             f"got '{_shown(value)}'")
+            if value not in out:
+                out.append(value)
+        if not out:
+            self.fail(_line(node), None, "field 'categories' is empty")
+        return tuple(out)
 
     def variables(self, node: Node) -> dict[str, Variable]:
         out: dict[str, Variable] = {}

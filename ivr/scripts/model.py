@@ -193,6 +193,8 @@ class Script:
     steps: Mapping[str, Step]
     variables: Mapping[str, Variable]
     source: str = ""
+    direction: str | None = None         # "outbound" (campaigns) or "inbound" (the hotline): see purpose.py
+    categories: tuple[str, ...] = ()     # who it speaks to: F1, F2
     field_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def successors(self, step: Step) -> tuple[tuple[str, str, int], ...]:

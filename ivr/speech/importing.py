@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts.model import ADDRESS_FORMS, FORM_VARIABLE, PromptTemplate, Script, step_prompts
 from ivr.speech import convert
 from ivr.speech.recordings import PREFERRED
@@ -53,29 +54,33 @@ def target(script: Script, step_ref: str, form: str | None) -> PromptTemplate:
 
     A prompt with a contact's data cannot be recorded; one said per form of address needs ``--form``.
     """
-    step_id, _, part = step_ref.partition(".")
+    step_id, _sep, part = step_ref.partition(".")
     step = script.steps.get(step_id)
     if step is None:
-        raise UserError(f"--step {step_ref}: script {script.name} has no step {step_id!r} "
-                        f"(steps: {', '.join(script.steps)})")
+        raise UserError(_("--step {ref}: script {script} has no step {step!r} (steps: {steps})").format(
+            ref=step_ref, script=script.name, step=step_id, steps=", ".join(script.steps)))
     prompts = {p.id.removeprefix(f"{script.name}.{step_id}").lstrip("."): p for p in step_prompts(step)}
     template = prompts.get(part)
     if template is None:
         known = ", ".join(f"{step_id}.{k}" if k else step_id for k in prompts) or "none"
-        raise UserError(f"--step {step_ref}: step {step_id} of {script.name} has no such prompt "
-                        f"(prompts of this step: {known})")
+        raise UserError(_("--step {ref}: step {step} of {script} has no such prompt (prompts of this step: "
+                          "{known})").format(ref=step_ref, step=step_id, script=script.name, known=known))
     if template.by_form:
         if form is None:
-            raise UserError(f"prompt {template.id} says the form of address {{{FORM_VARIABLE}}}: record it once per "
-                            f"form and give --form (one of: {', '.join(ADDRESS_FORMS)})")
+            raise UserError(_("prompt {prompt} says the form of address {variable}: record it once per form and give "
+                              "--form (one of: {forms})").format(prompt=template.id, variable="{" + FORM_VARIABLE + "}",
+                                                                 forms=", ".join(ADDRESS_FORMS)))
         if form not in ADDRESS_FORMS:
-            raise UserError(f"--form {form!r}: not a form of address (one of: {', '.join(ADDRESS_FORMS)})")
+            raise UserError(_("--form {form!r}: not a form of address (one of: {forms})").format(
+                form=form, forms=", ".join(ADDRESS_FORMS)))
     elif template.placeholders():
         names = ", ".join(sorted({"{" + p.name + "}" for p in template.placeholders()}))
-        raise UserError(f"prompt {template.id} (line {template.line} of {script.source or script.name}) uses "
-                        f"{names}, different for every person: a recording cannot replace it")
+        raise UserError(_("prompt {prompt} (line {line} of {source}) uses {names}, different for every person: a "
+                          "recording cannot replace it").format(prompt=template.id, line=template.line,
+                                                                source=script.source or script.name, names=names))
     elif form is not None:
-        raise UserError(f"--form {form}: prompt {template.id} does not use the form of address; leave --form out")
+        raise UserError(_("--form {form}: prompt {prompt} does not use the form of address; leave --form out").format(
+            form=form, prompt=template.id))
     return template
 
 
@@ -85,16 +90,17 @@ def import_recording(src: Path, script: Script, step_ref: str, form: str | None,
     template = target(script, step_ref, form)
     prompt_id = template.form_id(form) if form is not None else template.id
     if not src.is_file():
-        raise UserError(f"{src}: no such file")
+        raise UserError(_("{path}: no such file").format(path=src))
     existing = tuple(p for p in (recordings_dir / f"{prompt_id}{s}" for s in PREFERRED) if p.is_file())
     if existing and not replace:
-        raise UserError(f"{existing[0]}: prompt {prompt_id} already has a recording; add --replace to replace it")
+        raise UserError(_("{path}: prompt {prompt} already has a recording; add --replace to replace it").format(
+            path=existing[0], prompt=prompt_id))
     try:
         recordings_dir.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{prompt_id}.", suffix=".wav", dir=recordings_dir)
     except OSError as exc:
-        raise UserError(f"recordings folder {recordings_dir}: cannot write there ({exc.strerror}); "
-                        "check audio.recordings_dir") from None
+        raise UserError(_("recordings folder {folder}: cannot write there ({reason}); check audio.recordings_dir")
+                        .format(folder=recordings_dir, reason=exc.strerror)) from None
     os.close(fd)
     out = Path(name)
     decoded = out.with_name(out.name + ".decoded.wav")
@@ -104,8 +110,8 @@ def import_recording(src: Path, script: Script, step_ref: str, form: str | None,
                       "-b", "16", "-e", "signed-integer", str(out), *TRIM], src)
         seconds_out = convert.wav_info(out).seconds
         if seconds_out < MIN_SECONDS:
-            raise UserError(f"{src}: nothing but silence once trimmed ({seconds_out:.2f} s of sound); "
-                            "check the recording")
+            raise UserError(_("{path}: nothing but silence once trimmed ({seconds} s of sound); check the "
+                              "recording").format(path=src, seconds=f"{seconds_out:.2f}"))
         seconds_in = _seconds(src, decoded)
         os.chmod(out, 0o644)
         final = recordings_dir / f"{prompt_id}.wav"
@@ -124,8 +130,8 @@ def _normalise(src: Path, dst: Path, runner: Runner) -> str:
                       "-vn", "-af", LOUDNORM, "-ac", "1", "-ar", "16000", "-c:a", "pcm_s16le", str(dst)], src)
         return "ffmpeg loudnorm"
     if src.suffix.lower() in FFMPEG_ONLY or src.suffix.lower() not in convert.readable_suffixes():
-        raise UserError(f"{src}: reading {src.suffix or 'this'} files needs ffmpeg: install the Debian package "
-                        "'ffmpeg' (make setup), or give a WAV")
+        raise UserError(_("{path}: reading {kind} files needs ffmpeg: install the Debian package 'ffmpeg' (make "
+                          "setup), or give a WAV").format(path=src, kind=src.suffix or "such"))
     _run(runner, [convert.sox_binary(), "-q", str(src), "-c", "1", "-b", "16", str(dst), "gain", "-n", "-3"], src)
     return "sox gain"
 
@@ -134,7 +140,8 @@ def _run(runner: Runner, cmd: list[str], src: Path) -> None:
     proc = runner(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         reason = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise UserError(f"{src}: cannot read it as audio ({Path(cmd[0]).name}: {reason})")
+        raise UserError(_("{path}: cannot read it as audio ({tool}: {reason})").format(
+            path=src, tool=Path(cmd[0]).name, reason=reason))
 
 
 def _seconds(src: Path, decoded: Path) -> float:

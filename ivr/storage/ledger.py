@@ -87,14 +87,7 @@ class Ledger(StoreBase):
                 raise UserError(f"campaign {campaign_id}: no such campaign")
             if camp.status not in _OPEN_CAMPAIGN:
                 raise UserError(f"campaign {campaign_id} is {camp.status}: no more contacts can be added")
-            members = select(CI.contact_id)
-            if camp.import_id is not None:
-                members = members.where(CI.import_id == camp.import_id)
-            elif camp.list_date is not None:  # a campaign has a list date or an import (create_campaign)
-                first_day = camp.list_date - dt.timedelta(days=max(monitoring_days, 1) - 1)
-                members = members.join(m.Import).where(m.Import.list_date.between(first_day, camp.list_date))
-            if camp.category is not None:
-                members = members.where(CI.category == camp.category)
+            members = _members(camp.import_id, camp.list_date, camp.category, monitoring_days)
             already = select(A.id).where(A.campaign_id == campaign_id, A.household_id == C.household_id).exists()
             chosen = (
                 select(literal(campaign_id), func.min(C.id), C.household_id, literal(1), literal(PENDING),
@@ -105,6 +98,16 @@ class Ledger(StoreBase):
             columns = ["campaign_id", "contact_id", "household_id", "attempt_no", "status", "scheduled_at"]
             created = s.scalars(m.table_of(A).insert().from_select(columns, chosen).returning(A.id)).all()
             return len(created)
+
+    def count_eligible(self, *, import_id: int | None, list_date: dt.date | None, category: str | None,
+                       monitoring_days: int = 1) -> int:
+        """The households a new campaign with this selection would call (what ``enqueue_contacts`` enqueues
+        for it): shown before a campaign is created, and an empty selection is refused."""
+        C = m.Contact
+        members = _members(import_id, list_date, category, monitoring_days)
+        with self._read() as s:
+            return int(s.scalar(select(func.count(func.distinct(C.household_id)))
+                                .where(C.id.in_(members), C.opted_out.is_(False))) or 0)
 
     def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
                            limit: int) -> list[r.Attempt]:
@@ -203,6 +206,13 @@ class Ledger(StoreBase):
             ).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"]).returning(m.Answer.id)
             # RETURNING, not rowcount: SQLAlchemy 2.1 with psycopg reports -1 for a Core INSERT.
             return s.execute(stmt).first() is not None
+
+    def contact_answers(self, contact_id: int) -> list[r.Answer]:
+        """Every answer a person gave, oldest first (the console's page of a person)."""
+        with self._read() as s:
+            rows = s.scalars(select(m.Answer).where(m.Answer.contact_id == contact_id)
+                             .order_by(m.Answer.answered_at, m.Answer.id))
+            return [answer_record(a) for a in rows]
 
     def answers_for_attempt(self, attempt_id: int) -> list[r.Answer]:
         with self._read() as s:
@@ -345,3 +355,18 @@ class Ledger(StoreBase):
 
 
 __all__: Sequence[str] = ["AttemptConflict", "InboundTarget", "Ledger", "RetryRule"]
+
+
+def _members(import_id: int | None, list_date: dt.date | None, category: str | None, monitoring_days: int) -> Any:
+    """The contacts on a campaign's list: one import's, or the lists of ``monitoring_days`` days up to
+    ``list_date`` (F1 monitoring repeats daily until quarantine ends); of one category if given."""
+    CI = m.ContactImport
+    members = select(CI.contact_id)
+    if import_id is not None:
+        members = members.where(CI.import_id == import_id)
+    elif list_date is not None:  # a campaign has a list date or an import (create_campaign)
+        first_day = list_date - dt.timedelta(days=max(monitoring_days, 1) - 1)
+        members = members.join(m.Import).where(m.Import.list_date.between(first_day, list_date))
+    if category is not None:
+        members = members.where(CI.category == category)
+    return members

@@ -18,7 +18,7 @@ from ivr.sandbox.manager import Sandbox
 HERE = Path(__file__).resolve().parent
 PERSONAS = HERE / "personas.yaml"
 # Short timers keep the tests quick; the behaviours are the same.
-E2E_ENV = {"ROBOCALL_TRUNK_RING_TIMEOUT": "4", "ROBOCALL_CALL_DIGIT_TIMEOUT": "2"}
+E2E_ENV = {"ROBOCALL_TRUNK_RING_TIMEOUT": "4", "ROBOCALL_CALL_DIGIT_TIMEOUT": "2", "ROBOCALL_TRUNK_RTP_TIMEOUT": "5"}
 
 
 def pytest_collection_modifyitems(items):
@@ -33,6 +33,7 @@ def settings(_isolated_settings) -> config.Settings:
     # `robocall serve`'s health endpoints: next to the sandbox's HTTP port (inside a developer's port block).
     http_port = int(os.environ.get("ROBOCALL_SANDBOX_HTTP_PORT", config.SandboxSettings.http_port))
     os.environ.setdefault("ROBOCALL_SERVICE_HEALTH_PORT", str(http_port + 2))
+    os.environ.setdefault("ROBOCALL_WEB_PORT", str(http_port + 3))  # `robocall web` (test_web_console.py)
     return config.load()
 
 

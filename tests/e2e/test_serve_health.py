@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from ivr.config import PROJECT_ROOT
 HERE = Path(__file__).resolve().parent
 pytestmark = pytest.mark.postgres
 TAILS = {0: "completed", 1: "completed", 60: "wrong_person", 65: "no_input", 85: "busy", 98: "congestion"}
+REPR = re.compile(r"^[A-Z]\w*\(.*\)$|^<\w[\w.]* object at 0x")  # RenderStats(...), <Foo object at 0x..>
 SAMPLE = re.compile(r"^(\w+)(?:\{([^}]*)\})?\s+(\S+)$")
 
 
@@ -53,6 +55,10 @@ async def _scenario(settings, tmp_path: Path, db_url: str) -> None:
            # The proxy stands in for the sandbox's ARI port (the default password is refused elsewhere).
            "ROBOCALL_SANDBOX_HTTP_PORT": str(ari_proxy.port)}
     base = f"http://{settings.service.health_bind}:{settings.service.health_port}"
+    systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # stands in for systemd (Type=notify)
+    systemd.bind(str(tmp_path / "notify"))
+    systemd.setblocking(False)
+    env["NOTIFY_SOCKET"] = str(tmp_path / "notify")
     campaign = await asyncio.to_thread(_campaign, tmp_path, numbers, env)
     proc = await asyncio.create_subprocess_exec(str(Path(sys.executable).with_name("robocall")), "serve", env=env,
                                                 stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
@@ -60,6 +66,7 @@ async def _scenario(settings, tmp_path: Path, db_url: str) -> None:
         async with httpx.AsyncClient(timeout=5) as http:
             assert await _until(lambda: _ready(http, base), 60), "serve never became ready"
             assert (await http.get(f"{base}/healthz")).status_code == 200
+            assert systemd.recv(4096).startswith(b"READY=1")  # told systemd before /readyz answered 200
 
             await asyncio.to_thread(_cli, env, "campaign", "resume", campaign)
             seen_running = await _until(lambda: _sample(http, base, "robocall_campaigns_running", 1.0), 30)
@@ -107,8 +114,13 @@ async def _scenario(settings, tmp_path: Path, db_url: str) -> None:
         await ari_proxy.close()
         await db_proxy.close()
     assert code == 0, err
+    assert systemd.recv(4096).startswith(b"STOPPING=1")
+    systemd.close()
     log = (tmp_path / "serve.log").read_text()
     assert not any(n.lstrip("0") in log for n in numbers)
+    lines = [json.loads(line) for line in log.splitlines()]  # every line is JSON ...
+    reprs = [(e["event"], k, v) for e in lines for k, v in e.items() if isinstance(v, str) and REPR.match(v)]
+    assert not reprs, reprs  # ... and no field is a Python repr
 
 
 def _campaign(tmp_path: Path, numbers: list[str], env: dict[str, str]) -> str:

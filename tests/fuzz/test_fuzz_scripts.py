@@ -85,8 +85,9 @@ REGRESSIONS = [
     ("a value with line breaks", 'name: "a\\nb"\nversion: 1\nlanguage: vi\ndescription: d\nstart: s\nsteps: {}\n', 1,
      "must be lower-case letters, digits and '_' (it names the audio files), got 'a b'"),
     ("a key with line breaks", '"a\\nb": 1\n', 1, "unknown field 'a b'"),
-    ("a next step with line breaks", "name: fuzz\nversion: 1\nlanguage: vi\ndescription: d\nstart: s\n"
-     'steps:\n  s: {type: say, prompt: Xin chào., next: "x\\n\\ny"}\n', 7, "unknown next step 'x y' in next"),
+    ("a next step with line breaks", "name: fuzz\nversion: 1\nlanguage: vi\ndescription: d\ndirection: outbound\n"
+     "categories: [F1]\nstart: s\n"
+     'steps:\n  s: {type: say, prompt: Xin chào., next: "x\\n\\ny"}\n', 9, "unknown next step 'x y' in next"),
 ]
 
 

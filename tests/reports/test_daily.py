@@ -169,9 +169,9 @@ def test_the_command_prints_the_figures_as_json(cli_env: dict[str, str], data_di
 
 
 @pytest.mark.parametrize("args,message", [
-    (["report", "daily", "--date", "2021-13-01"], "--date '2021-13-01': expected YYYY-MM-DD"),
-    (["report", "daily", "--date", "15/07/2021"], "--date '15/07/2021': expected YYYY-MM-DD"),
-    (["report", "monthly", "--month", "2021-7-1"], "--month '2021-7-1': expected YYYY-MM"),
+    (["report", "daily", "--date", "2021-13-01"], "--date '2021-13-01': there is no such day"),
+    (["report", "daily", "--date", "15/07/21"], "--date '15/07/21': expected a date as DD/MM/YYYY"),
+    (["report", "monthly", "--month", "2021-7-1"], "--month '2021-7-1': expected a month as MM/YYYY"),
     (["report", "daily", "--date", "2021-07-15", "--out", "{file}"], "this is a file, not a folder"),
 ])
 def test_bad_input_is_one_message_and_writes_nothing(cli_env: dict[str, str], data_dir: Path, tmp_path: Path,

@@ -111,9 +111,9 @@ def test_export_answers(deps: ReportDeps, seeded: Seeded, out: Path, engine, suf
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--from", "2021-07-16", "--to", "2021-07-14", "--out", "{out}/a.xlsx"], "--to 2021-07-14 is before --from"),
+    (["--from", "2021-07-16", "--to", "2021-07-14", "--out", "{out}/a.xlsx"], "--to 14/07/2021 is before --from 16/07/2021"),
     (["--from", "2021-07-14", "--to", "2021-07-16", "--out", "{out}/a.pdf"], "must end in .xlsx or .csv"),
-    (["--from", "14/07/2021", "--to", "2021-07-16", "--out", "{out}/a.csv"], "--from '14/07/2021': expected"),
+    (["--from", "14.07.21", "--to", "2021-07-16", "--out", "{out}/a.csv"], "--from '14.07.21': expected"),
     (["--from", "2021-07-14", "--to", "2021-07-16", "--out", "{out}/missing/a.csv"], "no such folder"),
     (["--from", "2020-01-01", "--to", "2021-07-16", "--out", "{out}/a.csv"], "at most 366 days"),
 ])

@@ -60,6 +60,8 @@ DEMO_SCRIPT = """\
 name: demo
 version: 3
 language: vi
+direction: outbound
+categories: [F1]
 description: Kịch bản thử cho phần âm thanh
 variables:
   ho_ten:

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from ivr.scripts.address import AddressRule, form_of_address, given_name
+from ivr import i18n
 from ivr.errors import UserError
 from ivr.scripts.model import ADDRESS_FORMS
 
@@ -39,8 +40,12 @@ def test_form_of_address(birth_year: int | None, sex: str | None, rule: AddressR
     ({"elder_age": 0}, "call.elder_age: 0 is not an age"),
 ])
 def test_bad_settings_are_refused(kwargs: dict[str, object], message: str) -> None:
-    with pytest.raises(UserError, match=message):
-        AddressRule(**kwargs)  # type: ignore[arg-type]
+    i18n.set_language("en")
+    try:
+        with pytest.raises(UserError, match=message):
+            AddressRule(**kwargs)  # type: ignore[arg-type]
+    finally:
+        i18n.reset()
 
 
 @pytest.mark.parametrize("full,given", [("Nguyễn Văn An", "An"), ("Lê Thị  Minh Khai ", "Khai"), ("Hoa", "Hoa"),

@@ -26,7 +26,7 @@ PAD_START, PAD_END = 1.0, 1.5
 @pytest.fixture()
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.chdir(tmp_path)
-    values = {"ROBOCALL_AUDIO_CACHE_DIR": str(tmp_path / "cache"),
+    values = {"ROBOCALL_LANG": "en", "ROBOCALL_AUDIO_CACHE_DIR": str(tmp_path / "cache"),
               "ROBOCALL_AUDIO_RECORDINGS_DIR": str(tmp_path / "audio"), "ROBOCALL_CONFIG": "",
               "ROBOCALL_LOG_LEVEL": "warning"}
     for key, value in values.items():

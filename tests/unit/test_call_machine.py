@@ -14,6 +14,8 @@ SCRIPT = loads(
 name: t
 version: 3
 language: vi
+direction: outbound
+categories: [F1]
 description: test
 start: hello
 steps:

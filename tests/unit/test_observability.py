@@ -214,3 +214,16 @@ def test_a_logged_dataclass_is_a_json_object():
         logging.getLogger().handlers[:] = handlers
     line = json.loads(out.getvalue().splitlines()[-1])
     assert line["stats"] == {"prompts": 121, "seconds": 0.05, "where": "/a"}
+
+
+def test_sd_notify_sends_one_datagram(tmp_path: Path):
+    import socket
+
+    from ivr.observability.sdnotify import notify
+
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as systemd:
+        systemd.bind(str(tmp_path / "notify"))
+        assert notify("READY=1", {"NOTIFY_SOCKET": str(tmp_path / "notify")})
+        assert systemd.recv(100) == b"READY=1"
+    assert not notify("READY=1", {})  # not under systemd
+    assert not notify("READY=1", {"NOTIFY_SOCKET": str(tmp_path / "gone")})  # the socket went away

@@ -108,6 +108,8 @@ def test_choice_fields(text: str, message: str | None) -> None:
 name: t
 version: 1
 language: vi
+direction: outbound
+categories: [F1]
 description: d
 start: q
 steps:

@@ -42,9 +42,11 @@ def test_the_daily_scripts_end_within_the_time_limit_and_the_hotline_is_flagged(
     assert code == 0
     warnings = [line for line in out.splitlines() if not line.startswith("OK ")]
     assert len(warnings) == 1, out
-    assert re.match(r".*/hotline\.yaml:\d+: bước 'end_done': cảnh báo: đường ngắn nhất tới bước kết thúc này dài "
-                    r"\d+\.\d giây âm thanh, quá 50 giây \(audio\.max_path_seconds\): greet → menu \[1\] → ",
+    assert re.match(r".*/hotline\.yaml:\d+: step 'end_done': warning: the quickest way to this ending takes "
+                    r"\d+\.\d s of audio, more than 50 s \(audio\.max_path_seconds\): greet → menu \[1\] → ",
                     warnings[0]), warnings[0]
+    vi = CliRunner().invoke(main, ["--lang", "vi", "script", "check", *SHIPPED]).output
+    assert "bước 'end_done': cảnh báo: đường ngắn nhất tới bước kết thúc này dài" in vi
 
 
 def test_a_lower_limit_names_the_healthy_path(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,7 +56,7 @@ def test_a_lower_limit_names_the_healthy_path(monkeypatch: pytest.MonkeyPatch) -
     assert code == 0, "a warning is not a failure"
     (line, ok) = out.splitlines()
     assert ok == f"OK {f1} (21 steps)"
-    seconds = float(re.search(r"dài (\d+\.\d) giây", line).group(1))  # type: ignore[union-attr]
+    seconds = float(re.search(r"takes (\d+\.\d) s of audio", line).group(1))  # type: ignore[union-attr]
     assert 30 < seconds <= 50
     assert line.endswith("greet → ask_identity [1] → say_purpose → ask_symptoms [2] → ask_address [1] → end_done")
     monkeypatch.setenv("ROBOCALL_AUDIO_MAX_PATH_SECONDS", "0")

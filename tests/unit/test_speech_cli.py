@@ -72,7 +72,7 @@ BROKEN = DEMO_SCRIPT.replace("next: ask_fever", "next: ask_fevr")
 @pytest.mark.parametrize(("args", "files", "expected"), [
     (["audio", "render", "nope"], {}, "unknown script 'nope': no such file, and no .*nope.yaml"),
     (["audio", "render", "demo.yaml", "bad.yaml"], {"bad.yaml": BROKEN.replace("name: demo", "name: bad")},
-     r"bad.yaml:20: step 'hello': unknown next step 'ask_fevr'"),
+     r"bad.yaml:22: step 'hello': unknown next step 'ask_fevr'"),
     (["audio", "render", "demo.yaml"], {"audio/demo.hello.wav": "tone"}, "prompt demo.hello .* uses \\{ho_ten\\}"),
     (["script", "preview", "demo.yaml", "--answers", "1,x", "--out", "p.wav"], {}, "answer 2 is 'x', not a keypad key"),
     (["script", "preview", "nope", "--out", "p.wav"], {}, "unknown script 'nope'"),

@@ -80,7 +80,7 @@ def test_recording_for_a_personalised_prompt_is_refused(tmp_path: Path) -> None:
     (tmp_path / "audio").mkdir()
     write_tone(tmp_path / "audio" / "demo.hello.wav", 1.0)
     for render in (lambda lib: render_script(lib, SCRIPT), lambda lib: render_personalised(lib, SCRIPT, [{}])):
-        with pytest.raises(UserError, match=r"demo.hello.wav: prompt demo.hello \(line 19 of demo.yaml\) uses "
+        with pytest.raises(UserError, match=r"demo.hello.wav: prompt demo.hello \(line 21 of demo.yaml\) uses "
                                             r"\{ho_ten\}, so a recording cannot replace it"):
             render(_library(tmp_path))
 

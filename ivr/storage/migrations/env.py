@@ -7,6 +7,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from ivr.storage import accounts as _accounts  # noqa: F401  (registers the console account tables)
 from ivr.storage import hotline as _hotline  # noqa: F401  (registers the hotline tables on Base)
 from ivr.storage.models import Base
 

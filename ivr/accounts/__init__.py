@@ -1,0 +1,1 @@
+"""Console accounts: roles and what each may do, password hashing, the sign-in lock, sessions."""

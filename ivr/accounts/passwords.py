@@ -1,0 +1,29 @@
+"""Password hashing (argon2id, argon2-cffi's defaults) and the minimum a password must be."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from ivr.errors import UserError
+
+MIN_LENGTH = 10
+_HASHER = PasswordHasher()
+# Verified when the account does not exist, so a wrong name takes as long as a wrong password.
+_DUMMY = _HASHER.hash("not-a-password-of-anyone")
+
+
+def check_strength(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise UserError(f"mật khẩu quá ngắn: cần ít nhất {MIN_LENGTH} ký tự")
+
+
+def hash_password(password: str) -> str:
+    check_strength(password)
+    return _HASHER.hash(password)
+
+
+def verify(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _HASHER.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,39 @@
+"""Console fixtures: the real Starlette app over a fresh SQLite database, driven by Starlette's test client.
+
+No PBX: these tests check who may see and do what; the browser tests (tests/e2e/test_web_console.py)
+drive a real Chromium against `robocall web` with calls on the sandbox.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from ivr import app as composition
+from ivr import config
+from ivr.web.app import create_app
+from ivr.web.services import WebServices
+
+from web_helpers import Clock
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def services(tmp_path: Path, clock: Clock) -> Iterator[WebServices]:
+    settings = config.replace(config.load(), database={"url": f"sqlite:///{tmp_path}/console.db"},
+                              data_dir=str(tmp_path))
+    built = composition.web_services(settings, clock=clock)
+    yield built
+    built.repo.engine.dispose()
+
+
+@pytest.fixture
+def client(services: WebServices) -> Iterator[TestClient]:
+    with TestClient(create_app(services), base_url="http://127.0.0.1", follow_redirects=False) as c:
+        yield c
