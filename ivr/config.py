@@ -31,6 +31,7 @@ TOOLING_VARIABLES = frozenset({
     "ROBOCALL_TEST_SIPP_PORT",  # e2e tests: the SIP port of the SIPp far end (tests/e2e/sipp/)
     "ROBOCALL_FUZZ_SCALE",  # tests/fuzz: how many examples
     "ROBOCALL_DB_PASSWORD",  # docker/: PostgreSQL's password, put into ROBOCALL_DATABASE_URL by compose
+    "ROBOCALL_LANG",  # ivr/i18n.py: the language of staff-facing text (vi or en), read before any config
     "ROBOCALL_BACKUP_DIR",  # deploy/backup/robocall-backup: where the nightly dumps go
     "ROBOCALL_BACKUP_KEEP_DAYS",  # deploy/backup/robocall-backup: how long dumps are kept
 })
@@ -62,6 +63,10 @@ class TrunkSettings:
     caller_id_name: str = "So Y te Thanh Hoa"
     caller_id_number: str = "02373999115"
     ring_timeout: int = 45
+    # Seconds without RTP from an answered far end before the PBX hangs up (outcome rtp_timeout: a dead
+    # media path, not a silent resident); while the far end holds the call, rtp_timeout_hold. 0: never.
+    rtp_timeout: int = 30
+    rtp_timeout_hold: int = 300
     # Production only (the Asterisk image in docker/; the sandbox trunks to its simulated network).
     # See asterisk-conf/production/README.md.
     host: str = ""  # the operator's SIP proxy / registrar

@@ -26,7 +26,12 @@ import yaml
 from ivr.errors import UserError
 
 STAFF_KEY = re.compile(r"staff[0-9]+")  # a simulated staff softphone (ivr/sandbox/staff.py), not a number
-BEHAVIOURS = ("answer_keys", "silent", "hangup_early", "no_answer", "busy", "decline", "unreachable")
+BEHAVIOURS = ("answer_keys", "silent", "hangup_early", "no_answer", "busy", "decline", "unreachable", "early_media",
+              "announce")
+UNREACHABLE_CODES = (480, 500, 503)
+# Operator announcements the far end plays (Asterisk's core sounds, in the sandbox root).
+EARLY_MEDIA_ANNOUNCEMENT = "cannot-complete-as-dialed"  # 2.7 s, in 183 Session Progress before the final 4xx
+ANSWERED_ANNOUNCEMENT = "vm-nobodyavail"  # 2.8 s, answered (a voicemail greeting), then the far end hangs up
 VALID_KEYS = set("0123456789*#ABCD")
 
 
@@ -41,9 +46,10 @@ class Persona:
     behaviour: str
     keys: tuple[KeyPress, ...] = ()
     ring: float = 1.0  # seconds of ringing before answering or declining
-    after: float = 3.0  # hangup_early: seconds after the answer when the phone hangs up
+    after: float = 3.0  # hangup_early: seconds after the answer when the phone hangs up (0: at once);
+    # early_media: seconds of silence after the announcement before the final response
     hold: float = 90.0  # seconds the phone stays on the line after its last key
-    code: int = 0  # SIP code for busy (486), decline (603), unreachable (480 or 503)
+    code: int = 0  # SIP code for busy (486), decline (603), unreachable (480, 500 or 503), early_media (4xx-6xx)
 
 
 # The default rule: the last two digits of the number choose the behaviour.
@@ -113,7 +119,8 @@ def _persona(raw: Any, where: str) -> Persona:
         ring = float(raw.get("ring", 1.0))
         after = float(raw.get("after", 3.0))
         hold = float(raw.get("hold", 90.0))
-        code = int(raw.get("code", {"busy": 486, "decline": 603, "unreachable": 480}.get(behaviour, 0)))
+        code = int(raw.get("code", {"busy": 486, "decline": 603, "unreachable": 480,
+                                    "early_media": 480}.get(behaviour, 0)))
     except (TypeError, ValueError):
         raise UserError(f"{where}: gap, first, ring, after, hold must be numbers and code an integer") from None
     keys: tuple[KeyPress, ...] = ()
@@ -127,8 +134,12 @@ def _persona(raw: Any, where: str) -> Persona:
         bad = [k.key for k in keys if k.key not in VALID_KEYS]
         if bad:
             raise UserError(f"{where}: invalid DTMF key {bad[0]!r} (allowed: 0-9 * # A-D)")
-    if behaviour == "unreachable" and code not in (480, 503):
-        raise UserError(f"{where}: unreachable takes code 480 or 503, got {code}")
+    if behaviour == "unreachable" and code not in UNREACHABLE_CODES:
+        raise UserError(f"{where}: unreachable takes code {', '.join(map(str, UNREACHABLE_CODES))}, got {code}")
+    if behaviour == "early_media" and not 400 <= code <= 699:
+        raise UserError(f"{where}: early_media ends with a final response 400-699, got {code}")
+    if min(ring, after, hold, gap, first if first is not None else 0.0) < 0:
+        raise UserError(f"{where}: gap, first, ring, after, hold must not be negative")
     return Persona(behaviour, keys, ring, after, hold, code)
 
 
@@ -188,9 +199,14 @@ def _lines(persona: Persona) -> list[str]:
         return out + [f"PJSIPHangup({persona.code})"]
     if b == "no_answer":
         return out + ["Wait(3600)"]
+    if b == "early_media":  # 183 Session Progress with audio, then a final response: never answered
+        return out + ["Progress()", f"Playback({EARLY_MEDIA_ANNOUNCEMENT},noanswer)", f"Wait({persona.after:g})",
+                      f"PJSIPHangup({persona.code})"]
     out.append("Answer()")
+    if b == "announce":
+        return out + [f"Playback({ANSWERED_ANNOUNCEMENT})", "Hangup(16)"]
     if b == "hangup_early":
-        return out + [f"Wait({persona.after:g})", "Hangup(16)"]
+        return out + ([f"Wait({persona.after:g})"] if persona.after else []) + ["Hangup(16)"]
     for press in persona.keys:
         out += [f"Wait({press.after:g})", f"SendDTMF({press.key},,120)"]
     return out + [f"Wait({persona.hold:g})", "Hangup(16)"]

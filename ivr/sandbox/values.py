@@ -92,6 +92,7 @@ def pbx_values(settings: Settings, dirs: dict[str, str], net: Network) -> dict[s
         "caller_id_name": s.trunk.caller_id_name, "caller_id_number": s.trunk.caller_id_number,
         "hotline_number": s.hotline.number, "queue_name": s.hotline.queue,
         "queue_max_wait": s.hotline.callback_offer_after, "rtp_start": net.rtp_start, "rtp_end": net.rtp_end,
+        "rtp_timeout": s.trunk.rtp_timeout, "rtp_timeout_hold": s.trunk.rtp_timeout_hold,
         "external_address": s.pbx.external_address if net.sip_bind != "127.0.0.1" else "",
         "local_net": s.pbx.local_net if net.sip_bind != "127.0.0.1" else "",
     }

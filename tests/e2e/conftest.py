@@ -18,7 +18,7 @@ from ivr.sandbox.manager import Sandbox
 HERE = Path(__file__).resolve().parent
 PERSONAS = HERE / "personas.yaml"
 # Short timers keep the tests quick; the behaviours are the same.
-E2E_ENV = {"ROBOCALL_TRUNK_RING_TIMEOUT": "4", "ROBOCALL_CALL_DIGIT_TIMEOUT": "2"}
+E2E_ENV = {"ROBOCALL_TRUNK_RING_TIMEOUT": "4", "ROBOCALL_CALL_DIGIT_TIMEOUT": "2", "ROBOCALL_TRUNK_RTP_TIMEOUT": "5"}
 
 
 def pytest_collection_modifyitems(items):

@@ -221,7 +221,8 @@ def test_sandbox_table_is_the_one_it_always_was(tmp_path: Path) -> None:
         "trunk_host": "127.0.0.1", "trunk_port": 5162, "trunk_addresses": "127.0.0.1/32",
         "caller_id_name": "So Y te Thanh Hoa",
         "caller_id_number": "02373999115", "hotline_number": "1080", "queue_name": "staff",
-        "queue_max_wait": 60, "rtp_start": 20000, "rtp_end": 29999, "external_address": "", "local_net": ""}
+        "queue_max_wait": 60, "rtp_start": 20000, "rtp_end": 29999, "rtp_timeout": 30, "rtp_timeout_hold": 300,
+        "external_address": "", "local_net": ""}
     for name in ("pbx", "phones"):
         assert AsteriskInstance(name, tmp_path, tmp_path).dirs() == instance_dirs(name)
 
