@@ -98,7 +98,8 @@ def render_far_end(settings: Settings) -> str:
         f"[{t.username}]", "type = endpoint", f"transport = {'transport-tls' if tls else 'transport-udp'}",
         "context = carrier-in", "identify_by = auth_username", "auth = carrier-auth", f"aors = {t.username}",
         "disallow = all", "allow = ulaw,alaw", "dtmf_mode = rfc4733", "direct_media = no", "rtp_symmetric = yes",
-        "rewrite_contact = yes", "send_pai = yes", "trust_id_inbound = yes", "",
+        "rewrite_contact = yes", "send_pai = yes", "trust_id_inbound = yes",
+        "rtp_keepalive = 1  ; like a real phone: RTP all along (the PBX's rtp_timeout, pjsip.conf's pbx)", "",
     ]
     return "\n".join(out + _staff_registrations(settings))
 

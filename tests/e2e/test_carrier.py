@@ -155,7 +155,7 @@ async def test_a_hotline_call_arrives_from_the_carrier_and_a_registered_staff_ph
         await staff_on_duty(h, "staff1")
         caller = await asyncio.to_thread(h.callers.call, number, "0")  # through the carrier: menu, staff
         answered = await until(lambda: (c := h.call_from(number)) is not None and c.answered_by == "staff1", 90)
-        assert answered, "the registered staff phone never answered"
+        assert answered, (h.call_from(number), h.queue_show())
         await asyncio.to_thread(caller.press, "5")
         heard = await until(lambda: "5" in box.phones.rx("database get staff staff1/heard"), 30)
         assert heard, "staff1 did not hear the caller's key"

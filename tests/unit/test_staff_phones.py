@@ -42,13 +42,12 @@ def test_secrets_come_from_one_file_per_phone(tmp_path: Path):
         staff.read_secret("", "staff1")
 
 
-def _settings(tmp_path: Path, **staff_over: str) -> config.Settings:
+def _settings(tmp_path: Path) -> config.Settings:
     (tmp_path / "staff1").write_text("staff1-password-x")
     (tmp_path / "staff2").write_text("staff2-password-y")
     env = {"ROBOCALL_ARI_PASSWORD": "a-real-ari-secret", "ROBOCALL_TRUNK_HOST": "198.51.100.10",
            "ROBOCALL_STAFF_PHONES": "staff1:201,staff2:202", "ROBOCALL_STAFF_SECRETS_DIR": str(tmp_path),
            "ROBOCALL_PBX_EXTERNAL_ADDRESS": "203.0.113.7", "ROBOCALL_PBX_LOCAL_NET": "172.16.0.0/12"}
-    env.update({f"ROBOCALL_STAFF_{k.upper()}": v for k, v in staff_over.items()})
     return config.load(env=env)
 
 
