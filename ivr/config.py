@@ -111,6 +111,9 @@ class AudioSettings:
     cache_dir: str = ""
     pbx_dir: str = ""
     recordings_dir: str = "audio"
+    # The group the PBX reads prompts as (name or number): prompt files are 0640 in that group, readable by
+    # the PBX and no other user. Empty: the controller's own group (the sandbox's PBX runs as root).
+    pbx_group: str = ""
 
 
 @dataclass(frozen=True)

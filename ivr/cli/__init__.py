@@ -18,6 +18,9 @@ from ivr.i18n import _
 from ivr.operator import operator_name
 
 
+PRIVATE_UMASK = 0o027
+
+
 class Context:
     """What every command gets: the settings, and the options common to all commands."""
 
@@ -32,6 +35,9 @@ class Context:
 
 class _Main(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Files this process creates (database, list copies, error reports, reports, logs, audio) hold
+        # personal data: owner and group only, never every user of the machine.
+        os.umask(PRIVATE_UMASK)
         # Before click parses anything, so that its own usage errors are in the staff's language too.
         given = kwargs.get("args", args[0] if args else None)
         _choose_language(_lang_in_argv(sys.argv[1:] if given is None else given))

@@ -52,6 +52,7 @@ class AudioDirs:
     cache_dir: Path
     pbx_dir: str
     recordings_dir: Path | None = None
+    pbx_group: str = ""  # the group the PBX reads prompts as (audio.pbx_group); empty: the writer's group
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,13 @@ class AudioLibrary:
             dirs = source
         else:
             dirs = AudioDirs(source.audio_cache_dir, source.audio_pbx_dir,
-                             source.path(source.audio.recordings_dir) if source.audio.recordings_dir else None)
+                             source.path(source.audio.recordings_dir) if source.audio.recordings_dir else None,
+                             source.audio.pbx_group)
             if engine is None:
                 engine = make_engine(source.audio.engine, source.audio.voice, source.audio.rate)
         self.engine: TtsEngine = engine if engine is not None else make_engine("espeak-ng")
         self.dirs = dirs
-        self.cache = AudioCache(dirs.cache_dir)
+        self.cache = AudioCache(dirs.cache_dir, dirs.pbx_group)
         self.sox = sox
         self.recordings = RecordingIndex(dirs.recordings_dir, convert.readable_suffixes(sox))
         self.workers = workers or min(4, os.cpu_count() or 2)
