@@ -54,6 +54,12 @@ class _Main(click.Group):
             sys.exit(130)
 
 
+def refuse_existing(out: Any) -> None:
+    """--out never replaces a file that is there (the purge would later delete it as ours)."""
+    if os.path.lexists(out):
+        raise UserError(f"--out {out}: tệp này đã có; chọn tên khác hoặc tự xóa tệp cũ trước")
+
+
 def fail(message: str, exit_code: int = 2) -> None:
     """Print a user's mistake as one line (no traceback) and exit non-zero."""
     click.echo(_("robocall: error: {message}").format(message=message), err=True)
