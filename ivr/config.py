@@ -99,6 +99,12 @@ class SandboxSettings:
     http_port: int = 8088
     personas: str = ""
     staff: int = 3  # simulated staff softphones staff1..N (PJSIP endpoints answered by the phones)
+    # Carrier mode (ivr/sandbox/carrier.py): the simulated network requires our PBX to register with digest
+    # auth (the production trunk template) and refuses (403) calls whose caller ID is not the registered one.
+    carrier: bool = False
+    carrier_tls_port: int = 5165  # the carrier's TLS port (trunk.transport tls)
+    pbx_trunk_sip_port: int = 5166  # the PBX's registering-trunk transport in carrier mode
+    staff_impostors: str = ""  # carrier mode: staff phones the far end registers with a wrong password (tests)
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,15 @@ class AudioSettings:
     cache_dir: str = ""
     pbx_dir: str = ""
     recordings_dir: str = "audio"
+    # The group the PBX reads prompts as (name or number): prompt files are 0640 in that group, readable by
+    # the PBX and no other user. Empty: the controller's own group (the sandbox's PBX runs as root).
+    pbx_group: str = ""
+    # gTTS sends each prompt's text to Google: refused for prompts with personal data (names, addresses, a
+    # free-text --prompt) unless this says the cross-border transfer is approved (Decree 13/2023).
+    gtts_transfer_approved: bool = False
+    # `script check` warns when the quickest way to an ending of a script is longer than this many seconds
+    # of audio (measured on the rendered prompts, as `script preview` plays them); 0: no check.
+    max_path_seconds: float = 50.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +144,10 @@ class CallSettings:
     # ... and when it is gone (404), this long is allowed for its real hang-up events before the call is
     # ended as "lost" (no outcome invented from the 404 alone).
     lost_grace: float = 5.0
+    # Form of address (xưng hô) in the prompts, from the list's birth year and sex (ivr/scripts/address.py):
+    # ông/bà from this age, anh/chị below it; neutral_address when the birth year is missing.
+    elder_age: int = 60
+    neutral_address: str = "anh/chị"
 
 
 @dataclass(frozen=True)
@@ -145,6 +164,8 @@ class DialerSettings:
     network_max_attempts: int = 5
     unfinished_extra_attempts: int = 1
     unfinished_interval_min: int = 30
+    away_extra_attempts: int = 2  # a family member said the person is away: call again this many times
+    away_interval_min: int = 120
     monitoring_days: int = 14
     # Who this dialer is in the ledger. Empty: "<host>@<ARI URL>", i.e. one worker per Asterisk, so a
     # restarted worker recovers the attempts it left dialling on that Asterisk.
@@ -175,6 +196,14 @@ class HotlineSettings:
     callback_offer_after: int = 60  # seconds in the queue before a caller is offered a call back
     script: str = "hotline"  # the menu and self-declaration (scripts_vi/hotline.yaml)
     callback_script: str = "hotline_callback"  # the call-back offer after a long wait
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    """Staff softphones that register to the production PBX (asterisk-conf/production/pjsip_staff.conf)."""
+
+    phones: str = ""  # "name:extension,...", e.g. "staff1:201,staff2:202" (the agent is PJSIP/<name>)
+    secrets_dir: str = ""  # one file per phone, named after it, holding its SIP password (e.g. /run/secrets/staff)
 
 
 @dataclass(frozen=True)
@@ -214,6 +243,7 @@ class Settings:
     pbx: PbxSettings = field(default_factory=PbxSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    staff: StaffSettings = field(default_factory=StaffSettings)
     data_dir: str = "var"
     scripts_dir: str = "scripts_vi"
     log_level: str = "info"

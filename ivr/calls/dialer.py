@@ -34,6 +34,7 @@ from ivr.storage.resilience import DatabaseUnavailable, DbRetry
 from ivr.calls.session import CallReport, CallSession
 from ivr.clock import utcnow
 from ivr.config import Settings
+from ivr.scripts.address import AddressRule
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts import versions
@@ -291,7 +292,7 @@ class Dialer:
         bound = log.bind(attempt=attempt.id, campaign=campaign.id, contact=attempt.pseudonym)
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
-            variables = contact_variables(contact, self.clock().date())
+            variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
             media = await self._media_for(prepare.script_prompts(script, variables))
             cid = channel_id_for(attempt)
             try:
@@ -336,7 +337,7 @@ class Dialer:
     async def _media_for(self, prompts: list[Prompt]) -> dict[Prompt, str]:
         missing = [p for p in prompts if p not in self._media]
         if missing:
-            found = await asyncio.to_thread(prepare.media_map, self.library, missing)
+            found = await asyncio.to_thread(prepare.media_map, self.library, missing, True)
             if len(self._media) > MEDIA_MEMO_LIMIT:
                 self._media.clear()  # personalised prompts accumulate: start again rather than grow
             self._media.update(found)

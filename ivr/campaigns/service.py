@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer, RunStats
 from ivr.campaigns.runner import CampaignRunner
+from ivr.scripts.address import AddressRule
 from ivr.scripts.variables import contact_variables
 from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.clock import utcnow
@@ -23,6 +24,7 @@ from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.labels import status_label
 from ivr.scripts.model import Script
+from ivr.protection.secrets import public_url
 from ivr.speech.library import AudioLibrary
 from ivr.speech.render import render_personalised, render_script
 from ivr.storage import records as r
@@ -30,7 +32,7 @@ from ivr.storage.repo import Repository
 
 
 def worker_id(settings: Settings) -> str:
-    return settings.dialer.worker_id or f"{socket.gethostname()}@{settings.ari.url}"
+    return settings.dialer.worker_id or f"{socket.gethostname()}@{public_url(settings.ari.url)}"
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,8 @@ class CampaignService:
         # Every prompt is rendered now: the fixed ones once, the personalised ones per contact.
         stats = render_script(self.library, script)
         today = now.date()
-        people = [contact_variables(c, today) for c in self.repo.campaign_contacts(campaign.id)]
+        rule = AddressRule.of(self.settings.call)
+        people = [contact_variables(c, today, rule) for c in self.repo.campaign_contacts(campaign.id)]
         personal = render_personalised(self.library, script, people)
         return Created(campaign, enqueued, stats.stats.rendered + personal.rendered)
 

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from ivr.app import App
 
 
+PRIVATE_UMASK = 0o027
+
+
 class Context:
     """What every command gets: the settings, the options common to all commands, and the composition root
     (``app``: the database, stores and services, built on first use; no command opens the database itself)."""
@@ -59,6 +62,9 @@ class Context:
 
 class _Main(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Files this process creates (database, list copies, error reports, reports, logs, audio) hold
+        # personal data: owner and group only, never every user of the machine.
+        os.umask(PRIVATE_UMASK)
         # Before click parses anything, so that its own usage errors are in the staff's language too.
         given = kwargs.get("args", args[0] if args else None)
         _choose_language(_lang_in_argv(sys.argv[1:] if given is None else given))
@@ -73,6 +79,12 @@ class _Main(click.Group):
         except KeyboardInterrupt:
             click.echo(_("robocall: interrupted"), err=True)
             sys.exit(130)
+
+
+def refuse_existing(out: Any) -> None:
+    """--out never replaces a file that is there (the purge would later delete it as ours)."""
+    if os.path.lexists(out):
+        raise UserError(f"--out {out}: tệp này đã có; chọn tên khác hoặc tự xóa tệp cũ trước")
 
 
 def fail(message: str, exit_code: int = 2) -> None:

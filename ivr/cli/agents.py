@@ -29,7 +29,7 @@ def _with_service(ctx: Context, use: Callable[[AgentService], Awaitable[T]]) -> 
     async def run() -> T:
         ari = a.ari()  # REST only: no websocket, so a running service is not disturbed
         try:
-            return await use(AgentService(a.hotline, QueueAdmin(ari), a.clock))
+            return await use(AgentService(a.hotline, QueueAdmin(ari), a.clock, ctx.settings.trunk.endpoint))
         finally:
             await ari.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ivr.errors import UserError
@@ -93,7 +93,16 @@ class CampaignStore(StoreBase):
             if target not in _TRANSITIONS[current]:
                 raise UserError(f"campaign {campaign_id} is {current.value}: it cannot become {target.value}")
             row.status, row.updated_at = target.value, now
-            self._audit(s, operator, f"campaign.{target.value}", f"campaign:{campaign_id}", 0, now)
+            expired = 0
+            if target is r.CampaignStatus.CANCELLED:
+                # The calls never made expire with the campaign: nothing will dial them, and they would keep
+                # their people's personal data from the retention purge.
+                result = s.execute(delete(m.CallAttempt).where(
+                    m.CallAttempt.campaign_id == campaign_id,
+                    m.CallAttempt.status == r.AttemptStatus.PENDING.value),
+                    execution_options={"synchronize_session": False})
+                expired = int(getattr(result, "rowcount", 0) or 0)
+            self._audit(s, operator, f"campaign.{target.value}", f"campaign:{campaign_id}", expired, now)
             return campaign_record(row)
 
     def settle_after_run(self, campaign_id: int, *, stopped: bool, operator: str,
