@@ -32,7 +32,8 @@ FORBIDDEN = {
                 "ivr.serve", "ivr.campaigns", "ivr.web", "ivr.protection.retention"),
     "calls": ("ivr.hotline", "ivr.reports", *_ABOVE),
     "hotline": ("ivr.reports", *_ABOVE),
-    "campaigns": ("ivr.hotline", "ivr.reports", "ivr.cli", "ivr.app", "ivr.serve", "ivr.protection", "ivr.web"),
+    "campaigns": ("ivr.hotline", "ivr.reports", "ivr.cli", "ivr.app", "ivr.serve", "ivr.protection.retention",
+                  "ivr.web"),
     "protection": ("ivr.calls", "ivr.hotline", "ivr.cli", "ivr.app", "ivr.serve", "ivr.campaigns", "ivr.web"),
     "serve": ("ivr.cli", "ivr.web"),
 }
