@@ -62,6 +62,8 @@ def translate(event: ev.AriEvent) -> m.Event | None:
         return m.LeftApplication()
     if isinstance(event, ev.ChannelDestroyed):
         return m.Gone(event.cause, event.tech_cause, event.reconciled)
+    if isinstance(event, ev.DialForwarded):
+        return m.Redirected()
     return None
 
 

@@ -43,6 +43,9 @@ ENDINGS = [
     Ending("480 unavailable", (m.Ringing(),), m.HangupRequested(19, 480), m.Gone(19, 480),
            ("unreachable", 480, 19), destroyed_first=("no_answer", 487, 19)),
     Ending("302 redirect", (), m.HangupRequested(23, 302), m.Gone(23, 302), ("redirected", 302, 23)),
+    # Asterisk sometimes reports a redirect only by trying to follow it (a Dial event with "forward"):
+    Ending("302 seen only as a forward", (m.Redirected(),), m.HangupRequested(23, 0), m.Gone(0, 0),
+           ("redirected", None, 0)),
     Ending("answered, BYE", ANSWERED, m.HangupRequested(16, 0), m.Gone(16, 0), ("hung_up_early", 200, 16)),
     Ending("answered, BYE without Reason", ANSWERED, m.HangupRequested(0, 0), m.Gone(0, 0),
            ("hung_up_early", 200, 16)),
@@ -97,6 +100,7 @@ ALONE = [
      ("hung_up_early", 200, 16)),
     ("finished conversation, ChannelDestroyed did not come", ANSWERED + (m.Dtmf("1"), m.Dtmf("2"), TICK, LOST),
      ("completed", 200, 0)),
+    ("a redirect was seen, nothing else", (m.Redirected(), TICK, LOST), ("redirected", None, 0)),
     ("late events after the grace change nothing", (m.Ringing(), TICK, LOST, m.HangupRequested(17, 486),
                                                     m.Gone(17, 486)), ("lost", None, 0)),
 ]
@@ -120,3 +124,24 @@ def test_the_grace_timer_survives_the_hangup_and_is_cancelled_at_the_end() -> No
     assert m.CancelTimer(m.LOST_TIMER) not in commands and m.LOST_TIMER in state.timers
     state, commands = m.step(PLAN, state, m.Gone(16, 0))
     assert m.CancelTimer(m.LOST_TIMER) in commands
+
+
+def test_every_outcome_has_a_retry_rule_a_report_label_and_a_chart_colour() -> None:
+    from ivr.calls import outcomes
+    from ivr.reports import charts, labels
+
+    for outcome in outcomes.ATTEMPT_OUTCOMES | set(outcomes.TELEPHONY_OUTCOMES):
+        groups = [g for g in (outcomes.NO_ANSWER, outcomes.NETWORK, outcomes.UNFINISHED, outcomes.FINAL) if outcome in g]
+        assert len(groups) == 1, f"{outcome}: one retry rule, got {len(groups)}"
+        assert labels.outcome(outcome) != outcome, f"{outcome}: no Vietnamese label in the reports"
+        assert outcome in charts.COLOURS, f"{outcome}: no colour in the charts"
+
+
+def test_a_followed_redirect_reaches_the_call_as_an_event_without_the_number() -> None:
+    from ivr.ari import events as ev
+    from ivr.calls.session import translate
+
+    forwarded = ev.parse({"type": "Dial", "peer": {"id": "rc-a1"}, "forward": "0919999999", "dialstatus": "CANCEL"})
+    assert forwarded == ev.DialForwarded("rc-a1") and "0919999999" not in repr(forwarded)
+    assert translate(forwarded) == m.Redirected()
+    assert ev.parse({"type": "Dial", "peer": {"id": "rc-a1"}, "forward": "", "dialstatus": "RINGING"}) is None
