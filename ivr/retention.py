@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from ivr.scripts.variables import contact_variables
+from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.reports.symptoms import SymptomRules
@@ -54,6 +55,7 @@ class PurgeResult:
     changed_files: tuple[str, ...] = ()  # registered files changed since written: not deleted
     scripts_unavailable: tuple[str, ...] = ()  # their personalised audio could not be looked for
     removed: tuple[str, ...] = field(default=(), repr=False)  # the files deleted
+    wal_truncated: bool = True  # False: SQLite's write-ahead log may still hold purged text (a reader)
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -81,29 +83,55 @@ class Purger:
         cutoff = now.astimezone(self.zone).date() - dt.timedelta(days=older_than_days)
         inbound_before = dt.datetime.combine(cutoff, dt.time(), tzinfo=self.zone).astimezone(dt.timezone.utc)
         plan = self.store.plan(cutoff, inbound_before)
+        registered = self.register.naming(plan.contact_ids, inbound_before=inbound_before)
+        return self._apply(plan, registered, operator, f"older_than:{older_than_days} cutoff:{cutoff.isoformat()}",
+                           now, dry_run)
+
+    def erase(self, who: str, operator: str, dry_run: bool = False) -> PurgeResult:
+        """Erasure on request (Decree 13/2023, art. 16): one person's personal data everywhere the purge
+        removes it, whatever the list dates. ``who`` is a phone number (everyone on that phone, and every
+        hotline call from it) or a contact id. Refused while a call to that phone is in progress."""
+        phone, contact_id = _erase_target(who)
+        ids, calls = self.store.find_erasable(phone, contact_id)
+        if not ids and not calls:
+            raise UserError(f"{who}: không có ai (số điện thoại hoặc mã người) như vậy trong cơ sở dữ liệu "
+                            "(xem robocall contacts list)")
+        phones: tuple[str, ...] = (phone,) if phone and contact_id is None else ()
+        plan = self.store.plan_erase(ids, phones)
+        if plan.kept_in_flight:
+            raise UserError(f"{who}: đang có cuộc gọi tới số này; xóa lại sau khi cuộc gọi kết thúc")
+        registered = self.register.naming(ids, inbound_call_ids=calls)
+        where = f"contacts:{','.join(map(str, ids)) or '-'} inbound_calls:{len(calls)}"  # never the number
+        return self._apply(plan, registered, operator, where, self.clock(), dry_run)
+
+    def _apply(self, plan: PurgePlan, registered: list[RegisteredFile], operator: str, action_object: str,
+               now: dt.datetime, dry_run: bool) -> PurgeResult:
+        cutoff = plan.cutoff
         audio = self._audio(plan)
         imports = [p for i in plan.imports for p in (i.stored_path, i.error_report) if p]
-        registered = self.register.naming(plan.contact_ids, inbound_before=inbound_before)
         deletable, changed = self._check(registered)
         unavailable = tuple(sorted(n for n, s in self._loaded.items() if s is None))
         if dry_run:
             return PurgeResult(cutoff, True, PurgeCounts(contacts=len(plan.subjects)), plan.kept_in_flight,
-                               sum(1 for p in audio if p.exists()), sum(1 for p in imports if Path(p).exists()),
+                               sum(1 for p in audio if p.exists() and p.suffix == ".wav"),
+                               sum(1 for p in imports if Path(p).exists()),
                                len({f.path for f in deletable}), tuple(changed), unavailable)
         written = sorted({f.path for f in deletable})
         removed = [str(p) for p in [*audio, *map(Path, imports), *map(Path, written)] if _unlink(p)]
         symptomatic = [attempt for attempt, script, question, value in self.store.answers_of(plan.contact_ids)
                        if (question, value) in self.rules.choices(script)]
         counts = self.store.purge(plan, [f.id for f in deletable], [i.id for i in plan.imports], symptomatic,
-                                  operator=operator,
-                                  action_object=f"older_than:{older_than_days} cutoff:{cutoff.isoformat()}",
-                                  now=now)
-        self.store.compact()
-        result = PurgeResult(cutoff, False, counts, plan.kept_in_flight, sum(1 for p in audio if str(p) in removed),
+                                  operator=operator, action_object=action_object, now=now)
+        truncated = self.store.compact()
+        if not truncated:
+            log.warning("retention.wal_not_truncated")
+        result = PurgeResult(cutoff, False, counts, plan.kept_in_flight,
+                             sum(1 for p in audio if str(p) in removed and p.suffix == ".wav"),
                              sum(1 for p in imports if p in removed), sum(1 for p in written if p in removed),
-                             tuple(changed), unavailable, tuple(removed))
-        log.info("retention.purge", cutoff=cutoff.isoformat(), contacts=counts.contacts, audio=result.audio_files,
-                 imports=result.import_files, written=result.written_files, kept=plan.kept_in_flight)
+                             tuple(changed), unavailable, tuple(removed), truncated)
+        log.info("retention.erase" if plan.erase else "retention.purge", contacts=counts.contacts,
+                 audio=result.audio_files, imports=result.import_files, written=result.written_files,
+                 kept=plan.kept_in_flight)
         return result
 
     # -- audio -----------------------------------------------------------------------------------------
@@ -111,7 +139,7 @@ class Purger:
         """Cache files of the purged contacts' personalised prompts, minus those a remaining contact shares."""
         theirs = self._keys(plan.subjects)
         shared = self._keys(self.store.sharing(plan.subjects)) if theirs else set()
-        return [self.library.cache.path(k) for k in sorted(theirs - shared)]
+        return [path for k in sorted(theirs - shared) for path in self.library.cache.paths(k)]  # both twins
 
     def _keys(self, subjects: Iterable[AudioSubject]) -> set[str]:
         keys: set[str] = set()
@@ -157,6 +185,19 @@ class Purger:
             else:
                 deletable += registered
         return deletable, changed
+
+
+def _erase_target(who: str) -> tuple[str | None, int | None]:
+    """(phone as E.164, None) for a phone number, (None, id) for a contact id; UserError for anything else."""
+    text = who.strip()
+    try:
+        return normalize_phone(text).e164, None
+    except InvalidPhone:
+        pass
+    if text.isdigit() and len(text) <= 9:
+        return None, int(text)
+    raise UserError(f"{who!r}: không phải số điện thoại Việt Nam hay mã người (số trong cột ID của "
+                    "robocall contacts list)")
 
 
 def _unlink(path: Path) -> bool:

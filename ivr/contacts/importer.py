@@ -11,7 +11,6 @@ Counts: rows = imported + updated + duplicates + invalid.
 """
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
@@ -27,6 +26,7 @@ from ivr.contacts.readers import read_tables
 from ivr.contacts.rows import Problem, parse_row
 from ivr.contacts.merge import merge_contact
 from ivr.errors import UserError
+from ivr.spreadsheet import write_csv
 from ivr.logs import get_logger
 from ivr.storage.records import Category, ContactData, ImportBatch
 from ivr.storage.repo import Repository
@@ -123,11 +123,8 @@ class ContactImporter:
             self._dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, stored)
             if report is not None:
-                # Semicolons and a BOM: what Excel in a Vietnamese locale opens correctly with a double-click.
-                with report.open("w", encoding="utf-8-sig", newline="") as out:
-                    writer = csv.writer(out, delimiter=";")
-                    writer.writerow(REPORT_HEADER)
-                    writer.writerows((p.row, p.column, p.value, p.reason) for p in problems)
+                # The project's one cell writer: formula-like cells (a refused row's raw values) as text.
+                write_csv(report, REPORT_HEADER, ((p.row, p.column, p.value, p.reason) for p in problems))
         except OSError as exc:  # a full disk or a read-only folder: nothing is imported, nothing is left
             for written in (stored, report):
                 if written is not None:

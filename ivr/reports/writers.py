@@ -2,14 +2,14 @@
 
 - A CSV is UTF-8 with a BOM and semicolons, what Excel in a Vietnamese locale opens correctly with a
   double-click (the same as the importer's error reports).
-- A cell a spreadsheet would run as a formula (text starting with = + - @) is written as text: names and
-  addresses come from lists the CDC received from many hands.
+- A cell a spreadsheet would run as a formula is written as text (ivr.spreadsheet, the one cell writer
+  of the project, which the importer's error report uses too): names and addresses come from lists the
+  CDC received from many hands.
 - Every file goes to a temporary name in its folder first; the set is renamed into place only when all
   of them are written, so a failed report leaves no half-written or mixed set of files behind.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import os
@@ -23,8 +23,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ivr.errors import UserError
+from ivr.spreadsheet import csv_cell
+from ivr.spreadsheet import write_csv as write_table
 
-_FORMULA_START = ("=", "+", "-", "@")
 DATE_FORMAT, DATETIME_FORMAT = "DD/MM/YYYY", "DD/MM/YYYY HH:MM"
 
 
@@ -42,32 +43,11 @@ class Sheet:
 
 
 def _text(value: Any) -> str:
-    """A cell as CSV text: dates as dd/mm/yyyy [HH:MM], numbers as Python prints them, None empty."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return csv_cell(value)
 
 
 def write_csv(path: Path, sheet: Sheet) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.writer(out, delimiter=";")
-        writer.writerow(sheet.headers)
-        writer.writerows([_text(v) for v in row] for row in sheet.rows)
+    write_table(path, sheet.headers, sheet.rows)
 
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
@@ -86,8 +66,8 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
                 if isinstance(value, bool):
                     value = "Có" if value else "Không"
                 cell.value = value
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # text, never a formula
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text, never a formula (ivr.spreadsheet)
                 elif isinstance(value, dt.datetime):
                     cell.number_format = DATETIME_FORMAT
                 elif isinstance(value, dt.date):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping, Protocol, Sequence
 
-from sqlalchemy import Row, String, any_, bindparam, func, select, text
+from sqlalchemy import Row, String, any_, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -228,7 +228,16 @@ class Repository(Ledger):
             if target not in _TRANSITIONS[current]:
                 raise UserError(f"campaign {campaign_id} is {current.value}: it cannot become {target.value}")
             row.status, row.updated_at = target.value, now
-            self._audit(s, operator, f"campaign.{target.value}", f"campaign:{campaign_id}", 0, now)
+            expired = 0
+            if target is r.CampaignStatus.CANCELLED:
+                # The calls never made expire with the campaign: nothing will dial them, and they would keep
+                # their people's personal data from the retention purge.
+                result = s.execute(delete(m.CallAttempt).where(
+                    m.CallAttempt.campaign_id == campaign_id,
+                    m.CallAttempt.status == r.AttemptStatus.PENDING.value),
+                    execution_options={"synchronize_session": False})
+                expired = int(getattr(result, "rowcount", 0) or 0)
+            self._audit(s, operator, f"campaign.{target.value}", f"campaign:{campaign_id}", expired, now)
             return campaign_record(row)
 
     def campaign_contacts(self, campaign_id: int) -> list[r.Contact]:

@@ -11,10 +11,13 @@ figures of past days and months stay the same after a purge, but nothing left na
   that an attempt reported a symptom (table ``purged_symptoms``, one attempt id a row: a call cut short
   after "fever: yes" has no ``symptomatic`` outcome), so the figures of past days do not change;
 - hotline calls started before the cut-off or made by a purged contact: the caller's number is emptied
-  and the self-declaration answers are deleted; closed call-back tasks of that time lose their number;
+  and the self-declaration answers are deleted; call-back tasks of that time lose their number, and one
+  still open past retention is closed (cancelled): nobody will call back after so long;
 - imports listed before the cut-off: the paths of their stored copy and error report (the files are
   deleted by the service); files in the register of written files: marked deleted.
-A contact with a call pending, claimed or dialling is kept until that call is over.
+A contact with a call pending in a running campaign, or a call claimed or dialling on its phone, is kept
+until that call is over; the calls still pending in campaigns that do not run (draft, paused, cancelled)
+do not keep anyone past retention: they are deleted with the purge (they would call a number no more).
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence, cast
 
-from sqlalchemy import CursorResult, ForeignKey, Table, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, ForeignKey, Table, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ivr.storage import models as m
@@ -69,6 +72,8 @@ class PurgePlan:
     subjects: tuple[AudioSubject, ...]
     kept_in_flight: int
     imports: tuple[ImportFiles, ...]
+    phones: tuple[str, ...] = ()  # an erasure: also the hotline calls and call-back tasks of these numbers
+    erase: bool = False  # an erasure on request: whatever the list dates; pending calls of the person expire
 
     @property
     def contact_ids(self) -> list[int]:
@@ -99,6 +104,35 @@ class PurgeStore(StoreBase):
                 .order_by(m.Import.id))]
             subjects = self._subjects(s, rows)
         return PurgePlan(cutoff, inbound_before, tuple(subjects), int(kept) - len(subjects), tuple(imports))
+
+    def plan_erase(self, contact_ids: Sequence[int], phones: Sequence[str]) -> PurgePlan:
+        """An erasure on request: these contacts whatever their list dates, and the hotline calls and call-back
+        tasks of these numbers. A contact whose phone is in a call right now is kept (kept_in_flight)."""
+        with self._read() as s:
+            wanted = [C.id.in_(sorted(set(contact_ids))), ~C.name_key.startswith(PURGED_PREFIX)]
+            rows = list(s.scalars(select(C).where(*wanted, *self._not_calling()).order_by(C.id)))
+            kept = s.scalar(select(func.count()).select_from(C).where(*wanted)) or 0
+            subjects = self._subjects(s, rows)
+        return PurgePlan(dt.date.max, dt.datetime.min.replace(tzinfo=dt.timezone.utc), tuple(subjects),
+                         int(kept) - len(subjects), (), tuple(sorted(set(phones))), erase=True)
+
+    def find_erasable(self, phone_e164: str | None, contact_id: int | None) -> tuple[list[int], list[int]]:
+        """(contact ids, hotline call ids) an erasure request names: the contact, or everyone on that phone
+        and every hotline call from it."""
+        with self._read() as s:
+            if contact_id is not None:
+                row = s.get(C, contact_id)
+                if row is None:
+                    return [], []
+                ids = [row.id]
+            else:
+                ids = list(s.scalars(select(C.id).join(H, H.id == C.household_id)
+                                     .where(or_(C.phone_e164 == phone_e164, H.phone_e164 == phone_e164))))
+            conditions: list[ColumnElement[bool]] = [InboundCall.contact_id.in_(ids)]
+            if phone_e164:
+                conditions.append(InboundCall.caller_e164 == phone_e164)
+            calls = list(s.scalars(select(InboundCall.id).where(or_(*conditions))))
+            return sorted(set(ids)), sorted(calls)
 
     def sharing(self, subjects: Sequence[AudioSubject]) -> list[AudioSubject]:
         """Contacts that stay and have the same name or address as one purged: their prompts may be the
@@ -135,8 +169,8 @@ class PurgeStore(StoreBase):
         with self._write() as s:
             ids: list[int] = []
             for chunk in chunks(plan.contact_ids):
-                ids += s.scalars(select(C.id).where(C.id.in_(chunk), C.last_seen < plan.cutoff,
-                                                    ~C.name_key.startswith(PURGED_PREFIX), *self._idle()))
+                still = self._not_calling() if plan.erase else [C.last_seen < plan.cutoff, *self._idle()]
+                ids += s.scalars(select(C.id).where(C.id.in_(chunk), ~C.name_key.startswith(PURGED_PREFIX), *still))
             purged = set(ids)
             for chunk in chunks(sorted(set(symptomatic_attempts))):
                 known = set(s.scalars(select(PurgedSymptom.attempt_id).where(PurgedSymptom.attempt_id.in_(chunk))))
@@ -154,44 +188,64 @@ class PurgeStore(StoreBase):
                     full_name="", name_key=bindparam("_key"), phone_e164="", birth_year=None, address=None,
                     exposure_date=None, quarantine_start=None, pseudonym=bindparam("_pseudonym"), updated_at=now),
                     [{"_id": i, "_key": f"{PURGED_PREFIX}{i}", "_pseudonym": self._pseudonyms()} for i in chunk])
+            for chunk in chunks(ids):  # calls never made, of campaigns not running: they would call no one
+                s.execute(delete(A).where(A.contact_id.in_(chunk), A.status == r.AttemptStatus.PENDING.value),
+                          execution_options={"synchronize_session": False})
             emptied = [h for h in sorted(households) if not s.scalar(
                 select(exists().where(C.household_id == h, ~C.name_key.startswith(PURGED_PREFIX))))]
             if emptied:
                 s.execute(update(HT).where(HT.c.id == bindparam("_id")).values(phone_e164=bindparam("_phone")),
                           [{"_id": h, "_phone": f"purged-{h}"} for h in emptied])
-            calls, call_answers, tasks = self._hotline(s, ids, plan.inbound_before)
+            calls, call_answers, tasks = self._hotline(s, ids, plan.inbound_before, plan.phones)
             for chunk in chunks(list(imports_cleared)):
                 s.execute(update(m.Import).where(m.Import.id.in_(chunk)).values(stored_path=None, error_report=None),
                           execution_options={"synchronize_session": False})
             mark_deleted(s, deleted_files, now)
-            self._audit(s, operator, "retention.purge", action_object, len(ids), now)
+            self._audit(s, operator, "contacts.erase" if plan.erase else "retention.purge", action_object, len(ids),
+                        now)
             return PurgeCounts(len(ids), len(emptied), answers, calls, call_answers, tasks)
 
-    def compact(self) -> None:
+    def compact(self) -> bool:
         """Make the database files forget what was purged: SQLite keeps deleted and overwritten text in
-        free pages (and the WAL) until VACUUM; PostgreSQL keeps old row versions until VACUUM."""
+        free pages (and the WAL) until VACUUM; PostgreSQL keeps old row versions until VACUUM.
+
+        Returns False when SQLite could not truncate its write-ahead log (another process had the database
+        open for reading): the WAL file may then still hold purged text until the next checkpoint.
+        On PostgreSQL, plain VACUUM marks the dead row versions reusable but does not overwrite them in
+        the table files, the WAL segments or the backups: see README ("Personal data")."""
         if self._postgres:
             tables = ", ".join(model.__tablename__ for model in (m.Contact, m.Household, m.Answer, InboundCall,
                                                                  InboundAnswer, CallbackTask))
             with self._engine.execution_options(isolation_level="AUTOCOMMIT").connect() as connection:
                 connection.exec_driver_sql(f"VACUUM {tables}")
-            return
+            return True
         raw = self._engine.raw_connection()  # autocommit (the driver issues no BEGIN): VACUUM needs that
         try:
             cursor = raw.cursor()
             cursor.execute("VACUUM")
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy, wal_pages, _done = cursor.fetchone() or (0, 0, 0)
             cursor.close()
         finally:
             raw.close()
+        # busy: a reader kept the checkpoint from finishing; wal_pages > 0: the WAL was not emptied.
+        return not busy and wal_pages <= 0
 
     # -- helpers ---------------------------------------------------------------------------------------
     @staticmethod
     def _idle() -> list[Any]:
-        """No call of the contact (or of anyone on its phone) is pending, claimed or dialling."""
-        busy = exists().where(A.contact_id == C.id, A.status.in_(UNFINISHED))
+        """No call of the contact is pending, claimed or dialling in a running campaign, and no call is in
+        progress on its phone (the household's active attempt). A pending call of a campaign that is not
+        running (draft, paused, cancelled) does not keep anyone past retention."""
+        running = select(m.Campaign.id).where(m.Campaign.status == r.CampaignStatus.RUNNING.value)
+        busy = exists().where(A.contact_id == C.id, A.status.in_(UNFINISHED), A.campaign_id.in_(running))
         household_busy = exists().where(H.id == C.household_id, H.active_attempt_id.is_not(None))
         return [~busy, ~household_busy]
+
+    @staticmethod
+    def _not_calling() -> list[Any]:
+        """No call is in progress on the contact's phone (claimed or dialling: the household's active attempt)."""
+        return [~exists().where(H.id == C.household_id, H.active_attempt_id.is_not(None))]
 
     @staticmethod
     def _subjects(s: Session, rows: Sequence[m.Contact]) -> list[AudioSubject]:
@@ -208,9 +262,11 @@ class PurgeStore(StoreBase):
                 for row in rows]
 
     @staticmethod
-    def _hotline(s: Session, ids: Sequence[int], before: dt.datetime) -> tuple[int, int, int]:
+    def _hotline(s: Session, ids: Sequence[int], before: dt.datetime,
+                 phones: Sequence[str] = ()) -> tuple[int, int, int]:
         I = InboundCall
         mine = [I.started_at < before] + [I.contact_id.in_(chunk) for chunk in chunks(list(ids))]
+        mine += [I.caller_e164.in_(chunk) for chunk in chunks(list(phones))]
         call_ids = list(s.scalars(select(I.id).where(or_(*mine))))
         answers = calls = 0
         for chunk in chunks(call_ids):
@@ -220,8 +276,13 @@ class PurgeStore(StoreBase):
                                       .values(caller_e164=None), execution_options={"synchronize_session": False}))
         T = CallbackTask
         theirs = [T.requested_at < before] + [T.contact_id.in_(chunk) for chunk in chunks(list(ids))]
+        theirs += [T.phone_e164.in_(chunk) for chunk in chunks(list(phones))]
         tasks = _count(s.execute(update(T).where(T.status != "open", T.phone_e164 != "", or_(*theirs))
                                  .values(phone_e164=""), execution_options={"synchronize_session": False}))
+        # Still open past retention: nobody calls back after so long; closed, and the number goes too.
+        tasks += _count(s.execute(update(T).where(T.status == "open", or_(*theirs))
+                                  .values(phone_e164="", status="cancelled", done_by="retention"),
+                                  execution_options={"synchronize_session": False}))
         return calls, answers, tasks
 
 

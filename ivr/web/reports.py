@@ -40,8 +40,14 @@ def _latest(request: Request) -> list[Path]:
     return sorted(p for p in files if p.name.startswith(stem))
 
 
+def _whole_province(request: Request) -> bool:
+    """Workbooks list the whole province's people: not for staff limited to some communes/wards."""
+    me = user(request)
+    return may(me.role, Permission.DOWNLOAD_WORKBOOKS) and not me.areas
+
+
 def _context(request: Request, files: list[Path]) -> dict[str, object]:
-    personal = may(user(request).role, Permission.DOWNLOAD_WORKBOOKS)
+    personal = _whole_province(request)
     return {"files": [p for p in files if personal or p.suffix == ".png"],
             "charts": [p for p in files if p.suffix == ".png"], "today": services(request).today()}
 
@@ -76,9 +82,10 @@ async def download(request: Request) -> Response:
     if path.parent != folder or not path.is_file() or path.suffix not in MEDIA:
         return render(request, "error.html", {"message": "Không có tệp báo cáo này."}, status_code=404)
     if path.suffix != ".png":  # workbooks and CSVs list people
-        if not may(user(request).role, Permission.DOWNLOAD_WORKBOOKS):
-            return render(request, "error.html", {"message": "Tài khoản xem số liệu chỉ xem được biểu đồ."},
-                          status_code=403)
+        if not _whole_province(request):
+            return render(request, "error.html", {"message": "Bảng tính liệt kê người của cả tỉnh: tài khoản xem "
+                                                  "số liệu, hoặc chỉ phụ trách một số xã/phường, chỉ xem được "
+                                                  "biểu đồ."}, status_code=403)
         audit(request, "web.download.report", f"file:{path.name}")
     return FileResponse(path, media_type=MEDIA[path.suffix],
                         filename=path.name if path.suffix != ".png" else None)

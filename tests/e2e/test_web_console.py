@@ -5,7 +5,7 @@ download the day's workbook, listen to a prompt; then a viewer's limits. Screens
 the test's output folder (printed at the end; kept under pytest's temporary directory)."""
 from __future__ import annotations
 
-import json
+import base64
 import os
 import re
 import signal
@@ -19,6 +19,7 @@ from typing import Iterator
 import openpyxl
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
@@ -47,21 +48,31 @@ class Console:
         self.browser.get(self.url + path)
 
     def shot(self, name: str) -> Path:
+        """The whole page (not only the window), as a person would scroll through it."""
         path = self.shots / f"{name}.png"
-        self.browser.save_screenshot(str(path))
+        size = self.browser.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]  # type: ignore[attr-defined]
+        shot = self.browser.execute_cdp_cmd("Page.captureScreenshot", {  # type: ignore[attr-defined]
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     def text(self) -> str:
         return self.browser.find_element(By.TAG_NAME, "body").text
 
     def sign_in(self, name: str, password: str = PASSWORD) -> None:
+        """Type the name and password and press Enter (the keyboard, as many staff do); wait for the answer."""
         self.open("/login")
         self.browser.find_element(By.ID, "name").send_keys(name)
-        self.browser.find_element(By.ID, "password").send_keys(password)
-        self.browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        field = self.browser.find_element(By.ID, "password")
+        field.send_keys(password + Keys.ENTER)
+        wait_for(lambda: self.browser.execute_script("return document.readyState") == "complete"
+                 and (not self.browser.current_url.startswith(self.url + "/login")
+                      or self.browser.find_elements(By.ID, "login-message")), 30)
 
     def sign_out(self) -> None:
         self.browser.find_element(By.CSS_SELECTOR, "form.who button").click()
+        wait_for(lambda: self.browser.current_url.startswith(self.url + "/login"), 30)
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[str]:
@@ -199,6 +210,7 @@ def test_the_urgent_case_and_the_persons_answers(console: Console) -> None:
     Select(b.find_element(By.ID, "reason")).select_by_value("symptom")
     b.find_element(By.ID, "place").send_keys("Đông Vệ")
     b.find_element(By.CSS_SELECTOR, "form.filters button").click()
+    assert wait_for(lambda: "reason=symptom" in b.current_url and b.find_elements(By.CSS_SELECTOR, "#cases tbody tr"))
     assert len(b.find_elements(By.CSS_SELECTOR, "#cases tbody tr")) == 1
     b.find_element(By.LINK_TEXT, "Phạm Thị Sốt").click()
     assert wait_for(lambda: b.find_elements(By.ID, "answers"), 10)

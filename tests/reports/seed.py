@@ -225,6 +225,9 @@ def seed(engine: Engine, work: Path, imports_dir: Path) -> Seeded:
                 if a.status == "dialing":
                     connection.execute(update(m.Household).where(m.Household.id == contact.household_id)
                                        .values(active_attempt_id=row))
+    for camp in sorted({camp for (camp, _), atts in SCENARIOS.items() if any(a.status != "done" for a in atts)}):
+        # A campaign with calls still to make is being dialled (the purge keeps its people until then).
+        repo.set_campaign_status(campaigns[camp], "running", operator="seed", now=utc(t(0, "07:45")))
     for (camp, person), atts in SCENARIOS.items():
         script = CAMPAIGNS[camp][0]
         for attempt_id, a in zip(attempts[(camp, person)], atts):

@@ -308,3 +308,28 @@ def test_cli_list(cli: Any) -> None:
     for header in ("Họ và tên", "Số điện thoại", "Năm sinh", "Xã/Phường", "Huyện", "Loại", "Ngày DS"):
         assert header in table
     assert "0912345678" in table and "+84" not in table  # staff read national numbers
+
+
+def test_the_error_report_never_carries_a_formula(importer: ContactImporter, tmp_path: Path) -> None:
+    """A refused row's raw values go into the error report made to be double-clicked into Excel: a value
+    Excel would run (= + - @, or a tab before one) is written as text with a leading apostrophe."""
+    listing = tmp_path / "evil.csv"
+    evil = ['=HYPERLINK("http://evil","x")', "=1+2", "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "\t=1"]
+    rows = [f"{name};{phone};1985" for name, phone in
+            [("Nguyễn Văn A", evil[0]), ("Trần B", evil[1]), ("Lê C", evil[2]), ("Phạm D", evil[3]),
+             ("Hồ E", evil[4]), ("Vũ G", evil[5])]]
+    listing.write_text("\ufeffHọ và tên;Số điện thoại;Năm sinh\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = importer.import_file(listing, category="F1", list_date=D15, operator="t")
+    assert result.error_report is not None
+    lines = list(csv.reader(Path(result.error_report).read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    values = [value for _row, _column, value, _reason in lines[1:]]
+    assert values == ["'" + v for v in evil]
+
+
+def test_one_cell_writer_for_every_table_the_project_writes() -> None:
+    """Every CSV the project writes goes through ivr.spreadsheet (so through its escaping): no other module
+    makes a csv writer, and the .xlsx writer stores every string as a string."""
+    root = Path(__file__).resolve().parents[2] / "ivr"
+    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if "csv.writer" in p.read_text(encoding="utf-8") or "DictWriter" in p.read_text(encoding="utf-8"))
+    assert writers == ["spreadsheet.py"]

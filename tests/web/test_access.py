@@ -224,3 +224,25 @@ def test_the_audit_log_shows_who_viewed_whose_answers(client: TestClient, servic
     assert log.status_code == 200
     row = re.search(r"<tr><td>[^<]+</td><td>canbo</td><td>web.view.answers</td><td>contact:(\d+)</td>", log.text)
     assert row and int(row.group(1)) == person.id
+
+
+def test_workbooks_are_for_staff_of_the_whole_province(client: TestClient, services: WebServices,
+                                                       tmp_path: Path) -> None:
+    _import_and_campaign(services, tmp_path)
+    add_user(services, "canbo", "staff")
+    add_user(services, "phuong", "staff", ("Lam Sơn",))
+    add_user(services, "xem", "viewer")
+    sign_in(client, "canbo")
+    day = services.today().isoformat()
+    made = client.post("/reports", data={"csrf": csrf_of(client, "/reports"), "kind": "daily", "day": day})
+    assert made.status_code == 200
+    workbook, chart = f"bao-cao-ngay-{day}.xlsx", f"bao-cao-ngay-{day}_cuoc-goi-theo-gio.png"
+    assert client.get(f"/reports/files/{workbook}").content[:2] == b"PK"
+    assert any(e["action"] == "web.download.report" and e["operator"] == "canbo" for e in services.repo.audit_entries())
+    for name in ("phuong", "xem"):
+        client.post("/logout", data={"csrf": csrf_of(client)})
+        sign_in(client, name)
+        assert client.get(f"/reports/files/{workbook}").status_code == 403, name
+        assert client.get(f"/reports/files/{chart}").headers["content-type"] == "image/png"
+        assert workbook not in client.get("/reports").text
+    assert client.get("/reports/files/..%2Fconsole.db").status_code == 404
