@@ -99,6 +99,12 @@ class SandboxSettings:
     http_port: int = 8088
     personas: str = ""
     staff: int = 3  # simulated staff softphones staff1..N (PJSIP endpoints answered by the phones)
+    # Carrier mode (ivr/sandbox/carrier.py): the simulated network requires our PBX to register with digest
+    # auth (the production trunk template) and refuses (403) calls whose caller ID is not the registered one.
+    carrier: bool = False
+    carrier_tls_port: int = 5165  # the carrier's TLS port (trunk.transport tls)
+    pbx_trunk_sip_port: int = 5166  # the PBX's registering-trunk transport in carrier mode
+    staff_impostors: str = ""  # carrier mode: staff phones the far end registers with a wrong password (tests)
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,14 @@ class HotlineSettings:
 
 
 @dataclass(frozen=True)
+class StaffSettings:
+    """Staff softphones that register to the production PBX (asterisk-conf/production/pjsip_staff.conf)."""
+
+    phones: str = ""  # "name:extension,...", e.g. "staff1:201,staff2:202" (the agent is PJSIP/<name>)
+    secrets_dir: str = ""  # one file per phone, named after it, holding its SIP password (e.g. /run/secrets/staff)
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """`robocall serve`: the long-lived service running the dialer and the hotline."""
 
@@ -214,6 +228,7 @@ class Settings:
     pbx: PbxSettings = field(default_factory=PbxSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    staff: StaffSettings = field(default_factory=StaffSettings)
     data_dir: str = "var"
     scripts_dir: str = "scripts_vi"
     log_level: str = "info"

@@ -175,11 +175,13 @@ _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
 
 
 def parse_registrations(text: str) -> dict[str, int]:
-    """res_prometheus's text: registration name -> status (0 unregistered, 1 registered, 2 rejected)."""
+    """res_prometheus's text: registering user -> status (0 unregistered, 1 registered, 2 rejected)."""
     out: dict[str, int] = {}
     for m in _REGISTRATION.finditer(text):
         labels = dict(_LABEL.findall(m.group(1)))
-        name = labels.get("configuration") or labels.get("name") or labels.get("id") or "trunk"
+        # Asterisk 22 labels it by the registration's client URI (username="sip:<user>@<domain>").
+        user = re.sub(r"^sips?:", "", labels.get("username", "")).partition("@")[0]
+        name = labels.get("configuration") or user or "trunk"
         try:
             out[name] = int(float(m.group(2)))
         except ValueError:

@@ -19,10 +19,13 @@ from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.sandbox import personas as personas_mod
-from ivr.sandbox import rootfs, staff
+import dataclasses
+
+from ivr.sandbox import carrier, rootfs, staff
 from ivr.sandbox.process import AsteriskInstance
 from ivr.sandbox.render import render_dirs, write_atomic
-from ivr.sandbox.values import CONF_DIR, PBX_SOURCES, pbx_values, sandbox_network
+from ivr.sandbox.values import (CONF_DIR, PBX_SOURCES, PRODUCTION_DIR, pbx_values, sandbox_network, staff_values,
+                                trunk_values)
 
 log = get_logger(__name__)
 CONF = CONF_DIR
@@ -61,20 +64,36 @@ class Sandbox:
         sb = self.settings.sandbox
         if inst.name == "phones":
             return {**inst.dirs(), "sip_bind": "127.0.0.1", "sip_port": sb.phones_sip_port, "pbx_host": "127.0.0.1",
-                    "pbx_port": sb.sip_port, "rtp_start": 30000, "rtp_end": 39999}
-        return pbx_values(self.settings, inst.dirs(), sandbox_network(self.settings))
+                    "pbx_port": sb.sip_port, "rtp_start": 30000, "rtp_end": 39999,
+                    "caller_id_name": self.settings.trunk.caller_id_name,
+                    "caller_id_number": self.settings.trunk.caller_id_number,
+                    **carrier.phones_values(self.settings)}
+        if not sb.carrier:
+            return pbx_values(self.settings, inst.dirs(), sandbox_network(self.settings))
+        # Carrier mode: asterisk-conf/production/ rendered as production renders it, the far end as operator.
+        c = carrier.carrier_settings(self.settings)
+        net = dataclasses.replace(sandbox_network(self.settings), trunk_port=c.trunk.port)
+        return {**pbx_values(c, inst.dirs(), net), **trunk_values(c), **staff_values(c)}
+
+    def _pbx_sources(self) -> list[Path]:
+        return [*PBX_SOURCES, PRODUCTION_DIR] if self.settings.sandbox.carrier else list(PBX_SOURCES)
 
     def _render(self, personas_file: str | None) -> dict[str, bool]:
         """Render every config; return, per instance, whether anything but the phones' dialplan changed."""
         changed = {}
-        for inst, sources in ((self.pbx, list(PBX_SOURCES)),
+        carrier.install_tls(self.settings, self.root)
+        for inst, sources in ((self.pbx, self._pbx_sources()),
                               (self.phones, [CONF / "common", CONF / "phones"])):
             target = self.root / inst.conf_dir.lstrip("/")
             changed[inst.name] = bool(render_dirs(sources, target, self._values(inst)))
         sb = self.settings.sandbox
-        staff_conf = staff.render_endpoints(sb.staff, "127.0.0.1", sb.phones_sip_port)
-        if write_atomic(self.root / self.pbx.conf_dir.lstrip("/") / staff.STAFF_FILE, staff_conf):
-            changed["pbx"] = True
+        if not sb.carrier:  # carrier mode: the registering staff phones of asterisk-conf/production/
+            staff_conf = staff.render_endpoints(sb.staff, "127.0.0.1", sb.phones_sip_port)
+            if write_atomic(self.root / self.pbx.conf_dir.lstrip("/") / staff.STAFF_FILE, staff_conf):
+                changed["pbx"] = True
+        far_end = carrier.render_far_end(self.settings)
+        if write_atomic(self.root / self.phones.conf_dir.lstrip("/") / carrier.CARRIER_FILE, far_end):
+            changed["phones"] = True
         self.settings.audio_cache_dir.mkdir(parents=True, exist_ok=True)
         self._link_vietnamese_sounds()
         return changed

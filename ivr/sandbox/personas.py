@@ -226,6 +226,7 @@ def render_dialplan(personas: Personas) -> str:
         "; While the sandbox's trunk is 'down' (robocall sandbox trunk down), every call gets 503.",
         "[trunk-down]", "exten => s,1,PJSIPHangup(503)", "",
         "[phones]",
+        "include => registered-staff",
     ]
     for number, persona in personas.exact.items():
         out += _extension(number.lstrip("+"), persona)
@@ -238,5 +239,7 @@ def render_dialplan(personas: Personas) -> str:
     out += ["[default-rule]"]
     for tail in range(100):
         out += _extension(f"{tail:02d}", default_persona(f"{tail:02d}"))
-    out += ["; Simulated residents calling the hotline (ivr/sandbox/callers.py).", "#tryinclude extensions_callers.conf"]
+    out += ["; The far end as a carrier, and staff phones that registered to the PBX (ivr/sandbox/carrier.py).",
+            "#tryinclude extensions_carrier.conf",
+            "; Simulated residents calling the hotline (ivr/sandbox/callers.py).", "#tryinclude extensions_callers.conf"]
     return "\n".join(out) + "\n"

@@ -27,11 +27,12 @@ def render_text(text: str, values: Mapping[str, object], where: str) -> str:
 
 
 def render_dirs(sources: Iterable[Path], target: Path, values: Mapping[str, object]) -> list[Path]:
-    """Render every file of ``sources`` (later folders win) into ``target``; return the changed paths."""
+    """Render every file of ``sources`` (folders, or single files; later ones win) into ``target``; return the
+    changed paths."""
     target.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     for src in sources:
-        for path in sorted(src.iterdir()):
+        for path in ([src] if src.is_file() else sorted(src.iterdir())):
             if path.is_file() and path.suffix == ".conf":
                 files[path.name] = path
     changed = []

@@ -21,7 +21,7 @@ from ivr import config as config_mod
 from ivr.config import PROJECT_ROOT
 from ivr.errors import UserError
 from ivr.sandbox.render import render_dirs, write_atomic
-from ivr.sandbox.values import PBX_SOURCES, PRODUCTION_DIR, instance_dirs, production_values
+from ivr.sandbox.values import PBX_SOURCES, PRODUCTION_DIR, PRODUCTION_STAFF, instance_dirs, production_values
 
 _INCLUDE = re.compile(r"^\s*#(?:try)?include\s+(\S+)", re.M)
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]")
@@ -32,7 +32,7 @@ def production_sources(settings: config_mod.Settings, root: Path = PROJECT_ROOT)
 
     ``root`` is the project folder holding asterisk-conf/ and dialplans/ (another one in tests).
     """
-    folders = [*PBX_SOURCES, PRODUCTION_DIR] if settings.trunk.register else list(PBX_SOURCES)
+    folders = [*PBX_SOURCES, PRODUCTION_DIR] if settings.trunk.register else [*PBX_SOURCES, *PRODUCTION_STAFF]
     return [root / folder.relative_to(PROJECT_ROOT) for folder in folders]
 
 

@@ -3,9 +3,17 @@
 Each endpoint's contact is the phones instance (sip:staffN@127.0.0.1:<phones port>), whose dialplan
 answers extension staffN as the personas file says (a persona key may be a staff name, e.g. "staff1").
 The file is generated into the sandbox PBX only: in production, staff softphones register to the PBX
-with their own credentials, so no static contact of the sandbox may reach the production config.
+with their own credentials (asterisk-conf/production/pjsip_staff.conf, rendered from ``staff.phones`` by
+``production_values`` below), so no static contact of the sandbox may reach the production config.
 """
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from ivr.errors import UserError
 
 STAFF_FILE = "pjsip_staff.conf"  # included by asterisk-conf/pbx/pjsip.conf (#tryinclude)
 
@@ -26,3 +34,62 @@ def render_endpoints(count: int, host: str, port: int) -> str:
         out += [f"[{name}](staff-endpoint)", f"aors = {name}", "",
                 f"[{name}]", "type = aor", f"contact = sip:{name}@{host}:{port}", ""]
     return "\n".join(out)
+
+
+# -- production: softphones that register ------------------------------------------------------------
+_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_EXTENSION = re.compile(r"^[0-9]{2,6}$")
+MIN_SECRET = 12
+
+
+@dataclass(frozen=True)
+class StaffPhone:
+    """One staff softphone: its SIP user name (also the agent's PJSIP/<name>) and its extension."""
+
+    name: str
+    extension: str
+
+
+def parse_phones(spec: str) -> list[StaffPhone]:
+    """``staff.phones``: "name:extension,..." (e.g. "staff1:201,staff2:202"); UserError naming the mistake."""
+    phones: list[StaffPhone] = []
+    for item in (part.strip() for part in spec.split(",") if part.strip()):
+        name, sep, extension = item.partition(":")
+        name, extension = name.strip(), extension.strip()
+        if not sep or not _NAME.match(name) or not _EXTENSION.match(extension):
+            raise UserError(f"staff.phones: {item!r} is not name:extension (a lower-case name, 2-6 digits), "
+                            "e.g. staff1:201")
+        if any(p.name == name for p in phones) or any(p.extension == extension for p in phones):
+            raise UserError(f"staff.phones: {name!r} or extension {extension} is listed twice")
+        phones.append(StaffPhone(name, extension))
+    return phones
+
+
+def read_secret(secrets_dir: str, name: str) -> str:
+    """The SIP password of staff phone ``name``: the file <staff.secrets_dir>/<name> (one line)."""
+    if not secrets_dir:
+        raise UserError("staff.phones is set but staff.secrets_dir is not: a folder with one file per phone "
+                        "holding its SIP password (ROBOCALL_STAFF_SECRETS_DIR)")
+    path = Path(secrets_dir) / name
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise UserError(f"staff phone {name}: cannot read its password file {path} ({exc.strerror})") from None
+    if len(secret) < MIN_SECRET or secret == name or any(c in secret for c in "\n\r;\""):
+        raise UserError(f"staff phone {name}: the password in {path} must be one line of at least {MIN_SECRET} "
+                        "characters, without ; or \" and not the phone's name")
+    return secret
+
+
+def production_values(phones: Sequence[StaffPhone], secret: Callable[[str], str]) -> dict[str, str]:
+    """``staff_objects`` and ``staff_dialplan`` for asterisk-conf/production/pjsip_staff.conf and extensions_staff.conf."""
+    objects: list[str] = []
+    dialplan: list[str] = []
+    for p in phones:
+        objects += [f"[{p.name}](staff-phone)", "type = endpoint", f"auth = {p.name}", f"aors = {p.name}",
+                    f'callerid = "{p.name}" <{p.extension}>', "",
+                    f"[{p.name}](staff-auth)", "type = auth", f"username = {p.name}", f"password = {secret(p.name)}", "",
+                    f"[{p.name}](staff-aor)", "type = aor", ""]
+        dialplan += [f"exten => {p.extension},1,Dial(PJSIP/{p.name},30)", " same => n,Hangup()"]
+    return {"staff_objects": "\n".join(objects) or "; no staff phone configured (staff.phones)",
+            "staff_dialplan": "\n".join(dialplan) or "; no staff phone configured (staff.phones)"}

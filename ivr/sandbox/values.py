@@ -19,6 +19,8 @@ DIALPLANS_DIR = PROJECT_ROOT / "dialplans"
 # The folders the PBX's config is rendered from, in order (a later folder's file wins on a name clash).
 PBX_SOURCES = (CONF_DIR / "common", CONF_DIR / "pbx", DIALPLANS_DIR)
 PRODUCTION_DIR = CONF_DIR / "production"
+# Rendered in production whatever the trunk (the registering trunk's pjsip_trunk.conf only with trunk.register).
+PRODUCTION_STAFF = (PRODUCTION_DIR / "pjsip_staff.conf", PRODUCTION_DIR / "extensions_staff.conf")
 TRANSPORTS = ("udp", "tcp", "tls")
 MEDIA_ENCRYPTIONS = ("no", "sdes", "dtls")
 
@@ -91,6 +93,8 @@ def pbx_values(settings: Settings, dirs: dict[str, str], net: Network) -> dict[s
         "hotline_number": s.hotline.number, "queue_name": s.hotline.queue,
         "queue_max_wait": s.hotline.callback_offer_after, "rtp_start": net.rtp_start, "rtp_end": net.rtp_end,
         "rtp_timeout": s.trunk.rtp_timeout, "rtp_timeout_hold": s.trunk.rtp_timeout_hold,
+        "external_address": s.pbx.external_address if net.sip_bind != "127.0.0.1" else "",
+        "local_net": s.pbx.local_net if net.sip_bind != "127.0.0.1" else "",
     }
 
 
@@ -107,11 +111,20 @@ def trunk_values(settings: Settings) -> dict[str, object]:
     }
 
 
+def staff_values(settings: Settings) -> dict[str, object]:
+    """The staff softphones' objects (asterisk-conf/production/pjsip_staff.conf), secrets read from files."""
+    from ivr.sandbox import staff
+
+    phones = staff.parse_phones(settings.staff.phones)
+    return dict(staff.production_values(phones, lambda name: staff.read_secret(settings.staff.secrets_dir, name)))
+
+
 def production_values(settings: Settings) -> dict[str, object]:
     """The whole table of the Asterisk image, after checking the settings it needs (UserError if not)."""
     check_production(settings)
     values = {**pbx_values(settings, instance_dirs("pbx"), production_network(settings)), **trunk_values(settings)}
-    return {key: _escape(value) for key, value in values.items()}
+    escaped: dict[str, object] = {key: _escape(value) for key, value in values.items()}
+    return {**escaped, **staff_values(settings)}  # checked line by line: no value holds ";"
 
 
 def check_production(settings: Settings) -> None:

@@ -61,15 +61,15 @@ def test_unknown_outcomes_are_grouped():
 
 RES_PROMETHEUS = """# HELP asterisk_pjsip_outbound_registration_status Current registration status.
 # TYPE asterisk_pjsip_outbound_registration_status gauge
-asterisk_pjsip_outbound_registration_status{eid="02:fc",configuration="carrier-registration"} 1
-asterisk_pjsip_outbound_registration_status{eid="02:fc",configuration="backup-registration"} 2
+asterisk_pjsip_outbound_registration_status{eid="02:fc",username="sip:robocall@127.0.0.1",domain="sip:127.0.0.1:5862;transport=udp",channel_type="PJSIP"} 1
+asterisk_pjsip_outbound_registration_status{eid="02:fc",username="sip:backup@carrier.vn",domain="sip:carrier.vn",channel_type="PJSIP"} 2
 asterisk_endpoints_state{eid="02:fc",id="PJSIP/trunk",tech="PJSIP",resource="trunk"} 2
 asterisk_endpoints_state{eid="02:fc",id="PJSIP/staff1",tech="PJSIP",resource="staff1"} 1
 """
 
 
 def test_the_pbx_metrics_text_is_read():
-    assert parse_registrations(RES_PROMETHEUS) == {"carrier-registration": 1, "backup-registration": 2}
+    assert parse_registrations(RES_PROMETHEUS) == {"robocall": 1, "backup": 2}
     assert parse_endpoints(RES_PROMETHEUS) == {"trunk": 2, "staff1": 1}
     assert parse_registrations("") == {} and parse_endpoints("garbage{") == {}
 
@@ -112,8 +112,8 @@ def test_metrics_text_carries_every_family():
         "robocall_ari_reconnects_total 2.0", "robocall_ari_event_lag_seconds 0.25", "robocall_calls_in_progress 5.0",
         "robocall_trunk_congestion_share 0.4", "robocall_campaigns_running 2.0",
         'robocall_campaign_contacts_pending{campaign="7"} 40.0', "robocall_hotline_callers_waiting 3.0",
-        "robocall_hotline_longest_wait_seconds 95.0", 'robocall_trunk_registered{trunk="carrier-registration"} 1.0',
-        'robocall_trunk_registered{trunk="backup-registration"} 0.0', "robocall_trunk_reachable 1.0",
+        "robocall_hotline_longest_wait_seconds 95.0", 'robocall_trunk_registered{trunk="robocall"} 1.0',
+        'robocall_trunk_registered{trunk="backup"} 0.0', "robocall_trunk_reachable 1.0",
         "robocall_hotline_conversations 1.0", "robocall_pbx_metrics_up 1.0",
     ]
     missing = [line for line in expected if line not in text.splitlines()]
