@@ -22,6 +22,7 @@ from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.labels import status_label
 from ivr.scripts.model import Script
+from ivr.security import public_url
 from ivr.speech.library import AudioLibrary
 from ivr.speech.render import render_personalised, render_script
 from ivr.storage import records as r
@@ -29,7 +30,7 @@ from ivr.storage.repo import Repository
 
 
 def worker_id(settings: Settings) -> str:
-    return settings.dialer.worker_id or f"{socket.gethostname()}@{settings.ari.url}"
+    return settings.dialer.worker_id or f"{socket.gethostname()}@{public_url(settings.ari.url)}"
 
 
 @dataclass(frozen=True)

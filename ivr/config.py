@@ -117,6 +117,12 @@ class AudioSettings:
     cache_dir: str = ""
     pbx_dir: str = ""
     recordings_dir: str = "audio"
+    # The group the PBX reads prompts as (name or number): prompt files are 0640 in that group, readable by
+    # the PBX and no other user. Empty: the controller's own group (the sandbox's PBX runs as root).
+    pbx_group: str = ""
+    # gTTS sends each prompt's text to Google: refused for prompts with personal data (names, addresses, a
+    # free-text --prompt) unless this says the cross-border transfer is approved (Decree 13/2023).
+    gtts_transfer_approved: bool = False
 
 
 @dataclass(frozen=True)

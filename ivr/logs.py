@@ -13,6 +13,7 @@ import datetime as dt
 import enum
 import logging
 import re
+import unicodedata
 import sys
 from pathlib import PurePath
 from typing import Any, MutableMapping, TextIO
@@ -32,7 +33,12 @@ SENSITIVE_KEY_PARTS = frozenset({"phone", "msisdn", "e164", "sdt", "password", "
 # A run of 9 or more digits (a Vietnamese number without its leading 0 has 9), optionally with + and one
 # separator between digits: phone numbers in any common form. Letters, digits or "-" right before or after
 # mean an identifier (a uuid, a channel id), not a number; an 8-digit run is a date, not a phone.
-_PHONE_RE = re.compile(r"(?<![^\W_])(?<!-)\+?\d(?:[\s.\-]?\d){8,14}(?![^\W_])(?!-)")
+# Between digit groups: up to three of space . - / _
+_PHONE_RE = re.compile(r"(?<![^\W_])(?<!-)\+?\d(?:[\s.\-/_]{0,3}\d){8,14}(?![^\W_])(?!-)")
+# An area or country code in brackets, then the rest: "(091) 234-5678", "(+84) 912 345 678".
+_BRACKET_PHONE_RE = re.compile(r"\(\+?\d{2,5}\)[\s.\-/_]{0,2}\d(?:[\s.\-/_]{0,3}\d){5,10}(?!\d)")
+# A Vietnamese mobile number glued to words ("ĐT0912345678", "sdt:0912345678x"): masked wherever it is.
+_GLUED_MOBILE_RE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[35789]\d{8}|1[2689]\d{8})(?!\d)")
 # Asterisk's unique ids (channels it names itself: inbound calls): epoch seconds, a dot, a counter
 # without leading zeros. They stay readable. A number that lost its 0 in Excel and came back as a float
 # ("1621234567.0", an old 11-digit mobile) ends in ".0" and stays masked.
@@ -44,17 +50,34 @@ MASK = "***"
 
 def mask_text(text: str) -> str:
     text = _URL_CRED_RE.sub(r"\1" + MASK + "@", text)
-    return _PHONE_RE.sub(_mask_phone, text)
+    text = _BRACKET_PHONE_RE.sub(MASK, text)
+    return _GLUED_MOBILE_RE.sub(MASK, _PHONE_RE.sub(_mask_phone, text))
 
 
 def _mask_phone(match: re.Match[str]) -> str:
     return match.group() if _ASTERISK_ID_RE.fullmatch(match.group()) else MASK
 
 
+# The same keys written as one word, in camelCase or in Vietnamese with diacritics (hoTen, diachi, họ_tên,
+# soDienThoai, HoVaTen): compared without separators, case or accents.
+_SQUASHED_KEYS = frozenset({k.replace("_", "") for k in SENSITIVE_KEYS} | {
+    "hovaten", "hoten", "tennguoi", "diachi", "sodienthoai", "dienthoai", "sodt", "nguoigoi", "sogoi",
+    "fullname", "phonenumber", "callernumber", "namsinh", "ngaysinh"})
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents (đ -> d), no separators: "Họ_Tên" -> "hoten"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return re.sub(r"[\W_]+", "", "".join(c for c in decomposed if not unicodedata.combining(c))).lower()
+
+
 def sensitive_key(key: str) -> bool:
     """Whether values under ``key`` are personal data or secrets, whatever they look like."""
     lowered = key.lower()
-    return lowered in SENSITIVE_KEYS or not SENSITIVE_KEY_PARTS.isdisjoint(lowered.split("_"))
+    if lowered in SENSITIVE_KEYS or not SENSITIVE_KEY_PARTS.isdisjoint(lowered.split("_")):
+        return True
+    parts = [_fold(p) for p in re.split(r"[_\-\s.]+|(?<=[a-zà-ỹ])(?=[A-ZÀ-Ỹ])", key) if p]
+    return _fold(key) in _SQUASHED_KEYS or not SENSITIVE_KEY_PARTS.isdisjoint(parts)
 
 
 def _mask_value(key: str, value: Any) -> Any:

@@ -26,16 +26,27 @@ def is_sandbox(settings: Settings) -> bool:
     return (parts.hostname or "").lower() in LOCAL_HOSTS and port == settings.sandbox.http_port
 
 
+def public_url(url: str) -> str:
+    """``url`` as it may be shown in a message or a log: without user and password."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(ari.url)"
+    if parts.username is None and parts.password is None:
+        return url
+    return url.replace(parts.netloc, parts.netloc.rpartition("@")[2], 1)
+
+
 def ensure_safe_secrets(settings: Settings) -> None:
     """UserError if the controller would use a default or empty secret against a PBX that is not the sandbox."""
     if is_sandbox(settings):
         return
     hint = "set ROBOCALL_ARI_PASSWORD or ROBOCALL_ARI_PASSWORD_FILE (a secret file) to the PBX's ARI password"
     if not settings.ari.password:
-        raise UserError(f"ari.password is empty for the PBX at {settings.ari.url}: {hint}")
+        raise UserError(f"ari.password is empty for the PBX at {public_url(settings.ari.url)}: {hint}")
     if settings.ari.password == DEFAULT_ARI_PASSWORD:
         raise UserError(f"ari.password is still the sandbox default, refusing to use it with the PBX at "
-                        f"{settings.ari.url}: {hint}")
+                        f"{public_url(settings.ari.url)}: {hint}")
     if settings.trunk.register and not settings.trunk.password:
         raise UserError("trunk.register is true but trunk.password is empty: set ROBOCALL_TRUNK_PASSWORD or "
                         "ROBOCALL_TRUNK_PASSWORD_FILE")

@@ -38,6 +38,7 @@ import json
 import random
 import time
 from typing import Any, Awaitable, Callable, Mapping
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 import websockets
@@ -65,6 +66,19 @@ class AriError(Exception):
         self.status = status
 
 
+def _split_credentials(url: str, username: str, password: str) -> tuple[str, str, str]:
+    """``http://user:secret@host`` -> (``http://host``, user, secret); credentials given in the URL win."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, username, password
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    clean = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return clean, unquote(parts.username or username), unquote(parts.password or password)
+
+
 class _Lane:
     """A websocket that carries REST requests, and the ids of the requests waiting for its answers."""
 
@@ -84,7 +98,8 @@ class AriClient:
     def __init__(self, url: str, username: str, password: str, app: str, *,
                  max_backoff: float = 5.0, http_timeout: float = 10.0, max_connections: int = 50,
                  rest_over_websocket: bool = True, rest_lanes: int = 4, event_lanes: bool = True) -> None:
-        self.url = url.rstrip("/")
+        url, username, password = _split_credentials(url.rstrip("/"), username, password)
+        self.url = url  # never with credentials: it goes into messages and logs
         self.app = app
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
         self._auth_header = {"Authorization": f"Basic {token}"}

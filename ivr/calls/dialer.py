@@ -351,7 +351,7 @@ class Dialer:
     async def _media_for(self, prompts: list[Prompt]) -> dict[Prompt, str]:
         missing = [p for p in prompts if p not in self._media]
         if missing:
-            found = await asyncio.to_thread(prepare.media_map, self.library, missing)
+            found = await asyncio.to_thread(prepare.media_map, self.library, missing, True)
             if len(self._media) > MEDIA_MEMO_LIMIT:
                 self._media.clear()  # personalised prompts accumulate: start again rather than grow
             self._media.update(found)

@@ -39,23 +39,26 @@ def script_prompts(script: Script, variables: Mapping[str, str]) -> list[Prompt]
     return [render_prompt(t, variables, fallbacks) for t in prompts_of(script)]
 
 
-def media_map(library: AudioLibrary, prompts: Iterable[Prompt]) -> dict[Prompt, str]:
+def media_map(library: AudioLibrary, prompts: Iterable[Prompt], personal: bool = False) -> dict[Prompt, str]:
     """Render what is missing and return prompt -> media URI; the call then only looks up this dict."""
     prompts = list(prompts)
-    library.ensure_all(prompts)
+    if personal:  # a person's values, or free text: never to a foreign TTS service without approval
+        library.ensure_personal(prompts)
+    else:
+        library.ensure_all(prompts)
     return {p: library.media_for(p) for p in prompts}
 
 
 def script_plan(settings: Settings, library: AudioLibrary, script: Script, e164: str,
                 variables: Mapping[str, str], call_id: str | None = None, app_args: str = "") -> CallPlan:
-    media = media_map(library, script_prompts(script, variables))
+    media = media_map(library, script_prompts(script, variables), personal=bool(variables))
     return plan(settings, e164, ScriptConversation(script, dict(variables)), media, call_id, app_args)
 
 
 def prompt_plan(settings: Settings, library: AudioLibrary, e164: str, text: str, max_digits: int,
                 call_id: str | None = None, timeout: float | None = None) -> CallPlan:
     prompt = Prompt("adhoc.prompt", text)
-    media = media_map(library, [prompt])
+    media = media_map(library, [prompt], personal=True)
     conv = DigitsConversation(prompt, max_digits, timeout or settings.call.digit_timeout)
     return plan(settings, e164, conv, media, call_id)
 

@@ -18,6 +18,9 @@ from ivr.i18n import _
 from ivr.operator import operator_name
 
 
+PRIVATE_UMASK = 0o027
+
+
 class Context:
     """What every command gets: the settings, and the options common to all commands."""
 
@@ -32,6 +35,9 @@ class Context:
 
 class _Main(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Files this process creates (database, list copies, error reports, reports, logs, audio) hold
+        # personal data: owner and group only, never every user of the machine.
+        os.umask(PRIVATE_UMASK)
         # Before click parses anything, so that its own usage errors are in the staff's language too.
         given = kwargs.get("args", args[0] if args else None)
         _choose_language(_lang_in_argv(sys.argv[1:] if given is None else given))
@@ -46,6 +52,12 @@ class _Main(click.Group):
         except KeyboardInterrupt:
             click.echo(_("robocall: interrupted"), err=True)
             sys.exit(130)
+
+
+def refuse_existing(out: Any) -> None:
+    """--out never replaces a file that is there (the purge would later delete it as ours)."""
+    if os.path.lexists(out):
+        raise UserError(f"--out {out}: tệp này đã có; chọn tên khác hoặc tự xóa tệp cũ trước")
 
 
 def fail(message: str, exit_code: int = 2) -> None:

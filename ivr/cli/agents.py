@@ -33,7 +33,8 @@ def _with_service(ctx: Context, use: Callable[[AgentService], Awaitable[T]]) -> 
     async def run() -> T:
         ari = app.ari_client(ctx.settings)  # REST only: no websocket, so a running service is not disturbed
         try:
-            return await use(AgentService(HotlineStore(engine), QueueAdmin(ari), utcnow))
+            return await use(AgentService(HotlineStore(engine), QueueAdmin(ari), utcnow,
+                                          ctx.settings.trunk.endpoint))
         finally:
             await ari.close()
 

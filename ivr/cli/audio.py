@@ -23,6 +23,9 @@ def load_checked_script(arg: str, scripts_dir: Path = SCRIPTS_DIR) -> Script:
     An unknown name, or a script with any problem, is one UserError naming the file and the first problem.
     """
     path = Path(arg)
+    if path.is_file() and path.suffix not in (".yaml", ".yml"):
+        # Never read another kind of file as a script: its first line would be quoted in the error.
+        raise UserError(_("{arg}: not a script: give a script name (e.g. f1_daily) or a .yaml file").format(arg=arg))
     if not path.is_file():
         named = scripts_dir / f"{arg}.yaml"
         if not named.is_file():

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ivr import app
-from ivr.cli import Context, main
+from ivr.cli import Context, main, refuse_existing
 from ivr.cli.params import DATE
 from ivr.cli.report import report_deps
 from ivr.i18n import _
@@ -33,6 +33,7 @@ def answers(ctx: Context, first: dt.date, last: dt.date, category: str | None, o
             as_json: bool) -> None:
     """Everyone who answered, one row per person and day, with each answer (same columns as the urgent list)."""
     settings = ctx.settings
+    refuse_existing(out)
     written = export_answers(report_deps(settings), first, last,
                              category.upper() if category else None,
                              out.absolute(), ctx.who(operator))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from ivr.cli import Context
+from ivr.cli import Context, refuse_existing
 from ivr.cli.audio import load_checked_script
 from ivr.cli.script import script_group
 from ivr.errors import UserError
@@ -43,6 +43,7 @@ def preview_command(ctx: Context, script: str, answers: str, out: Path, variable
     from ivr.speech.library import AudioLibrary
     from ivr.speech.preview import parse_answers, walk, write_preview
 
+    refuse_existing(out)
     keys = parse_answers(answers)
     loaded = load_checked_script(script)
     walked = walk(loaded, keys, parse_variables(variables, loaded))

@@ -74,8 +74,10 @@ class AgentService:
     """`robocall agents ...` and the service's start-up sync: the database says who should be in the
     queue, app_queue is made to agree."""
 
-    def __init__(self, store: HotlineStore, admin: QueueAdmin, clock: Callable[[], dt.datetime]) -> None:
+    def __init__(self, store: HotlineStore, admin: QueueAdmin, clock: Callable[[], dt.datetime],
+                 trunk_endpoint: str = "trunk") -> None:
         self.store, self.admin, self.clock = store, admin, clock
+        self.trunk_endpoint = trunk_endpoint
 
     def add(self, name: str, endpoint: str | None, display_name: str | None, operator: str) -> AgentRecord:
         if not NAME.match(name):
@@ -84,6 +86,10 @@ class AgentService:
         interface = endpoint or f"PJSIP/{name}"
         if not INTERFACE.match(interface):
             raise UserError(f"--endpoint {interface!r}: expected PJSIP/<endpoint name>, e.g. PJSIP/{name}")
+        if interface.partition("/")[2].lower() == self.trunk_endpoint.lower():
+            # The queue would ring the operator's trunk: a call to the carrier with no number, on our account.
+            raise UserError(f"--endpoint {interface!r} là trung kế của nhà mạng (trunk.endpoint), không phải "
+                            f"điện thoại của nhân viên: dùng PJSIP/<tên máy nhân viên>, ví dụ PJSIP/{name}")
         return self.store.add_agent(name, interface, display_name or None, operator=operator, now=self.clock())
 
     async def login(self, name: str, operator: str) -> AgentRecord:

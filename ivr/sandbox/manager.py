@@ -18,6 +18,7 @@ import httpx
 from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.logs import get_logger
+from ivr.security import public_url
 from ivr.sandbox import personas as personas_mod
 import dataclasses
 
@@ -208,7 +209,8 @@ class Sandbox:
             if self._ari_ok():
                 return
             time.sleep(0.2)
-        raise UserError(f"sandbox: ARI did not answer at {self.settings.ari.url}; see {self.pbx.console_log}")
+        raise UserError(f"sandbox: ARI did not answer at {public_url(self.settings.ari.url)}; "
+                        f"see {self.pbx.console_log}")
 
     def _proc_mounted(self) -> bool:
         target = str((self.root / "proc").resolve())

@@ -71,8 +71,12 @@ def load(path: str | Path) -> Script:
 def resolve(name_or_path: str | Path, directory: str | Path) -> Path:
     """The file for a script given by file path or by name (`f1_daily` -> `<directory>/f1_daily.yaml`)."""
     given = Path(name_or_path)
-    if given.suffix in (".yaml", ".yml") or given.exists():
+    if given.suffix in (".yaml", ".yml"):
         return given
+    if given.exists() or "/" in str(name_or_path) or "\\" in str(name_or_path):
+        # Never read another kind of file as a script: its first line would be quoted in the error.
+        raise ScriptError(Problem(str(name_or_path), 0, None, "not a script: give a script name (e.g. f1_daily) "
+                                                              "or a .yaml file"))
     candidate = Path(directory) / f"{name_or_path}.yaml"
     if candidate.is_file():
         return candidate

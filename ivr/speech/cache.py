@@ -10,6 +10,7 @@ both succeed with identical results.
 """
 from __future__ import annotations
 
+import grp
 import hashlib
 import json
 import os
@@ -52,11 +53,29 @@ def recording_key(content_digest: str) -> str:
     return hashlib.sha256(f"recording\0{FORMAT}\0{content_digest}".encode("ascii")).hexdigest()
 
 
-class AudioCache:
-    """The folder of rendered prompts. Creates it on first write."""
+PROMPT_MODE = 0o640  # a prompt may say a name: the owner writes, the PBX's group reads, nobody else
 
-    def __init__(self, folder: Path) -> None:
+
+def group_id(group: str) -> int | None:
+    """The id of ``group`` (a name or a number); None for "" (keep the writer's group)."""
+    if not group:
+        return None
+    if group.isdigit():
+        return int(group)
+    try:
+        return grp.getgrnam(group).gr_gid
+    except KeyError:
+        raise UserError(f"audio.pbx_group: no group {group!r} on this machine (the group the PBX runs as, "
+                        "e.g. asterisk; or its number)") from None
+
+
+class AudioCache:
+    """The folder of rendered prompts. Creates it on first write. Files are 0640, in ``pbx_group`` when
+    set: readable by the PBX's group only (a personalised prompt says a name)."""
+
+    def __init__(self, folder: Path, pbx_group: str = "") -> None:
         self.folder = folder
+        self.pbx_group = pbx_group
 
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.wav"
@@ -71,7 +90,11 @@ class AudioCache:
     def temp_path(self, key: str, suffix: str) -> Path:
         """A fresh, empty scratch file in the cache folder (same filesystem as the final file)."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self.folder.is_dir():
+                self.folder.mkdir(parents=True, exist_ok=True)
+                gid = group_id(self.pbx_group)
+                if gid is not None:
+                    os.chown(self.folder, -1, gid)  # the PBX's group may enter the folder, nobody else
             fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{key[:16]}-", suffix=suffix, dir=self.folder)
         except OSError as exc:
             raise UserError(f"audio cache folder {self.folder}: cannot write there "
@@ -89,8 +112,11 @@ class AudioCache:
         try:
             produce(tmp)
             to_ulaw(tmp, twin)
+            gid = group_id(self.pbx_group)
             for t in (tmp, twin):
-                os.chmod(t, 0o644)  # mkstemp makes 0600; the PBX may run as another user
+                if gid is not None:
+                    os.chown(t, -1, gid)
+                os.chmod(t, PROMPT_MODE)  # mkstemp makes 0600; the PBX may run as another user (its group)
             wav, ulaw = self.paths(key)
             os.replace(twin, ulaw)  # the twin first: has() sees a prompt only once both are there
             os.replace(tmp, wav)

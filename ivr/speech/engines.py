@@ -83,6 +83,7 @@ class GttsEngine:
     importer: Callable[[str], Any] = importlib.import_module
     name: str = "gtts"
     suffix: str = ".mp3"
+    sends_text_abroad: bool = True  # Google's servers: personal prompts need audio.gtts_transfer_approved
 
     def synthesize(self, text: str, out: Path) -> None:
         try:

@@ -52,6 +52,7 @@ class AudioDirs:
     cache_dir: Path
     pbx_dir: str
     recordings_dir: Path | None = None
+    pbx_group: str = ""  # the group the PBX reads prompts as (audio.pbx_group); empty: the writer's group
 
 
 @dataclass(frozen=True)
@@ -85,23 +86,27 @@ class AudioLibrary:
     """Prompt -> 8 kHz WAV in the cache folder, and the ``sound:`` URI the PBX plays it by."""
 
     def __init__(self, source: Settings | AudioDirs, engine: TtsEngine | None = None, *, workers: int = 0,
-                 clock: Callable[[], float] = time.monotonic, sox: str = convert.SOX) -> None:
+                 clock: Callable[[], float] = time.monotonic, sox: str = convert.SOX,
+                 transfer_approved: bool = False) -> None:
         if isinstance(source, AudioDirs):
             dirs = source
         else:
+            transfer_approved = transfer_approved or source.audio.gtts_transfer_approved
             dirs = AudioDirs(source.audio_cache_dir, source.audio_pbx_dir,
-                             source.path(source.audio.recordings_dir) if source.audio.recordings_dir else None)
+                             source.path(source.audio.recordings_dir) if source.audio.recordings_dir else None,
+                             source.audio.pbx_group)
             if engine is None:
                 engine = make_engine(source.audio.engine, source.audio.voice, source.audio.rate)
         self.engine: TtsEngine = engine if engine is not None else make_engine("espeak-ng")
         self.dirs = dirs
-        self.cache = AudioCache(dirs.cache_dir)
+        self.cache = AudioCache(dirs.cache_dir, dirs.pbx_group)
         self.sox = sox
         self.recordings = RecordingIndex(dirs.recordings_dir, convert.readable_suffixes(sox))
         self.workers = workers or min(4, os.cpu_count() or 2)
         self._clock = clock
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self.transfer_approved = transfer_approved
 
     # -- lookup (safe during a call) ----------------------------------------------------------------
     def resolve(self, prompt: PromptLike) -> Resolved:
@@ -131,6 +136,21 @@ class AudioLibrary:
     def ensure(self, prompt: PromptLike) -> Path:
         """Render the prompt if its file is missing; return the file."""
         return self._ensure(prompt)[0]
+
+    def ensure_personal(self, prompts: Iterable[PromptLike]) -> RenderStats:
+        """``ensure_all`` for prompts that say a person's data (names, addresses, free text): refused when the
+        engine sends text abroad (gTTS) unless audio.gtts_transfer_approved says that transfer is approved
+        (Decree 13/2023 restricts sending sensitive personal data out of the country)."""
+        items = list(prompts)
+        if getattr(self.engine, "sends_text_abroad", False) and not self.transfer_approved:
+            missing = [p for p in items if not self.is_ready(p)]
+            if missing:
+                raise UserError(
+                    f"audio.engine là {self.engine.name}: máy chủ ở nước ngoài sẽ nhận văn bản có thông tin cá nhân "
+                    f"({missing[0].id}, ...). Nghị định 13/2023 hạn chế chuyển dữ liệu cá nhân ra nước ngoài: dùng "
+                    "audio.engine espeak-ng, hoặc đặt audio.gtts_transfer_approved: true khi việc chuyển này đã "
+                    "được phê duyệt")
+        return self.ensure_all(items)
 
     def ensure_all(self, prompts: Iterable[PromptLike]) -> RenderStats:
         """Render every missing prompt, a few at a time in threads (espeak-ng and sox are subprocesses)."""

@@ -65,7 +65,7 @@ def render_personalised(library: AudioLibrary, script: Script,
                         variables_list: Iterable[Mapping[str, str]]) -> RenderStats:
     """Render the personalised prompts of ``script`` for every contact (called at campaign creation)."""
     check_recordings(library, script)
-    return library.ensure_all(personalised_prompts(script, variables_list))
+    return library.ensure_personal(personalised_prompts(script, variables_list))
 
 
 def prepare_campaign_audio(library: AudioLibrary, script: Script,

@@ -142,3 +142,20 @@ def test_the_configured_logger_writes_masked_json_lines() -> None:
     assert (record["phone_e164"], record["note"], record["attempt"], record["extra"]) == \
         (MASK, f"gọi {MASK}", 7, {"ho_ten": MASK})
     assert "912" not in line and "Nguyễn" not in line
+
+
+@pytest.mark.parametrize("text", [
+    "(091) 234-5678", "0912  345  678", "0912/345/678", "0912_345_678", "gọi ĐT0912345678 lúc 9 giờ",
+    "sdt:0912345678x", "(+84) 912 345 678",
+], ids=["area code in brackets", "two spaces", "slashes", "underscores", "glued to ĐT", "glued both sides",
+        "country code in brackets"])
+def test_phone_formats_the_security_review_found_are_masked(text: str) -> None:
+    masked = mask_text(text)
+    assert not any(ch.isdigit() for ch in masked.replace("9 giờ", "")), masked
+
+
+@pytest.mark.parametrize("key", ["hoTen", "HoTen", "hovaten", "HoVaTen", "diachi", "diaChi", "họ_tên", "địa_chỉ",
+                                 "soDienThoai", "so-dien-thoai", "phoneNumber", "fullName", "callerNumber"])
+def test_free_text_name_keys_are_masked(key: str) -> None:
+    out = mask_personal_data(None, "info", {"event": "x", key: "Nguyễn Văn An, Thôn 3"})
+    assert out == {"event": "x", key: MASK}

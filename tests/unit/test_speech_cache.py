@@ -70,7 +70,17 @@ def test_output_is_8khz_mono_16bit_and_readable_by_the_pbx(tmp_path: Path) -> No
     info = wav_info(path)
     assert (info.rate, info.channels, info.sample_width) == (8000, 1, 2)
     assert info.seconds == pytest.approx(1.0, abs=0.01)  # CountingEngine: 0.1 s per character
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    # A prompt may say a name: the PBX reads it through its group, no other user of the machine can.
+    assert [stat.S_IMODE(p.stat().st_mode) for p in (path, path.with_suffix(".ulaw"))] == [0o640, 0o640]
+
+
+def test_prompts_go_to_the_pbx_group_and_an_unknown_group_is_refused(tmp_path: Path) -> None:
+    import os
+    cache = AudioCache(tmp_path / "c", str(os.getgid()))
+    wav = cache.store("k", lambda out: _library(tmp_path / "x", CountingEngine()).engine.synthesize("1", out))
+    assert wav.stat().st_gid == os.getgid() and (tmp_path / "c").stat().st_gid == os.getgid()
+    with pytest.raises(UserError, match="audio.pbx_group: no group 'no-such-group'"):
+        AudioCache(tmp_path / "d", "no-such-group").store("k", lambda out: None)
 
 
 def test_media_for_never_renders(tmp_path: Path) -> None:

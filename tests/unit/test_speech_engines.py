@@ -111,3 +111,28 @@ def test_convert_bad_input_names_the_file(tmp_path: Path, content: bytes, expect
     src.write_bytes(content)
     with pytest.raises(UserError, match=f"recording broken.wav: sox {expected}"):
         to_asterisk_wav(src, tmp_path / "out.wav", what="recording broken.wav")
+
+
+def test_gtts_is_refused_for_personal_prompts_unless_the_transfer_is_approved(tmp_path: Path) -> None:
+    """Decree 13/2023: a prompt saying a person's name never goes to a foreign speech service (gTTS) without
+    approval (audio.gtts_transfer_approved); prompts without personal data still may."""
+    from dataclasses import dataclass
+
+    from speech_fakes import CountingEngine
+
+    @dataclass
+    class Abroad(CountingEngine):
+        name: str = "gtts"
+        sends_text_abroad: bool = True
+
+    assert GttsEngine().sends_text_abroad and not getattr(EspeakEngine(), "sends_text_abroad", False)
+    engine = Abroad()
+    library = AudioLibrary(AudioDirs(tmp_path / "c", "/s"), engine=engine, workers=1)
+    personal = [Prompt("f1_daily.ask_identity", "Có phải anh/chị Phạm Thị Lan không?")]
+    with pytest.raises(UserError, match="gtts_transfer_approved"):
+        library.ensure_personal(personal)
+    assert engine.calls == [], "nothing left the machine"
+    library.ensure_all([Prompt("f1_daily.greet", "Xin chào")])  # no personal data: allowed
+    approved = AudioLibrary(AudioDirs(tmp_path / "c", "/s"), engine=engine, workers=1, transfer_approved=True)
+    approved.ensure_personal(personal)
+    assert engine.calls == ["Xin chào", personal[0].text]
