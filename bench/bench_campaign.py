@@ -3,12 +3,16 @@
     .venv/bin/python bench/bench_campaign.py --contacts 1000 --concurrency 50
     .venv/bin/python bench/bench_campaign.py --contacts 1600 --concurrency 800 --baseline
 
-Runs one campaign of the F1 script (scripts_vi/f1_daily.yaml) over N synthetic contacts whose phones
-follow the sandbox's default rule (README, "Personas"), at concurrency C, through the real controller
+Runs one campaign of the F1 script over N synthetic contacts whose phones follow the sandbox's default
+rule (README, "Personas"), at concurrency C, through the real controller
 (Dialer -> ARI -> Asterisk -> SIP -> far-end Asterisk). With --baseline it then runs the same script,
 compiled to plain dialplan (Playback/Read, bench/baseline_dialplan.py), over the same numbers with no
 controller, and prints our figures as ratios to it. Results go to bench/results/<name>.json.
 Needs the sandbox (it brings it up) and takes about N x 30 s / C per run.
+
+The script is bench/scripts/f1_daily.yaml, a frozen copy of f1_daily version 1 (2026-11-30), and the
+phones press its keys (bench/personas_f1_v1.py): the shipped script is shorter since issue 14, and
+figures before and after must compare. Set BENCH_CURRENT_SCRIPT=1 to dial scripts_vi/f1_daily.yaml instead.
 """
 from __future__ import annotations
 
@@ -34,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from baseline_dialplan import CONTEXT, compile_script  # noqa: E402
+from personas_f1_v1 import SCRIPTS_DIR, keys_v1, write_personas  # noqa: E402
 
 from ivr import app, config, logs  # noqa: E402
 from ivr.calls import prepare  # noqa: E402
@@ -48,6 +53,7 @@ from ivr.storage.db import make_engine, migrate  # noqa: E402
 from ivr.storage.repo import Repository  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+CURRENT = os.environ.get("BENCH_CURRENT_SCRIPT") == "1"  # dial the shipped script, not the frozen copy
 # One pass over the list: retries (30 min later by default) are policy, not throughput.
 ONE_PASS = {"window_start": "00:00", "window_end": "23:59", "no_answer_attempts": 1, "network_max_attempts": 1,
             "unfinished_extra_attempts": 0}
@@ -136,6 +142,9 @@ class Sampler:
 
 
 def expected_keys(number: str) -> int:
+    if not CURRENT:
+        keys = keys_v1(number)
+        return len(keys.split(",")) if keys else 0
     p = default_persona(number)
     return len(p.keys) if p.behaviour == "answer_keys" else 0
 
@@ -313,10 +322,14 @@ async def main() -> None:
     base = config.load()
     logs.configure("warning", stream=open(os.devnull, "w"))  # noqa: SIM115
     settings = config.replace(base, dialer={"max_concurrent": c, "calls_per_second": cps})
-    box = Sandbox(settings)
-    box.up()
-    box.reset()
     path = write_list(Path(tempfile.mkdtemp()) / f"bench_{n}.xlsx", n, dt.date.today())
+    personas = None
+    if not CURRENT:
+        settings = config.replace(settings, scripts_dir=str(SCRIPTS_DIR))
+        personas = str(write_personas(Path(tempfile.mkdtemp()) / "personas_f1_v1.yaml", numbers_of(path)))
+    box = Sandbox(settings)
+    box.up(personas)
+    box.reset()
     results = []
     if not args.baseline_only:
         db_url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
@@ -334,6 +347,8 @@ async def main() -> None:
                  "wall": round(ours["wall_s"] / ref["wall_s"], 3)}
         print(json.dumps({"controller_over_dialplan": ratio}))
         results.append({"controller_over_dialplan": ratio})
+    if personas:
+        box.up(base.sandbox.personas or "")  # the phones as they were: the default rule (or the configured file)
     RESULTS.mkdir(exist_ok=True)
     name = args.name or f"campaign_{n}x{c}{'_baseline' if args.baseline else ''}"
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

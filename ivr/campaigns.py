@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer, RunStats
+from ivr.scripts.address import AddressRule
 from ivr.scripts.variables import contact_variables
 from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.clock import utcnow
@@ -126,7 +127,8 @@ class CampaignService:
         # Every prompt is rendered now: the fixed ones once, the personalised ones per contact.
         stats = render_script(self.library, script)
         today = now.date()
-        people = [contact_variables(c, today) for c in self.repo.campaign_contacts(campaign.id)]
+        rule = AddressRule.of(self.settings.call)
+        people = [contact_variables(c, today, rule) for c in self.repo.campaign_contacts(campaign.id)]
         personal = render_personalised(self.library, script, people)
         return Created(campaign, enqueued, stats.stats.rendered + personal.rendered)
 

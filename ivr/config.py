@@ -123,6 +123,9 @@ class AudioSettings:
     # gTTS sends each prompt's text to Google: refused for prompts with personal data (names, addresses, a
     # free-text --prompt) unless this says the cross-border transfer is approved (Decree 13/2023).
     gtts_transfer_approved: bool = False
+    # `script check` warns when the quickest way to an ending of a script is longer than this many seconds
+    # of audio (measured on the rendered prompts, as `script preview` plays them); 0: no check.
+    max_path_seconds: float = 50.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,10 @@ class CallSettings:
     # ... and when it is gone (404), this long is allowed for its real hang-up events before the call is
     # ended as "lost" (no outcome invented from the 404 alone).
     lost_grace: float = 5.0
+    # Form of address (xưng hô) in the prompts, from the list's birth year and sex (ivr/scripts/address.py):
+    # ông/bà from this age, anh/chị below it; neutral_address when the birth year is missing.
+    elder_age: int = 60
+    neutral_address: str = "anh/chị"
 
 
 @dataclass(frozen=True)
@@ -157,6 +164,8 @@ class DialerSettings:
     network_max_attempts: int = 5
     unfinished_extra_attempts: int = 1
     unfinished_interval_min: int = 30
+    away_extra_attempts: int = 2  # a family member said the person is away: call again this many times
+    away_interval_min: int = 120
     monitoring_days: int = 14
     # Who this dialer is in the ledger. Empty: "<host>@<ARI URL>", i.e. one worker per Asterisk, so a
     # restarted worker recovers the attempts it left dialling on that Asterisk.

@@ -38,7 +38,7 @@ from ivr.storage.retention import AudioSubject, PurgeCounts, PurgePlan, PurgeSto
 from ivr.storage.written_files import FileRegister, RegisteredFile
 
 log = get_logger(__name__)
-NOT_PERSONAL = frozenset({"ngay_cach_ly"})  # the day of quarantine: the same text for many people
+NOT_PERSONAL = frozenset({"ngay_cach_ly", "xung_ho"})  # the day of quarantine, the form of address: shared by many
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from ivr.storage.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
 from ivr.calls.session import CallReport, CallSession
 from ivr.clock import utcnow
 from ivr.config import Settings
+from ivr.scripts.address import AddressRule
 from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
@@ -293,7 +294,7 @@ class Dialer:
         bound = log.bind(attempt=attempt.id, campaign=campaign.id, contact=attempt.pseudonym)
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
-            variables = contact_variables(contact, self.clock().date())
+            variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
             media = await self._media_for(prepare.script_prompts(script, variables))
             cid = channel_id_for(attempt)
             try:

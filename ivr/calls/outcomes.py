@@ -40,9 +40,10 @@ RTP_TIMEOUT_CAUSE = 44  # Asterisk's cause when res_pjsip's rtp_timeout hangs up
 NO_ANSWER = frozenset({"no_answer", "busy"})
 NETWORK = frozenset({"unreachable", "failed", "congestion", "rtp_timeout", "lost", "caller_id_refused"})
 UNFINISHED = frozenset({"hung_up_early", "no_input"})
+AWAY = frozenset({"unavailable"})  # the script's result when a family member says the person is away
 FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out",
                    "redirected"})
-ATTEMPT_OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | FINAL
+ATTEMPT_OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | AWAY | FINAL
 
 
 def ledger_outcome(result: CallResult) -> str:
@@ -50,7 +51,7 @@ def ledger_outcome(result: CallResult) -> str:
     if result.outcome != "completed":
         return result.outcome
     if result.result in ATTEMPT_OUTCOMES:
-        return result.result  # completed, symptomatic, wrong_person, no_input, opted_out
+        return result.result  # completed, symptomatic, wrong_person, unavailable, no_input, opted_out
     if result.result == "script_error":
         return "failed"
     return "no_input"  # incomplete, transfer_failed: answered but the questions were not all answered

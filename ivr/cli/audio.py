@@ -12,7 +12,7 @@ from ivr.config import PROJECT_ROOT
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.scripts import checker
-from ivr.scripts.model import Script
+from ivr.scripts.model import Prompt, Script
 
 SCRIPTS_DIR = PROJECT_ROOT / "scripts_vi"
 
@@ -85,3 +85,50 @@ def render_command(ctx: Context, scripts: tuple[str, ...]) -> None:
         for prompt_id in r.unused_recordings:
             click.echo(f"Cảnh báo: bản ghi âm {prompt_id} không khớp lời thoại nào của kịch bản {r.script}",
                        err=True)
+
+
+@audio_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--script", "script_arg", required=True, help="The script (name or file) the prompt belongs to.")
+@click.option("--step", "step_ref", required=True, metavar="ID",
+              help="The step whose prompt this is; ID.invalid / ID.silence for a question's retry prompts.")
+@click.option("--form", default=None, metavar="FORM",
+              help="For a prompt said per form of address ({xung_ho}): the form spoken, e.g. bà.")
+@click.option("--replace", is_flag=True, help="Replace the prompt's earlier recording.")
+@click.pass_obj
+def import_command(ctx: Context, file: Path, script_arg: str, step_ref: str, form: str | None,
+                   replace: bool) -> None:
+    """Make a staff member's recording (wav, mp3, m4a...) the voice of one prompt.
+
+    The loudness is normalised, silence at both ends trimmed, and the result stored in the recordings
+    folder (audio/<prompt id>.wav), where previews, `audio render` and calls find it.
+    """
+    from ivr.speech.importing import import_recording
+    from ivr.speech.library import AudioLibrary
+
+    script = load_checked_script(script_arg)
+    settings = ctx.settings
+    folder = settings.path(settings.audio.recordings_dir)
+    done = import_recording(file, script, step_ref, form, folder, replace=replace)
+    library = AudioLibrary(settings)
+    prompt = next(p for p in _prompts_of(script) if p.id == done.prompt_id)
+    library.ensure(prompt)  # ready in the PBX's format now: a call never waits for the conversion
+    click.echo(_("Recording imported for prompt {prompt}: {path}").format(prompt=done.prompt_id, path=done.path))
+    click.echo(_("Length: {seconds} s (the original {original} s; silence trimmed at both ends; loudness normalised "
+                 "with {tool})").format(seconds=f"{done.seconds_out:.1f}", original=f"{done.seconds_in:.1f}",
+                                        tool=done.normaliser))
+    for old in done.replaced:
+        if old != done.path:
+            click.echo(_("Note: {old} is still there, but the new WAV is played instead").format(old=old), err=True)
+    click.echo(_("Listen: robocall script preview {script} --answers ... --out thu.wav").format(script=script.name))
+
+
+def _prompts_of(script: Script) -> list[Prompt]:
+    """Every prompt the script can play, by-form prompts in every form (their ids carry the form)."""
+    from ivr.scripts.interpreter import fallbacks_of, form_prompts, prompts_of, render_prompt
+
+    fallbacks = fallbacks_of(script)
+    out: list[Prompt] = []
+    for template in prompts_of(script):
+        out += form_prompts(template, fallbacks) if template.by_form else [render_prompt(template, {}, fallbacks)]
+    return out

@@ -15,6 +15,7 @@ from ivr.contacts.text import clean, header_key, strip_accents
 SEQ, FULL_NAME, PHONE, BIRTH_YEAR = "seq", "full_name", "phone", "birth_year"
 ADDRESS, WARD, DISTRICT, CATEGORY = "address", "ward", "district", "category"
 EXPOSURE_DATE, QUARANTINE_START = "exposure_date", "quarantine_start"
+SEX = "sex"
 REQUIRED = (FULL_NAME, PHONE)
 
 # Field -> the folded headers that name it.
@@ -30,12 +31,13 @@ HEADER_ALIASES: dict[str, frozenset[str]] = {
     CATEGORY: frozenset({"phanloai", "phanloaif1f2", "doituong", "loai", "f1f2", "phanloaidoituong"}),
     EXPOSURE_DATE: frozenset({"ngaytiepxuc", "ngaytiepxucgan", "ngaytiepxuccuoi", "ngaytiepxuccuoicung"}),
     QUARANTINE_START: frozenset({"ngaybatdaucachly", "ngaycachly", "batdaucachly", "ngaybatdaucl"}),
+    SEX: frozenset({"gioitinh", "gioi", "gt", "phai", "namnu", "namhaynu", "gioitinhnamnu"}),
 }
 # How a health worker names each field (messages and tables).
 LABELS: dict[str, str] = {
     SEQ: "STT", FULL_NAME: "Họ và tên", PHONE: "Số điện thoại", BIRTH_YEAR: "Năm sinh", ADDRESS: "Địa chỉ",
     WARD: "Xã/Phường", DISTRICT: "Huyện", CATEGORY: "Phân loại F1/F2", EXPOSURE_DATE: "Ngày tiếp xúc",
-    QUARANTINE_START: "Ngày bắt đầu cách ly",
+    QUARANTINE_START: "Ngày bắt đầu cách ly", SEX: "Giới tính",
 }
 # The usual spellings, for messages about a missing column.
 USUAL_HEADERS: dict[str, str] = {
@@ -54,6 +56,10 @@ BAD_YEAR = "năm sinh không hợp lệ (cần năm có 4 chữ số, ví dụ 1
 BAD_CATEGORY = "phân loại không rõ (cần F1 hoặc F2)"
 MISSING_CATEGORY = "thiếu phân loại F1/F2 (ghi trong cột hoặc dùng --category)"
 MISSING_NAME = "thiếu họ tên"
+BAD_SEX = "giới tính không rõ (cần Nam hoặc Nữ)"
+# Folded cell values (no diacritics, lower case, letters only) -> "M" / "F".
+_SEXES = {"nam": "M", "m": "M", "male": "M", "trai": "M", "contrai": "M", "ong": "M",
+          "nu": "F", "f": "F", "female": "F", "gai": "F", "congai": "F", "ba": "F"}
 
 
 class FieldError(ValueError):
@@ -154,3 +160,18 @@ def read_category(value: object) -> str | None:
     if match.group(1) not in ("1", "2"):
         raise FieldError(f"phân loại F{match.group(1)} không thuộc diện gọi (chỉ F1, F2)")
     return f"F{match.group(1)}"
+
+
+def read_sex(value: object) -> str | None:
+    """"M" or "F" from cells such as "Nam", "NỮ", "nu", "Nữ giới", "M", "F"; None when empty."""
+    text = read_text(value)
+    if text is None:
+        return None
+    key = header_key(text)
+    for suffix in ("gioi", "tinh"):  # "Nam giới", "Nữ tính" (sic)
+        if key.endswith(suffix) and key != suffix:
+            key = key[: -len(suffix)]
+    sex = _SEXES.get(key)
+    if sex is None:
+        raise FieldError(BAD_SEX)
+    return sex

@@ -88,6 +88,7 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
     optional: dict[str, Any] = {}
     readers = {
         f.BIRTH_YEAR: lambda v: f.read_birth_year(v, today),
+        f.SEX: f.read_sex,
         f.EXPOSURE_DATE: f.read_date,
         f.QUARANTINE_START: f.read_date,
         f.ADDRESS: lambda v: _fitting(f.ADDRESS, f.read_text(v)),

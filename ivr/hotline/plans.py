@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Mapping
 
 from ivr.calls.conversation import ScriptConversation
+from ivr.scripts.address import AddressRule
 from ivr.scripts.variables import contact_variables
 from ivr.calls.machine import CallPlan, Conversation
 from ivr.calls.prepare import media_map, script_prompts
@@ -90,7 +91,7 @@ class HotlinePlans:
         verify = self.verify_step
         assert verify is not None and contact.birth_year is not None
         script = load_checked(script_name, self.scripts_dir)
-        variables = contact_variables(contact, today)
+        variables = contact_variables(contact, today, AddressRule.of(self.settings.call))
         check = ScriptConversation(self.menu_script, {VERIFY_VARIABLE: str(contact.birth_year)},
                                    start_at=verify.id)
         conversation = Verified(check, Preamble((texts.RECOGNISED,), ScriptConversation(script, variables)))

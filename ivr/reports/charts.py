@@ -26,7 +26,7 @@ COLOURS = {
     "rejected": "#8d6e63", "unreachable": "#424242", "congestion": "#b0bec5", "failed": "#000000",
     "redirected": "#795548", "rtp_timeout": "#78909c", "lost": "#37474f",
     "caller_id_refused": "#6d4c41",
-    "opted_out": "#ad1457", "invalid": "#d7ccc8", "": "#90caf9",
+    "opted_out": "#ad1457", "invalid": "#d7ccc8", "unavailable": "#ffb74d", "": "#90caf9",
 }
 
 

@@ -9,7 +9,8 @@ first member of the household on the list, so a household is one case). For a da
   wrong_person);
 - symptomatic: an attempt dialled on D reported a symptom (see ivr.reports.symptoms);
 - unreachable after all attempts: the case's last attempt in its campaign was dialled on D, is done, was
-  not answered, and no further attempt exists (opt-outs excepted). These people go to manual follow-up;
+  not answered (or answered by a family member saying the person is away: ``unavailable``), and no
+  further attempt exists (opt-outs excepted). These people go to manual follow-up;
 - opted out: an attempt ended on D with the outcome ``opted_out`` (on a call that day, or a pending call
   closed that day because the phone opted out).
 So unreachable <= called <= due, and completed, symptomatic <= reached <= called. A case counts once per
@@ -29,6 +30,7 @@ from ivr.reports.facts import AttemptFact, InboundFact, Window
 
 COMPLETED = frozenset({"completed", "symptomatic", "wrong_person"})
 OPTED_OUT = "opted_out"
+AWAY = "unavailable"  # answered, but by family: the person was never reached
 DONE = "done"
 
 
@@ -71,7 +73,8 @@ def case_flags(attempts: Iterable[AttemptFact], window: Window, symptomatic: Abs
                 flags.add("completed")
             if a.outcome == "symptomatic" or a.id in symptomatic:
                 flags.add("symptomatic")
-            if a.is_last and a.status == DONE and a.answered_at is None and a.outcome != OPTED_OUT:
+            if a.is_last and a.status == DONE and (a.answered_at is None or a.outcome == AWAY) \
+                    and a.outcome != OPTED_OUT:
                 flags.add("unreachable")
         if a.outcome == OPTED_OUT and (started or (a.started_at is None and a.ended_at in window)):
             flags.add("opted_out")

@@ -74,6 +74,7 @@ OUTCOME_LABELS = {
     "congestion": "Lỗi mạng", "failed": "Lỗi", "redirected": "Số chuyển hướng (cần kiểm tra số)",
     "rtp_timeout": "Mất tiếng (lỗi đường truyền)", "lost": "Không rõ kết quả (mất tín hiệu cuộc gọi)",
     "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
+    "unavailable": "Vắng nhà (người nhà nghe máy)",
     None: "Đang gọi",
 }
 INBOUND_RESULTS = {"completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "incomplete": "Chưa xong"}
@@ -84,6 +85,7 @@ QUESTIONS = (
     ("menu", "Lựa chọn"),
     ("category", "Tự nhận diện"),
     ("identity", "Đúng người"),
+    ("handover", "Người nhà chuyển máy"),
     ("at_address", "Đang ở nơi cách ly"),
     ("fever", "Sốt"),
     ("cough", "Ho"),
@@ -95,7 +97,8 @@ QUESTIONS = (
     ("callback", "Muốn được gọi lại"),
 )
 VALUES = {"yes": "Có", "no": "Không", "staff": "Gặp nhân viên", "f1": "F1", "f2": "F2", "other": "Khác",
-          "declare": "Khai báo", "info": "Nghe thông tin", "wait": "Chờ tiếp"}
+          "declare": "Khai báo", "info": "Nghe thông tin", "wait": "Chờ tiếp",
+          "family": "Người nhà nghe máy", "ready": "Đã chuyển máy", "away": "Vắng nhà"}
 
 
 def outcome(value: str | None) -> str:

@@ -17,7 +17,7 @@ PLACES = [("Quảng Thịnh", "TP Thanh Hóa"), ("Đông Hương", "TP Thanh Hó
           ("Bắc Sơn", "Sầm Sơn"), ("Thiệu Đô", "Thiệu Hóa"), ("Hoằng Quang", "Hoằng Hóa"),
           ("Quảng Tâm", "TP Thanh Hóa"), ("Đông Sơn", "Bỉm Sơn")]
 HEADER = ["STT", "Họ và tên", "Năm sinh", "Số điện thoại", "Địa chỉ", "Xã/Phường", "Huyện",
-          "Phân loại F1/F2", "Ngày tiếp xúc", "Ngày bắt đầu cách ly"]
+          "Phân loại F1/F2", "Ngày tiếp xúc", "Ngày bắt đầu cách ly", "Giới tính"]
 
 
 def write_list(path: Path, count: int, list_date: dt.date, seed: int = 2021) -> Path:
@@ -31,13 +31,15 @@ def write_list(path: Path, count: int, list_date: dt.date, seed: int = 2021) -> 
     ws.append([])
     ws.append(HEADER)
     for i in range(count):
-        name = f"{rnd.choice(SURNAMES)} {rnd.choice(MIDDLE)} {rnd.choice(GIVEN)}"
+        middle = rnd.choice(MIDDLE)
+        name = f"{rnd.choice(SURNAMES)} {middle} {rnd.choice(GIVEN)}"
+        sex = "Nữ" if middle in ("Thị", "Thu", "Ngọc") else "Nam"
         ward, district = rnd.choice(PLACES)
         # 090 77 0xxxx: the last two digits are i % 100, so the default rule's mix is exact per 100.
         phone = f"0907{7 + i // 10000:01d}{i:05d}"[:10] if i < 10000 else f"0908{i:06d}"
         contact = list_date - dt.timedelta(days=rnd.randint(1, 3))
         ws.append([i + 1, name, rnd.randint(1950, 2010), int(phone), f"Số {rnd.randint(1, 200)}, thôn {rnd.randint(1, 9)}",
-                   ward, district, "F1", contact, contact + dt.timedelta(days=1)])
+                   ward, district, "F1", contact, contact + dt.timedelta(days=1), sex])
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -53,10 +53,14 @@ class Persona:
 
 
 # The default rule: the last two digits of the number choose the behaviour.
-# The key sequences follow the shipped F1 script: identity 1, still in quarantine 1, five symptom
-# questions (1 = yes, 2 = no), tested 2 ... extra keys are harmless after the script ends.
-HEALTHY_KEYS = "1,1,2,2,2,2,2,2"
-SYMPTOMATIC_KEYS = "1,1,1,2,1,2,2,2"
+# The key sequences follow the shipped F1 script (version 2): the person answers 1, no symptom 2, at the
+# declared address 1. Symptomatic: a symptom 1, then the details (fever 1, cough 2, shortness of breath 1,
+# sore throat 2, taste/smell 2), not tested 2, at the address 1. The F2 script asks only the first two
+# questions; extra keys are harmless after the script ends.
+HEALTHY_KEYS = "1,2,1"
+SYMPTOMATIC_KEYS = "1,1,1,2,1,2,2,2,1"
+WRONG_NUMBER_KEYS = "2"
+FAMILY_AWAY_KEYS = "3,2"  # a family member answers (3): the person is away (2)
 DEFAULT_RULE: tuple[tuple[range, Persona], ...] = ()  # filled below
 
 
@@ -68,7 +72,8 @@ def _keys(spec: str, gap: float, first: float | None = None) -> tuple[KeyPress, 
 DEFAULT_RULE = (
     (range(0, 50), Persona("answer_keys", _keys(HEALTHY_KEYS, 2.5, 3.0))),
     (range(50, 60), Persona("answer_keys", _keys(SYMPTOMATIC_KEYS, 2.5, 3.0))),
-    (range(60, 65), Persona("answer_keys", _keys("2", 2.5, 3.0))),
+    (range(60, 63), Persona("answer_keys", _keys(WRONG_NUMBER_KEYS, 2.5, 3.0))),
+    (range(63, 65), Persona("answer_keys", _keys(FAMILY_AWAY_KEYS, 2.5, 3.0))),
     (range(65, 70), Persona("silent")),
     (range(70, 75), Persona("hangup_early", after=2.0)),
     (range(75, 85), Persona("no_answer")),

@@ -33,9 +33,9 @@ from types import MappingProxyType
 from typing import Mapping, Union
 
 from ivr.scripts.model import (
-    AUTO_OUTCOME, PLACEHOLDER_RE, SYMPTOM_FLAG, VERIFY_FAILED, VERIFY_NO_INPUT, VERIFY_PASSED, VERIFY_QUESTION,
-    VERIFY_VARIABLE, AskStep, EndStep, Prompt, PromptTemplate, SayStep, Script, TransferStep, VerifyStep,
-    step_prompts,
+    ADDRESS_FORMS, AUTO_OUTCOME, FORM_VARIABLE, PLACEHOLDER_RE, SYMPTOM_FLAG, VERIFY_FAILED, VERIFY_NO_INPUT,
+    VERIFY_PASSED, VERIFY_QUESTION, VERIFY_VARIABLE, AskStep, EndStep, Prompt, PromptTemplate, SayStep, Script,
+    TransferStep, VerifyStep, step_prompts,
 )
 
 SCRIPT_ERROR_OUTCOME = "script_error"  # a step id the script does not define (an unchecked script)
@@ -161,7 +161,14 @@ def render_prompt(template: PromptTemplate, variables: Mapping[str, str],
             return match.group(2)
         return declared.get(match.group(1), "")
 
-    return Prompt(template.id, " ".join(PLACEHOLDER_RE.sub(value, template.text).split()))
+    text = " ".join(PLACEHOLDER_RE.sub(value, template.text).split())
+    if template.by_form:
+        form = " ".join((variables.get(FORM_VARIABLE) or "").split())
+        if not form:
+            fallback = next(p.fallback for p in template.placeholders())
+            form = fallback if fallback is not None else declared.get(FORM_VARIABLE, "")
+        return Prompt(template.form_id(form), text)
+    return Prompt(template.id, text)
 
 
 def prompts_of(script: Script) -> list[PromptTemplate]:
@@ -174,8 +181,14 @@ def prompts_of(script: Script) -> list[PromptTemplate]:
 
 
 def personalised(template: PromptTemplate) -> bool:
-    """Whether the prompt uses contact variables (so it must be rendered per contact)."""
-    return bool(template.placeholders())
+    """Whether the prompt uses contact variables (so it must be rendered per contact). A prompt whose only
+    variable is the form of address is not: it is rendered once per form (``PromptTemplate.by_form``)."""
+    return bool(template.placeholders()) and not template.by_form
+
+
+def form_prompts(template: PromptTemplate, fallbacks: Mapping[str, str] | None = None) -> list[Prompt]:
+    """A by-form template rendered in every form of address (``ADDRESS_FORMS``)."""
+    return [render_prompt(template, {FORM_VARIABLE: form}, fallbacks) for form in ADDRESS_FORMS]
 
 
 def fallbacks_of(script: Script) -> dict[str, str]:

@@ -20,6 +20,13 @@ SYMPTOM_FLAG = "symptom"
 KNOWN_FLAGS = frozenset({SYMPTOM_FLAG})
 TRANSFER_TARGETS = frozenset({"staff"})
 
+# The form of address (xưng hô) a prompt may use as `{xung_ho}`: filled from the contact's birth year and sex
+# (ivr/scripts/address.py). Its values are this closed set, so a prompt whose only variable is `{xung_ho}`
+# is rendered, and may be recorded by a person, once per form: audio/<prompt id>.<suffix>.wav.
+FORM_VARIABLE = "xung_ho"
+ADDRESS_FORMS: Mapping[str, str] = {"ông": "ong", "bà": "ba", "anh": "anh", "chị": "chi", "ông/bà": "ong_ba",
+                                    "anh/chị": "anh_chi"}
+OTHER_FORM_SUFFIX = "khac"  # a value outside ADDRESS_FORMS (a preview's --var): never has a recording
 # A verify step (VerifyStep) compares what the caller keys in with this variable, which the hotline fills
 # with the birth year of the person the call is about. It is never spoken: no prompt may name it.
 VERIFY_VARIABLE = "nam_sinh"
@@ -52,6 +59,16 @@ class PromptTemplate:
 
     def placeholders(self) -> tuple[Placeholder, ...]:
         return tuple(Placeholder(m.group(1), m.group(2)) for m in PLACEHOLDER_RE.finditer(self.text))
+
+    @property
+    def by_form(self) -> bool:
+        """Whether the only variable is the form of address: one rendering (and recording) per form."""
+        names = {p.name for p in self.placeholders()}
+        return names == {FORM_VARIABLE}
+
+    def form_id(self, form: str) -> str:
+        """The prompt id of this template said with ``form`` (``f1_daily.ask_symptoms.ba``)."""
+        return f"{self.id}.{ADDRESS_FORMS.get(form, OTHER_FORM_SUFFIX)}"
 
 
 @dataclass(frozen=True)

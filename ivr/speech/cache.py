@@ -34,7 +34,8 @@ def to_ulaw(wav: Path, out: Path) -> None:
 # v2: every prompt also has a G.711 mu-law twin (<key>.ulaw). Asterisk picks the file format cheapest to
 # play on the channel, so ulaw calls (the trunk's first codec) play it with no transcoding at all; the
 # benchmark showed transcoding 8 kHz WAV to ulaw was the PBX's largest cost per call.
-FORMAT = "wav-8000-mono-s16-gain-3-v2-ulaw"
+# v3: leading and trailing silence trimmed (ivr.speech.convert.TRIM_EFFECTS).
+FORMAT = "wav-8000-mono-s16-gain-3-v3-ulaw-trim"
 TEMP_PREFIX = ".tmp-"
 
 

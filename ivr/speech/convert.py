@@ -63,8 +63,15 @@ def readable_suffixes(sox: str = SOX) -> frozenset[str]:
     return frozenset({".wav"})
 
 
+# Leading and trailing silence below this level (after normalising to -3 dBFS) is cut: espeak-ng ends every
+# prompt with about half a second of it, dead air the resident waits through before the next prompt.
+TRIM_THRESHOLD = "-45d"
+TRIM_EFFECTS = ("silence", "1", "0.02", TRIM_THRESHOLD, "reverse", "silence", "1", "0.02", TRIM_THRESHOLD, "reverse")
+
+
 def to_asterisk_wav(src: Path, dst: Path, *, sox: str = SOX, what: str | None = None) -> None:
-    """Convert ``src`` (any format sox reads) to 8 kHz mono 16-bit WAV at ``dst``, normalised to -3 dBFS.
+    """Convert ``src`` (any format sox reads) to 8 kHz mono 16-bit WAV at ``dst``, normalised to -3 dBFS,
+    with leading and trailing silence trimmed.
 
     ``what`` names the source in the error message (for example the recording's path); a sox failure
     becomes a UserError, since the usual cause is an unreadable or truncated file someone supplied.
@@ -72,7 +79,7 @@ def to_asterisk_wav(src: Path, dst: Path, *, sox: str = SOX, what: str | None = 
     cmd = [
         sox_binary(sox), "-q", str(src),
         "-t", "wav", "-r", str(RATE), "-c", str(CHANNELS), "-b", "16", "-e", "signed-integer", str(dst),
-        "gain", "-n", "-3",
+        "gain", "-n", "-3", *TRIM_EFFECTS,
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:

@@ -19,7 +19,7 @@ from ivr.scripts.interpreter import (
     Finish, Input, Key, Play, PromptDone, RecordAnswer, Silence, Transfer, start, step,
 )
 from ivr.scripts.model import DTMF_KEYS, Prompt, Script
-from ivr.speech import pcm
+from ivr.speech import convert, pcm
 from ivr.speech.library import AudioLibrary
 
 GAP_SECONDS = 0.4
@@ -111,6 +111,18 @@ def walk(script: Script, answers: Sequence[str], variables: Mapping[str, str]) -
                             "asks nor ends; run `robocall script check` on it")
         state, commands = step(script, state, inp, variables)
     raise UserError(f"{script.source or script.name}: the preview did not end after {MAX_TURNS} turns")
+
+
+def spoken_seconds(walked: Walk, library: AudioLibrary) -> float:
+    """How long the preview of ``walked`` lasts (what write_preview would write), rendering what is missing."""
+    library.ensure_all(s.prompt for s in walked.segments if s.prompt is not None)
+    total = GAP_SECONDS * max(len(walked.segments) - 1, 0)
+    for segment in walked.segments:
+        if segment.prompt is not None:
+            total += convert.wav_info(library.path_for(segment.prompt)).seconds
+        else:
+            total += segment.seconds
+    return total
 
 
 def write_preview(walked: Walk, library: AudioLibrary, out: Path) -> float:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from ivr.errors import UserError
-from ivr.scripts.interpreter import fallbacks_of, personalised, prompts_of, render_prompt
-from ivr.scripts.model import Prompt, Script
+from ivr.scripts.interpreter import fallbacks_of, form_prompts, personalised, prompts_of, render_prompt
+from ivr.scripts.model import ADDRESS_FORMS, FORM_VARIABLE, Prompt, Script
 from ivr.speech.library import AudioLibrary, RenderStats
 
 
@@ -26,27 +26,47 @@ class ScriptRender:
 
 
 def check_recordings(library: AudioLibrary, script: Script) -> None:
-    """Refuse a recording named for a personalised prompt (it would silently drop the variables)."""
+    """Refuse a recording named for a personalised prompt (it would silently drop the variables), and one
+    named for a by-form prompt without its form (it would say one form to everybody)."""
     for template in prompts_of(script):
+        where = f"prompt {template.id} (line {template.line} of {script.source or script.name})"
         if personalised(template):
+            for prompt_id in (template.id, *(template.form_id(f) for f in ADDRESS_FORMS)):
+                recording = library.recordings.find(prompt_id)
+                if recording is not None:
+                    names = ", ".join(sorted({"{" + p.name + "}" for p in template.placeholders()}))
+                    raise UserError(f"{recording}: {where} uses {names}, so a recording cannot replace it; "
+                                    "remove the recording or split the prompt")
+        elif template.by_form:
             recording = library.recordings.find(template.id)
             if recording is not None:
-                names = ", ".join("{" + p.name + "}" for p in template.placeholders())
-                raise UserError(
-                    f"{recording}: prompt {template.id} (line {template.line} of {script.source or script.name}) "
-                    f"uses {names}, so a recording cannot replace it; remove the recording or split the prompt"
-                )
+                names = ", ".join(f"{template.form_id(f)} ({f})" for f in ADDRESS_FORMS)
+                raise UserError(f"{recording}: {where} says the form of address {{{FORM_VARIABLE}}}, so it needs "
+                                f"one recording per form, named {names}; rename the recording")
+
+
+def form_ids(script: Script) -> set[str]:
+    """Every prompt id the script can play: by-form prompts once per form."""
+    ids: set[str] = set()
+    for template in prompts_of(script):
+        if template.by_form:
+            ids.update(template.form_id(f) for f in ADDRESS_FORMS)
+        else:
+            ids.add(template.id)
+    return ids
 
 
 def render_script(library: AudioLibrary, script: Script) -> ScriptRender:
     """Render every prompt of ``script`` that has no variables (those with variables are counted)."""
     check_recordings(library, script)
     templates = prompts_of(script)
-    common = [render_prompt(t, {}, fallbacks_of(script)) for t in templates if not personalised(t)]
+    fallbacks = fallbacks_of(script)
+    common = [render_prompt(t, {}, fallbacks) for t in templates if not t.placeholders()]
+    common += [p for t in templates if t.by_form for p in form_prompts(t, fallbacks)]
     stats = library.ensure_all(common)
-    known = {t.id for t in templates}
+    known = form_ids(script)
     unused = tuple(sorted(i for i in library.recordings.ids() if i.startswith(script.name + ".") and i not in known))
-    return ScriptRender(script.name, stats, len(templates) - len(common), unused)
+    return ScriptRender(script.name, stats, sum(1 for t in templates if personalised(t)), unused)
 
 
 def personalised_prompts(script: Script, variables_list: Iterable[Mapping[str, str]]) -> list[Prompt]:

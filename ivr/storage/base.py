@@ -64,7 +64,7 @@ def contact_record(row: m.Contact) -> r.Contact:
     return r.Contact(
         id=row.id, household_id=row.household_id, phone_e164=row.phone_e164, full_name=row.full_name,
         category=row.category, list_date=row.list_date, first_seen=row.first_seen, last_seen=row.last_seen,
-        pseudonym=row.pseudonym, opted_out=row.opted_out, birth_year=row.birth_year, address=row.address,
+        pseudonym=row.pseudonym, opted_out=row.opted_out, birth_year=row.birth_year, sex=row.sex, address=row.address,
         ward=row.ward, district=row.district, exposure_date=row.exposure_date,
         quarantine_start=row.quarantine_start,
     )

@@ -72,6 +72,7 @@ class Contact(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))  # casefolded, no diacritics, single spaces
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str | None] = mapped_column(String(1))  # "M" (Nam) / "F" (Nữ): for the form of address
     address: Mapped[str | None] = mapped_column(String(500))
     ward: Mapped[str | None] = mapped_column(String(120))
     district: Mapped[str | None] = mapped_column(String(120))

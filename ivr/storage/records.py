@@ -46,6 +46,7 @@ class Contact:
     pseudonym: str
     opted_out: bool = False
     birth_year: int | None = None
+    sex: str | None = None  # "M" (Nam) or "F" (Nữ), from the list's Giới tính column
     address: str | None = None
     ward: str | None = None
     district: str | None = None
@@ -55,7 +56,7 @@ class Contact:
 
 # The values of a person a new list may change (the identity, phone and name key, never changes);
 # ivr.contacts.merge decides what they become.
-MERGED_FIELDS = ("full_name", "category", "birth_year", "address", "ward", "district", "exposure_date",
+MERGED_FIELDS = ("full_name", "category", "birth_year", "sex", "address", "ward", "district", "exposure_date",
                  "quarantine_start")
 
 
@@ -68,6 +69,8 @@ class PersonValues(Protocol):
     def category(self) -> str: ...
     @property
     def birth_year(self) -> int | None: ...
+    @property
+    def sex(self) -> str | None: ...
     @property
     def address(self) -> str | None: ...
     @property
@@ -90,6 +93,7 @@ class ContactData:
     phone_e164: str
     category: str
     birth_year: int | None = None
+    sex: str | None = None  # "M" (Nam) or "F" (Nữ), from the list's Giới tính column
     address: str | None = None
     ward: str | None = None
     district: str | None = None

@@ -185,7 +185,7 @@ class PurgeStore(StoreBase):
                 answers += _count(s.execute(delete(m.Answer).where(m.Answer.contact_id.in_(chunk)),
                                             execution_options={"synchronize_session": False}))
                 s.execute(update(CT).where(CT.c.id == bindparam("_id")).values(
-                    full_name="", name_key=bindparam("_key"), phone_e164="", birth_year=None, address=None,
+                    full_name="", name_key=bindparam("_key"), phone_e164="", birth_year=None, sex=None, address=None,
                     exposure_date=None, quarantine_start=None, pseudonym=bindparam("_pseudonym"), updated_at=now),
                     [{"_id": i, "_key": f"{PURGED_PREFIX}{i}", "_pseudonym": self._pseudonyms()} for i in chunk])
             for chunk in chunks(ids):  # calls never made, of campaigns not running: they would call no one

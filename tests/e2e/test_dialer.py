@@ -234,3 +234,35 @@ def test_ctrl_c_pauses_cleanly_and_resume_finishes(pbx, settings, any_db_url, tm
     assert svc.repo.get_campaign(cid).status.value == "completed", (
         done.stdout[-2000:], [(a.attempt_no, a.status.value, a.outcome, a.scheduled_at) for a in svc.repo.campaign_attempts(cid)])
     assert {a.outcome for a in svc.repo.campaign_attempts(cid)} == {"completed"}
+
+
+async def test_a_family_member_saying_the_person_is_away_is_called_again_not_flagged(pbx, settings, tmp_path):
+    """The shipped F1 script through the dialer: the phone ending in 63 is answered by a family member who
+    says the person is away (keys 3, 2: README, "Personas"); the one ending in 60 is a wrong number (2).
+    Away gets its own outcome and is called again after dialer.away_interval_min; wrong number is final."""
+    from ivr.storage.db import migrate
+
+    url = f"sqlite:///{tmp_path}/family.db"
+    migrate(url)
+    s = config.replace(settings, database={"url": url})
+    repo = Repository(make_engine(url))
+    numbers = phones([63, 60], block=7)
+    importer = ContactImporter(repo, tmp_path / "imports", clock=utcnow, zone=ZoneInfo("Asia/Ho_Chi_Minh"))
+    result = importer.import_file(write_csv(tmp_path / "list.csv", numbers), category="F1",
+                                  list_date=dt.date.today(), operator="test")
+    svc = CampaignService(s, repo, app.audio_library(s), app.script_loader(s), app.campaign_policy(s))
+    cid = svc.create(script_name="f1_daily", operator="test", import_id=result.import_id,
+                     overrides=ALWAYS_OPEN).campaign.id
+    ari = app.ari_client(s)
+    await ari.connect()
+    try:
+        await svc.run(cid, ari, asyncio.Event(), "test")
+    finally:
+        await ari.close()
+    attempts = svc.repo.campaign_attempts(cid)
+    first = {a.phone_e164: a for a in attempts if a.attempt_no == 1}
+    second = {a.phone_e164: a for a in attempts if a.attempt_no == 2}
+    away, wrong = ("+84" + n[1:] for n in numbers)
+    assert (first[away].outcome, first[wrong].outcome) == ("unavailable", "wrong_person")
+    assert set(second) == {away}, "the wrong number is final; the away person is called again"
+    assert second[away].scheduled_at - first[away].ended_at == dt.timedelta(minutes=s.dialer.away_interval_min)

@@ -28,9 +28,8 @@ from ivr.scripts.model import AskStep
 
 PERSONAS = Path(__file__).resolve().parent / "personas.yaml"
 
-HEALTHY = {"identity": "yes", "at_address": "yes", "fever": "no", "cough": "no", "breathing": "no",
-           "sore_throat": "no", "taste_smell": "no", "tested": "no"}
-VARS = {"ho_ten": "Nguyễn Văn An", "dia_chi": "số 5 Lê Lợi", "ngay_cach_ly": "5"}
+HEALTHY = {"identity": "yes", "any_symptom": "no", "at_address": "yes"}
+VARS = {"xung_ho": "ông", "ho_ten": "Nguyễn Văn An", "ten": "An", "dia_chi": "số 5 Lê Lợi", "ngay_cach_ly": "5"}
 ANY = None  # the result depends on how the flood falls across the prompts: invariants only
 
 # number (personas.yaml), script result, answers by question id, whether every key sent is received (when

@@ -63,7 +63,7 @@ def _campaign_awaiting(h: Hotline, phone: str, now: dt.datetime, birth_year: int
                         operator="test", contacts=(person,), rows=1, duplicates=0, invalid=0, error_report=None,
                         stored_path=None)
     imported, _ = h.repo.apply_import(batch, now, merge=merge_contact)
-    camp = h.repo.create_campaign(script_name="f1_daily", script_version="1", operator="test", now=now,
+    camp = h.repo.create_campaign(script_name="f1_daily", script_version="2", operator="test", now=now,
                                   category="F1", import_id=imported.id)
     assert h.repo.enqueue_contacts(camp.id, now) == 1
     h.repo.set_campaign_status(camp.id, CampaignStatus.RUNNING, operator="test", now=now)
@@ -76,19 +76,18 @@ async def test_a_callback_is_recognised_and_counts_for_the_campaign(pbx, setting
 
     async def use(h: Hotline):
         campaign_id = await asyncio.to_thread(_campaign_awaiting, h, e164(number), clock())
-        # The birth year first (the hotline's verify step), then the F1 script: it is me (1), at the declared
-        # address (1), five symptoms no (2), not tested (2).
-        await asyncio.to_thread(h.callers.call, number, "1,9,8,5,1,1,2,2,2,2,2,2", gap=1.0, first=2.0)
+        # The birth year first (the hotline's verify step), then the F1 script: it is me (1), no symptom (2),
+        # at the declared address (1).
+        await asyncio.to_thread(h.callers.call, number, "1,9,8,5,1,2,1", gap=1.0, first=2.0)
         call = await until(lambda: h.finished(number), 150)
         assert call is not None and call.path == ("recognised", "caller_check:passed") and call.outcome == "declared"
         attempts = h.repo.campaign_attempts(campaign_id)
         assert [(a.id, a.status, a.outcome, a.channel_id) for a in attempts] == \
             [(call.attempt_id, AttemptStatus.DONE, "completed", call.channel_id)]
         answers = {a.question_id: a.value for a in h.repo.answers_for_attempt(call.attempt_id)}
-        assert answers == {"identity": "yes", "at_address": "yes", "fever": "no", "cough": "no", "breathing": "no",
-                           "sore_throat": "no", "taste_smell": "no", "tested": "no"}
+        assert answers == {"identity": "yes", "any_symptom": "no", "at_address": "yes"}
         progress = h.repo.campaign_progress(campaign_id)
-        assert (progress.answers, progress.answered, progress.unfinished) == (8, 1, 0)
+        assert (progress.answers, progress.answered, progress.unfinished) == (3, 1, 0)
         assert h.repo.claim_due_attempts(campaign_id, "dialer-test", clock(), 10) == []  # nobody calls them again
         assert (call.campaign_id, call.contact_id) == (campaign_id, attempts[0].contact_id)
         assert h.store.inbound_answers(call.id) == []  # the answers went to the campaign's ledger only

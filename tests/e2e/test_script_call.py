@@ -14,19 +14,23 @@ from ivr.calls.session import CallSession
 from ivr.scripts import checker
 from ivr.config import PROJECT_ROOT
 
-HEALTHY = {"identity": "yes", "at_address": "yes", "fever": "no", "cough": "no", "breathing": "no",
-           "sore_throat": "no", "taste_smell": "no", "tested": "no"}
-VARS = {"ho_ten": "Nguyễn Văn An", "dia_chi": "số 5 Lê Lợi", "ngay_cach_ly": "5"}
+HEALTHY = {"identity": "yes", "any_symptom": "no", "at_address": "yes"}
+VARS = {"xung_ho": "ông", "ho_ten": "Nguyễn Văn An", "ten": "An", "dia_chi": "số 5 Lê Lợi", "ngay_cach_ly": "5"}
 
 # number, call outcome, script result, answers by question id
 PATHS = {
     "healthy": ("+84900000101", "completed", "completed", HEALTHY),
-    "symptomatic": ("+84900000102", "completed", "symptomatic", {**HEALTHY, "fever": "yes", "breathing": "yes"}),
+    "symptomatic": ("+84900000102", "completed", "symptomatic",
+                    {**HEALTHY, "any_symptom": "yes", "fever": "yes", "cough": "no", "breathing": "yes",
+                     "sore_throat": "no", "taste_smell": "no", "tested": "no"}),
     "wrong_person": ("+84900000103", "completed", "wrong_person", {"identity": "no"}),
     "silent": ("+84900000104", "completed", "no_input", {}),
     "invalid_then_valid": ("+84900000105", "completed", "completed", HEALTHY),
     "star_repeats": ("+84900000106", "completed", "completed", HEALTHY),
-    "zero_to_staff": ("+84900000107", "transferred", None, {"identity": "yes", "at_address": "staff"}),
+    "zero_to_staff": ("+84900000107", "transferred", None, {"identity": "yes", "any_symptom": "staff"}),
+    "family_passes_the_phone": ("+84900000108", "completed", "completed",
+                                {**HEALTHY, "identity": "family", "handover": "ready"}),
+    "family_says_away": ("+84900000109", "completed", "unavailable", {"identity": "family", "handover": "away"}),
 }
 
 

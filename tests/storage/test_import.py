@@ -333,3 +333,36 @@ def test_one_cell_writer_for_every_table_the_project_writes() -> None:
     writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
                      if "csv.writer" in p.read_text(encoding="utf-8") or "DictWriter" in p.read_text(encoding="utf-8"))
     assert writers == ["spreadsheet.py"]
+
+
+def test_the_sex_column_is_read_stored_and_gives_the_form_of_address(importer: ContactImporter, repo: Repository,
+                                                                    tmp_path: Path) -> None:
+    """Giới tính (Nam/Nữ and the usual variants) is stored; an unreadable value is reported and left empty;
+    with the birth year it chooses ông/bà/anh/chị for the calls."""
+    from ivr.scripts.variables import contact_variables
+
+    path = tmp_path / "f1_gioi_tinh.csv"
+    path.write_text("STT;Họ và tên;Năm sinh;GIỚI TÍNH;Số điện thoại;Phân loại\n"
+                    "1;Hồ Văn Sơn;1959;Nam;0912000101;F1\n"
+                    "2;Lê Thị Hoa;1961;nữ;0912000102;F1\n"
+                    "3;Trần Thị Mai;1990;Nữ giới;0912000103;F1\n"
+                    "4;Phạm Văn Em;2001;M;0912000104;F1\n"
+                    "5;Vũ Minh Giang;1995;;0912000105;F1\n"
+                    "6;Ngô Văn Khánh;;khác;0912000106;F1\n", encoding="utf-8")
+    result = importer.import_file(path, list_date=D15, operator="cdc-staff")
+    assert (result.imported, result.invalid, result.warnings) == (6, 0, 1)
+    people = {c.full_name: c for c in repo.list_contacts()}
+    assert {n: c.sex for n, c in people.items()} == {
+        "Hồ Văn Sơn": "M", "Lê Thị Hoa": "F", "Trần Thị Mai": "F", "Phạm Văn Em": "M", "Vũ Minh Giang": None,
+        "Ngô Văn Khánh": None}
+    report = Path(result.error_report or "").read_text(encoding="utf-8-sig")
+    assert "khác;giới tính không rõ (cần Nam hoặc Nữ) (đã để trống ô này, người này vẫn được nhập)" in report
+    forms = {n: contact_variables(c, D15)["xung_ho"] for n, c in people.items()}
+    assert forms == {"Hồ Văn Sơn": "ông", "Lê Thị Hoa": "bà", "Trần Thị Mai": "chị", "Phạm Văn Em": "anh",
+                     "Vũ Minh Giang": "anh/chị", "Ngô Văn Khánh": "anh/chị"}
+    # a later list without the column keeps what was known
+    again = tmp_path / "f1_next.csv"
+    again.write_text("STT;Họ và tên;Năm sinh;Số điện thoại;Phân loại\n1;Hồ Văn Sơn;1959;0912000101;F1\n",
+                     encoding="utf-8")
+    importer.import_file(again, list_date=D16, operator="cdc-staff")
+    assert {c.full_name: c.sex for c in repo.list_contacts()}["Hồ Văn Sơn"] == "M"

@@ -95,7 +95,7 @@ def test_the_caller_check_as_data(year: str, inputs: list[str], expected: list[s
 
 def test_after_the_right_year_the_persons_script_goes_on() -> None:
     shown, said = run(checked("1985"), [*"1985", "done", "1"])
-    assert shown[-2:] == ["ask f1_daily.ask_identity", "record identity=yes key='1' | play f1_daily.say_thanks"]
+    assert shown[-2:] == ["ask f1_daily.ask_identity", "record identity=yes key='1' | play f1_daily.say_purpose.anh_chi"]
     assert F1_VARS["ho_ten"] in said
 
 

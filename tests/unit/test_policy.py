@@ -63,6 +63,11 @@ NEXT = [
     ("no_input", 2, ["no_answer"], hanoi(15, 9, 0), hanoi(15, 9, 30)),
     ("no_input", 2, ["hung_up_early"], hanoi(15, 9, 30), None),             # ... only one
     ("hung_up_early", 3, ["no_input", "no_answer"], hanoi(15, 10, 0), None),
+    ("unavailable", 1, [], hanoi(15, 9, 0), hanoi(15, 11, 0)),              # family: the person is away, 2 h
+    ("unavailable", 2, ["unavailable"], hanoi(15, 11, 0), hanoi(15, 13, 0)),
+    ("unavailable", 3, ["unavailable"] * 2, hanoi(15, 13, 0), None),        # two more calls, then manual follow-up
+    ("unavailable", 2, ["no_input"], hanoi(15, 19, 0), hanoi(16, 7, 30)),   # own count; next morning
+    ("no_input", 2, ["unavailable"], hanoi(15, 9, 0), hanoi(15, 9, 30)),    # does not use up the unfinished call
     ("completed", 1, [], hanoi(15, 9, 0), None),
     ("transferred", 1, [], hanoi(15, 9, 0), None),
     ("symptomatic", 1, [], hanoi(15, 9, 0), None),

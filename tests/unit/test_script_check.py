@@ -139,11 +139,12 @@ steps:
 
 def test_f1_model_as_loaded() -> None:
     script = loader.load(ROOT / "scripts_vi/f1_daily.yaml")
-    assert script.name == "f1_daily" and str(script.version) == "1"
+    assert script.name == "f1_daily" and str(script.version) == "2"
     assert script.start == "greet" and list(script.steps)[0] == "greet"  # file order kept
     questions = [s.question_id for s in script.steps.values() if isinstance(s, AskStep)]
-    assert questions == ["identity", "at_address", "fever", "cough", "breathing", "sore_throat", "taste_smell",
-                         "tested"]
+    # the answer ids reports count keep their meaning; any_symptom asks them all at once, the details after a yes
+    assert questions == ["identity", "handover", "any_symptom", "fever", "cough", "breathing", "sore_throat",
+                         "taste_smell", "tested", "at_address"]
     fever = script.steps["ask_fever"]
     assert isinstance(fever, AskStep)
     assert (fever.timeout, fever.max_retries, fever.repeat_key, fever.on_exhausted) == (6.0, 2, "*", "end_no_input")
@@ -158,7 +159,7 @@ def test_f1_model_as_loaded() -> None:
             assert step.choices["0"].next == "to_staff"
     assert isinstance(script.steps["to_staff"], TransferStep) and script.steps["to_staff"].target == "staff"
     outcomes = {s.outcome for s in script.steps.values() if isinstance(s, EndStep)}
-    assert outcomes == {"auto", "wrong_person", "no_input", "incomplete"}
+    assert outcomes == {"auto", "wrong_person", "unavailable", "no_input", "incomplete"}
     assert isinstance(script.steps["greet"], SayStep)
     assert "Sở Y tế tỉnh Thanh Hóa" in script.steps["greet"].prompt.text
 

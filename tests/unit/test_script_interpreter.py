@@ -165,7 +165,11 @@ def test_prompts_of_and_personalised() -> None:
                    "mini.q2.invalid", "mini.q2.silence", "mini.bye", "mini.staff", "mini.bye_busy"]
     assert [t.id for t in it.prompts_of(MINI) if it.personalised(t)] == ["mini.hello"]
     f1_personal = [t.id for t in it.prompts_of(F1) if it.personalised(t)]
-    assert f1_personal == ["f1_daily.ask_identity", "f1_daily.say_thanks", "f1_daily.ask_address"]
+    assert f1_personal == ["f1_daily.ask_identity", "f1_daily.ask_handover", "f1_daily.say_hello_again",
+                           "f1_daily.ask_address"]
+    by_form = [t.id for t in it.prompts_of(F1) if t.by_form]
+    assert "f1_daily.ask_symptoms" in by_form and "f1_daily.end_done" in by_form
+    assert "f1_daily.greet" not in by_form and "f1_daily.ask_cough" not in by_form
 
 
 # -- the shipped scripts, driven like a phone would: each ask consumes the next answer -------------------
@@ -196,51 +200,111 @@ def answers_of(log: list[it.Command]) -> dict[str, str]:
 
 NO_SYMPTOMS = ["2", "2", "2", "2", "2"]
 F1_PATHS = [
-    ("healthy", ["1", "1", *NO_SYMPTOMS, "1"], "completed",
-     {"identity": "yes", "at_address": "yes", "fever": "no", "cough": "no", "breathing": "no", "sore_throat": "no",
-      "taste_smell": "no", "tested": "yes"}),
-    ("symptomatic: fever only", ["1", "1", "1", "2", "2", "2", "2", "2"], "symptomatic",
-     {"identity": "yes", "at_address": "yes", "fever": "yes", "cough": "no", "breathing": "no",
-      "sore_throat": "no", "taste_smell": "no", "tested": "no"}),
-    ("symptomatic: lost taste only, moved away", ["1", "2", "2", "2", "2", "2", "1", "1"], "symptomatic",
-     {"identity": "yes", "at_address": "no", "fever": "no", "cough": "no", "breathing": "no", "sore_throat": "no",
-      "taste_smell": "yes", "tested": "yes"}),
-    ("wrong person", ["2"], "wrong_person", {"identity": "no"}),
+    ("healthy", ["1", "2", "1"], "completed", {"identity": "yes", "any_symptom": "no", "at_address": "yes"}),
+    ("symptomatic: fever only", ["1", "1", "1", "2", "2", "2", "2", "2", "1"], "symptomatic",
+     {"identity": "yes", "any_symptom": "yes", "fever": "yes", "cough": "no", "breathing": "no",
+      "sore_throat": "no", "taste_smell": "no", "tested": "no", "at_address": "yes"}),
+    ("symptomatic: lost taste only, moved away", ["1", "1", "2", "2", "2", "2", "1", "1", "2"], "symptomatic",
+     {"identity": "yes", "any_symptom": "yes", "fever": "no", "cough": "no", "breathing": "no", "sore_throat": "no",
+      "taste_smell": "yes", "tested": "yes", "at_address": "no"}),
+    ("a yes to the common question, then no detail", ["1", "1", *NO_SYMPTOMS, "2", "1"], "symptomatic",
+     {"identity": "yes", "any_symptom": "yes", "fever": "no", "cough": "no", "breathing": "no", "sore_throat": "no",
+      "taste_smell": "no", "tested": "no", "at_address": "yes"}),
+    ("wrong number", ["2"], "wrong_person", {"identity": "no"}),
     ("silent until the retries run out", ["silence", "silence", "silence"], "no_input", {}),
-    ("invalid keys, then valid ones", ["7", "9", "1", "1", "#", *NO_SYMPTOMS, "2"], "completed",
-     {"identity": "yes", "at_address": "yes", "fever": "no", "cough": "no", "breathing": "no", "sore_throat": "no",
-      "taste_smell": "no", "tested": "no"}),
-    ("* to repeat, many times", ["*", "*", "*", "*", "1", "*", "1", *NO_SYMPTOMS, "1"], "completed",
-     {"identity": "yes", "at_address": "yes", "fever": "no", "cough": "no", "breathing": "no", "sore_throat": "no",
-      "taste_smell": "no", "tested": "yes"}),
+    ("invalid keys, then valid ones", ["7", "9", "1", "#", "2", "1"], "completed",
+     {"identity": "yes", "any_symptom": "no", "at_address": "yes"}),
+    ("* to repeat, many times", ["*", "*", "*", "*", "1", "*", "2", "*", "1"], "completed",
+     {"identity": "yes", "any_symptom": "no", "at_address": "yes"}),
     ("0 to staff at the identity question", ["0"], None, {"identity": "staff"}),
     ("0 to staff at a symptom, no staff free", ["1", "1", "1", "0", "failed"], "incomplete",
-     {"identity": "yes", "at_address": "yes", "fever": "yes", "cough": "staff"}),
+     {"identity": "yes", "any_symptom": "yes", "fever": "yes", "cough": "staff"}),
 ]
+
+# A family member answers (key 3 at the first question): pass the phone (1 when ready) or say the person is away.
+FAMILY_PATHS = [
+    ("passes the phone, healthy", ["3", "1", "2", "1"], "completed",
+     {"identity": "family", "handover": "ready", "any_symptom": "no", "at_address": "yes"}),
+    ("passes the phone, symptomatic", ["3", "1", "1", "1", *NO_SYMPTOMS[1:], "2", "1"], "symptomatic",
+     {"identity": "family", "handover": "ready", "any_symptom": "yes", "fever": "yes", "cough": "no",
+      "breathing": "no", "sore_throat": "no", "taste_smell": "no", "tested": "no", "at_address": "yes"}),
+    ("the person is away", ["3", "2"], "unavailable", {"identity": "family", "handover": "away"}),
+    ("a wrong key, then away", ["3", "9", "2"], "unavailable", {"identity": "family", "handover": "away"}),
+    ("nobody comes to the phone", ["3", "silence", "silence", "silence"], "no_input", {"identity": "family"}),
+    ("wants staff, none free", ["3", "0", "failed"], "incomplete", {"identity": "family", "handover": "staff"}),
+]
+HEALTH_WORDS = ("cách ly", "triệu chứng", "sốt", "ho,", "F1", "F2", "xét nghiệm", "sức khỏe")
 
 
 @pytest.mark.parametrize("answers,outcome,recorded", [p[1:] for p in F1_PATHS], ids=[p[0] for p in F1_PATHS])
 def test_f1_paths(answers: list[str], outcome: str | None, recorded: dict[str, str]) -> None:
-    state, log = drive(F1, answers, {"ho_ten": "Trần Văn Bình", "ngay_cach_ly": "5"})
+    state, log = drive(F1, answers, {"ho_ten": "Trần Văn Bình", "ten": "Bình", "xung_ho": "ông"})
     assert answers_of(log) == recorded
     assert state.outcome == outcome
     if outcome is None:
         assert log[-1] == it.Transfer("staff") and state.waiting is it.Waiting.TRANSFER
     else:
         assert log[-1] == it.Finish(outcome)
-    assert all(c.script == "f1_daily" and c.version == "1" for c in log if isinstance(c, it.RecordAnswer))
+    assert all(c.script == "f1_daily" and c.version == "2" for c in log if isinstance(c, it.RecordAnswer))
+
+
+@pytest.mark.parametrize("script", [F1, F2], ids=["f1", "f2"])
+@pytest.mark.parametrize("answers,outcome,recorded", [p[1:] for p in FAMILY_PATHS], ids=[p[0] for p in FAMILY_PATHS])
+def test_family_member_paths(script: Script, answers: list[str], outcome: str, recorded: dict[str, str]) -> None:
+    if script is F2:  # F2 asks no details nor the address
+        answers = answers[:3] if answers[:2] == ["3", "1"] else answers
+        recorded = {k: v for k, v in recorded.items() if k in ("identity", "handover", "any_symptom")}
+    state, log = drive(script, answers, {"ho_ten": "Lê Thị Hoa", "ten": "Hoa", "xung_ho": "bà"})
+    assert answers_of(log) == recorded
+    assert state.outcome == outcome and log[-1] == it.Finish(outcome)
+
+
+@pytest.mark.parametrize("script", [F1, F2], ids=["f1", "f2"])
+@pytest.mark.parametrize("answers", [["2"], ["3", "2"], ["3", "silence", "silence", "silence"], ["1"], ["3", "1"]],
+                         ids=["wrong number", "away", "nobody comes", "the person", "handed over"])
+def test_nothing_about_health_before_identity_is_confirmed(script: Script, answers: list[str]) -> None:
+    """Whoever answers hears who calls (Sở Y tế) and the name, but nothing about quarantine or symptoms
+    until the person named has confirmed it is them (key 1, or 1 after the family handed the phone)."""
+    _, log = drive(script, answers, {"ho_ten": "Lê Thị Hoa", "ten": "Hoa", "xung_ho": "bà"})
+    heard = [p.text for c in log if isinstance(c, it.Play) for p in c.prompts]
+    confirmed = any(isinstance(c, it.RecordAnswer) and (c.question_id, c.value) in
+                    {("identity", "yes"), ("handover", "ready")} for c in log)
+    if confirmed:
+        heard = heard[: next(i for i, c in enumerate(log) if isinstance(c, it.RecordAnswer)
+                             and c.value in ("yes", "ready"))]
+    assert "Sở Y tế" in heard[0]
+    for text in heard:
+        assert not any(w in text for w in HEALTH_WORDS), text
 
 
 def test_f1_speaks_the_contact_fields() -> None:
-    _, log = drive(F1, ["1", "1"], {"ho_ten": "Trần Văn Bình", "ngay_cach_ly": "5", "dia_chi": "số 3 Lê Lai"})
+    people = {"ho_ten": "Lê Thị Hoa", "ten": "Hoa", "xung_ho": "bà", "dia_chi": "số 3 Lê Lai"}
+    _, log = drive(F1, ["1", "2"], people)
     texts = [p.text for c in log if isinstance(c, it.Play) for p in c.prompts]
-    assert "Xin cho hỏi, có phải anh/chị Trần Văn Bình không?" in texts[1]
-    assert "anh/chị đã cách ly được 5 ngày" in texts[2]
-    assert "có đang cách ly tại số 3 Lê Lai không?" in texts[3]
-    _, log = drive(F1, ["1", "1"])
+    assert texts[0] == "Xin chào, đây là Sở Y tế tỉnh Thanh Hóa."
+    assert "đây có phải số điện thoại của gia đình bà Lê Thị Hoa không? Đúng bà Hoa nghe máy" in texts[1]
+    assert "bà có đang ở số 3 Lê Lai không? 1 có, 2 không." in texts[-1]
+    _, log = drive(F1, ["1", "2"])
     texts = [p.text for c in log if isinstance(c, it.Play) for p in c.prompts]
-    assert "có phải anh/chị là người đang được theo dõi cách ly không?" in texts[1]
-    assert "có đang cách ly tại địa chỉ đã khai báo không?" in texts[3]
+    assert "đây có phải số điện thoại của gia đình anh/chị không? Đúng anh/chị nghe máy" in texts[1]
+    assert "anh/chị có đang ở nơi cách ly đã khai báo không?" in texts[-1]
+
+
+def test_the_keys_are_explained_once() -> None:
+    """The healthy path explains 1 = có, 2 = không once; every later question only reminds "1 có, 2 không"."""
+    _, log = drive(F1, ["1", "2", "1"])
+    texts = [p.text for c in log if isinstance(c, it.Play) for p in c.prompts]
+    assert sum("Phím 1 là có, 2 là không" in t for t in texts) == 1
+    assert sum("nhấn phím" in t for t in texts) == 0
+
+
+def test_goodbye_gives_the_hotline_and_how_answers_are_used() -> None:
+    for script in (F1, F2):
+        _, log = drive(script, ["1", "2", "1"])
+        goodbye = [p.text for c in log if isinstance(c, it.Play) for p in c.prompts][-1]
+        assert "đường dây nóng không hai ba bảy, ba chín chín chín, một một năm" in goodbye
+        assert "bảo mật, chỉ dùng để theo dõi sức khỏe" in goodbye
+        assert not goodbye.endswith("Xin chào.")
 
 
 @pytest.mark.parametrize("script,answers,outcome,recorded", [
@@ -281,3 +345,19 @@ def test_any_input_sequence_is_safe(script: Script, inputs: list[it.Input]) -> N
         assert state.finished == bool(state.outcome) and state.step_id in script.steps
         step = script.steps[state.step_id]
         assert state.retries <= getattr(step, "max_retries", 0)
+
+
+@pytest.mark.parametrize("text,variables,fallbacks,expected_id,expected_text", [
+    ("Chào {xung_ho}.", {"xung_ho": "bà"}, {}, "s.p.ba", "Chào bà."),
+    ("Chào {xung_ho}.", {"xung_ho": "ông/bà"}, {}, "s.p.ong_ba", "Chào ông/bà."),
+    ("Chào {xung_ho}.", {}, {"xung_ho": "anh/chị"}, "s.p.anh_chi", "Chào anh/chị."),        # declared fallback
+    ("Chào {xung_ho|ông/bà}.", {"xung_ho": " "}, {"xung_ho": "anh/chị"}, "s.p.ong_ba", "Chào ông/bà."),
+    ("Chào {xung_ho}.", {"xung_ho": "cô"}, {}, "s.p.khac", "Chào cô."),                 # not a known form
+    ("Chào {xung_ho} {ho_ten}.", {"xung_ho": "bà", "ho_ten": "Hoa"}, {}, "s.p", "Chào bà Hoa."),  # per contact
+    ("Chào.", {"xung_ho": "bà"}, {}, "s.p", "Chào."),
+])
+def test_prompts_said_by_form_have_one_id_per_form(text: str, variables: dict[str, str], fallbacks: dict[str, str],
+                                                   expected_id: str, expected_text: str) -> None:
+    """A prompt whose only variable is the form of address gets the form in its id, so it is rendered (and
+    recorded by a person) once per form: audio/<id>.wav."""
+    assert it.render_prompt(PromptTemplate("s.p", text), variables, fallbacks) == it.Prompt(expected_id, expected_text)
