@@ -67,6 +67,13 @@ class ChannelDestroyed(AriEvent):
 
 
 @dataclass(frozen=True)
+class DialForwarded(AriEvent):
+    """The far end answered our INVITE with a 3xx and Asterisk's dial API tried to follow it (a Dial event
+    with ``forward`` set). Sometimes the only sign of a redirect: the hang-up events may then carry no
+    cause. The forward target (a phone number) is personal data and is not kept."""
+
+
+@dataclass(frozen=True)
 class ChannelVarset(AriEvent):
     """A channel variable was set (seen for channels followed outside Stasis, e.g. in the staff queue)."""
 
@@ -136,6 +143,9 @@ def _parse(data: Mapping[str, Any]) -> AriEvent | None:
     if kind == "ChannelDestroyed":
         return ChannelDestroyed(cid, int(data.get("cause", 0) or 0), str(data.get("cause_txt", "")),
                                 int(data.get("tech_cause", 0) or 0))
+    if kind == "Dial" and data.get("forward"):
+        peer = data.get("peer") or {}  # the dialled channel: ours
+        return DialForwarded(str(peer.get("id", "")))
     if kind == "ChannelVarset" and cid:
         return ChannelVarset(cid, str(data.get("variable", "")), str(data.get("value", "")))
     if kind in ("ChannelEnteredBridge", "ChannelLeftBridge"):

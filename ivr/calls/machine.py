@@ -117,6 +117,11 @@ class Gone:
 
 
 @dataclass(frozen=True)
+class Redirected:
+    """The far end answered 3xx (seen as Asterisk's attempt to follow it): the call is not followed."""
+
+
+@dataclass(frozen=True)
 class ChannelMissing:
     """The watchdog looked the channel up and ARI answered 404: the channel is gone, how is not known yet."""
 
@@ -134,7 +139,7 @@ class CommandFailed:
 
 
 Event = Union[OriginateFailed, Ringing, Answered, PlaybackEnded, Dtmf, TimerFired, HangupRequested,
-              LeftApplication, Gone, ChannelMissing, TransferOutcome, CommandFailed]
+              LeftApplication, Gone, Redirected, ChannelMissing, TransferOutcome, CommandFailed]
 
 
 # -- commands (for the session) ---------------------------------------------------------------------
@@ -230,6 +235,7 @@ class CallState:
     remote_hangup: bool = False
     remote_sip: int = 0
     hangup_cause: int = 0  # the Q.850 cause of the hang-up request, if one came
+    redirected: bool = False  # a 3xx came (Asterisk tried to follow it)
     failure: str | None = None
     timers: frozenset[str] = field(default_factory=frozenset)
 
@@ -249,6 +255,8 @@ def step(plan: CallPlan, state: CallState, event: Event) -> Out:
         return state, ()
     if isinstance(event, Gone):
         return _end(state, event)
+    if isinstance(event, Redirected):
+        return replace(state, redirected=True), ()
     if isinstance(event, ChannelMissing):
         if LOST_TIMER in state.timers:
             return state, ()
@@ -402,7 +410,8 @@ def _cancel_timers(state: CallState, everything: bool = False) -> Out:
 
 def _end(state: CallState, gone: Gone, lost: bool = False) -> Out:
     """The one place a call ends. ``lost``: the watchdog's grace ran out without a ChannelDestroyed."""
-    known = state.remote_hangup or state.hangup_cause != 0  # a hang-up request came: its cause is real
+    # A hang-up request or a redirect came: what it says is real.
+    known = state.remote_hangup or state.hangup_cause != 0 or state.redirected
     # Gone while we were still talking: the far end (or its network) hung up, even when the hang-up
     # request itself was lost (a websocket outage resolved by reconciliation).
     if state.phase in (Phase.ACTIVE, Phase.TRANSFERRING) and not state.transferred and not lost:
@@ -423,6 +432,10 @@ def _end(state: CallState, gone: Gone, lost: bool = False) -> Out:
     else:
         remote = st.remote_sip
         outcome = outcomes.unanswered(remote, cause, st.rang)
+        if st.redirected:
+            # Asterisk sometimes reports the redirect with no cause at all (ChannelDestroyed cause 0): the
+            # outcome is still redirected, and the SIP code only the one the far end was seen to send.
+            outcome = "redirected"
         # Our own ring timeout ends the INVITE with a CANCEL, answered 487 by the far end (never inferred
         # when the watchdog concluded: only a ChannelDestroyed tells a ring timeout).
         sip = remote or (487 if outcome == "no_answer" and not lost else (gone.tech_cause or None))

@@ -62,6 +62,8 @@ def translate(event: ev.AriEvent) -> machine.Event | None:
         return machine.LeftApplication()
     if isinstance(event, ev.ChannelDestroyed):
         return machine.Gone(event.cause, event.tech_cause, event.reconciled)
+    if isinstance(event, ev.DialForwarded):
+        return machine.Redirected()
     return None
 
 

@@ -104,4 +104,5 @@ class HotlinePlans:
         prompts = [*extra, *script_prompts(script, variables)]
         media = media_map(self.library, prompts, personal=True) if render else {p: self.library.media_for(p) for p in prompts}
         return CallPlan(call_id=channel_id, endpoint="", caller_id="", ring_timeout=0, conversation=conversation,
-                        media=media.__getitem__, transfer_context=TRANSFER_CONTEXT, inbound=True)
+                        media=media.__getitem__, transfer_context=TRANSFER_CONTEXT, inbound=True,
+                        watchdog=self.settings.call.watchdog, lost_grace=self.settings.call.lost_grace)

@@ -72,7 +72,8 @@ OUTCOME_LABELS = {
     "no_answer": "Không nghe máy", "busy": "Máy bận", "rejected": "Từ chối", "unreachable": "Không liên lạc được",
     "caller_id_refused": "Nhà mạng chặn số định danh",
     "congestion": "Lỗi mạng", "failed": "Lỗi", "redirected": "Số chuyển hướng (cần kiểm tra số)",
-    "rtp_timeout": "Mất tiếng (lỗi đường truyền)", "lost": "Không rõ kết quả (mất tín hiệu cuộc gọi)", "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
+    "rtp_timeout": "Mất tiếng (lỗi đường truyền)", "lost": "Không rõ kết quả (mất tín hiệu cuộc gọi)",
+    "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
     "unavailable": "Vắng nhà (người nhà nghe máy)",
     None: "Đang gọi",
 }

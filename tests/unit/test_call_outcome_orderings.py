@@ -43,6 +43,9 @@ ENDINGS = [
     Ending("480 unavailable", (machine.Ringing(),), machine.HangupRequested(19, 480), machine.Gone(19, 480),
            ("unreachable", 480, 19), destroyed_first=("no_answer", 487, 19)),
     Ending("302 redirect", (), machine.HangupRequested(23, 302), machine.Gone(23, 302), ("redirected", 302, 23)),
+    # Asterisk sometimes reports a redirect only by trying to follow it (a Dial event with "forward"):
+    Ending("302 seen only as a forward", (machine.Redirected(),), machine.HangupRequested(23, 0), machine.Gone(0, 0),
+           ("redirected", None, 0)),
     Ending("answered, BYE", ANSWERED, machine.HangupRequested(16, 0), machine.Gone(16, 0), ("hung_up_early", 200, 16)),
     Ending("answered, BYE without Reason", ANSWERED, machine.HangupRequested(0, 0), machine.Gone(0, 0),
            ("hung_up_early", 200, 16)),
@@ -97,6 +100,7 @@ ALONE = [
      ("hung_up_early", 200, 16)),
     ("finished conversation, ChannelDestroyed did not come", ANSWERED + (machine.Dtmf("1"), machine.Dtmf("2"), TICK, LOST),
      ("completed", 200, 0)),
+    ("a redirect was seen, nothing else", (machine.Redirected(), TICK, LOST), ("redirected", None, 0)),
     ("late events after the grace change nothing", (machine.Ringing(), TICK, LOST, machine.HangupRequested(17, 486),
                                                     machine.Gone(17, 486)), ("lost", None, 0)),
 ]
@@ -120,3 +124,25 @@ def test_the_grace_timer_survives_the_hangup_and_is_cancelled_at_the_end() -> No
     assert machine.CancelTimer(machine.LOST_TIMER) not in commands and machine.LOST_TIMER in state.timers
     state, commands = machine.step(PLAN, state, machine.Gone(16, 0))
     assert machine.CancelTimer(machine.LOST_TIMER) in commands
+
+
+def test_every_outcome_has_a_retry_rule_a_report_label_and_a_chart_colour() -> None:
+    from ivr.calls import outcomes
+    from ivr.reports import charts, labels
+
+    for outcome in outcomes.ATTEMPT_OUTCOMES | set(outcomes.TELEPHONY_OUTCOMES):
+        groups = [g for g in (outcomes.NO_ANSWER, outcomes.NETWORK, outcomes.UNFINISHED, outcomes.AWAY, outcomes.FINAL)
+                  if outcome in g]
+        assert len(groups) == 1, f"{outcome}: one retry rule, got {len(groups)}"
+        assert labels.outcome(outcome) != outcome, f"{outcome}: no Vietnamese label in the reports"
+        assert outcome in charts.COLOURS, f"{outcome}: no colour in the charts"
+
+
+def test_a_followed_redirect_reaches_the_call_as_an_event_without_the_number() -> None:
+    from ivr.ari import events as ev
+    from ivr.calls.session import translate
+
+    forwarded = ev.parse({"type": "Dial", "peer": {"id": "rc-a1"}, "forward": "0919999999", "dialstatus": "CANCEL"})
+    assert forwarded == ev.DialForwarded("rc-a1") and "0919999999" not in repr(forwarded)
+    assert translate(forwarded) == machine.Redirected()
+    assert ev.parse({"type": "Dial", "peer": {"id": "rc-a1"}, "forward": "", "dialstatus": "RINGING"}) is None
