@@ -27,6 +27,7 @@ from browser import chromium, wait_for
 from e2e_helpers import robocall
 
 from ivr import config
+from ivr.scripts.checker import load_checked
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "lists" / "f1_title_block.xlsx"
 PASSWORD = "mat-khau-e2e-console"
@@ -177,7 +178,8 @@ def test_a_campaign_created_and_started_in_the_browser_progresses_on_screen(cons
     assert wait_for(lambda: b.find_elements(By.ID, "rules"), 60)
     rules = b.find_element(By.ID, "rules").text
     assert int(b.find_element(By.ID, "plan-households").text) == len(PEOPLE)
-    assert "00:00-23:59" in rules and "phiên bản 1" in rules and "tối đa 3 lần" in rules
+    version = load_checked("f1_daily", config.PROJECT_ROOT / "scripts_vi").version
+    assert "00:00-23:59" in rules and f"phiên bản {version}" in rules and "tối đa 3 lần" in rules
     console.shot("05-xac-nhan-chien-dich")
     b.find_element(By.ID, "confirm").click()
     assert wait_for(lambda: "Đã tạo chiến dịch #1" in console.text(), 120)

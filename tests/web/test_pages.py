@@ -44,7 +44,7 @@ def test_creating_a_campaign_shows_its_rules_then_creates_it_once_confirmed(clie
     plan = client.post("/campaigns/plan", data=form)
     assert plan.status_code == 200
     assert re.search(r'id="plan-households">2<', plan.text)  # one call per household
-    assert "08:00-11:30" in plan.text and "phiên bản 1" in plan.text
+    assert "08:00-11:30" in plan.text and f"phiên bản {services.campaigns.scripts('f1_daily').version}" in plan.text
     assert services.repo.list_campaigns() == []  # nothing written before confirming
     created = client.post("/campaigns", data=form)
     assert created.status_code == 303

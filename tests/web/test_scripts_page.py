@@ -44,7 +44,9 @@ def test_an_admin_installs_a_new_version_and_a_campaign_keeps_its_own(client: Te
     imported = services.importer.import_file(csv, operator="test")
     campaign = services.campaigns.create(script_name="f1_daily", operator="test",
                                          import_id=imported.import_id).campaign
-    assert campaign.script_version == "1"
+    current = services.campaigns.scripts("f1_daily").version
+    old, new = f"version: {current}", f"version: {int(current) + 1}"
+    assert campaign.script_version == str(current)
     add_user(services, "quantri", "admin")
     add_user(services, "canbo", "staff")
     sign_in(client, "canbo")
@@ -53,20 +55,20 @@ def test_an_admin_installs_a_new_version_and_a_campaign_keeps_its_own(client: Te
     client.post("/logout", data={"csrf": csrf_of(client)})
     sign_in(client, "quantri")
     text = (scripts_copy / "f1_daily.yaml").read_text(encoding="utf-8")
-    broken = text.replace("version: 1", "version: 2").replace("next: ask_fever", "next: ask_fevr", 1)
-    assert broken != text.replace("version: 1", "version: 2")
+    broken = text.replace(old, new).replace("next: ask_symptoms", "next: ask_symptomz", 1)
+    assert broken != text.replace(old, new)
     page = client.post("/scripts", data={"csrf": csrf_of(client, "/scripts")},
                        files={"file": ("f1_daily.yaml", broken.encode())})
-    assert page.status_code == 400 and "ask_fevr" in page.text and "chưa được cài" in page.text
-    assert "version: 1" in (scripts_copy / "f1_daily.yaml").read_text(encoding="utf-8")  # nothing installed
-    newer = text.replace("version: 1", "version: 2")
+    assert page.status_code == 400 and "ask_symptomz" in page.text and "chưa được cài" in page.text
+    assert old in (scripts_copy / "f1_daily.yaml").read_text(encoding="utf-8")  # nothing installed
+    newer = text.replace(old, new)
     page = client.post("/scripts", data={"csrf": csrf_of(client, "/scripts")},
                        files={"file": ("f1_daily.yaml", newer.encode())})
-    assert page.status_code == 200 and "phiên bản 2" in page.text
-    assert "version: 2" in (scripts_copy / "f1_daily.yaml").read_text(encoding="utf-8")
+    assert page.status_code == 200 and f"phiên bản {int(current) + 1}" in page.text
+    assert new in (scripts_copy / "f1_daily.yaml").read_text(encoding="utf-8")
     kept = versions.for_campaign(services.campaigns.scripts, scripts_copy, "f1_daily", campaign.script_version)
-    assert str(kept.version) == "1" and "versions" in kept.source
-    assert str(services.campaigns.scripts("f1_daily").version) == "2"  # new campaigns get the new one
+    assert str(kept.version) == str(current) and "versions" in kept.source
+    assert str(services.campaigns.scripts("f1_daily").version) == str(int(current) + 1)  # new campaigns get it
     again = client.post("/scripts", data={"csrf": csrf_of(client, "/scripts")},
                         files={"file": ("f1_daily.yaml", newer.encode())})
     assert again.status_code == 400 and "đã có" in again.text
