@@ -343,3 +343,34 @@ def test_only_the_trunk_trusts_the_network_identity_and_it_is_recognised_by_addr
     assert trunk["trust_id_inbound"] == "yes"
     others = render_endpoints(3, "127.0.0.1", 5162) + (CONF_DIR / "pbx" / "pjsip.conf").read_text()
     assert "trust_id_inbound" not in others
+
+
+# -- operations: health checks, lists in and reports out, logs -------------------------------------------
+def test_compose_health_checks_use_readyz_on_the_unpublished_health_port() -> None:
+    services = COMPOSE["services"]
+    probe = " ".join(services["controller"]["healthcheck"]["test"])
+    port = config.ServiceSettings().health_port
+    assert f"http://127.0.0.1:{port}/readyz" in probe
+    assert config.ServiceSettings().health_bind == "127.0.0.1"
+    assert "ports" not in services["controller"]  # /metrics and /readyz stay inside the container
+    assert services["controller"]["depends_on"]["asterisk"]["condition"] == "service_healthy"
+    assert "healthcheck" in services["asterisk"] and "healthcheck" in services["postgres"]
+    assert not any("8088" in p for p in services["asterisk"]["ports"])  # ARI stays internal
+
+
+def test_compose_binds_an_inbox_of_lists_and_an_outbox_of_reports_and_the_readme_says_how() -> None:
+    volumes = COMPOSE["services"]["controller"]["volumes"]
+    assert "./inbox:/var/lib/robocall/inbox:ro" in volumes and "./outbox:/var/lib/robocall/outbox" in volumes
+    readme = (DOCKER / "README.md").read_text()
+    assert "contacts import /var/lib/robocall/inbox/" in readme
+    assert "--out /var/lib/robocall/outbox" in readme
+    uid = re.search(r"ARG CONTROLLER_UID=(\d+)", (DOCKER / "Dockerfile.controller").read_text()).group(1)
+    assert f"install -d -o {uid} -g {uid} outbox" in readme  # the outbox is writable by the controller's user
+
+
+def test_compose_logs_go_to_the_journal_with_the_documented_retention() -> None:
+    for name, service in COMPOSE["services"].items():
+        assert service["logging"]["driver"] == "journald", name
+    readme = (DOCKER / "README.md").read_text()
+    days = int(re.search(r"MaxRetentionSec=(\d+)day", readme).group(1))
+    assert days <= config.Settings().retention_days
