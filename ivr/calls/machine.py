@@ -427,8 +427,10 @@ def _end(state: CallState, gone: Gone, lost: bool = False) -> Out:
             cause = 16  # a BYE without a Reason header: Asterisk says 0 ("Unknown"); it is a normal clearing
     elif st.failure:
         outcome, sip = "failed", None
-    elif lost and not known:
-        outcome, sip = "lost", None  # the channel vanished and no event said how: no SIP code to report
+    elif (lost or gone.reconciled) and not known:
+        # The channel vanished and no event said how (the watchdog's grace ran out, or a reconnect found it
+        # gone, e.g. the PBX restarted while it rang): no outcome or SIP code to guess.
+        outcome, sip = "lost", None
     else:
         remote = st.remote_sip
         outcome = outcomes.unanswered(remote, cause, st.rang)

@@ -268,7 +268,11 @@ async def test_asterisk_restarts_mid_campaign(pbx, drill_settings, any_db_url, t
     assert ari.reconnects >= 1
     cut = [a for a in result.attempts if a.started_at and a.started_at <= fault_at and a.outcome != "completed"]
     assert cut, "the restart cut calls that were in progress"
-    assert {a.attempt_no for a in cut} == {1} and all(a.outcome in ("hung_up_early", "failed") for a in cut)
+    # A call cut by the restart ends as the PBX's own hang-up said: a talking call `hung_up_early`, a ringing one
+    # `no_answer` (`core restart` hangs up a ringing channel the way a ring timeout does, no SIP code from the
+    # far end), `failed`, or `lost` when no event came at all (no outcome or SIP code guessed).
+    outcomes = {a.outcome for a in cut}
+    assert {a.attempt_no for a in cut} == {1} and outcomes <= {"hung_up_early", "no_answer", "failed", "lost"}, outcomes
     again = {a.household_id for a in result.attempts if a.attempt_no >= 2}
     assert {a.household_id for a in cut} <= again, "every call cut by the restart was made again"
     # A retry placed while Asterisk was still starting may fail too; it is then retried by policy
@@ -432,7 +436,7 @@ async def test_database_unavailable_for_10_seconds(pbx, drill_settings, e2e_post
         await ari.close()
     retried = {e["what"] for e in logs if e["event"] == "db.recovered"}
     assert "record_answer" in retried, f"answers were written after the outage (retried: {sorted(retried)})"
-    assert not [e for e in logs if e["event"] in ("dialer.attempt_error", "dialer.answers_unwritten")]
+    assert not [e for e in logs if e["event"] in ("dialer.attempt_error", "attempt.answers_unwritten")]
     during = [k for k, (_, _, at) in result.answers.items() if down_at <= at <= up_at]
     assert during, "keys pressed while the database was down were recorded"
     ended = [a for a in result.attempts if a.ended_at and down_at <= a.ended_at <= up_at]
@@ -471,7 +475,7 @@ async def test_database_down_past_the_retry_bound_leaves_attempts_for_recovery(p
         assert left, "attempts whose answers could not be written were left dialling"
         up = {ch["id"] for ch in await ari.channels()} & {a.channel_id for a in left}
         assert not up, f"their calls ran to their end and hung up, yet {sorted(up)} are still up"
-        assert any(e["event"] == "dialer.answers_unwritten" for e in logs)
+        assert any(e["event"] == "attempt.answers_unwritten" for e in logs)
         drill.task = asyncio.create_task(svc.run(cid, ari, asyncio.Event(), "drill"))  # the next start
         await drill.finish(timeout=120)
         result = await assert_consistent(drill, before, policy_of(drill), households=12)

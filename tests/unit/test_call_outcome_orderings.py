@@ -146,3 +146,20 @@ def test_a_followed_redirect_reaches_the_call_as_an_event_without_the_number() -
     assert forwarded == ev.DialForwarded("rc-a1") and "0919999999" not in repr(forwarded)
     assert translate(forwarded) == machine.Redirected()
     assert ev.parse({"type": "Dial", "peer": {"id": "rc-a1"}, "forward": "", "dialstatus": "RINGING"}) is None
+
+
+# A reconnect finds the channel gone and no event said how (e.g. the PBX restarted): only what was seen counts.
+RECONCILED = [
+    ("ringing when the PBX went away", (machine.Ringing(), machine.Gone(0, 0, reconciled=True)), ("lost", None)),
+    ("before ringing", (machine.Gone(0, 0, reconciled=True),), ("lost", None)),
+    ("a 486 was seen first", (machine.Ringing(), machine.HangupRequested(17, 486),
+                              machine.Gone(0, 0, reconciled=True)), ("busy", 486)),
+    ("talking when the PBX went away", ANSWERED + (machine.Gone(0, 0, reconciled=True),), ("hung_up_early", 200)),
+]
+
+
+@pytest.mark.parametrize("name,events,expected", RECONCILED, ids=[r[0] for r in RECONCILED])
+def test_a_channel_found_gone_after_a_reconnect_is_never_guessed(name: str, events: tuple[machine.Event, ...],
+                                                                  expected: tuple[str, int | None]) -> None:
+    done, _ = run(list(events))
+    assert [(d.result.outcome, d.result.sip_cause) for d in done] == [expected]
