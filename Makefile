@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 PY ?= python3
 VENV := .venv
-APT_PACKAGES := debootstrap sip-tester espeak-ng sox ffmpeg make chromium chromium-driver systemd logrotate postgresql-client
+APT_PACKAGES := debootstrap sip-tester espeak-ng sox ffmpeg make chromium chromium-driver systemd logrotate postgresql-client kamailio
 
 .PHONY: setup host-packages venv demo test clean messages
 

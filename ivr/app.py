@@ -9,6 +9,7 @@ Imported by the CLI, the service and the web console only; imports whatever it w
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable
@@ -28,6 +29,9 @@ if TYPE_CHECKING:  # the database and script layers load only when a command nee
 
     from ivr.accounts.service import AccountService
     from ivr.campaigns.service import CampaignService
+    from ivr.cases.service import CaseService
+    from ivr.contacts.stops import StopService
+    from ivr.storage.overview import OverviewStore
     from ivr.contacts.importer import ContactImporter
     from ivr.reports.daily import ReportDeps
     from ivr.storage.gauges import GaugeStore
@@ -168,7 +172,35 @@ class App:
         from ivr.reports.queries import ReportQueries
         from ivr.reports.symptoms import SymptomRules
 
-        return ReportDeps(ReportQueries(self.engine), self.files, SymptomRules(self.scripts), self.zone, self.clock)
+        return ReportDeps(ReportQueries(self.engine), self.files, SymptomRules(self.scripts), self.zone, self.clock,
+                          cases=self.cases.to_act_on, not_called=self.stops.not_called)
+
+    @cached_property
+    def cases(self) -> CaseService:
+        """Cases to act on (`robocall cases`, the console's case pages)."""
+        from ivr.cases.service import CaseService
+        from ivr.storage.cases import CaseStore
+
+        return CaseService(CaseStore(self.engine), clock=self.clock)
+
+    @cached_property
+    def stops(self) -> StopService:
+        """Stopping a person's calls and a phone's opt-out (`robocall contacts stop|optout|optin`)."""
+        from ivr.contacts.stops import StopService
+        from ivr.storage.stops import StopStore
+
+        return StopService(StopStore(self.engine), clock=self.clock)
+
+    @cached_property
+    def overview(self) -> OverviewStore:
+        """The imports and campaigns with their counts (`robocall imports list`, `campaign list`)."""
+        from ivr.storage.overview import OverviewStore
+
+        return OverviewStore(self.engine)
+
+    def local_time(self, at: dt.datetime | None) -> str:
+        """A moment as staff read it: local time, DD/MM/YYYY HH:MM ('' for none)."""
+        return "" if at is None else at.astimezone(self.zone).strftime("%d/%m/%Y %H:%M")
 
     @cached_property
     def importer(self) -> ContactImporter:

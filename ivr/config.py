@@ -154,6 +154,9 @@ class CallSettings:
 class DialerSettings:
     window_start: str = "07:30"
     window_end: str = "20:30"
+    # The bounds every campaign's window must lie in (lifted against the sandbox only): ivr/calls/window_rules.py
+    window_earliest: str = "07:00"
+    window_latest: str = "21:00"
     timezone: str = "Asia/Ho_Chi_Minh"
     max_concurrent: int = 30
     calls_per_second: float = 5.0
@@ -164,6 +167,8 @@ class DialerSettings:
     network_max_attempts: int = 5
     unfinished_extra_attempts: int = 1
     unfinished_interval_min: int = 30
+    rejected_extra_attempts: int = 1   # one 603 Decline is called again once, later
+    rejected_interval_min: int = 120
     away_extra_attempts: int = 2  # a family member said the person is away: call again this many times
     away_interval_min: int = 120
     monitoring_days: int = 14

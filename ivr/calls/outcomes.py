@@ -40,10 +40,11 @@ RTP_TIMEOUT_CAUSE = 44  # Asterisk's cause when res_pjsip's rtp_timeout hangs up
 NO_ANSWER = frozenset({"no_answer", "busy"})
 NETWORK = frozenset({"unreachable", "failed", "congestion", "rtp_timeout", "lost", "caller_id_refused"})
 UNFINISHED = frozenset({"hung_up_early", "no_input"})
+DECLINED = frozenset({"rejected"})  # called again once, later (policy.rejected_extra_attempts)
 AWAY = frozenset({"unavailable"})  # the script's result when a family member says the person is away
-FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "rejected", "invalid", "opted_out",
-                   "redirected"})
-ATTEMPT_OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | AWAY | FINAL
+FINAL = frozenset({"completed", "transferred", "symptomatic", "wrong_person", "invalid", "opted_out",
+                   "redirected", "stopped"})
+ATTEMPT_OUTCOMES = NO_ANSWER | NETWORK | UNFINISHED | DECLINED | AWAY | FINAL
 
 
 def ledger_outcome(result: CallResult) -> str:

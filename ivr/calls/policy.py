@@ -8,10 +8,12 @@
   ``network_backoff`` (doubling, capped at ``network_backoff_max``), up to ``network_attempts`` in all.
 - hung_up_early / no_input (answered but the script was not finished): ``unfinished_extra_attempts``
   more calls (one by default), ``unfinished_interval`` later.
+- rejected (603 Decline: many residents decline an unknown number once): ``rejected_extra_attempts`` more
+  calls (one by default), ``rejected_interval`` later.
 - unavailable (a family member answered and said the person is away): ``away_extra_attempts`` more calls
   (two by default), ``away_interval`` later (two hours: the person may be back by then). Not the wrong
   number: the household's phone is right.
-- completed / transferred / symptomatic / wrong_person / rejected / invalid / opted_out / redirected: never again
+- completed / transferred / symptomatic / wrong_person / invalid / opted_out / redirected: never again
   (a 3xx redirect comes back on every retry: staff check the number).
 Outcomes are those of ivr.calls.outcomes (telephony) plus the script's own results.
 Settings come from ``settings.dialer``; a campaign may override any of them (``policy_overrides``).
@@ -34,6 +36,7 @@ OVERRIDABLE: dict[str, type] = {
     "no_answer_attempts": int, "no_answer_interval_min": int,
     "network_backoff_min": int, "network_backoff_max_min": int, "network_max_attempts": int,
     "unfinished_extra_attempts": int, "unfinished_interval_min": int,
+    "rejected_extra_attempts": int, "rejected_interval_min": int,
     "away_extra_attempts": int, "away_interval_min": int,
 }
 
@@ -75,6 +78,8 @@ class RetryPolicy:
     network_attempts: int = 5
     unfinished_extra_attempts: int = 1
     unfinished_interval: dt.timedelta = dt.timedelta(minutes=30)
+    rejected_extra_attempts: int = 1
+    rejected_interval: dt.timedelta = dt.timedelta(hours=2)
     away_extra_attempts: int = 2
     away_interval: dt.timedelta = dt.timedelta(hours=2)
 
@@ -111,6 +116,9 @@ def next_attempt(outcome: str, attempt_no: int, now: dt.datetime, policy: RetryP
     elif outcome in UNFINISHED:
         if sum(1 for o in history if o in UNFINISHED) <= policy.unfinished_extra_attempts:
             due = now + policy.unfinished_interval
+    elif outcome == "rejected":
+        if sum(1 for o in history if o == "rejected") <= policy.rejected_extra_attempts:
+            due = now + policy.rejected_interval
     elif outcome in AWAY:
         if sum(1 for o in history if o in AWAY) <= policy.away_extra_attempts:
             due = now + policy.away_interval
@@ -131,8 +139,8 @@ def policy_from_settings(dialer: DialerSettings, overrides: Mapping[str, Any] | 
         if values[key] < 1:
             raise UserError(f"policy {key}: must be at least 1, got {values[key]}")
     for key in ("no_answer_interval_min", "network_backoff_min", "network_backoff_max_min",
-                "unfinished_extra_attempts", "unfinished_interval_min", "away_extra_attempts",
-                "away_interval_min"):
+                "unfinished_extra_attempts", "unfinished_interval_min", "rejected_extra_attempts",
+                "rejected_interval_min", "away_extra_attempts", "away_interval_min"):
         if values[key] < 0:
             raise UserError(f"policy {key}: must not be negative, got {values[key]}")
     window = CallWindow(_clock(values, "window_start"), _clock(values, "window_end"), _zone(values["timezone"]))
@@ -148,6 +156,8 @@ def policy_from_settings(dialer: DialerSettings, overrides: Mapping[str, Any] | 
         network_attempts=values["network_max_attempts"],
         unfinished_extra_attempts=values["unfinished_extra_attempts"],
         unfinished_interval=values["unfinished_interval_min"] * minutes,
+        rejected_extra_attempts=values["rejected_extra_attempts"],
+        rejected_interval=values["rejected_interval_min"] * minutes,
         away_extra_attempts=values["away_extra_attempts"],
         away_interval=values["away_interval_min"] * minutes,
     )

@@ -10,7 +10,7 @@ import datetime as dt
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from ivr.ari.client import AriClient
 from ivr.calls.dialer import Dialer, RunStats
@@ -18,16 +18,21 @@ from ivr.campaigns.runner import CampaignRunner
 from ivr.scripts.address import AddressRule
 from ivr.scripts.variables import contact_variables
 from ivr.calls.policy import RetryPolicy, policy_from_settings
+from ivr.calls.policy_text import retry_lines, window_text
+from ivr.calls.window_rules import WindowBounds, window_problem
 from ivr.clock import utcnow
 from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.labels import status_label
+from ivr.formats import show_date
 from ivr.scripts.model import Script
-from ivr.protection.secrets import public_url
+from ivr.protection.secrets import is_sandbox, public_url
+from ivr.scripts.purpose import campaign_mismatch, direction_label
 from ivr.speech.library import AudioLibrary
 from ivr.speech.render import render_personalised, render_script
 from ivr.storage import records as r
+from ivr.storage.overview import CampaignRow, OverviewStore
 from ivr.storage.repo import Repository
 
 
@@ -40,6 +45,7 @@ class Created:
     campaign: r.Campaign
     enqueued: int
     prompts_rendered: int
+    rules: tuple[str, ...] = ()  # the call window and retry rules that apply (CampaignPlan.rules)
 
 
 @dataclass(frozen=True)
@@ -60,21 +66,20 @@ class CampaignPlan:
 
     @property
     def rules(self) -> list[str]:
-        """The rules that will apply, in Vietnamese, one sentence each."""
-        p, w = self.policy, self.policy.window
-        out = [f"Kịch bản {self.script.name} phiên bản {self.script.version}: chiến dịch giữ phiên bản này đến hết.",
-               f"Chỉ gọi trong khung giờ {w.start:%H:%M}-{w.end:%H:%M} ({w.zone.key})"
-               + ("." if self.window_open_now else
-                  f"; hiện ngoài khung giờ, cuộc gọi đầu tiên lúc {self.opens_at.astimezone(w.zone):%H:%M %d/%m}."),
-               f"Không nghe máy hoặc máy bận: gọi tối đa {p.no_answer_attempts} lần, cách nhau "
-               f"{int(p.no_answer_interval.total_seconds() // 60)} phút.",
-               f"Lỗi mạng: gọi lại tối đa {p.network_attempts} lần, giãn dần từ "
-               f"{int(p.network_backoff.total_seconds() // 60)} phút.",
-               f"Nghe máy nhưng chưa trả lời hết: gọi thêm {p.unfinished_extra_attempts} lần.",
-               "Đã trả lời xong, từ chối, nhầm người hoặc xin dừng gọi: không gọi lại.",
-               "Mỗi số điện thoại (hộ gia đình) chỉ nhận một cuộc gọi một lúc; người đã xin dừng gọi được bỏ qua."]
+        """The rules that will apply, in the staff's language, one sentence each."""
+        w = self.policy.window
+        window = window_text(self.policy)
+        if not self.window_open_now:
+            window += _("; outside it now: the first call at {at}").format(
+                at=f"{self.opens_at.astimezone(w.zone):%H:%M %d/%m}")
+        out = [_("script {name} version {version} ({direction}, {categories}): the campaign keeps this version").format(
+                   name=self.script.name, version=self.script.version,
+                   direction=direction_label(self.script.direction), categories=", ".join(self.script.categories)),
+               window, *retry_lines(self.policy),
+               _("one call at a time per phone (household); stopped people and opted-out phones are left out")]
         if self.monitoring_days > 1:
-            out.append(f"Theo dõi F1: gọi cả những người có trong danh sách {self.monitoring_days} ngày gần nhất.")
+            out.append(_("F1 monitoring: the people of the last {n} days' lists are called too").format(
+                n=self.monitoring_days))
         return out
 
 
@@ -88,37 +93,54 @@ class CampaignService:
         self.scripts = scripts
         self.policy = policy
         self.clock = clock
+        self.overview = OverviewStore(repo.engine)
 
     def plan(self, *, script_name: str, category: str | None = None, list_date: dt.date | None = None,
-             import_id: int | None = None, overrides: Mapping[str, Any] | None = None) -> CampaignPlan:
-        """Check everything a campaign needs, write nothing: UserError for a broken or unknown script, a bad
-        policy override, a missing or doubled selection, or a list with nobody to call."""
+             import_id: int | None = None, overrides: Mapping[str, Any] | None = None,
+             allow_empty: bool = False) -> CampaignPlan:
+        """Check everything a campaign needs, write nothing: UserError for a broken or unknown script, a script
+        for another direction or category, a bad policy override, a call window outside the allowed hours or
+        across midnight, a missing or doubled selection, or (unless ``allow_empty``) nobody to call."""
         if (list_date is None) == (import_id is None):
-            raise UserError("give --date (with --category) or --import, not both and not neither")
+            raise UserError(_("give --date (with --category) or --import, not both and not neither"))
+        if list_date is not None and category is None:
+            raise UserError(_("--date {date}: give --category F1 or F2 too (a day's list holds both)").format(
+                date=show_date(list_date)))
         if category is not None and category not in ("F1", "F2"):
-            raise UserError(f"category must be F1 or F2, got {category!r}")
+            raise UserError(_("--category {value!r}: expected F1 or F2").format(value=category))
         script = self.scripts(script_name)  # a broken or unknown script stops here, before anything is written
         self._check_by_name(script)
-        policy = policy_from_settings(self.settings.dialer, overrides)  # so does a bad policy override
         if import_id is not None:
             self.repo.get_import(import_id)  # UserError if there is no such import
+        wanted = [category] if category is not None else sorted(self.overview.categories_of_import(import_id or 0))
+        mismatch = campaign_mismatch(script.name, script.direction, script.categories, wanted)
+        if mismatch:
+            raise UserError(mismatch)
+        policy = policy_from_settings(self.settings.dialer, overrides)  # so does a bad policy override
+        problem = window_problem(policy.window.start, policy.window.end, self._window_bounds())
+        if problem:
+            raise UserError(problem)
         # F1 monitoring repeats daily until quarantine ends (dialer.monitoring_days from the list's day).
         days = self.settings.dialer.monitoring_days if category == "F1" and list_date is not None else 1
         households = self.repo.count_eligible(import_id=import_id, list_date=list_date, category=category,
                                               monitoring_days=days)
-        if households == 0:
-            which = f"import {import_id}" if import_id is not None else \
-                f"the {category or 'F1/F2'} list of {list_date}"
-            raise UserError(f"{which}: nobody to call (no one on it, or everyone asked not to be called)")
+        if households == 0 and not allow_empty:
+            which = (_("import #{id}").format(id=import_id) if import_id is not None else
+                     _("the {category} list of {date}").format(category=category, date=show_date(list_date)))
+            if import_id is not None and category is not None:
+                which += " (" + category + ")"
+            raise UserError(_("{which}: nobody to call (no one on it, or everyone was stopped or opted out); "
+                              "check the date and category (`robocall imports list`), or give --allow-empty")
+                            .format(which=which))
         now = self.clock()
         return CampaignPlan(script, category, list_date, import_id, days, households, policy, dict(overrides or {}),
                             policy.window.contains(now), policy.window.next_open(now))
 
     def create(self, *, script_name: str, operator: str, category: str | None = None,
                list_date: dt.date | None = None, import_id: int | None = None,
-               overrides: Mapping[str, Any] | None = None) -> Created:
+               overrides: Mapping[str, Any] | None = None, allow_empty: bool = False) -> Created:
         plan = self.plan(script_name=script_name, category=category, list_date=list_date, import_id=import_id,
-                         overrides=overrides)
+                         overrides=overrides, allow_empty=allow_empty)
         script, days = plan.script, plan.monitoring_days
         now = self.clock()
         campaign = self.repo.create_campaign(script_name=script.name, script_version=str(script.version),
@@ -131,7 +153,55 @@ class CampaignService:
         rule = AddressRule.of(self.settings.call)
         people = [contact_variables(c, today, rule) for c in self.repo.campaign_contacts(campaign.id)]
         personal = render_personalised(self.library, script, people)
-        return Created(campaign, enqueued, stats.stats.rendered + personal.rendered)
+        return Created(campaign, enqueued, stats.stats.rendered + personal.rendered, tuple(plan.rules))
+
+    def _window_bounds(self) -> WindowBounds | None:
+        """The allowed hours; None (any hour) against the sandbox, whose phones are invented."""
+        if is_sandbox(self.settings):
+            return None
+        d = self.settings.dialer
+        try:
+            return WindowBounds(dt.time.fromisoformat(d.window_earliest), dt.time.fromisoformat(d.window_latest))
+        except ValueError:
+            raise UserError(_("dialer.window_earliest/window_latest {earliest!r}-{latest!r}: expected times such "
+                              "as 07:00 and 21:00").format(earliest=d.window_earliest, latest=d.window_latest)) from None
+
+    # -- the life cycle staff drive (`campaign start|pause|resume|cancel`, the console's buttons) ------------
+    def start(self, campaign_id: int, operator: str) -> r.Campaign:
+        """A draft campaign becomes running: `serve` (or `campaign run`) dials it."""
+        return self._move(campaign_id, "running", operator, allowed=("draft",), hint=_("use `campaign resume`"))
+
+    def resume(self, campaign_id: int, operator: str) -> r.Campaign:
+        """A paused campaign runs again. A draft is started with `start`, on purpose."""
+        return self._move(campaign_id, "running", operator, allowed=("paused",), hint=_("use `campaign start`"))
+
+    def pause(self, campaign_id: int, operator: str) -> r.Campaign:
+        return self._move(campaign_id, "paused", operator, allowed=("running", "paused"))
+
+    def cancel(self, campaign_id: int, operator: str) -> r.Campaign:
+        return self._move(campaign_id, "cancelled", operator, allowed=("draft", "running", "paused", "cancelled"))
+
+    def _move(self, campaign_id: int, target: str, operator: str, *, allowed: tuple[str, ...],
+              hint: str = "") -> r.Campaign:
+        current = self.repo.get_campaign(campaign_id).status.value
+        if current not in allowed:
+            message = _("campaign #{id} is {status}: it cannot become {target}").format(
+                id=campaign_id, status=status_label(current), target=status_label(target))
+            if current == "running" and target == "running":
+                message = _("campaign #{id} is running already").format(id=campaign_id)
+            elif hint and current in ("draft", "paused"):
+                message += f" ({hint})"
+            raise UserError(message)
+        return self.set_status(campaign_id, target, operator)
+
+    def list_campaigns(self, statuses: Sequence[str] = ()) -> list[CampaignRow]:
+        """Campaigns, newest first, with the counts staff need (numbers, pending, answered)."""
+        known = {s.value for s in r.CampaignStatus}
+        for status in statuses:
+            if status not in known:
+                raise UserError(_("--status {value!r}: expected one of {known}").format(
+                    value=status, known=", ".join(sorted(known))))
+        return self.overview.campaigns(statuses)
 
     def _check_by_name(self, script: Script) -> None:
         """A campaign keeps its script's name, and every later run (``campaign run``, ``serve``, reports)

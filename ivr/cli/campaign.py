@@ -8,6 +8,7 @@ import signal
 from typing import Any
 
 import click
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -17,6 +18,7 @@ from ivr.cli import Context, main
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.cli.params import DATE
+from ivr.formats import show_date
 from ivr.labels import outcome_label, status_label
 
 
@@ -46,23 +48,27 @@ def campaign_group() -> None:
 @click.option("--date", "list_date", type=DATE, default=None, help="The day's list to call (15/07/2021 or 2021-07-15).")
 @click.option("--import", "import_id", type=int, default=None, help="Call the people of one import instead.")
 @click.option("--policy", "policy", multiple=True, metavar="NAME=VALUE", help="Override a dialer setting.")
+@click.option("--allow-empty", is_flag=True, help="Create it even if nobody is to be called.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def create(ctx: Context, script_name: str, category: str | None, list_date: dt.date | None, import_id: int | None,
-           policy: tuple[str, ...], as_json: bool) -> None:
-    """Create a campaign, enqueue its contacts and render their personalised prompts."""
-    if (list_date is None) == (import_id is None):
-        raise UserError(_("give --date (with --category) or --import, not both and not neither"))
+           policy: tuple[str, ...], allow_empty: bool, as_json: bool) -> None:
+    """Create a draft campaign: enqueue its contacts, render their prompts, print the rules that apply."""
     created = service(ctx).create(script_name=script_name, operator=ctx.who(),
                                   category=category.upper() if category else None, list_date=list_date,
-                                  import_id=import_id, overrides=_overrides(policy))
+                                  import_id=import_id, overrides=_overrides(policy), allow_empty=allow_empty)
     data = {"campaign_id": created.campaign.id, "script": created.campaign.script_name,
             "version": created.campaign.script_version, "status": created.campaign.status.value,
-            "contacts": created.enqueued, "prompts_rendered": created.prompts_rendered}
-    click.echo(json.dumps(data, ensure_ascii=False) if as_json else
-               _("Campaign #{id}: {contacts} numbers to call, script {script} v{version}, {prompts} new prompts "
-                 "rendered").format(id=data["campaign_id"], contacts=data["contacts"], script=data["script"],
-                                    version=data["version"], prompts=data["prompts_rendered"]))
+            "contacts": created.enqueued, "prompts_rendered": created.prompts_rendered, "rules": list(created.rules)}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(_("Campaign #{id} (draft): {contacts} numbers to call, script {script} v{version}, {prompts} new "
+                 "prompts rendered").format(id=data["campaign_id"], contacts=data["contacts"], script=data["script"],
+                                            version=data["version"], prompts=data["prompts_rendered"]))
+    for rule in created.rules:
+        click.echo(f"  - {rule}")
+    click.echo(_("Start it: robocall campaign start {id}").format(id=data["campaign_id"]))
 
 
 def progress_table(svc: CampaignService, campaign_id: int) -> Table:
@@ -119,20 +125,52 @@ def run(ctx: Context, campaign_id: int, wait_retries: bool) -> None:
     click.echo(_("Campaign #{id}: {status}").format(id=campaign_id, status=status_label(svc.repo.get_campaign(campaign_id).status.value)))
 
 
-def _status_command(name: str, target: str, help_text: str) -> None:
+def _lifecycle_command(name: str, help_text: str) -> None:
     @campaign_group.command(name, help=help_text)
     @click.argument("campaign_id", type=int)
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
     def command(ctx: Context, campaign_id: int, as_json: bool) -> None:
-        c = service(ctx).set_status(campaign_id, target, ctx.who())
+        c = getattr(service(ctx), name)(campaign_id, ctx.who())
         click.echo(json.dumps({"campaign_id": c.id, "status": c.status.value}) if as_json
                    else _("Campaign #{id}: {status}").format(id=c.id, status=status_label(c.status.value)))
 
 
-_status_command("pause", "paused", "Pause a running campaign (calls in progress finish).")
-_status_command("resume", "running", "Let a paused campaign be dialled again (then `campaign run`).")
-_status_command("cancel", "cancelled", "Cancel a campaign for good.")
+_lifecycle_command("start", "Start a draft campaign: `robocall serve` dials it (or `campaign run` in the foreground).")
+_lifecycle_command("pause", "Pause a running campaign (calls in progress finish).")
+_lifecycle_command("resume", "Let a paused campaign be dialled again (a draft is started with `campaign start`).")
+_lifecycle_command("cancel", "Cancel a campaign for good.")
+
+
+@campaign_group.command("list")
+@click.option("--status", "statuses", multiple=True, metavar="STATUS",
+              help="Only campaigns in this status (repeatable): draft, running, paused, completed, cancelled.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def list_campaigns(ctx: Context, statuses: tuple[str, ...], as_json: bool) -> None:
+    """Campaigns, newest first, with their numbers, calls pending and answered."""
+    rows = service(ctx).list_campaigns([s.lower() for s in statuses])
+    if as_json:
+        click.echo(json.dumps([{
+            "campaign_id": c.id, "script": c.script_name, "version": c.script_version, "category": c.category,
+            "list_date": c.list_date.isoformat() if c.list_date else None, "import_id": c.import_id,
+            "status": c.status, "households": c.households, "attempts": c.attempts, "pending": c.pending,
+            "answered": c.answered, "operator": c.operator, "created_at": c.created_at.isoformat()} for c in rows],
+            ensure_ascii=False))
+        return
+    table = Table(title=_("Campaigns ({n})").format(n=len(rows)), box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in (_("ID"), _("Status"), _("Script"), _("Cat."), _("List"), _("Numbers"), _("Pending"),
+                   _("Answered"), _("Created")):
+        table.add_column(header)
+    for c in rows:
+        which = show_date(c.list_date) if c.list_date else _("import #{id}").format(id=c.import_id)
+        table.add_row(str(c.id), status_label(c.status), f"{c.script_name} v{c.script_version}", c.category or "",
+                      which, str(c.households), str(c.pending), str(c.answered), ctx.app.local_time(c.created_at))
+    console = Console()
+    console.print(table)
+    drafts = [c.id for c in rows if c.status == "draft"]
+    if drafts:
+        console.print(_("Drafts are not dialled until started: robocall campaign start {id}").format(id=drafts[0]))
 
 
 @campaign_group.command("status")

@@ -72,6 +72,10 @@ def _print_result(result: ImportResult) -> None:
     console = Console()
     if result.already_imported:
         console.print(_("This file was imported before (import #{id}): nothing changed.").format(id=result.import_id))
+    if result.other_date is not None:
+        console.print(_("Warning: this file was imported before as the list of {stands}; the date {asked} is not "
+                        "used: the list stays dated {stands}").format(stands=show_date(result.list_date),
+                                                                       asked=show_date(result.other_date)))
     console.print(_("Import #{id}, list of {date}: {rows} rows; {new} new people, {updated} updated, "
                     "{duplicates} duplicates, {invalid} invalid rows.").format(
         id=result.import_id, date=show_date(result.list_date), rows=result.rows, new=result.imported,

@@ -52,10 +52,13 @@ class ImportResult:
     warnings: int
     error_report: str | None
     already_imported: bool = False
+    # A file imported before under another day: the day asked for this time (the list keeps ``list_date``).
+    other_date: dt.date | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["list_date"] = self.list_date.isoformat()
+        data["other_date"] = self.other_date.isoformat() if self.other_date else None
         return data
 
 
@@ -87,7 +90,8 @@ class ContactImporter:
             log.info("contacts.import.repeat", import_id=previous.id)
             c = previous.counts
             return ImportResult(previous.id, str(path), previous.list_date, c.rows, 0, c.updated, c.duplicates,
-                                c.invalid, 0, previous.error_report, already_imported=True)
+                                c.invalid, 0, previous.error_report, already_imported=True,
+                                other_date=list_date if list_date != previous.list_date else None)
 
         contacts, problems, rows, duplicates = _read(path, category, now.astimezone(self._zone).date())
         invalid = len({p.row for p in problems if p.refused})

@@ -1,7 +1,7 @@
 """PNG charts of a day, drawn with matplotlib's Agg renderer (no display needed), Vietnamese labels.
 
 - calls per hour by outcome: stacked bars, one colour per outcome, local hours 0-23;
-- reached versus unreachable after all attempts, by district: paired bars;
+- reached versus unreachable after all attempts, by district or commune/ward: paired horizontal bars;
 - a month day by day: people called, reached, completed and with symptoms, as lines.
 """
 from __future__ import annotations
@@ -19,6 +19,9 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 from ivr.reports import labels  # noqa: E402
 from ivr.reports.figures import Figures  # noqa: E402
 
+CHART_SIZE = (11.0, 22.0)  # inches at 100 dpi, whatever the number of units: one row of ~13 px per unit at 166
+MAX_UNITS = 170  # units drawn in the by-unit chart: every commune/ward of the largest province (166)
+
 # Outcome colours: green for a finished script, red for symptoms, greys/ambers for no contact.
 COLOURS = {
     "completed": "#2e7d32", "symptomatic": "#c62828", "wrong_person": "#6a1b9a", "no_input": "#f9a825",
@@ -26,7 +29,7 @@ COLOURS = {
     "rejected": "#8d6e63", "unreachable": "#424242", "congestion": "#b0bec5", "failed": "#000000",
     "redirected": "#795548", "rtp_timeout": "#78909c", "lost": "#37474f",
     "caller_id_refused": "#6d4c41",
-    "opted_out": "#ad1457", "invalid": "#d7ccc8", "unavailable": "#ffb74d", "": "#90caf9",
+    "opted_out": "#ad1457", "stopped": "#880e4f", "invalid": "#d7ccc8", "unavailable": "#ffb74d", "": "#90caf9",
 }
 
 
@@ -57,22 +60,36 @@ def calls_per_hour(counts: Mapping[int, Mapping[str, int]], title: str, path: Pa
 
 
 def reached_by_district(by_district: Mapping[str, Figures], title: str, path: Path) -> None:
-    """For each district: people reached, and people not reached after all attempts."""
-    districts = list(by_district)
-    fig = Figure(figsize=(max(6, 1.4 * len(districts) + 3), 5), dpi=100)
+    """For each unit (district, or commune/ward): people reached, and people not reached after all attempts.
+
+    Horizontal bars in a picture of fixed size, each bar labelled with its value, so that 27 districts or the
+    166 communes and wards of a province after 1 July 2025 stay readable: the bars get thinner, the labels
+    smaller, and past MAX_UNITS the units with the most people not reached are shown (the title says so).
+    """
+    units = sorted(by_district, key=lambda u: (-by_district[u].unreachable, -by_district[u].reached, u))
+    shown = units[:MAX_UNITS]
+    if len(units) > len(shown):
+        title += f" ({len(shown)}/{len(units)} đơn vị có nhiều người không liên lạc được nhất)"
+    fig = Figure(figsize=CHART_SIZE, dpi=100)
     ax = fig.subplots()
-    xs = list(range(len(districts)))
-    width = 0.4
-    ax.bar([x - width / 2 for x in xs], [by_district[d].reached for d in districts], width,
-           color=COLOURS["completed"], label="Nghe máy")
-    ax.bar([x + width / 2 for x in xs], [by_district[d].unreachable for d in districts], width,
-           color=COLOURS["unreachable"], label="Không liên lạc được sau mọi lần gọi")
-    ax.set_xticks(xs, districts, rotation=20, ha="right")
-    ax.set_ylabel("Số người")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ys = list(range(len(shown)))
+    height = 0.4
+    font = max(5.5, min(9.0, 900 / max(len(shown), 1)))
+    reached = [by_district[u].reached for u in shown]
+    unreached = [by_district[u].unreachable for u in shown]
+    bars_r = ax.barh([y - height / 2 for y in ys], reached, height, color=COLOURS["completed"], label="Nghe máy")
+    bars_u = ax.barh([y + height / 2 for y in ys], unreached, height, color=COLOURS["unreachable"],
+                     label="Không liên lạc được sau mọi lần gọi")
+    for bars in (bars_r, bars_u):
+        ax.bar_label(bars, fontsize=font, padding=2)
+    ax.set_yticks(ys, shown, fontsize=font)
+    ax.invert_yaxis()  # the most people not reached at the top
+    ax.set_xlabel("Số người")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.margins(x=0.08, y=0.005)
     ax.set_title(title)
-    if districts:
-        ax.legend(fontsize=8)
+    if shown:
+        ax.legend(fontsize=8, loc="lower right")
     else:
         ax.text(0.5, 0.5, "Không có dữ liệu", transform=ax.transAxes, ha="center", va="center")
     fig.tight_layout()

@@ -18,11 +18,15 @@ from ivr.reports.cases import (
     AnswerCase, FollowUpCase, follow_up_cases, hotline_answer_cases, robot_answer_cases, sort_cases,
 )
 from ivr.reports.facts import AnswerFact, CampaignInfo, InboundFact, Window, day_window, days_window
-from ivr.reports.figures import HotlineFigures, Summary, calls_per_hour, hotline_figures, summarise
+from ivr.reports.figures import Figures, HotlineFigures, Summary, calls_per_hour, hotline_figures, summarise
 from ivr.reports.queries import ReportQueries
-from ivr.reports.sheets import answer_sheet, follow_up_sheet, hotline_sheet, summary_rows, summary_sheet
+from ivr.reports.sheets import (
+    answer_sheet, cases_sheet, follow_up_sheet, hotline_sheet, not_called_sheet, summary_rows, summary_sheet,
+)
 from ivr.reports.symptoms import SymptomRules
 from ivr.reports.writers import OutputSet, Sheet, csv_of, sha256_of, xlsx_of
+from ivr.storage.cases import CaseRow
+from ivr.storage.stops import StoppedRow
 from ivr.storage.written_files import FileRegister, FileToRegister
 
 log = get_logger(__name__)
@@ -37,6 +41,10 @@ class ReportDeps:
     rules: SymptomRules
     zone: ZoneInfo
     clock: Callable[[], dt.datetime]
+    # The cases still to act on, opened before a moment (synced first), and who is not called: the
+    # "Cần xử lý" and "Dừng gọi" sheets. None: a report without them (the tests of the figures).
+    cases: Callable[[dt.datetime], Sequence[CaseRow]] | None = None
+    not_called: Callable[[], Sequence[StoppedRow]] | None = None
 
 
 @dataclass(frozen=True)
@@ -146,11 +154,27 @@ def write_set(deps: ReportDeps, items: Sequence[tuple[Path, str, Sequence[Sheet]
     return paths
 
 
+def chart_units(summary: Summary) -> tuple[dict[str, Figures], str]:
+    """The administrative level the lists actually carry: districts (lists from before 1 July 2025), else
+    communes/wards (province -> commune/ward since then). Returns the figures by unit and the level's name."""
+    if any(d != labels.UNKNOWN_PLACE for d in summary.by_district):
+        return dict(summary.by_district), "huyện"
+    by_commune: dict[str, Figures] = {}
+    for (_district, ward), figures in summary.by_commune.items():
+        by_commune[ward] = by_commune.get(ward, Figures()) + figures
+    return by_commune, "xã/phường"
+
+
 def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) -> Written:
     data = ReportBuilder(deps).days([day], lists=True)[0]
-    sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns)),
-              answer_sheet(labels.URGENT, "danh-sach-khan", data.urgent), follow_up_sheet(data.follow_up),
-              hotline_sheet([(day, data.hotline)])]
+    sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns))]
+    end_of_day = day_window(day, deps.zone).end
+    if deps.cases is not None:
+        sheets.append(cases_sheet(deps.cases(end_of_day), deps.zone))
+    sheets += [answer_sheet(labels.URGENT, "danh-sach-khan", data.urgent), follow_up_sheet(data.follow_up),
+               hotline_sheet([(day, data.hotline)])]
+    if deps.not_called is not None:
+        sheets.append(not_called_sheet(deps.not_called(), deps.zone))
     stem = f"bao-cao-ngay-{day.isoformat()}"
     title = f"{day:%d/%m/%Y}"
     items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
@@ -160,9 +184,10 @@ def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) ->
                       csv_of(sheet)))
     items.append((out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [],
                   lambda p: charts.calls_per_hour(data.per_hour, f"Cuộc gọi theo giờ và kết quả, ngày {title}", p)))
+    by_unit, unit = chart_units(data.summary)
     items.append((out_dir / f"{stem}_lien-lac-theo-huyen.png", "report.daily.chart", [],
-                  lambda p: charts.reached_by_district(data.summary.by_district,
-                                                       f"Liên lạc được và không liên lạc được theo huyện, ngày {title}",
+                  lambda p: charts.reached_by_district(by_unit,
+                                                       f"Liên lạc được và không liên lạc được theo {unit}, ngày {title}",
                                                        p)))
     urgent, follow_up = len(data.urgent), len(data.follow_up)
     paths = write_set(deps, items, operator=operator, action="report.daily",

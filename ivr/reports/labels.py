@@ -10,6 +10,8 @@ SUMMARY = "Tổng hợp"
 URGENT = "Danh sách khẩn"
 FOLLOW_UP = "Theo dõi thủ công"
 HOTLINE = "Đường dây nóng"
+CASES = "Cần xử lý"          # one row per case still to act on (ivr/cases), right after the summary
+NOT_CALLED = "Dừng gọi"      # people stopped by staff and phones that opted out
 ANSWERS = "Câu trả lời"
 
 # -- summary figures, in column order: (JSON key, header) -----------------------------------------------
@@ -60,6 +62,14 @@ ATTEMPTS = "Số lần gọi"
 LAST_CALL = "Lần gọi cuối"
 LAST_RESULT = "Kết quả lần gọi cuối"
 HOUR = "Giờ"
+REASON = "Lý do"
+STATUS = "Trạng thái"
+REFERRED_TO = "Chuyển cho"
+OPENED = "Ngày mở"
+CALLS = "Số lần ghi nhận"
+NOTE = "Ghi chú"
+SINCE = "Từ ngày"
+BY = "Người thực hiện"
 
 SOURCE_ROBOT = "Cuộc gọi tự động"
 SOURCE_HOTLINE = "Đường dây nóng"
@@ -74,7 +84,7 @@ OUTCOME_LABELS = {
     "congestion": "Lỗi mạng", "failed": "Lỗi", "redirected": "Số chuyển hướng (cần kiểm tra số)",
     "rtp_timeout": "Mất tiếng (lỗi đường truyền)", "lost": "Không rõ kết quả (mất tín hiệu cuộc gọi)",
     "opted_out": "Từ chối nhận cuộc gọi", "invalid": "Số không hợp lệ",
-    "unavailable": "Vắng nhà (người nhà nghe máy)",
+    "unavailable": "Vắng nhà (người nhà nghe máy)", "stopped": "Dừng gọi (nhân viên y tế)",
     None: "Đang gọi",
 }
 INBOUND_RESULTS = {"completed": "Hoàn thành", "symptomatic": "Có triệu chứng", "incomplete": "Chưa xong"}

@@ -8,12 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping, Sequence
 
+from zoneinfo import ZoneInfo
+
 from ivr.calls.prepare import national
+from ivr.cases.rules import PRIORITY, REASON_LABELS, STATUS_LABELS, Reason, Status
+from ivr.contacts.stops import STOP_REASONS
+from ivr.i18n import document_text
 from ivr.reports import labels as L
 from ivr.reports.cases import AnswerCase, FollowUpCase
 from ivr.reports.facts import CampaignInfo, Person
 from ivr.reports.figures import Figures, HotlineFigures, Summary
 from ivr.reports.writers import Sheet
+from ivr.storage.cases import CaseRow
+from ivr.storage.stops import StoppedRow
 
 SUMMARY_HEADERS = (L.DATE, L.GROUP, L.CATEGORY, L.DISTRICT, L.COMMUNE, L.CAMPAIGN, *(h for _, h in L.FIGURES))
 PERSON_HEADERS = (L.DISTRICT, L.COMMUNE, L.NAME, L.BIRTH_YEAR, L.PHONE, L.ADDRESS)
@@ -22,10 +29,11 @@ HOTLINE_HEADERS = (L.DATE, *(h for _, h in L.HOTLINE_FIGURES))
 
 
 def summary_rows(day: dt.date | str, summary: Summary, campaigns: Mapping[int, CampaignInfo]) -> list[list[Any]]:
-    """Total, then by category, district, commune and campaign."""
+    """Total, then by category, district (when the lists carry one), commune/ward and campaign."""
     rows: list[list[Any]] = [[day, L.GROUP_TOTAL, "", "", "", "", *summary.total.values()]]
     rows += [[day, L.GROUP_CATEGORY, c, "", "", "", *f.values()] for c, f in summary.by_category.items()]
-    rows += [[day, L.GROUP_DISTRICT, "", d, "", "", *f.values()] for d, f in summary.by_district.items()]
+    if any(d != L.UNKNOWN_PLACE for d in summary.by_district):  # no district level since 1 July 2025
+        rows += [[day, L.GROUP_DISTRICT, "", d, "", "", *f.values()] for d, f in summary.by_district.items()]
     rows += [[day, L.GROUP_COMMUNE, "", d, w, "", *f.values()] for (d, w), f in summary.by_commune.items()]
     for cid, f in summary.by_campaign.items():
         info = campaigns.get(cid)
@@ -78,3 +86,33 @@ def follow_up_sheet(cases: Sequence[FollowUpCase]) -> Sheet:
 def hotline_sheet(rows: Sequence[tuple[dt.date | str, HotlineFigures]]) -> Sheet:
     return Sheet(L.HOTLINE, "duong-day-nong", HOTLINE_HEADERS,
                  [[day, *figures.as_dict().values()] for day, figures in rows])
+
+
+CASE_HEADERS = (L.REASON, L.STATUS, L.REFERRED_TO, L.DISTRICT, L.COMMUNE, L.NAME, L.PHONE, L.ADDRESS, L.CATEGORY,
+                L.OPENED, L.CALLS, L.NOTE)
+NOT_CALLED_HEADERS = (L.DISTRICT, L.COMMUNE, L.NAME, L.PHONE, L.CATEGORY, L.REASON, L.SINCE, L.BY)
+
+
+def _local(at: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
+    return None if at is None else at.astimezone(zone).replace(tzinfo=None)
+
+
+def cases_sheet(cases: Sequence[CaseRow], zone: ZoneInfo) -> Sheet:
+    """"Cần xử lý": one row per case still to act on, the most urgent reason first, then by place."""
+    ordered = sorted(cases, key=lambda c: (PRIORITY.index(Reason(c.reason)), (c.district or "").casefold(),
+                                           (c.ward or "").casefold(), c.opened_at, c.id))
+    rows = [[document_text(REASON_LABELS[Reason(c.reason)]), document_text(STATUS_LABELS[Status(c.status)]),
+             c.referred_to or "", c.district or "", c.ward or "", c.full_name or "",
+             national(c.phone_e164) if c.phone_e164 else "", c.address or "", c.category or "",
+             _local(c.opened_at, zone), c.events, c.note or ""] for c in ordered]
+    return Sheet(L.CASES, "can-xu-ly", CASE_HEADERS, rows,
+                 contact_ids=frozenset(c.contact_id for c in cases if c.contact_id is not None))
+
+
+def not_called_sheet(people: Sequence[StoppedRow], zone: ZoneInfo) -> Sheet:
+    """"Dừng gọi": who no campaign calls, and why."""
+    rows = [[p.district or "", p.ward or "", p.full_name or "", national(p.phone_e164), p.category or "",
+             document_text(STOP_REASONS.get(p.reason, p.reason)), _local(p.at, zone), p.operator or ""]
+            for p in people]
+    return Sheet(L.NOT_CALLED, "dung-goi", NOT_CALLED_HEADERS, rows,
+                 contact_ids=frozenset(p.contact_id for p in people if p.contact_id is not None))

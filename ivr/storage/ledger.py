@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.errors import UserError
+from ivr.storage.stops import stopped_ids
 from ivr.storage import models as m
 from ivr.storage import records as r
 from ivr.storage.base import StoreBase, answer_record, attempt_record
@@ -122,7 +123,7 @@ class Ledger(StoreBase):
             chosen = (
                 select(literal(campaign_id), func.min(C.id), C.household_id, literal(1), literal(PENDING),
                        literal(now, UtcDateTime()))
-                .where(C.id.in_(members), C.opted_out.is_(False), ~already)
+                .where(C.id.in_(members), C.opted_out.is_(False), C.id.not_in(stopped_ids()), ~already)
                 .group_by(C.household_id)
             )
             columns = ["campaign_id", "contact_id", "household_id", "attempt_no", "status", "scheduled_at"]
@@ -137,7 +138,8 @@ class Ledger(StoreBase):
         members = _members(import_id, list_date, category, monitoring_days)
         with self._read() as s:
             return int(s.scalar(select(func.count(func.distinct(C.household_id)))
-                                .where(C.id.in_(members), C.opted_out.is_(False))) or 0)
+                                .where(C.id.in_(members), C.opted_out.is_(False),
+                                       C.id.not_in(stopped_ids()))) or 0)
 
     def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
                            limit: int) -> list[r.Attempt]:

@@ -108,7 +108,9 @@ def console(sandbox, settings: config.Settings, tmp_path_factory: pytest.TempPat
     shots.mkdir()
     downloads.mkdir()
     # Its own database and data folder: the counts on screen are this test's only.
-    env = {**os.environ, "ROBOCALL_DATABASE_URL": f"sqlite:///{work}/console.db", "ROBOCALL_DATA_DIR": str(work)}
+    # The console is staff's: Vietnamese, as it is by default (the suite itself runs in English: tests/conftest.py).
+    env = {**os.environ, "ROBOCALL_DATABASE_URL": f"sqlite:///{work}/console.db", "ROBOCALL_DATA_DIR": str(work),
+           "ROBOCALL_LANG": "vi"}
     for name, role in (("quantri", "admin"), ("canbo", "staff"), ("xem", "viewer")):
         exe = Path(sys.executable).with_name("robocall")
         made = subprocess.run([str(exe), "users", "add", name, "--role", role, "--password-stdin"], env=env,

@@ -197,7 +197,7 @@ FINISH = [
     ("completed", 1, None),
     ("symptomatic", 1, None),
     ("wrong_person", 1, None),
-    ("rejected", None, None),
+    ("rejected", None, 120),  # one 603 Decline: once more, later (policy.rejected_interval)
     ("invalid", None, None),
 ]
 

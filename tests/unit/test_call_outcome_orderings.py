@@ -131,7 +131,8 @@ def test_every_outcome_has_a_retry_rule_a_report_label_and_a_chart_colour() -> N
     from ivr.reports import charts, labels
 
     for outcome in outcomes.ATTEMPT_OUTCOMES | set(outcomes.TELEPHONY_OUTCOMES):
-        groups = [g for g in (outcomes.NO_ANSWER, outcomes.NETWORK, outcomes.UNFINISHED, outcomes.AWAY, outcomes.FINAL)
+        groups = [g for g in (outcomes.NO_ANSWER, outcomes.NETWORK, outcomes.UNFINISHED, outcomes.DECLINED, outcomes.AWAY,
+                                outcomes.FINAL)
                   if outcome in g]
         assert len(groups) == 1, f"{outcome}: one retry rule, got {len(groups)}"
         assert labels.outcome(outcome) != outcome, f"{outcome}: no Vietnamese label in the reports"

@@ -72,7 +72,9 @@ NEXT = [
     ("transferred", 1, [], hanoi(15, 9, 0), None),
     ("symptomatic", 1, [], hanoi(15, 9, 0), None),
     ("wrong_person", 1, [], hanoi(15, 9, 0), None),
-    ("rejected", 1, [], hanoi(15, 9, 0), None),
+    ("rejected", 1, [], hanoi(15, 9, 0), hanoi(15, 11, 0)),                # one 603: once more, 2 h later
+    ("rejected", 2, ["rejected"], hanoi(15, 11, 0), None),                  # a second: never again
+    ("rejected", 3, ["no_answer", "rejected"], hanoi(15, 11, 0), None),
     ("invalid", 1, [], hanoi(15, 9, 0), None),
     ("opted_out", 1, [], hanoi(15, 9, 0), None),
 ]
@@ -100,6 +102,8 @@ OVERRIDES = [
     ({"window_start": "22:00", "window_end": "06:00"}, "no_answer", 1, hanoi(15, 5, 45), hanoi(15, 22, 0)),
     ({"network_backoff_min": 1}, "failed", 1, hanoi(15, 9, 0), hanoi(15, 9, 1)),
     ({"unfinished_extra_attempts": 0}, "no_input", 1, hanoi(15, 9, 0), None),
+    ({"rejected_extra_attempts": 0}, "rejected", 1, hanoi(15, 9, 0), None),
+    ({"rejected_interval_min": 30}, "rejected", 1, hanoi(15, 9, 0), hanoi(15, 9, 30)),
     ({"unfinished_extra_attempts": 2}, "no_input", 2, hanoi(15, 9, 0), hanoi(15, 9, 30)),
     ({"timezone": "UTC"}, "no_answer", 1, hanoi(15, 9, 0), hanoi(15, 14, 30)),  # 07:30 UTC
 ]

@@ -8,7 +8,9 @@ from alembic import context
 from sqlalchemy import Connection
 
 from ivr.storage import accounts as _accounts  # noqa: F401  (registers the console account tables)
+from ivr.storage import cases as _cases  # noqa: F401  (registers the case tables)
 from ivr.storage import hotline as _hotline  # noqa: F401  (registers the hotline tables on Base)
+from ivr.storage import stops as _stops  # noqa: F401  (registers contact_stops)
 from ivr.storage.models import Base
 
 config = context.config

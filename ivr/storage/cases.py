@@ -1,0 +1,293 @@
+"""The cases store: what staff must act on, one per person and reason, and the calls that added to each.
+
+Stores only: which outcome opens which case is decided in ivr/cases/ (pure rules) and handed in here as
+``Opening`` rows. A source (a call attempt, a hotline call, a call-back task) is processed once: the
+``case_sources`` row written in the same transaction makes a second sync a no-op, and the partial unique
+index on (person, reason) among cases not closed means two processes never open the same case twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+
+from ivr.errors import UserError
+from ivr.i18n import _
+from ivr.storage import models as m
+from ivr.storage.base import StoreBase
+from ivr.storage.hotline import CallbackTask, InboundCall
+from ivr.storage.types import UtcDateTime
+
+OPEN, REFERRED, CLOSED = "open", "referred", "closed"
+_NOT_CLOSED = "status <> 'closed'"
+
+
+class Case(m.Base):
+    """One person (a contact, or a caller's phone when the hotline did not know them) and one reason."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("uq_cases_person_reason_active", "person_key", "reason", unique=True,
+              sqlite_where=text(_NOT_CLOSED), postgresql_where=text(_NOT_CLOSED)),
+        Index(None, "status", "reason"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(40))  # "contact:<id>" or "phone:<E.164>"
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    phone_e164: Mapped[str | None] = mapped_column(String(16))  # a caller the hotline did not know
+    reason: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(10), default=OPEN)
+    category: Mapped[str | None] = mapped_column(String(8))
+    opened_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    last_event_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    events: Mapped[int] = mapped_column(Integer, default=1)
+    referred_to: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    updated_by: Mapped[str | None] = mapped_column(String(120))
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class CaseEvent(m.Base):
+    """A call (or hotline call, or call-back task) that opened or added to a case."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(12))  # call | hotline | callback
+    source_id: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(String(40))  # the call's outcome
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class CaseSource(m.Base):
+    """Every source looked at once, whether it opened a case or not: the sync's memory."""
+
+    __tablename__ = "case_sources"
+    __table_args__ = (UniqueConstraint("source", "source_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(12))
+    source_id: Mapped[int] = mapped_column(Integer)
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """A finished outbound attempt not yet looked at."""
+
+    attempt_id: int
+    contact_id: int
+    category: str | None
+    outcome: str
+    ended_at: dt.datetime
+    answers: dict[str, str]
+    retry_scheduled: bool
+
+
+@dataclass(frozen=True)
+class HotlineRow:
+    """A hotline call or a call-back task not yet looked at."""
+
+    source: str  # "hotline" | "callback"
+    source_id: int
+    contact_id: int | None
+    phone_e164: str | None
+    at: dt.datetime
+    symptomatic: bool
+    callback: bool
+    staff_unanswered: bool = False  # asked for staff: none free, or hung up while waiting in the queue
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the domain decided for one source: open (or add to) a case for each reason."""
+
+    source: str
+    source_id: int
+    contact_id: int | None
+    phone_e164: str | None
+    category: str | None
+    reasons: tuple[str, ...]
+    detail: str | None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as staff see it (the person's name, phone and place come from the contact)."""
+
+    id: int
+    reason: str
+    status: str
+    contact_id: int | None
+    full_name: str | None
+    phone_e164: str | None
+    category: str | None
+    ward: str | None
+    district: str | None
+    address: str | None
+    opened_at: dt.datetime
+    last_event_at: dt.datetime
+    events: int
+    referred_to: str | None
+    note: str | None
+    updated_by: str | None
+    updated_at: dt.datetime
+
+
+class CaseStore(StoreBase):
+    """Cases: read what is unprocessed, record openings, list, and move a case on (audited)."""
+
+    BATCH = 500
+
+    # -- what the sync reads -------------------------------------------------------------------------
+    def unprocessed_calls(self, limit: int = BATCH) -> list[CallRow]:
+        A = m.CallAttempt
+        seen = select(CaseSource.id).where(CaseSource.source == "call", CaseSource.source_id == A.id).exists()
+        later = aliased(A)
+        following = (select(later.id).where(later.campaign_id == A.campaign_id, later.household_id == A.household_id,
+                                            later.attempt_no > A.attempt_no).exists())
+        query = (select(A.id, A.contact_id, A.outcome, A.ended_at, m.Campaign.category, following)
+                 .join(m.Campaign, m.Campaign.id == A.campaign_id)
+                 .where(A.status == "done", A.outcome.is_not(None), A.ended_at.is_not(None), ~seen)
+                 .order_by(A.id).limit(limit))
+        with self._read() as s:
+            rows = s.execute(query).all()
+            answers: dict[int, dict[str, str]] = {row.id: {} for row in rows}
+            if rows:
+                for attempt_id, question, value in s.execute(
+                        select(m.Answer.attempt_id, m.Answer.question_id, m.Answer.value)
+                        .where(m.Answer.attempt_id.in_(list(answers)))):
+                    answers[attempt_id][question] = value
+            return [CallRow(r.id, r.contact_id, r.category, r.outcome, r.ended_at, answers[r.id], bool(r[5]))
+                    for r in rows]
+
+    def unprocessed_hotline(self, limit: int = BATCH) -> list[HotlineRow]:
+        out: list[HotlineRow] = []
+        with self._read() as s:
+            seen_call = select(CaseSource.id).where(CaseSource.source == "hotline",
+                                                    CaseSource.source_id == InboundCall.id).exists()
+            for row in s.execute(select(InboundCall.id, InboundCall.contact_id, InboundCall.caller_e164,
+                                        InboundCall.started_at, InboundCall.script_result, InboundCall.outcome)
+                                 .where(InboundCall.ended_at.is_not(None), ~seen_call)
+                                 .order_by(InboundCall.id).limit(limit)):
+                out.append(HotlineRow("hotline", row.id, row.contact_id, row.caller_e164, row.started_at,
+                                      row.script_result == "symptomatic", False,
+                                      row.outcome in ("staff_unavailable", "abandoned")))
+            seen_task = select(CaseSource.id).where(CaseSource.source == "callback",
+                                                    CaseSource.source_id == CallbackTask.id).exists()
+            for task in s.execute(select(CallbackTask.id, CallbackTask.contact_id, CallbackTask.phone_e164,
+                                        CallbackTask.requested_at)
+                                 .where(~seen_task).order_by(CallbackTask.id).limit(limit)):
+                out.append(HotlineRow("callback", task.id, task.contact_id, task.phone_e164, task.requested_at,
+                                      False, True))
+        return out
+
+    def contact_category(self, contact_id: int) -> str | None:
+        with self._read() as s:
+            return s.scalar(select(m.Contact.category).where(m.Contact.id == contact_id))
+
+    # -- what the sync writes ------------------------------------------------------------------------
+    def record(self, openings: Sequence[Opening]) -> int:
+        """Mark each source processed and open (or add to) its cases. Returns the cases opened.
+
+        One transaction for the batch; a source already processed by another process is skipped.
+        """
+        opened = 0
+        with self._write() as s:
+            for o in openings:
+                try:
+                    with s.begin_nested():
+                        s.add(CaseSource(source=o.source, source_id=o.source_id))
+                        s.flush()
+                except IntegrityError:
+                    continue  # another process took it
+                for reason in o.reasons:
+                    opened += self._open_or_add(s, o, reason)
+        return opened
+
+    def _open_or_add(self, s: Session, o: Opening, reason: str) -> int:
+        key = f"contact:{o.contact_id}" if o.contact_id is not None else f"phone:{o.phone_e164}"
+        query = select(Case).where(Case.person_key == key, Case.reason == reason, Case.status != CLOSED)
+        row = s.scalar(query.with_for_update() if self._postgres else query)
+        new = row is None
+        if row is None:
+            row = Case(person_key=key, contact_id=o.contact_id, phone_e164=None if o.contact_id else o.phone_e164,
+                       reason=reason, status=OPEN, category=o.category, opened_at=o.at, last_event_at=o.at,
+                       events=0, updated_at=o.at)
+            s.add(row)
+        row.events += 1
+        row.last_event_at = max(row.last_event_at, o.at)
+        s.flush()
+        s.add(CaseEvent(case_id=row.id, source=o.source, source_id=o.source_id, detail=o.detail, at=o.at))
+        return 1 if new else 0
+
+    # -- what staff read and do ----------------------------------------------------------------------
+    def find(self, reasons: Sequence[str] = (), statuses: Sequence[str] = (),
+             case_ids: Sequence[int] = ()) -> list[CaseRow]:
+        C = m.Contact
+        query = (select(Case, C.full_name, C.phone_e164, C.ward, C.district, C.address)
+                 .outerjoin(C, C.id == Case.contact_id).order_by(Case.id))
+        if reasons:
+            query = query.where(Case.reason.in_(list(reasons)))
+        if statuses:
+            query = query.where(Case.status.in_(list(statuses)))
+        if case_ids:
+            query = query.where(Case.id.in_(list(case_ids)))
+        with self._read() as s:
+            return [_row(case, name, phone, ward, district, address)
+                    for case, name, phone, ward, district, address in s.execute(query)]
+
+    def get(self, case_id: int) -> CaseRow:
+        found = self.find(case_ids=[case_id])
+        if not found:
+            raise UserError(_("case #{id}: no such case").format(id=case_id))
+        return found[0]
+
+    def update(self, case_id: int, *, status: str, operator: str, now: dt.datetime, action: str,
+               allowed_from: Sequence[str], note: str | None = None, referred_to: str | None = None) -> CaseRow:
+        """Move a case to ``status`` if its current status is one of ``allowed_from``; audited (who, when)."""
+        with self._write() as s:
+            query = select(Case).where(Case.id == case_id)
+            row = s.scalar(query.with_for_update() if self._postgres else query)
+            if row is None:
+                raise UserError(_("case #{id}: no such case").format(id=case_id))
+            if row.status not in allowed_from:
+                raise CaseStatusConflict(row.status)
+            row.status, row.updated_by, row.updated_at = status, operator, now
+            if note is not None:
+                row.note = note
+            if referred_to is not None:
+                row.referred_to = referred_to
+            if status == CLOSED:
+                row.closed_at = now
+            self._audit(s, operator, action, f"case:{case_id}", 1, now)
+        return self.get(case_id)
+
+    def events(self, case_id: int) -> list[dict[str, Any]]:
+        with self._read() as s:
+            return [{"source": e.source, "source_id": e.source_id, "detail": e.detail, "at": e.at}
+                    for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))]
+
+    def to_act_on(self, before: dt.datetime) -> list[CaseRow]:
+        """Cases not closed that were opened before ``before`` (the day's workbook: what is still to do)."""
+        return [r for r in self.find(statuses=(OPEN, REFERRED)) if r.opened_at < before]
+
+
+class CaseStatusConflict(Exception):
+    """The case is not in a status the move allows (the service words the message)."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(current)
+        self.current = current
+
+
+def _row(case: Case, name: str | None, phone: str | None, ward: str | None, district: str | None,
+         address: str | None) -> CaseRow:
+    return CaseRow(case.id, case.reason, case.status, case.contact_id, name, phone or case.phone_e164,
+                   case.category, ward, district, address, case.opened_at, case.last_event_at, case.events,
+                   case.referred_to, case.note, case.updated_by, case.updated_at)
+
