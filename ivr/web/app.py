@@ -11,6 +11,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ivr.i18n import _
 from ivr.web import audit_page, campaigns, cases, lists, reports, scripts_page, signin, today
 from ivr.web.render import render
 from ivr.web.services import WebServices
@@ -48,7 +49,7 @@ class SecurityHeaders:
 
 
 async def not_found(request: Request, exc: Any) -> Response:
-    return render(request, "error.html", {"message": "Không có trang này."}, status_code=404)
+    return render(request, "error.html", {"message": _("No such page.")}, status_code=404)
 
 
 def create_app(services: WebServices) -> Starlette:

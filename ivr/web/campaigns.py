@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from ivr.accounts.roles import Permission
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.storage.records import CampaignStatus
 from ivr.web.guard import form, page, services, user
 from ivr.web.live import live_figures
@@ -58,10 +59,10 @@ def _selection(data: FormData) -> dict[str, Any]:
         try:
             chosen["list_date"] = dt.date.fromisoformat(str(data.get("list_date") or ""))
         except ValueError:
-            raise UserError("Chọn một lần nhập danh sách, hoặc nhập ngày của danh sách (năm-tháng-ngày).") from None
+            raise UserError(_("Choose an import, or give the day of the list (year-month-day).")) from None
         chosen["category"] = str(data.get("category") or "F1").upper()
     if not chosen["script_name"]:
-        raise UserError("Chọn một kịch bản.")
+        raise UserError(_("Choose a script."))
     overrides = {k: str(data.get(k)) for k in ("window_start", "window_end") if data.get(k)}
     chosen["overrides"] = overrides
     return chosen
@@ -87,7 +88,7 @@ async def create(request: Request) -> Response:
 async def act(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in ACTIONS:
-        raise UserError(f"Không có thao tác {action!r}.")
+        raise UserError(_("No such action: {action!r}.").format(action=action))
     services(request).campaigns.set_status(int(request.path_params["campaign_id"]), ACTIONS[action][0],
                                            user(request).name)
     return RedirectResponse("/campaigns", status_code=303)

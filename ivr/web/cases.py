@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ivr.accounts.roles import Permission, in_areas
+from ivr.i18n import _
 from ivr.reports import labels
 from ivr.reports.daily import ReportBuilder
 from ivr.web.guard import audit, page, services, user
@@ -60,7 +61,7 @@ async def person_page(request: Request) -> Response:
     contact_id = int(request.path_params["contact_id"])
     person = svc.repo.get_contact(contact_id)
     if not in_areas(user(request).areas, person.ward, person.district):
-        return render(request, "error.html", {"message": "Người này không thuộc xã/phường bạn phụ trách."},
+        return render(request, "error.html", {"message": _("This person is not in your communes/wards.")},
                       status_code=403)
     answers = svc.repo.contact_answers(contact_id)
     audit(request, "web.view.answers", f"contact:{contact_id}", len(answers))

@@ -9,7 +9,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from ivr.accounts.roles import ROLE_VI, Permission, Role, may
+from ivr.accounts.roles import ROLE_LABELS, Permission, Role, may
+from ivr.i18n import _
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MENU = (("/", "Hôm nay", Permission.VIEW_FIGURES), ("/lists", "Danh sách", Permission.MANAGE_LISTS),
@@ -40,7 +41,7 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     perms = {p.value: (user is not None and may(user.role, p)) for p in Permission}
     base = {
         "request": request, "user": user, "csrf": session.csrf if session is not None else "",
-        "can": perms, "role_vi": ROLE_VI[Role(user.role)] if user is not None else "",
+        "can": perms, "role_vi": _(ROLE_LABELS[Role(user.role)]) if user is not None else "",
         "menu": [(href, label) for href, label, p in MENU if user is not None and may(user.role, p)],
         "path": request.url.path,
     }

@@ -69,7 +69,7 @@ def test_the_clis_safety_rules_refuse_a_campaign_in_the_console(client: TestClie
     token = csrf_of(client, "/campaigns")
     nobody = client.post("/campaigns/plan", data={"csrf": token, "script": "f1_daily", "source": "day",
                                                   "category": "F1", "list_date": "2021-07-15"})
-    assert nobody.status_code == 400 and "nobody to call" in nobody.text
+    assert nobody.status_code == 400 and "không có ai để gọi" in nobody.text
     import_id = _list(services, tmp_path, "Một;0906730001;F1\n")
     unknown = client.post("/campaigns/plan", data={"csrf": token, "script": "khong_co", "source": f"import:{import_id}"})
     assert unknown.status_code == 400 and "khong_co" in unknown.text
