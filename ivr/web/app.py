@@ -12,7 +12,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ivr.i18n import _
-from ivr.web import audit_page, campaigns, cases, lists, reports, scripts_page, signin, today
+from ivr.web import audit_page, campaigns, case_actions, cases, lists, reports, scripts_page, signin, today
 from ivr.web.render import render
 from ivr.web.services import WebServices
 from pathlib import Path
@@ -53,8 +53,9 @@ async def not_found(request: Request, exc: Any) -> Response:
 
 
 def create_app(services: WebServices) -> Starlette:
-    routes = [*signin.routes, *today.routes, *lists.routes, *campaigns.routes, *cases.routes, *reports.routes,
-              *scripts_page.routes, *audit_page.routes, Mount("/static", StaticFiles(directory=STATIC), name="static")]
+    routes = [*signin.routes, *today.routes, *lists.routes, *campaigns.routes, *cases.routes, *case_actions.routes,
+              *reports.routes, *scripts_page.routes, *audit_page.routes,
+              Mount("/static", StaticFiles(directory=STATIC), name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers={404: not_found})
     app.state.services = services
     app.state.seen = {}  # session -> contacts whose data it was shown (audited once each)

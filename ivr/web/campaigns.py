@@ -1,7 +1,8 @@
 """Campaigns: create one from a list (showing the rules that will apply before confirming), start, pause,
 resume, cancel. The same service as `robocall campaign`: the same checks, the same audit entries.
 
-Starting a campaign marks it running; `robocall serve` (the dialer) dials every running campaign.
+Starting a campaign marks it running (CampaignService.start, as `robocall campaign start`); `robocall serve`
+(the dialer) dials every running campaign.
 """
 from __future__ import annotations
 
@@ -25,9 +26,8 @@ from ivr.web.render import render
 STATUS_VI = {CampaignStatus.DRAFT: "chưa bắt đầu", CampaignStatus.RUNNING: "đang gọi",
              CampaignStatus.PAUSED: "tạm dừng", CampaignStatus.CANCELLED: "đã hủy",
              CampaignStatus.COMPLETED: "đã xong"}
-# Button -> (target status, label); which buttons a campaign in a given status shows.
-ACTIONS = {"start": (CampaignStatus.RUNNING, "Bắt đầu gọi"), "pause": (CampaignStatus.PAUSED, "Tạm dừng"),
-           "resume": (CampaignStatus.RUNNING, "Tiếp tục"), "cancel": (CampaignStatus.CANCELLED, "Hủy")}
+# Button -> label; which buttons a campaign in a given status shows (the service decides what is allowed).
+ACTIONS = {"start": "Bắt đầu gọi", "pause": "Tạm dừng", "resume": "Tiếp tục", "cancel": "Hủy"}
 OFFERED = {CampaignStatus.DRAFT: ("start", "cancel"), CampaignStatus.RUNNING: ("pause", "cancel"),
            CampaignStatus.PAUSED: ("resume", "cancel")}
 
@@ -86,11 +86,18 @@ async def create(request: Request) -> Response:
 
 @page(Permission.MANAGE_CAMPAIGNS)
 async def act(request: Request) -> Response:
+    """A campaign's button: the lifecycle service's start, pause, resume or cancel (as `robocall campaign`);
+    a refusal (a draft's start outside the allowed hours, a resume of a draft...) is shown on the page."""
     action = request.path_params["action"]
     if action not in ACTIONS:
         raise UserError(_("No such action: {action!r}.").format(action=action))
-    services(request).campaigns.set_status(int(request.path_params["campaign_id"]), ACTIONS[action][0],
-                                           user(request).name)
+    svc = services(request)
+    move = {"start": svc.campaigns.start, "pause": svc.campaigns.pause, "resume": svc.campaigns.resume,
+            "cancel": svc.campaigns.cancel}[action]
+    try:
+        await run_in_threadpool(move, int(request.path_params["campaign_id"]), user(request).name)
+    except UserError as exc:
+        return render(request, "campaigns.html", {**_context(request), "error": str(exc)}, status_code=400)
     return RedirectResponse("/campaigns", status_code=303)
 
 

@@ -57,7 +57,8 @@ def test_creating_a_campaign_shows_its_rules_then_creates_it_once_confirmed(clie
         assert client.post(f"/campaigns/{campaign.id}/{action}", data={"csrf": token}).status_code == 303
         assert services.repo.get_campaign(campaign.id).status == status
     refused = client.post(f"/campaigns/{campaign.id}/start", data={"csrf": token})
-    assert refused.status_code == 400 and "cancelled" in refused.text
+    shown = re.search(r'id="campaign-error">([^<]+)<', refused.text)  # on the Campaigns page, not an error page
+    assert refused.status_code == 400 and shown and "đã hủy" in shown.group(1)
     actions = [e["action"] for e in services.repo.audit_entries() if e["operator"] == "canbo"]
     assert {"campaign.create", "campaign.running", "campaign.paused", "campaign.cancelled"} <= set(actions)
 
