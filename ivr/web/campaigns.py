@@ -17,17 +17,15 @@ from starlette.routing import Route
 
 from ivr.accounts.roles import Permission
 from ivr.errors import UserError
-from ivr.i18n import _
+from ivr.i18n import N_, _
+from ivr.labels import status_label
 from ivr.storage.records import CampaignStatus
 from ivr.web.guard import form, page, services, user
 from ivr.web.live import live_figures
 from ivr.web.render import render
 
-STATUS_VI = {CampaignStatus.DRAFT: "chưa bắt đầu", CampaignStatus.RUNNING: "đang gọi",
-             CampaignStatus.PAUSED: "tạm dừng", CampaignStatus.CANCELLED: "đã hủy",
-             CampaignStatus.COMPLETED: "đã xong"}
 # Button -> label; which buttons a campaign in a given status shows (the service decides what is allowed).
-ACTIONS = {"start": "Bắt đầu gọi", "pause": "Tạm dừng", "resume": "Tiếp tục", "cancel": "Hủy"}
+ACTIONS = {"start": N_("Start calling"), "pause": N_("Pause"), "resume": N_("Resume"), "cancel": N_("Cancel")}
 OFFERED = {CampaignStatus.DRAFT: ("start", "cancel"), CampaignStatus.RUNNING: ("pause", "cancel"),
            CampaignStatus.PAUSED: ("resume", "cancel")}
 
@@ -40,7 +38,8 @@ def script_names(request: Request) -> list[str]:
 def _context(request: Request) -> dict[str, Any]:
     svc = services(request)
     rows = [(c, live_figures(svc.repo.campaign_progress(c.id))) for c in reversed(svc.repo.list_campaigns())]
-    return {"campaigns": rows, "status_vi": STATUS_VI, "offered": OFFERED, "actions": ACTIONS,
+    return {"campaigns": rows, "status_label": status_label, "offered": OFFERED,
+            "actions": {k: _(v) for k, v in ACTIONS.items()},
             "scripts": script_names(request), "imports": svc.repo.recent_imports(20), "today": svc.today()}
 
 

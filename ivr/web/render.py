@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ivr.accounts.roles import ROLE_LABELS, Permission, Role, may
-from ivr.i18n import _
+from ivr.i18n import N_, _
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-MENU = (("/", "Hôm nay", Permission.VIEW_FIGURES), ("/lists", "Danh sách", Permission.MANAGE_LISTS),
-        ("/campaigns", "Chiến dịch", Permission.VIEW_FIGURES), ("/cases", "Ca cần xử lý", Permission.ACT_ON_CASES),
-        ("/reports", "Báo cáo", Permission.VIEW_FIGURES), ("/scripts", "Kịch bản", Permission.VIEW_FIGURES),
-        ("/audit", "Nhật ký", Permission.VIEW_AUDIT))
+MENU = (("/", N_("Today"), Permission.VIEW_FIGURES), ("/lists", N_("Lists"), Permission.MANAGE_LISTS),
+        ("/campaigns", N_("Campaigns"), Permission.VIEW_FIGURES), ("/cases", N_("Cases"), Permission.ACT_ON_CASES),
+        ("/reports", N_("Reports"), Permission.VIEW_FIGURES), ("/scripts", N_("Scripts"), Permission.VIEW_FIGURES),
+        ("/audit", N_("Audit log"), Permission.VIEW_AUDIT))
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
@@ -42,7 +42,7 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     base = {
         "request": request, "user": user, "csrf": session.csrf if session is not None else "",
         "can": perms, "role_vi": _(ROLE_LABELS[Role(user.role)]) if user is not None else "",
-        "menu": [(href, label) for href, label, p in MENU if user is not None and may(user.role, p)],
+        "menu": [(href, _(label)) for href, label, p in MENU if user is not None and may(user.role, p)],
         "path": request.url.path,
     }
     html = _ENV.get_template(template).render({**base, **(context or {})})

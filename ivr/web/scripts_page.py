@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from ivr.accounts.roles import Permission
 from ivr.errors import UserError
-from ivr.i18n import _
+from ivr.i18n import N_, _
 from ivr.scripts import versions
 from ivr.scripts.checker import check_file
 from ivr.scripts.interpreter import fallbacks_of, render_prompt
@@ -26,7 +26,7 @@ from ivr.web.guard import audit, form, page, services, user
 from ivr.web.render import render
 from ivr.web.uploads import saved_upload
 
-KIND_VI = {SayStep: "Nói", AskStep: "Hỏi", TransferStep: "Chuyển cán bộ", EndStep: "Kết thúc"}
+STEP_KINDS = {SayStep: N_("Say"), AskStep: N_("Ask"), TransferStep: N_("Put through to staff"), EndStep: N_("End")}
 
 
 def _load(request: Request, name: str) -> Script:
@@ -62,7 +62,7 @@ async def scripts_page(request: Request) -> Response:
 @page()
 async def script_page(request: Request) -> Response:
     script = _load(request, request.path_params["name"])
-    steps = [{"step": step, "kind": KIND_VI[type(step)], "prompts": step_prompts(step),
+    steps = [{"step": step, "kind": _(STEP_KINDS[type(step)]), "prompts": step_prompts(step),
               "choices": step.choices if isinstance(step, AskStep) else {}} for step in script.steps.values()]
     return render(request, "script.html", {"script": script, "steps": steps})
 

@@ -187,7 +187,7 @@ def test_a_campaign_created_and_started_in_the_browser_progresses_on_screen(cons
     b.find_element(By.ID, "confirm").click()
     assert wait_for(lambda: "Đã tạo chiến dịch #1" in console.text(), 120)
     b.find_element(By.ID, "start-1").click()
-    assert wait_for(lambda: "đang gọi" in b.find_element(By.CSS_SELECTOR, "tr[data-campaign='1'] .status").text, 10)
+    assert wait_for(lambda: "đang chạy" in b.find_element(By.CSS_SELECTOR, "tr[data-campaign='1'] .status").text, 10)
 
     console.open("/")
     b.execute_script("window.notReloaded = true;")
