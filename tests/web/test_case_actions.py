@@ -96,6 +96,8 @@ def test_staff_close_and_refer_cases_as_the_cli_does(client: TestClient, service
     ("/cases/{two}/refer", {"to": ""}, "--to"),
     ("/cases/{one}/close", {"note": "lần hai"}, "không thể chuyển"),  # closed already
     ("/cases/9999/close", {"note": "số ca gõ nhầm"}, "#9999"),  # a typo'd id
+    ("/cases/{two}/close", {"note": "x" * 1001}, "1001 ký tự: tối đa 1000"),  # longer than the column
+    ("/cases/{two}/refer", {"to": "y" * 201}, "201 ký tự: tối đa 200"),
 ])
 def test_a_refused_case_action_is_shown_on_the_cases_page(client: TestClient, services: WebServices,
                                                           tmp_path: Path, path: str, data: dict[str, str],
@@ -111,6 +113,19 @@ def test_a_refused_case_action_is_shown_on_the_cases_page(client: TestClient, se
     assert shown and message in shown.group(1), response.text
     assert 'id="cases"' in response.text  # the Cases page itself, not an error page
     assert _case(services, two) == ("open", None, None) and _case(services, one) == ("closed", "xong", None)
+
+
+def test_what_staff_type_is_shown_as_text_never_as_markup(client: TestClient, services: WebServices,
+                                                         tmp_path: Path) -> None:
+    cases = _called(services, tmp_path)
+    add_user(services, "canbo", "staff")
+    sign_in(client, "canbo")
+    hostile = '<script>alert("x")</script> Trạm y tế'
+    referred = client.post(f"/cases/{cases['Người Hai']}/refer", data={"csrf": csrf_of(client, "/cases"), "to": hostile})
+    assert referred.status_code == 303
+    page = client.get("/cases").text
+    assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Trạm y tế" in page
+    assert _case(services, cases["Người Hai"]) == ("referred", None, hostile)  # stored as typed
 
 
 def test_a_viewer_cannot_act_on_cases_or_people(client: TestClient, services: WebServices, tmp_path: Path) -> None:
