@@ -115,6 +115,25 @@ def test_a_refused_case_action_is_shown_on_the_cases_page(client: TestClient, se
     assert _case(services, two) == ("open", None, None) and _case(services, one) == ("closed", "xong", None)
 
 
+def test_two_staff_acting_on_one_case_the_second_is_told_it_was_closed(client: TestClient, services: WebServices,
+                                                                       tmp_path: Path) -> None:
+    """Both opened the Cases page; one closes the case, then the other (from the page already on screen)
+    refers it: refused with the case's status, and the first one's note stays."""
+    case = _called(services, tmp_path)["Người Một"]
+    add_user(services, "canbo", "staff")
+    add_user(services, "canbo2", "staff")
+    sign_in(client, "canbo")
+    first = csrf_of(client, "/cases")
+    with TestClient(create_app(services), base_url="http://127.0.0.1", follow_redirects=False) as other:
+        sign_in(other, "canbo2")
+        second = csrf_of(other, "/cases")
+        assert client.post(f"/cases/{case}/close", data={"csrf": first, "note": "đã gọi"}).status_code == 303
+        late = other.post(f"/cases/{case}/refer", data={"csrf": second, "to": "Trạm y tế"})
+    assert late.status_code == 400 and "đang ở trạng thái đã xử lý" in late.text
+    assert _case(services, case) == ("closed", "đã gọi", None)
+    assert services.cases.get(case).updated_by == "canbo"
+
+
 def test_what_staff_type_is_shown_as_text_never_as_markup(client: TestClient, services: WebServices,
                                                          tmp_path: Path) -> None:
     cases = _called(services, tmp_path)
