@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ivr.accounts.roles import ROLE_LABELS, Permission, Role, may
+from ivr import i18n
 from ivr.i18n import N_, _
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -28,6 +29,7 @@ def _local(value: dt.datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 
 _ENV.filters["local"] = _local
+_ENV.globals["_"] = _  # templates' text goes through the staff catalogue too (extracted by `make messages`)
 _ENV.filters["vn_date"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
 
 
@@ -43,7 +45,7 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
         "request": request, "user": user, "csrf": session.csrf if session is not None else "",
         "can": perms, "role_vi": _(ROLE_LABELS[Role(user.role)]) if user is not None else "",
         "menu": [(href, _(label)) for href, label, p in MENU if user is not None and may(user.role, p)],
-        "path": request.url.path,
+        "path": request.url.path, "lang": i18n.language(),
     }
     html = _ENV.get_template(template).render({**base, **(context or {})})
     return HTMLResponse(html, status_code=status_code)
