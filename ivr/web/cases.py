@@ -51,8 +51,11 @@ def cases_context(request: Request) -> dict[str, Any]:
 def shown_cases(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
     """The Cases page of ``context`` (cases_context and a message), its view of people audited."""
     ids = sorted({c.contact_id for c in context["rows"] if c.contact_id is not None})
-    if ids:
-        audit(request, "web.view.cases", "contacts:" + ",".join(map(str, ids)), len(ids))
+    callers = sorted(c.id for c in context["rows"] if c.contact_id is None)  # a hotline caller's phone, no name
+    shown = ";".join(f"{kind}:{','.join(map(str, found))}" for kind, found in (("contacts", ids), ("cases", callers))
+                     if found)
+    if shown:
+        audit(request, "web.view.cases", shown, len(ids) + len(callers))
     return render(request, "cases.html", context, status_code=status_code)
 
 

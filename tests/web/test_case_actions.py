@@ -134,6 +134,31 @@ def test_two_staff_acting_on_one_case_the_second_is_told_it_was_closed(client: T
     assert services.cases.get(case).updated_by == "canbo"
 
 
+def test_a_hotline_callers_case_is_for_staff_of_the_whole_province(client: TestClient, services: WebServices,
+                                                                    tmp_path: Path) -> None:
+    """An unknown caller declared symptoms on the hotline: a case with a phone and no person (so no
+    commune/ward). Staff of the whole province see and close it, the view audited; ward staff do not."""
+    _called(services, tmp_path)
+    now = services.clock()
+    call = services.hotline.open_call("rc-in-web", "+84906739999", now, after_hours=False)
+    services.hotline.finish_call(call.id, "declared", "symptomatic", now)
+    caller = next(c.id for c in services.cases.list_cases() if c.contact_id is None)
+    add_user(services, "canbo", "staff")
+    add_user(services, "phuong", "staff", ("Lam Sơn",))
+    sign_in(client, "phuong")
+    assert f'data-case="{caller}"' not in client.get("/cases").text
+    refused = client.post(f"/cases/{caller}/close", data={"csrf": csrf_of(client, "/cases"), "note": "x"})
+    assert refused.status_code == 403
+    client.post("/logout", data={"csrf": csrf_of(client)})
+    sign_in(client, "canbo")
+    page = client.get("/cases").text
+    assert f'data-case="{caller}"' in page and "0906739999" in page
+    views = [o for who, o in _audited(services, "web.view.cases") if who == "canbo"]
+    assert views and views[-1].endswith(f";cases:{caller}")
+    closed = client.post(f"/cases/{caller}/close", data={"csrf": csrf_of(client, "/cases"), "note": "đã gọi lại"})
+    assert closed.status_code == 303 and _case(services, caller)[0] == "closed"
+
+
 def test_what_staff_type_is_shown_as_text_never_as_markup(client: TestClient, services: WebServices,
                                                          tmp_path: Path) -> None:
     cases = _called(services, tmp_path)
