@@ -1,5 +1,5 @@
 """What staff do from the Cases pages: close or refer a case, stop calling a person (or call them again),
-opt a person's phone out of every campaign (or back in).
+opt a person's phone, or a phone staff type, out of every campaign (or back in).
 
 The CLI's services do it (`robocall cases close|refer`, `robocall contacts stop|resume|optout|optin`):
 the same rules, the same audit entries, under the signed-in user's name. Staff limited to communes/wards
@@ -95,9 +95,45 @@ async def opt_in_phone(request: Request) -> Response:
     return await _person_action(request, "optin")
 
 
+async def _phone_action(request: Request, opted_out: bool) -> Response:
+    """A phone typed by staff (a resident asked on the phone): the same opt-out/opt-in as the person's page.
+    Staff limited to communes/wards may only reach people of theirs."""
+    svc, me = services(request), user(request)
+    phone = str(form(request).get("phone") or "").strip()
+    message, error, status = "", "", 200
+    try:
+        people = await run_in_threadpool(svc.stops.people_on, phone)
+        places = [svc.repo.get_contact(p.id) for p in people]
+        if not all(in_areas(me.areas, c.ward, c.district) for c in places):
+            error, status = _("{phone}: someone on this number is not in your communes/wards.").format(
+                phone=phone), 403
+        elif opted_out:
+            n = await run_in_threadpool(svc.stops.opt_out, phone, me.name)
+            message = _("{phone}: not called any more ({n} people on this number)").format(phone=phone, n=n)
+        else:
+            n = await run_in_threadpool(svc.stops.opt_in, phone, me.name)
+            message = _("{phone}: called again ({n} people on this number)").format(phone=phone, n=n)
+    except UserError as exc:
+        error, status = str(exc), 400
+    context = await run_in_threadpool(cases_context, request)
+    return shown_cases(request, {**context, "message": message, "error": error}, status_code=status)
+
+
+@page(Permission.ACT_ON_CASES)
+async def opt_out_typed(request: Request) -> Response:
+    return await _phone_action(request, True)
+
+
+@page(Permission.ACT_ON_CASES)
+async def opt_in_typed(request: Request) -> Response:
+    return await _phone_action(request, False)
+
+
 routes = [Route("/cases/{case_id:int}/close", close_case, methods=["POST"]),
           Route("/cases/{case_id:int}/refer", refer_case, methods=["POST"]),
           Route("/cases/person/{contact_id:int}/stop", stop_person, methods=["POST"]),
           Route("/cases/person/{contact_id:int}/resume", resume_person, methods=["POST"]),
           Route("/cases/person/{contact_id:int}/optout", opt_out_phone, methods=["POST"]),
-          Route("/cases/person/{contact_id:int}/optin", opt_in_phone, methods=["POST"])]
+          Route("/cases/person/{contact_id:int}/optin", opt_in_phone, methods=["POST"]),
+          Route("/cases/optout", opt_out_typed, methods=["POST"]),
+          Route("/cases/optin", opt_in_typed, methods=["POST"])]

@@ -263,6 +263,31 @@ def test_staff_opt_a_phone_out_and_back_in(client: TestClient, services: WebServ
     assert [e for e in _audited(services, "contacts.optin")] == [("canbo", "phone")]
 
 
+def test_a_typed_number_is_opted_out_and_in_as_contacts_optout_does(client: TestClient, services: WebServices,
+                                                                      tmp_path: Path) -> None:
+    _called(services, tmp_path)
+    add_user(services, "canbo", "staff")
+    add_user(services, "phuong", "staff", ("Lam Sơn",))
+    sign_in(client, "canbo")
+    token = csrf_of(client, "/cases")
+    for typed, message in (("0906", "số quá ngắn"), ("0987654321", "không có ai trong danh sách")):
+        refused = client.post("/cases/optout", data={"csrf": token, "phone": typed})
+        assert refused.status_code == 400 and message in refused.text and 'id="case-error"' in refused.text
+    out = client.post("/cases/optout", data={"csrf": token, "phone": "090 673 0285"})  # typed with spaces
+    assert out.status_code == 200 and "dừng gọi số này (1 người dùng số này)" in out.text
+    assert services.repo.get_contact(_contact(services, "Người Ba")).opted_out
+    back = client.post("/cases/optin", data={"csrf": token, "phone": "0906730285"})
+    assert back.status_code == 200 and "gọi lại bình thường" in back.text
+    assert not services.repo.get_contact(_contact(services, "Người Ba")).opted_out
+    assert _audited(services, "contacts.optout") == [("canbo", "phone")]
+    client.post("/logout", data={"csrf": csrf_of(client)})
+    sign_in(client, "phuong")  # Người Ba lives in Đông Vệ
+    other = client.post("/cases/optout", data={"csrf": csrf_of(client, "/cases"), "phone": "0906730285"})
+    assert other.status_code == 403 and "không thuộc xã/phường" in other.text
+    assert not services.repo.get_contact(_contact(services, "Người Ba")).opted_out
+    assert client.post("/cases/optout", data={"phone": "0906730285"}).status_code == 403  # no CSRF token
+
+
 def test_a_typod_person_id_is_a_clear_message(client: TestClient, services: WebServices, tmp_path: Path) -> None:
     _called(services, tmp_path)
     add_user(services, "canbo", "staff")
