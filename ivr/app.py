@@ -224,4 +224,4 @@ class App:
 
         return WebServices(settings=self.settings, accounts=self.accounts, repo=self.repo, campaigns=self.campaigns,
                            importer=self.importer, hotline=self.hotline, reports=self.reports, library=self.library,
-                           clock=self.clock, zone=self.zone)
+                           clock=self.clock, zone=self.zone, cases=self.cases, stops=self.stops)

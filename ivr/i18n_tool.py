@@ -1,6 +1,6 @@
 """Keep the staff catalogues in step with the code: `python -m ivr.i18n_tool update|check` (`make messages`).
 
-update: extract every _("..."), N_("..."), ngettext(...) of ivr/, add the new messages (empty) to each
+update: extract every _("..."), N_("..."), ngettext(...) of ivr/ (and the _("...") of the console's templates), add the new messages (empty) to each
         language's .po, drop the ones no code uses any more, and write the files sorted, without line
         numbers or dates, so that branches adding messages in parallel rarely conflict.
 check:  list the messages the Vietnamese catalogue does not translate (exit 1 if any); the unit test runs it.
@@ -29,7 +29,8 @@ def extracted() -> dict[Key, Message]:
     """Every message id in the package's code (a tuple for plural messages, (context, id) keys for pgettext)."""
     found: dict[Key, Message] = {}
     for _filename, _lineno, message, _comments, context in extract_from_dir(
-            str(PACKAGE_DIR), method_map=[("**.py", "python")], keywords=KEYWORDS):
+            str(PACKAGE_DIR), method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")],
+            keywords=KEYWORDS):
         key: Key = (str(message[0] if isinstance(message, tuple) else message), context)
         if key[0]:
             found[key] = Message(message, context=context)

@@ -5,6 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ivr.errors import UserError
+from ivr.i18n import _
 
 MIN_LENGTH = 10
 _HASHER = PasswordHasher()
@@ -14,7 +15,7 @@ _DUMMY = _HASHER.hash("not-a-password-of-anyone")
 
 def check_strength(password: str) -> None:
     if len(password) < MIN_LENGTH:
-        raise UserError(f"mật khẩu quá ngắn: cần ít nhất {MIN_LENGTH} ký tự")
+        raise UserError(_("password too short: at least {n} characters").format(n=MIN_LENGTH))
 
 
 def hash_password(password: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ivr.i18n import N_
+
 
 class Role(StrEnum):
     VIEWER = "viewer"
@@ -33,7 +35,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.STAFF: _STAFF,
     Role.ADMIN: _STAFF | {Permission.MANAGE_SCRIPTS, Permission.VIEW_AUDIT},
 }
-ROLE_VI = {Role.VIEWER: "xem số liệu", Role.STAFF: "cán bộ", Role.ADMIN: "quản trị"}
+ROLE_LABELS = {Role.VIEWER: N_("figures only"), Role.STAFF: N_("staff"), Role.ADMIN: N_("admin")}
 
 
 def may(role: str, permission: Permission) -> bool:

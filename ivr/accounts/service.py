@@ -17,6 +17,7 @@ from ivr.accounts import passwords
 from ivr.accounts.lockout import LockRule, locked_until
 from ivr.accounts.roles import Role
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.storage.accounts import AccountStore, SessionRecord, UserRecord
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
@@ -53,11 +54,11 @@ class AccountService:
     def add(self, name: str, password: str, role: str, areas: Sequence[str], operator: str) -> UserRecord:
         name = name.strip().lower()
         if not _NAME.match(name):
-            raise UserError(f"tên đăng nhập {name!r} không hợp lệ: 2-63 ký tự a-z, 0-9, dấu chấm, gạch ngang, "
-                            "gạch dưới, bắt đầu bằng chữ hoặc số")
+            raise UserError(_("user name {name!r} is not valid: 2-63 characters a-z, 0-9, dot, hyphen, underscore, "
+                              "beginning with a letter or a digit").format(name=name))
         role = _role(role)
         if areas and role != Role.STAFF:
-            raise UserError("chỉ tài khoản cán bộ (staff) mới giới hạn theo xã/phường")
+            raise UserError(_("only staff accounts can be limited to communes/wards"))
         return self.store.add_user(name, passwords.hash_password(password), role, list(areas),
                                    operator=operator, now=self.clock())
 
@@ -82,12 +83,13 @@ class AccountService:
         for kind, key in keys:
             until = locked_until(self.store.failures_since(kind, key, now - self.rule.window), now, self.rule)
             if until is not None:
-                raise SignInRefused(f"Đăng nhập tạm khóa do sai mật khẩu quá {self.rule.limit} lần; thử lại sau "
-                                    f"{_minutes(until - now)} phút hoặc nhờ quản trị đặt lại mật khẩu.", until)
+                raise SignInRefused(_("Sign-in is locked after {n} wrong passwords; try again in {minutes} minutes "
+                                      "or ask an admin to reset the password.").format(
+                                          n=self.rule.limit, minutes=_minutes(until - now)), until)
         user = self.store.find_user(name)
         if not passwords.verify(user.password_hash if user else None, password) or user is None or user.disabled:
             self.store.add_failure(keys, now)
-            raise SignInRefused("Sai tên đăng nhập hoặc mật khẩu (hoặc tài khoản đã bị khóa).")
+            raise SignInRefused(_("Wrong user name or password (or the account is disabled)."))
         self.store.clear_failures("account", name)
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         self.store.open_session(token_hash(token), user, csrf, now, now + self.lifetime)
@@ -115,7 +117,7 @@ def _role(value: str) -> Role:
     try:
         return Role(value.strip().lower())
     except ValueError:
-        raise UserError(f"vai trò {value!r} không có: chọn viewer, staff hoặc admin") from None
+        raise UserError(_("role {value!r} does not exist: choose viewer, staff or admin").format(value=value)) from None
 
 
 def _minutes(delta: dt.timedelta) -> int:

@@ -168,7 +168,14 @@ class CampaignService:
 
     # -- the life cycle staff drive (`campaign start|pause|resume|cancel`, the console's buttons) ------------
     def start(self, campaign_id: int, operator: str) -> r.Campaign:
-        """A draft campaign becomes running: `serve` (or `campaign run`) dials it."""
+        """A draft campaign becomes running: `serve` (or `campaign run`) dials it. Its call window is checked
+        again against the allowed hours, which may have been narrowed since it was created."""
+        campaign = self.repo.get_campaign(campaign_id)
+        if campaign.status == r.CampaignStatus.DRAFT:
+            window = self.policy(campaign).window
+            problem = window_problem(window.start, window.end, self._window_bounds())
+            if problem:
+                raise UserError(_("campaign #{id}: {problem}").format(id=campaign_id, problem=problem))
         return self._move(campaign_id, "running", operator, allowed=("draft",), hint=_("use `campaign resume`"))
 
     def resume(self, campaign_id: int, operator: str) -> r.Campaign:

@@ -17,6 +17,9 @@ from ivr.i18n import _
 from ivr.storage.cases import CaseRow, CaseStatusConflict, CaseStore, Opening
 
 
+NOTE_MAX, REFERRED_TO_MAX = 1000, 200  # the columns' sizes (ivr/storage/cases.py): refused with a message
+
+
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -83,6 +86,9 @@ class CaseService:
         note = note.strip()
         if not note:
             raise UserError(_("case #{id}: --note is empty: write what was done").format(id=case_id))
+        if len(note) > NOTE_MAX:
+            raise UserError(_("case #{id}: --note has {n} characters: at most {most}").format(
+                id=case_id, n=len(note), most=NOTE_MAX))
         return self._move(case_id, Status.CLOSED, operator, "case.close", note=note)
 
     def refer(self, case_id: int, to: str, operator: str) -> CaseRow:
@@ -90,6 +96,9 @@ class CaseService:
         to = to.strip()
         if not to:
             raise UserError(_("case #{id}: --to is empty: name who takes the case over").format(id=case_id))
+        if len(to) > REFERRED_TO_MAX:
+            raise UserError(_("case #{id}: --to has {n} characters: at most {most}").format(
+                id=case_id, n=len(to), most=REFERRED_TO_MAX))
         return self._move(case_id, Status.REFERRED, operator, "case.refer", referred_to=to)
 
     def _move(self, case_id: int, target: Status, operator: str, action: str, *, note: str | None = None,

@@ -84,6 +84,6 @@ def _console_login(ctx: Context, operator: str, console: Console) -> None:
     password = secrets.token_urlsafe(9)
     ctx.app.accounts.ensure_demo_user(DEMO_USER, password, operator)
     w = settings.web
-    console.print(f"[bold]5. Web console[/bold]: start it with `.venv/bin/robocall web`, then open "
-                  f"http://{w.host}:{w.port}/ and sign in as [bold]{DEMO_USER}[/bold] / [bold]{password}[/bold] "
-                  "(demo login, sandbox only)")
+    console.print(_("[bold]5. Web console[/bold]: start it with `.venv/bin/robocall web`, then open {url} and "
+                    "sign in as [bold]{user}[/bold] / [bold]{password}[/bold] (demo login, sandbox only)").format(
+                      url=f"http://{w.host}:{w.port}/", user=DEMO_USER, password=password))

@@ -5,6 +5,7 @@ import click
 
 from ivr import config
 from ivr.cli import Context, main
+from ivr.i18n import _
 from ivr.logs import get_logger
 
 log = get_logger(__name__)
@@ -18,16 +19,19 @@ def web(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve the console (sign in with an account made by `robocall users add`); Ctrl-C stops it."""
     import uvicorn
 
+    from ivr import i18n
     from ivr.web.app import create_app
+
+    i18n.set_language("vi")  # the console is in Vietnamese, its pages and its messages alike
 
     settings = config.replace(ctx.settings, web={"host": host or ctx.settings.web.host,
                                                  "port": port or ctx.settings.web.port})
     services = ctx.with_settings(settings).app.web
     if services.accounts.store.count_users() == 0:
-        click.echo("Chưa có tài khoản nào: tạo tài khoản quản trị đầu tiên bằng "
-                   "`robocall users add TEN --role admin`.", err=True)
+        click.echo(_("No account yet: create the first admin with `robocall users add NAME --role admin`."),
+                   err=True)
     w = settings.web
-    click.echo(f"Bảng điều khiển: http://{w.host}:{w.port}/", err=True)
+    click.echo(_("Web console: {url}").format(url=f"http://{w.host}:{w.port}/"), err=True)
     log.info("web.started", host=w.host, port=w.port)
     # No access log: request paths name people's pages (contact ids); the audit log records the views.
     uvicorn.run(create_app(services), host=w.host, port=w.port, access_log=False, log_level="warning",

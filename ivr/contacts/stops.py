@@ -76,6 +76,14 @@ class StopService:
             raise UserError(_("contact #{id} was not stopped").format(id=person.id))
         return person
 
+    def people_on(self, phone: str) -> list[Person]:
+        """Everyone on the lists with this phone (UserError for a bad number or nobody): whom an opt-out
+        of that phone would reach."""
+        found = self.store.people(phone_e164=self._phone(phone))
+        if not found:
+            raise UserError(_("{phone}: nobody on the lists has this number").format(phone=phone))
+        return found
+
     def opt_out(self, phone: str, operator: str) -> int:
         return self._set(phone, True, operator)
 

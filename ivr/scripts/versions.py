@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts.model import Script
 
 
@@ -27,7 +28,8 @@ def install(directory: Path, new_file: Path, new: Script, current: Script | None
     target = directory / f"{new.name}.yaml"
     if current is not None:
         if str(current.version) == str(new.version) or kept_path(directory, new.name, str(new.version)).exists():
-            raise UserError(f"{new.name}: phiên bản {new.version} đã có; tăng số phiên bản (version) trong tệp")
+            raise UserError(_("{name}: version {version} exists already; raise the version number in the file").format(
+                name=new.name, version=new.version))
         keep = kept_path(directory, current.name, str(current.version))
         keep.parent.mkdir(parents=True, exist_ok=True)
         if not keep.exists():

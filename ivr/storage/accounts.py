@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Intege
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.storage import models as m
 from ivr.storage.base import StoreBase
 from ivr.storage.types import UtcDateTime
@@ -87,7 +88,7 @@ class AccountStore(StoreBase):
                  now: dt.datetime) -> UserRecord:
         with self._write() as s:
             if s.scalar(select(WebUser).where(WebUser.name == name)) is not None:
-                raise UserError(f"tài khoản {name!r} đã có")
+                raise UserError(_("account {name!r} already exists").format(name=name))
             row = WebUser(name=name, password_hash=password_hash, role=role, areas=list(areas), disabled=False,
                           created_at=now, updated_at=now)
             s.add(row)
@@ -111,7 +112,7 @@ class AccountStore(StoreBase):
         with self._write() as s:
             row = s.scalar(select(WebUser).where(WebUser.name == name))
             if row is None:
-                raise UserError(f"không có tài khoản {name!r} (xem: robocall users list)")
+                raise UserError(_("no account {name!r} (see: robocall users list)").format(name=name))
             for key, value in values.items():
                 setattr(row, key, value)
             row.updated_at = now

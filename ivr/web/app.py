@@ -11,7 +11,8 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ivr.web import audit_page, campaigns, cases, lists, reports, scripts_page, signin, today
+from ivr.i18n import _
+from ivr.web import audit_page, campaigns, case_actions, cases, lists, reports, scripts_page, signin, today
 from ivr.web.render import render
 from ivr.web.services import WebServices
 from pathlib import Path
@@ -48,12 +49,13 @@ class SecurityHeaders:
 
 
 async def not_found(request: Request, exc: Any) -> Response:
-    return render(request, "error.html", {"message": "Không có trang này."}, status_code=404)
+    return render(request, "error.html", {"message": _("No such page.")}, status_code=404)
 
 
 def create_app(services: WebServices) -> Starlette:
-    routes = [*signin.routes, *today.routes, *lists.routes, *campaigns.routes, *cases.routes, *reports.routes,
-              *scripts_page.routes, *audit_page.routes, Mount("/static", StaticFiles(directory=STATIC), name="static")]
+    routes = [*signin.routes, *today.routes, *lists.routes, *campaigns.routes, *cases.routes, *case_actions.routes,
+              *reports.routes, *scripts_page.routes, *audit_page.routes,
+              Mount("/static", StaticFiles(directory=STATIC), name="static")]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)], exception_handlers={404: not_found})
     app.state.services = services
     app.state.seen = {}  # session -> contacts whose data it was shown (audited once each)

@@ -1,7 +1,8 @@
 """Campaigns: create one from a list (showing the rules that will apply before confirming), start, pause,
 resume, cancel. The same service as `robocall campaign`: the same checks, the same audit entries.
 
-Starting a campaign marks it running; `robocall serve` (the dialer) dials every running campaign.
+Starting a campaign marks it running (CampaignService.start, as `robocall campaign start`); `robocall serve`
+(the dialer) dials every running campaign.
 """
 from __future__ import annotations
 
@@ -16,17 +17,15 @@ from starlette.routing import Route
 
 from ivr.accounts.roles import Permission
 from ivr.errors import UserError
+from ivr.i18n import N_, _
+from ivr.labels import status_label
 from ivr.storage.records import CampaignStatus
 from ivr.web.guard import form, page, services, user
 from ivr.web.live import live_figures
 from ivr.web.render import render
 
-STATUS_VI = {CampaignStatus.DRAFT: "chưa bắt đầu", CampaignStatus.RUNNING: "đang gọi",
-             CampaignStatus.PAUSED: "tạm dừng", CampaignStatus.CANCELLED: "đã hủy",
-             CampaignStatus.COMPLETED: "đã xong"}
-# Button -> (target status, label); which buttons a campaign in a given status shows.
-ACTIONS = {"start": (CampaignStatus.RUNNING, "Bắt đầu gọi"), "pause": (CampaignStatus.PAUSED, "Tạm dừng"),
-           "resume": (CampaignStatus.RUNNING, "Tiếp tục"), "cancel": (CampaignStatus.CANCELLED, "Hủy")}
+# Button -> label; which buttons a campaign in a given status shows (the service decides what is allowed).
+ACTIONS = {"start": N_("Start calling"), "pause": N_("Pause"), "resume": N_("Resume"), "cancel": N_("Cancel")}
 OFFERED = {CampaignStatus.DRAFT: ("start", "cancel"), CampaignStatus.RUNNING: ("pause", "cancel"),
            CampaignStatus.PAUSED: ("resume", "cancel")}
 
@@ -39,7 +38,8 @@ def script_names(request: Request) -> list[str]:
 def _context(request: Request) -> dict[str, Any]:
     svc = services(request)
     rows = [(c, live_figures(svc.repo.campaign_progress(c.id))) for c in reversed(svc.repo.list_campaigns())]
-    return {"campaigns": rows, "status_vi": STATUS_VI, "offered": OFFERED, "actions": ACTIONS,
+    return {"campaigns": rows, "status_label": status_label, "offered": OFFERED,
+            "actions": {k: _(v) for k, v in ACTIONS.items()},
             "scripts": script_names(request), "imports": svc.repo.recent_imports(20), "today": svc.today()}
 
 
@@ -58,10 +58,10 @@ def _selection(data: FormData) -> dict[str, Any]:
         try:
             chosen["list_date"] = dt.date.fromisoformat(str(data.get("list_date") or ""))
         except ValueError:
-            raise UserError("Chọn một lần nhập danh sách, hoặc nhập ngày của danh sách (năm-tháng-ngày).") from None
+            raise UserError(_("Choose an import, or give the day of the list (year-month-day).")) from None
         chosen["category"] = str(data.get("category") or "F1").upper()
     if not chosen["script_name"]:
-        raise UserError("Chọn một kịch bản.")
+        raise UserError(_("Choose a script."))
     overrides = {k: str(data.get(k)) for k in ("window_start", "window_end") if data.get(k)}
     chosen["overrides"] = overrides
     return chosen
@@ -85,11 +85,18 @@ async def create(request: Request) -> Response:
 
 @page(Permission.MANAGE_CAMPAIGNS)
 async def act(request: Request) -> Response:
+    """A campaign's button: the lifecycle service's start, pause, resume or cancel (as `robocall campaign`);
+    a refusal (a draft's start outside the allowed hours, a resume of a draft...) is shown on the page."""
     action = request.path_params["action"]
     if action not in ACTIONS:
-        raise UserError(f"Không có thao tác {action!r}.")
-    services(request).campaigns.set_status(int(request.path_params["campaign_id"]), ACTIONS[action][0],
-                                           user(request).name)
+        raise UserError(_("No such action: {action!r}.").format(action=action))
+    svc = services(request)
+    move = {"start": svc.campaigns.start, "pause": svc.campaigns.pause, "resume": svc.campaigns.resume,
+            "cancel": svc.campaigns.cancel}[action]
+    try:
+        await run_in_threadpool(move, int(request.path_params["campaign_id"]), user(request).name)
+    except UserError as exc:
+        return render(request, "campaigns.html", {**_context(request), "error": str(exc)}, status_code=400)
     return RedirectResponse("/campaigns", status_code=303)
 
 

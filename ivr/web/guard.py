@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ivr.accounts.roles import Permission, may
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.storage.accounts import SessionRecord, UserRecord
 from ivr.web.render import render
 from ivr.web.services import WebServices
@@ -53,16 +54,17 @@ def page(permission: Permission = Permission.VIEW_FIGURES) -> Callable[[Endpoint
             if session is None:
                 if request.method == "GET" and "hx" not in request.query_params:
                     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-                return render(request, "error.html", {"message": "Cần đăng nhập."}, status_code=401)
+                return render(request, "error.html", {"message": _("Please sign in.")}, status_code=401)
             request.state.session = session
             if not may(session.user.role, permission):
                 return render(request, "error.html",
-                              {"message": "Tài khoản của bạn không được phép làm việc này."}, status_code=403)
+                              {"message": _("Your account may not do this.")}, status_code=403)
             if request.method == "POST":
                 data = await request.form()
                 if not _same(data.get("csrf"), session.csrf):
-                    return render(request, "error.html", {"message": "Biểu mẫu đã hết hạn hoặc không hợp lệ "
-                                  "(thiếu mã bảo vệ CSRF). Hãy tải lại trang và gửi lại."}, status_code=403)
+                    return render(request, "error.html", {"message": _(
+                        "The form has expired or is not valid (its CSRF token is missing). Reload the page and send "
+                        "it again.")}, status_code=403)
                 request.state.form = data
             try:
                 return await endpoint(request)

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from ivr.accounts.roles import Permission
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.web.guard import audit, form, page, services, user
 from ivr.web.render import render
 from ivr.web.uploads import saved_upload
@@ -49,10 +50,10 @@ async def error_report(request: Request) -> Response:
     svc = services(request)
     record = svc.repo.get_import(int(request.path_params["import_id"]))
     if not record.error_report:
-        raise UserError(f"Lần nhập số {record.id} không có dòng lỗi nào.")
+        raise UserError(_("Import {id} has no refused row.").format(id=record.id))
     path = Path(record.error_report).resolve()
     if not path.is_file() or (svc.data_dir / "imports").resolve() not in path.parents:
-        raise UserError(f"Báo cáo lỗi của lần nhập số {record.id} không còn trên máy chủ.")
+        raise UserError(_("The error report of import {id} is no longer on the server.").format(id=record.id))
     audit(request, "web.download.import_errors", f"import:{record.id}")
     return FileResponse(path, media_type="text/csv; charset=utf-8",
                         filename=f"loi-nhap-{record.id}-{record.list_date.isoformat()}.csv")
@@ -64,7 +65,7 @@ def _date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UserError(f"Ngày danh sách {value!r} không hợp lệ: cần dạng năm-tháng-ngày.") from None
+        raise UserError(_("List day {value!r} is not valid: expected year-month-day.").format(value=value)) from None
 
 
 routes = [Route("/lists", lists_page, methods=["GET"]), Route("/lists", upload, methods=["POST"]),

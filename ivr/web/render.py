@@ -9,13 +9,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from ivr.accounts.roles import ROLE_VI, Permission, Role, may
+from ivr.accounts.roles import ROLE_LABELS, Permission, Role, may
+from ivr import i18n
+from ivr.i18n import N_, _
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-MENU = (("/", "Hôm nay", Permission.VIEW_FIGURES), ("/lists", "Danh sách", Permission.MANAGE_LISTS),
-        ("/campaigns", "Chiến dịch", Permission.VIEW_FIGURES), ("/cases", "Ca cần xử lý", Permission.ACT_ON_CASES),
-        ("/reports", "Báo cáo", Permission.VIEW_FIGURES), ("/scripts", "Kịch bản", Permission.VIEW_FIGURES),
-        ("/audit", "Nhật ký", Permission.VIEW_AUDIT))
+MENU = (("/", N_("Today"), Permission.VIEW_FIGURES), ("/lists", N_("Lists"), Permission.MANAGE_LISTS),
+        ("/campaigns", N_("Campaigns"), Permission.VIEW_FIGURES), ("/cases", N_("Cases"), Permission.ACT_ON_CASES),
+        ("/reports", N_("Reports"), Permission.VIEW_FIGURES), ("/scripts", N_("Scripts"), Permission.VIEW_FIGURES),
+        ("/audit", N_("Audit log"), Permission.VIEW_AUDIT))
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
@@ -27,6 +29,7 @@ def _local(value: dt.datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 
 _ENV.filters["local"] = _local
+_ENV.globals["_"] = _  # templates' text goes through the staff catalogue too (extracted by `make messages`)
 _ENV.filters["vn_date"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
 
 
@@ -40,9 +43,9 @@ def render(request: Request, template: str, context: Mapping[str, Any] | None = 
     perms = {p.value: (user is not None and may(user.role, p)) for p in Permission}
     base = {
         "request": request, "user": user, "csrf": session.csrf if session is not None else "",
-        "can": perms, "role_vi": ROLE_VI[Role(user.role)] if user is not None else "",
-        "menu": [(href, label) for href, label, p in MENU if user is not None and may(user.role, p)],
-        "path": request.url.path,
+        "can": perms, "role_vi": _(ROLE_LABELS[Role(user.role)]) if user is not None else "",
+        "menu": [(href, _(label)) for href, label, p in MENU if user is not None and may(user.role, p)],
+        "path": request.url.path, "lang": i18n.language(),
     }
     html = _ENV.get_template(template).render({**base, **(context or {})})
     return HTMLResponse(html, status_code=status_code)

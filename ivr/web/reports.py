@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from ivr.accounts.roles import Permission, may
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.reports.daily import write_daily
 from ivr.reports.monthly import parse_month, write_monthly
 from ivr.web.guard import audit, form, page, services, user
@@ -69,7 +70,7 @@ async def make(request: Request) -> Response:
         try:
             day = dt.date.fromisoformat(str(data.get("day") or ""))
         except ValueError:
-            raise UserError("Ngày báo cáo không hợp lệ: cần dạng năm-tháng-ngày, ví dụ 2021-07-15.") from None
+            raise UserError(_("Report day is not valid: expected year-month-day, e.g. 2021-07-15.")) from None
         written = await run_in_threadpool(write_daily, svc.reports, day, _folder(request), operator)
     return render(request, "reports.html", {**_context(request, list(written.files)), "made": True})
 
@@ -80,12 +81,12 @@ async def download(request: Request) -> Response:
     folder = _folder(request).resolve()
     path = (folder / name).resolve()
     if path.parent != folder or not path.is_file() or path.suffix not in MEDIA:
-        return render(request, "error.html", {"message": "Không có tệp báo cáo này."}, status_code=404)
+        return render(request, "error.html", {"message": _("No such report file.")}, status_code=404)
     if path.suffix != ".png":  # workbooks and CSVs list people
         if not _whole_province(request):
-            return render(request, "error.html", {"message": "Bảng tính liệt kê người của cả tỉnh: tài khoản xem "
-                                                  "số liệu, hoặc chỉ phụ trách một số xã/phường, chỉ xem được "
-                                                  "biểu đồ."}, status_code=403)
+            return render(request, "error.html", {"message": _(
+                "Workbooks list the people of the whole province: an account for figures, or one limited to some "
+                "communes/wards, sees the charts only.")}, status_code=403)
         audit(request, "web.download.report", f"file:{path.name}")
     return FileResponse(path, media_type=MEDIA[path.suffix],
                         filename=path.name if path.suffix != ".png" else None)

@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from ivr.accounts.roles import Permission
 from ivr.errors import UserError
+from ivr.i18n import N_, _
 from ivr.scripts import versions
 from ivr.scripts.checker import check_file
 from ivr.scripts.interpreter import fallbacks_of, render_prompt
@@ -25,22 +26,22 @@ from ivr.web.guard import audit, form, page, services, user
 from ivr.web.render import render
 from ivr.web.uploads import saved_upload
 
-KIND_VI = {SayStep: "Nói", AskStep: "Hỏi", TransferStep: "Chuyển cán bộ", EndStep: "Kết thúc"}
+STEP_KINDS = {SayStep: N_("Say"), AskStep: N_("Ask"), TransferStep: N_("Put through to staff"), EndStep: N_("End")}
 
 
 def _load(request: Request, name: str) -> Script:
     folder = services(request).scripts_dir
     path = folder / f"{name}.yaml"
     if "/" in name or not path.is_file():
-        raise UserError(f"Không có kịch bản {name!r}.")
+        raise UserError(_("No script {name!r}.").format(name=name))
     script, problems = check_file(path)
     if script is None or problems:
-        raise UserError(f"Kịch bản {name} có lỗi: " + "; ".join(_line(p) for p in problems))
+        raise UserError(_("Script {name} has problems: {problems}").format(name=name, problems="; ".join(_line(p) for p in problems)))
     return script
 
 
 def _line(p: Problem) -> str:
-    where = f"dòng {p.line}" + (f", bước {p.step}" if p.step else "")
+    where = _("line {n}").format(n=p.line) + (_(", step {step}").format(step=p.step) if p.step else "")
     return f"{Path(p.file).name}: {where}: {p.message}"
 
 
@@ -61,7 +62,7 @@ async def scripts_page(request: Request) -> Response:
 @page()
 async def script_page(request: Request) -> Response:
     script = _load(request, request.path_params["name"])
-    steps = [{"step": step, "kind": KIND_VI[type(step)], "prompts": step_prompts(step),
+    steps = [{"step": step, "kind": _(STEP_KINDS[type(step)]), "prompts": step_prompts(step),
               "choices": step.choices if isinstance(step, AskStep) else {}} for step in script.steps.values()]
     return render(request, "script.html", {"script": script, "steps": steps})
 
@@ -72,7 +73,7 @@ async def prompt_audio(request: Request) -> Response:
     wanted = request.query_params.get("id", "")
     template = next((t for step in script.steps.values() for t in step_prompts(step) if t.id == wanted), None)
     if template is None:
-        raise UserError(f"Kịch bản {script.name} không có lời thoại {wanted!r}.")
+        raise UserError(_("Script {name} has no prompt {id!r}.").format(name=script.name, id=wanted))
     prompt = render_prompt(template, {}, fallbacks_of(script))
     path = await run_in_threadpool(services(request).library.ensure, prompt)
     return FileResponse(path, media_type="audio/wav")

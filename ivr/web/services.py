@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 from ivr.accounts.service import AccountService
 from ivr.campaigns.service import CampaignService
+from ivr.cases.service import CaseService
 from ivr.config import Settings
 from ivr.contacts.importer import ContactImporter
+from ivr.contacts.stops import StopService
 from ivr.reports.daily import ReportDeps
 from ivr.speech.library import AudioLibrary
 from ivr.storage.hotline import HotlineStore
@@ -29,6 +31,8 @@ class WebServices:
     library: AudioLibrary
     clock: Callable[[], dt.datetime]
     zone: ZoneInfo
+    cases: CaseService
+    stops: StopService
 
     @property
     def data_dir(self) -> Path:

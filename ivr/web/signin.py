@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ivr.accounts.service import SignInRefused
+from ivr.i18n import _
 from ivr.web.guard import COOKIE, page, services
 from ivr.web.render import render
 
@@ -41,7 +42,7 @@ async def login(request: Request) -> Response:
     expected = request.cookies.get(LOGIN_COOKIE)
     given = data.get("csrf")
     if not expected or not isinstance(given, str) or not secrets.compare_digest(given.encode(), expected.encode()):
-        return _form(request, "Biểu mẫu đã hết hạn hoặc không hợp lệ (thiếu mã bảo vệ CSRF). Hãy thử lại.", 403)
+        return _form(request, _("The form has expired or is not valid (its CSRF token is missing). Try again."), 403)
     name, password = str(data.get("name", "")), str(data.get("password", ""))
     address = request.client.host if request.client else "unknown"
     svc = services(request)

@@ -14,9 +14,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ivr.accounts.roles import Permission, in_areas, may
+from ivr.labels import status_label
 from ivr.storage.records import CampaignStatus, Contact
 from ivr.web.guard import audit, page, services, user
-from ivr.web.campaigns import STATUS_VI
 from ivr.web.live import live_figures
 from ivr.web.render import render
 
@@ -59,7 +59,7 @@ def _live_context(request: Request) -> dict[str, Any]:
     agents = svc.hotline.agents()
     return {"campaigns": rows, "calls": calls, "personal": personal, "waiting": len(waiting),
             "agents_in": [a for a in agents if a.logged_in], "agents": len(agents), "now": svc.clock(),
-            "status_vi": STATUS_VI}
+            "status_label": status_label}
 
 
 @page()

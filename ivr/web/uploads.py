@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ivr.errors import UserError
+from ivr.i18n import _
 
 MAX_BYTES = 50 * 1024 * 1024
 _UNSAFE = re.compile(r"[^\w.\- ]+")
@@ -25,7 +26,7 @@ def safe_name(name: str | None, default: str) -> str:
 def saved_upload(upload: Any, folder: Path, default: str) -> Iterator[Path]:
     """The uploaded file saved as ``<temporary folder>/<its name>``; the folder is removed afterwards."""
     if upload is None or not hasattr(upload, "read"):
-        raise UserError("Chưa chọn tệp nào để tải lên.")
+        raise UserError(_("No file chosen to upload."))
     folder.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="upload-", dir=folder))
     try:
@@ -35,7 +36,7 @@ def saved_upload(upload: Any, folder: Path, default: str) -> Iterator[Path]:
             while chunk := upload.file.read(1 << 20):
                 size += len(chunk)
                 if size > MAX_BYTES:
-                    raise UserError(f"Tệp quá lớn: tối đa {MAX_BYTES // (1024 * 1024)} MB.")
+                    raise UserError(_("File too large: at most {n} MB.").format(n=MAX_BYTES // (1024 * 1024)))
                 out.write(chunk)
         yield path
     finally:

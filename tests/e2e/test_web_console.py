@@ -6,6 +6,7 @@ the test's output folder (printed at the end; kept under pytest's temporary dire
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import signal
@@ -186,7 +187,7 @@ def test_a_campaign_created_and_started_in_the_browser_progresses_on_screen(cons
     b.find_element(By.ID, "confirm").click()
     assert wait_for(lambda: "Đã tạo chiến dịch #1" in console.text(), 120)
     b.find_element(By.ID, "start-1").click()
-    assert wait_for(lambda: "đang gọi" in b.find_element(By.CSS_SELECTOR, "tr[data-campaign='1'] .status").text, 10)
+    assert wait_for(lambda: "đang chạy" in b.find_element(By.CSS_SELECTOR, "tr[data-campaign='1'] .status").text, 10)
 
     console.open("/")
     b.execute_script("window.notReloaded = true;")
@@ -211,10 +212,10 @@ def test_the_urgent_case_and_the_persons_answers(console: Console) -> None:
     rows = b.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
     assert rows and "Khẩn" in rows[0].text and "Phạm Thị Sốt" in rows[0].text
     console.shot("08-ca-can-xu-ly")
-    Select(b.find_element(By.ID, "reason")).select_by_value("symptom")
+    Select(b.find_element(By.ID, "reason")).select_by_value("symptomatic")
     b.find_element(By.ID, "place").send_keys("Đông Vệ")
     b.find_element(By.CSS_SELECTOR, "form.filters button").click()
-    assert wait_for(lambda: "reason=symptom" in b.current_url and b.find_elements(By.CSS_SELECTOR, "#cases tbody tr"))
+    assert wait_for(lambda: "reason=symptomatic" in b.current_url and b.find_elements(By.CSS_SELECTOR, "#cases tbody tr"))
     assert len(b.find_elements(By.CSS_SELECTOR, "#cases tbody tr")) == 1
     b.find_element(By.LINK_TEXT, "Phạm Thị Sốt").click()
     assert wait_for(lambda: b.find_elements(By.ID, "answers"), 10)
@@ -241,6 +242,51 @@ def test_the_daily_workbook_is_made_downloaded_and_opens(console: Console) -> No
     assert any("Phạm Thị Sốt" in row for row in urgent)
 
 
+def _cases_json(console: Console) -> dict[str, dict[str, object]]:
+    """Every case as `robocall cases list --status all --json` prints it (the CLI over the console's database),
+    by name and reason."""
+    out = robocall("cases", "list", "--status", "all", "--json", env=console.env)
+    return {f"{c['full_name']}/{c['reason']}": c for c in json.loads(out.stdout)}
+
+
+def test_closing_and_referring_cases_and_stopping_a_person(console: Console) -> None:
+    b = console.browser
+    console.open("/cases")
+    row = b.find_element(By.CSS_SELECTOR, "#cases tbody tr.symptomatic")
+    urgent = row.get_attribute("data-case")
+    assert "Phạm Thị Sốt" in row.text
+    # The keyboard: type what was done and press Enter in the note's field.
+    b.find_element(By.ID, f"note-{urgent}").send_keys("Đã gọi lại, hẹn xét nghiệm" + Keys.ENTER)
+    assert wait_for(lambda: b.find_elements(By.ID, "case-message"), 30)
+    assert f"#{urgent}" in b.find_element(By.ID, "case-message").text
+    assert not b.find_elements(By.CSS_SELECTOR, f"#cases tr[data-case='{urgent}']")  # closed: off the list
+    wrong = b.find_element(By.CSS_SELECTOR, "#cases tbody tr.wrong_person").get_attribute("data-case")
+    b.find_element(By.ID, f"to-{wrong}").send_keys("Trạm y tế phường Đông Vệ")
+    b.find_element(By.ID, f"refer-{wrong}").click()
+    assert wait_for(lambda: "→ Trạm y tế phường Đông Vệ" in b.find_element(
+        By.CSS_SELECTOR, f"#cases tr[data-case='{wrong}'] .status").text, 30)
+    console.shot("14-ca-da-xu-ly")
+    cases = _cases_json(console)
+    assert (cases["Phạm Thị Sốt/symptomatic"]["status"], cases["Phạm Thị Sốt/symptomatic"]["note"],
+            cases["Phạm Thị Sốt/symptomatic"]["updated_by"]) == ("closed", "Đã gọi lại, hẹn xét nghiệm", "canbo")
+    assert (cases["Nhầm Người/wrong_person"]["status"], cases["Nhầm Người/wrong_person"]["referred_to"]) == \
+        ("referred", "Trạm y tế phường Đông Vệ")
+
+    # Máy Bận's number was busy: a retry waits. Staff learn he moved away and stop calling him.
+    contacts = json.loads(robocall("contacts", "list", "--json", env=console.env).stdout)
+    person = next(c["id"] for c in contacts if c["full_name"] == "Máy Bận")
+    console.open(f"/cases/person/{person}")
+    Select(b.find_element(By.ID, "stop-reason")).select_by_value("moved")
+    b.find_element(By.ID, "stop").click()
+    assert wait_for(lambda: b.find_elements(By.ID, "person-message"), 30)
+    assert "đã hủy 1 cuộc gọi đang chờ" in b.find_element(By.ID, "person-message").text  # the busy retry
+    assert "đã chuyển đi nơi khác" in b.find_element(By.ID, "calling").text
+    console.shot("15-dung-goi")
+    stopped = json.loads(robocall("contacts", "stop", str(person), "--reason", "moved", "--json",
+                                  env=console.env).stdout)  # the CLI sees the same stop (and keeps it)
+    assert stopped["contact_id"] == person and stopped["attempts_closed"] == 0  # the console closed the retry
+
+
 def test_a_prompt_plays_in_the_browser(console: Console) -> None:
     b = console.browser
     console.open("/scripts")
@@ -260,6 +306,7 @@ def test_the_audit_log_shows_who_viewed_whose_answers(console: Console) -> None:
     console.open("/audit?operator=canbo")
     table = console.browser.find_element(By.ID, "audit").text
     assert re.search(r"canbo web\.view\.answers contact:\d+", table), table
+    assert re.search(r"canbo case\.close case:\d+", table) and re.search(r"canbo contact\.stop\.moved contact:\d+", table)
     console.shot("13-nhat-ky")
 
 
@@ -275,7 +322,7 @@ def test_a_viewer_sees_figures_without_phone_numbers_or_actions(console: Console
     assert "không được phép" in console.text()
     b.set_window_size(390, 844)  # a phone
     console.open("/")
-    console.shot("14-dien-thoai-nguoi-xem")
+    console.shot("16-dien-thoai-nguoi-xem")
     width = b.execute_script("return document.documentElement.scrollWidth;")
     assert width <= 400  # nothing wider than the phone's screen (tables scroll inside their box)
     b.set_window_size(1366, 768)

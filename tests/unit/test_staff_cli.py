@@ -95,6 +95,20 @@ def test_the_window_must_lie_inside_the_allowed_hours_except_against_the_sandbox
     assert staff(*args).exit_code == 0  # the sandbox's invented phones may be called at any hour
 
 
+def test_a_draft_made_against_the_sandbox_cannot_start_outside_the_allowed_hours(staff: Any) -> None:
+    """The bounds are checked again at `campaign start` (the console's button is the same service): a draft
+    whose window was accepted when the bounds were lifted, or wider, does not start."""
+    staff("campaign", "create", "--script", "f1_daily", "--category", "F1", "--date", "15/07/2021",
+          "--policy", "window_start=06:00", "--policy", "window_end=22:00")
+    production = CliRunner().invoke(main, ["campaign", "start", "1"],
+                                    env={**staff.env, "ROBOCALL_ARI_URL": "https://pbx.example:8089"})
+    assert production.exit_code == 2
+    assert production.output.startswith("robocall: lỗi: chiến dịch #1: khung giờ gọi 06:00-22:00: nằm ngoài giờ "
+                                        "cho phép 07:00-21:00"), production.output
+    assert campaigns(staff)[0]["status"] == "draft"
+    assert staff("campaign", "start", "1").exit_code == 0  # against the sandbox it starts
+
+
 def test_an_empty_campaign_needs_allow_empty(staff: Any) -> None:
     out = staff("campaign", "create", "--script", "f1_daily", "--category", "F1", "--date", "2030-01-01",
                 "--allow-empty", "--json").output

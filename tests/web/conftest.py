@@ -19,6 +19,14 @@ from ivr.web.services import WebServices
 from web_helpers import Clock
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese() -> None:
+    """The console is in Vietnamese (`robocall web` chooses it), whatever the suite's ROBOCALL_LANG."""
+    from ivr import i18n
+
+    i18n.set_language("vi")
+
+
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

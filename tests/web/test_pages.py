@@ -57,7 +57,8 @@ def test_creating_a_campaign_shows_its_rules_then_creates_it_once_confirmed(clie
         assert client.post(f"/campaigns/{campaign.id}/{action}", data={"csrf": token}).status_code == 303
         assert services.repo.get_campaign(campaign.id).status == status
     refused = client.post(f"/campaigns/{campaign.id}/start", data={"csrf": token})
-    assert refused.status_code == 400 and "cancelled" in refused.text
+    shown = re.search(r'id="campaign-error">([^<]+)<', refused.text)  # on the Campaigns page, not an error page
+    assert refused.status_code == 400 and shown and "đã hủy" in shown.group(1)
     actions = [e["action"] for e in services.repo.audit_entries() if e["operator"] == "canbo"]
     assert {"campaign.create", "campaign.running", "campaign.paused", "campaign.cancelled"} <= set(actions)
 
@@ -69,7 +70,7 @@ def test_the_clis_safety_rules_refuse_a_campaign_in_the_console(client: TestClie
     token = csrf_of(client, "/campaigns")
     nobody = client.post("/campaigns/plan", data={"csrf": token, "script": "f1_daily", "source": "day",
                                                   "category": "F1", "list_date": "2021-07-15"})
-    assert nobody.status_code == 400 and "nobody to call" in nobody.text
+    assert nobody.status_code == 400 and "không có ai để gọi" in nobody.text
     import_id = _list(services, tmp_path, "Một;0906730001;F1\n")
     unknown = client.post("/campaigns/plan", data={"csrf": token, "script": "khong_co", "source": f"import:{import_id}"})
     assert unknown.status_code == 400 and "khong_co" in unknown.text

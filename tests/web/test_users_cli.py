@@ -11,7 +11,7 @@ from ivr.cli import main
 
 def _run(tmp_path: Path, *args: str, password: str | None = None) -> tuple[int, str]:
     env = {"ROBOCALL_DATABASE_URL": f"sqlite:///{tmp_path}/users.db", "ROBOCALL_LOG_FILE": str(tmp_path / "log")}
-    result = CliRunner().invoke(main, ["--operator", "quantri", *args], env=env,
+    result = CliRunner().invoke(main, ["--lang", "vi", "--operator", "quantri", *args], env=env,
                                 input=None if password is None else password + "\n")
     return result.exit_code, result.output
 
