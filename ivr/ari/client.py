@@ -42,6 +42,7 @@ from websockets.asyncio.client import connect as ws_connect
 
 from ivr.ari import events as ev
 from ivr.ari.lanes import Lane, Lanes
+from ivr.ari.protocols import ChannelQueue
 from ivr.ari.rest import AriRest
 from ivr.ari.transport import AriError, Transport
 from ivr.backoff import backoff
@@ -65,7 +66,7 @@ class AriClient(AriRest):
                                         max_connections=max_connections))
         self.url = self._transport.url  # never with credentials: it goes into messages and logs
         self._lane_of: dict[str, Lane] = {}  # channel id -> the lane its events arrive on (if not events)
-        self._queues: dict[str, asyncio.Queue[ev.AriEvent]] = {}
+        self._queues: dict[str, ChannelQueue] = {}
         self._playbacks: dict[str, str] = {}  # playback id -> channel id, for reconciliation
         self.inbound: asyncio.Queue[ev.StasisStart] = asyncio.Queue()
         self._max_backoff = max_backoff
@@ -116,7 +117,7 @@ class AriClient(AriRest):
             await self._lanes.events.ws.close()
 
     # -- subscriptions -----------------------------------------------------------------------------
-    def subscribe(self, channel_id: str) -> asyncio.Queue[ev.AriEvent]:
+    def subscribe(self, channel_id: str) -> ChannelQueue:
         return self._queues.setdefault(channel_id, asyncio.Queue())
 
     def unsubscribe(self, channel_id: str) -> None:
