@@ -16,14 +16,21 @@ may still be on their way. It waits ``CallPlan.lost_grace`` seconds for them, an
 from what it knows; with nothing known, the outcome is ``lost`` and no SIP code is invented.
 
 Phases: DIALING -> RINGING -> ACTIVE -> (TRANSFERRING | HANGING_UP) -> ENDED.
+The events and commands themselves are in vocabulary.py (re-exported here).
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Callable, Generic, Protocol, TypeVar, Union
+from typing import Callable, Generic, Protocol, TypeVar
 
 from ivr.calls import outcomes
+from ivr.calls.vocabulary import (
+    OriginateFailed, Ringing, Answered, PlaybackEnded, Dtmf, TimerFired, HangupRequested, LeftApplication, Gone,
+    Redirected, ChannelMissing, TransferOutcome, CommandFailed, Originate, AnswerChannel, StartPlayback,
+    StopPlayback, StartTimer, CancelTimer, SaveAnswer, HangupChannel, ContinueInDialplan, CallResult, Done, Event,
+    Command,
+)
 from ivr.scripts.interpreter import (
     Begin, Collect, Finish, Input, Key, Play, PromptDone, RecordAnswer, Silence, Transfer, TransferFailed,
 )
@@ -70,152 +77,6 @@ class CallPlan(Generic[S]):
     watchdog: float = 20.0  # seconds without an event before the session looks the channel up
     lost_grace: float = 5.0  # seconds to wait for the real events once the channel is found gone
 
-
-# -- events (from the session) ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class OriginateFailed:
-    reason: str
-
-
-@dataclass(frozen=True)
-class Ringing:
-    pass
-
-
-@dataclass(frozen=True)
-class Answered:
-    pass
-
-
-@dataclass(frozen=True)
-class PlaybackEnded:
-    playback_id: str
-
-
-@dataclass(frozen=True)
-class Dtmf:
-    digit: str
-
-
-@dataclass(frozen=True)
-class TimerFired:
-    token: str
-
-
-@dataclass(frozen=True)
-class HangupRequested:
-    cause: int
-    tech_cause: int
-
-
-@dataclass(frozen=True)
-class LeftApplication:
-    pass
-
-
-@dataclass(frozen=True)
-class Gone:
-    cause: int
-    tech_cause: int
-    reconciled: bool = False
-
-
-@dataclass(frozen=True)
-class Redirected:
-    """The far end answered 3xx (seen as Asterisk's attempt to follow it): the call is not followed."""
-
-
-@dataclass(frozen=True)
-class ChannelMissing:
-    """The watchdog looked the channel up and ARI answered 404: the channel is gone, how is not known yet."""
-
-
-@dataclass(frozen=True)
-class TransferOutcome:
-    ok: bool
-
-
-@dataclass(frozen=True)
-class CommandFailed:
-    """A command the call cannot go on without (a playback) failed: end the call as failed."""
-
-    reason: str
-
-
-Event = Union[OriginateFailed, Ringing, Answered, PlaybackEnded, Dtmf, TimerFired, HangupRequested,
-              LeftApplication, Gone, Redirected, ChannelMissing, TransferOutcome, CommandFailed]
-
-
-# -- commands (for the session) ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class Originate:
-    endpoint: str
-    channel_id: str
-    caller_id: str
-    timeout: int
-    app_args: str
-
-
-@dataclass(frozen=True)
-class AnswerChannel:
-    pass
-
-
-@dataclass(frozen=True)
-class StartPlayback:
-    playback_id: str
-    media: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StopPlayback:
-    playback_id: str
-
-
-@dataclass(frozen=True)
-class StartTimer:
-    token: str
-    seconds: float
-
-
-@dataclass(frozen=True)
-class CancelTimer:
-    token: str
-
-
-@dataclass(frozen=True)
-class SaveAnswer:
-    answer: RecordAnswer
-
-
-@dataclass(frozen=True)
-class HangupChannel:
-    reason: str = "normal"
-
-
-@dataclass(frozen=True)
-class ContinueInDialplan:
-    context: str
-    extension: str
-
-
-@dataclass(frozen=True)
-class CallResult:
-    outcome: str  # one of outcomes.TELEPHONY_OUTCOMES
-    sip_cause: int | None
-    hangup_cause: int
-    answered: bool
-    result: str | None  # the conversation's outcome (script result), None if it did not finish
-    keys: str  # every key received, in order
-
-
-@dataclass(frozen=True)
-class Done:
-    result: CallResult
-
-
-Command = Union[Originate, AnswerChannel, StartPlayback, StopPlayback, StartTimer, CancelTimer, SaveAnswer, HangupChannel,
-                ContinueInDialplan, Done]
 
 DIGIT_TIMER = "digit"
 MAX_TIMER = "max"
@@ -451,3 +312,13 @@ def _end(state: CallState[S], gone: Gone, lost: bool = False) -> Out[S]:
         outcome = "failed"
     result = CallResult(outcome, sip, cause, st.answered, st.finished_with, st.keys)
     return replace(st, phase=Phase.ENDED), cmds + (Done(result),)
+
+
+# The machine's own names, and its vocabulary (ivr.calls.vocabulary) under the names callers know.
+__all__ = [
+    "Phase", "Conversation", "CallPlan", "CallState", "Out", "start", "step", "DIGIT_TIMER", "MAX_TIMER",
+    "LOST_TIMER", "MAX_TYPEAHEAD", "OriginateFailed", "Ringing", "Answered", "PlaybackEnded", "Dtmf", "TimerFired",
+    "HangupRequested", "LeftApplication", "Gone", "Redirected", "ChannelMissing", "TransferOutcome", "CommandFailed",
+    "Originate", "AnswerChannel", "StartPlayback", "StopPlayback", "StartTimer", "CancelTimer", "SaveAnswer",
+    "HangupChannel", "ContinueInDialplan", "CallResult", "Done", "Event", "Command",
+]
