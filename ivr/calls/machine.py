@@ -189,14 +189,7 @@ def _active(plan: CallPlan[S], state: CallState[S], event: Event) -> Out[S]:
 
 def _key(plan: CallPlan[S], state: CallState[S], digit: str) -> Out[S]:
     """A key while collecting: barge-in on the prompt, stop the digit timer, tell the conversation."""
-    cmds: tuple[Command, ...] = ()
-    st = state
-    if st.playback_id is not None:
-        cmds += (StopPlayback(st.playback_id),)
-        st = replace(st, playback_id=None)
-    if st.digit_timer is not None:
-        cmds += (CancelTimer(st.digit_timer),)
-        st = replace(st, digit_timer=None, timers=st.timers - {st.digit_timer})
+    st, cmds = _stop_media(state)
     st, more = _feed(plan, replace(st, collect=None), Key(digit))
     return st, cmds + more
 
