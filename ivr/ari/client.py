@@ -3,6 +3,9 @@
 Why our own: ari-py does not import on Python 3, and the maintained alternatives drop events while a
 handler waits, die on a slow handler, or leak credentials (see README, "Dependencies").
 
+This module keeps the websockets up and routes their events; how a request travels is transport.py, which
+websocket carries it (or a new call) lanes.py, the REST resources rest.py, what callers may ask protocols.py.
+
 Guarantees:
 - A channel's events go to that channel's queue (unbounded): no event is dropped while its call is busy
   elsewhere, so a key pressed during a prompt is never lost.
