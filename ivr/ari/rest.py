@@ -1,20 +1,24 @@
 """The ARI REST resources the controller uses (channels, variables, subscriptions, globals, endpoints,
-bridges), as typed methods. How a request travels (a websocket lane or HTTP, errors) is the client's
-``_request`` (ivr.ari.client.AriClient); the requests that also track state there (originate into a lane,
-playbacks) stay in the client."""
+bridges), as typed methods. How a request travels (a websocket lane or HTTP, errors) is the transport's
+(ivr.ari.transport); the requests that also track state (originate into a lane, playbacks) stay in the
+client (ivr.ari.client.AriClient)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
 
+from ivr.ari.transport import Transport
+
 
 class AriRest:
-    """REST wrappers; a subclass provides ``app`` and the transport ``_request``."""
+    """REST wrappers for the Stasis application ``app``, carried by ``transport``."""
 
-    app: str
+    def __init__(self, app: str, transport: Transport) -> None:
+        self.app = app
+        self._transport = transport
 
     async def _request(self, method: str, path: str, params: Mapping[str, Any] | None = None,
                        body: Any = None) -> Any:
-        raise NotImplementedError
+        return await self._transport.request(method, path, params, body)
 
     async def info(self) -> dict[str, Any]:
         return await self._request("GET", "/asterisk/info")

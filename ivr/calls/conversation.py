@@ -6,7 +6,7 @@ ivr.scripts.interpreter, so the machine needs to know only one vocabulary.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 from ivr.scripts import interpreter as interp
 from ivr.scripts.model import Prompt, Script
@@ -22,10 +22,10 @@ class ScriptConversation:
     variables: Mapping[str, str]
     start_at: str | None = None  # a step to begin at instead of the script's start (a verify step)
 
-    def start(self) -> tuple[Any, tuple[Any, ...]]:
+    def start(self) -> interp.Result:
         return interp.start(self.script, self.variables, self.start_at)
 
-    def step(self, state: Any, inp: interp.Input) -> tuple[Any, tuple[Any, ...]]:
+    def step(self, state: interp.ConversationState, inp: interp.Input) -> interp.Result:
         return interp.step(self.script, state, inp, self.variables)
 
 
@@ -41,10 +41,10 @@ class DigitsConversation:
     max_digits: int = 8
     timeout: float = 6.0
 
-    def start(self) -> tuple[str, tuple[Any, ...]]:
+    def start(self) -> tuple[str, tuple[interp.Command, ...]]:
         return "", (interp.Play((self.prompt,), interp.Collect(self.timeout, ALL_KEYS)),)
 
-    def step(self, state: str, inp: interp.Input) -> tuple[str, tuple[Any, ...]]:
+    def step(self, state: str, inp: interp.Input) -> tuple[str, tuple[interp.Command, ...]]:
         if isinstance(inp, interp.Key):
             if inp.digit == "#":
                 return state, self._finish(state)
@@ -56,7 +56,7 @@ class DigitsConversation:
             return state, self._finish(state)
         return state, ()
 
-    def _finish(self, digits: str) -> tuple[Any, ...]:
+    def _finish(self, digits: str) -> tuple[interp.Command, ...]:
         if not digits:
             return (interp.Finish("no_input"),)
         return (interp.RecordAnswer("digits", "prompt", digits, digits, "prompt", "1"), interp.Finish("completed"))

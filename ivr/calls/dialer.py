@@ -25,7 +25,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Protocol
 
-from ivr.ari.client import AriClient, AriError
+from ivr.ari.client import AriError
+from ivr.ari.protocols import DialerAri
 from ivr.calls import prepare
 from ivr.calls.conversation import ScriptConversation
 from ivr.calls.recorder import AttemptEnd, AttemptRecorder, finish_attempt
@@ -121,7 +122,7 @@ class RunStats:
 class Dialer:
     """Runs the calls of campaigns for one worker against one Asterisk."""
 
-    def __init__(self, settings: Settings, repo: Repository, ari: AriClient, library: AudioLibrary,
+    def __init__(self, settings: Settings, repo: Repository, ari: DialerAri, library: AudioLibrary,
                  scripts: Callable[[str], Script], policy: Callable[[r.Campaign], RetryPolicy], *,
                  worker_id: str, clock: Callable[[], dt.datetime] = utcnow,
                  monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,

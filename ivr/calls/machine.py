@@ -16,17 +16,25 @@ may still be on their way. It waits ``CallPlan.lost_grace`` seconds for them, an
 from what it knows; with nothing known, the outcome is ``lost`` and no SIP code is invented.
 
 Phases: DIALING -> RINGING -> ACTIVE -> (TRANSFERRING | HANGING_UP) -> ENDED.
+The events and commands themselves are in vocabulary.py (re-exported here).
 """
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Protocol, Union
+from typing import Callable, Generic, Protocol, TypeVar
 
 from ivr.calls import outcomes
+from ivr.calls.vocabulary import (
+    OriginateFailed, Ringing, Answered, PlaybackEnded, Dtmf, TimerFired, HangupRequested, LeftApplication, Gone,
+    Redirected, ChannelMissing, TransferOutcome, CommandFailed, Originate, AnswerChannel, StartPlayback,
+    StopPlayback, StartTimer, CancelTimer, SaveAnswer, HangupChannel, ContinueInDialplan, CallResult, Done, Event,
+    Command,
+)
 from ivr.scripts.interpreter import (
     Begin, Collect, Finish, Input, Key, Play, PromptDone, RecordAnswer, Silence, Transfer, TransferFailed,
 )
+from ivr.scripts.interpreter import Command as ConversationCommand
 from ivr.scripts.model import Prompt
 
 MAX_TYPEAHEAD = 16  # keys kept during a non-interruptible prompt; a DTMF flood beyond is dropped
@@ -41,23 +49,26 @@ class Phase(enum.Enum):
     ENDED = "ended"
 
 
-class Conversation(Protocol):
+S = TypeVar("S")  # a conversation's own state: the machine keeps it and hands it back, never looks inside
+
+
+class Conversation(Protocol[S]):
     """What is said and asked on the call: pure, see ivr.scripts.interpreter."""
 
-    def start(self) -> tuple[Any, tuple[Any, ...]]: ...
+    def start(self) -> tuple[S, tuple[ConversationCommand, ...]]: ...
 
-    def step(self, state: Any, inp: Input) -> tuple[Any, tuple[Any, ...]]: ...
+    def step(self, state: S, inp: Input) -> tuple[S, tuple[ConversationCommand, ...]]: ...
 
 
 @dataclass(frozen=True)
-class CallPlan:
+class CallPlan(Generic[S]):
     """Everything fixed about one call before it is placed. Holds no personal data except the endpoint."""
 
     call_id: str  # the ARI channel id we choose; pseudonymous
     endpoint: str  # e.g. PJSIP/0912345678@trunk
     caller_id: str  # '"Name" <number>' of the registered hotline
     ring_timeout: int
-    conversation: Conversation
+    conversation: Conversation[S]
     media: Callable[[Prompt], str]  # prompt -> "sound:..." (rendered before the call)
     app_args: str = ""
     max_duration: float = 600.0
@@ -67,161 +78,15 @@ class CallPlan:
     lost_grace: float = 5.0  # seconds to wait for the real events once the channel is found gone
 
 
-# -- events (from the session) ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class OriginateFailed:
-    reason: str
-
-
-@dataclass(frozen=True)
-class Ringing:
-    pass
-
-
-@dataclass(frozen=True)
-class Answered:
-    pass
-
-
-@dataclass(frozen=True)
-class PlaybackEnded:
-    playback_id: str
-
-
-@dataclass(frozen=True)
-class Dtmf:
-    digit: str
-
-
-@dataclass(frozen=True)
-class TimerFired:
-    token: str
-
-
-@dataclass(frozen=True)
-class HangupRequested:
-    cause: int
-    tech_cause: int
-
-
-@dataclass(frozen=True)
-class LeftApplication:
-    pass
-
-
-@dataclass(frozen=True)
-class Gone:
-    cause: int
-    tech_cause: int
-    reconciled: bool = False
-
-
-@dataclass(frozen=True)
-class Redirected:
-    """The far end answered 3xx (seen as Asterisk's attempt to follow it): the call is not followed."""
-
-
-@dataclass(frozen=True)
-class ChannelMissing:
-    """The watchdog looked the channel up and ARI answered 404: the channel is gone, how is not known yet."""
-
-
-@dataclass(frozen=True)
-class TransferOutcome:
-    ok: bool
-
-
-@dataclass(frozen=True)
-class CommandFailed:
-    """A command the call cannot go on without (a playback) failed: end the call as failed."""
-
-    reason: str
-
-
-Event = Union[OriginateFailed, Ringing, Answered, PlaybackEnded, Dtmf, TimerFired, HangupRequested,
-              LeftApplication, Gone, Redirected, ChannelMissing, TransferOutcome, CommandFailed]
-
-
-# -- commands (for the session) ---------------------------------------------------------------------
-@dataclass(frozen=True)
-class Originate:
-    endpoint: str
-    channel_id: str
-    caller_id: str
-    timeout: int
-    app_args: str
-
-
-@dataclass(frozen=True)
-class AnswerChannel:
-    pass
-
-
-@dataclass(frozen=True)
-class StartPlayback:
-    playback_id: str
-    media: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StopPlayback:
-    playback_id: str
-
-
-@dataclass(frozen=True)
-class StartTimer:
-    token: str
-    seconds: float
-
-
-@dataclass(frozen=True)
-class CancelTimer:
-    token: str
-
-
-@dataclass(frozen=True)
-class SaveAnswer:
-    answer: RecordAnswer
-
-
-@dataclass(frozen=True)
-class HangupChannel:
-    reason: str = "normal"
-
-
-@dataclass(frozen=True)
-class ContinueInDialplan:
-    context: str
-    extension: str
-
-
-@dataclass(frozen=True)
-class CallResult:
-    outcome: str  # one of outcomes.TELEPHONY_OUTCOMES
-    sip_cause: int | None
-    hangup_cause: int
-    answered: bool
-    result: str | None  # the conversation's outcome (script result), None if it did not finish
-    keys: str  # every key received, in order
-
-
-@dataclass(frozen=True)
-class Done:
-    result: CallResult
-
-
-Command = Union[Originate, AnswerChannel, StartPlayback, StopPlayback, StartTimer, CancelTimer, SaveAnswer, HangupChannel,
-                ContinueInDialplan, Done]
-
 DIGIT_TIMER = "digit"
 MAX_TIMER = "max"
 LOST_TIMER = "lost"  # the grace after the watchdog found the channel gone; never cancelled before the end
 
 
 @dataclass(frozen=True)
-class CallState:
+class CallState(Generic[S]):
     phase: Phase = Phase.DIALING
-    conversation: Any = None
+    conversation: S | None = None  # the conversation's state, from the answer on
     playback_seq: int = 0
     playback_id: str | None = None
     collect: Collect | None = None
@@ -240,16 +105,16 @@ class CallState:
     timers: frozenset[str] = field(default_factory=frozenset)
 
 
-Out = tuple[CallState, tuple[Command, ...]]
+Out = tuple[CallState[S], tuple[Command, ...]]
 
 
-def start(plan: CallPlan) -> Out:
+def start(plan: CallPlan[S]) -> Out[S]:
     if plan.inbound:
-        return CallState(phase=Phase.RINGING, rang=True), (AnswerChannel(),)
-    return CallState(), (Originate(plan.endpoint, plan.call_id, plan.caller_id, plan.ring_timeout, plan.app_args),)
+        return CallState[S](phase=Phase.RINGING, rang=True), (AnswerChannel(),)
+    return CallState[S](), (Originate(plan.endpoint, plan.call_id, plan.caller_id, plan.ring_timeout, plan.app_args),)
 
 
-def step(plan: CallPlan, state: CallState, event: Event) -> Out:
+def step(plan: CallPlan[S], state: CallState[S], event: Event) -> Out[S]:
     """The whole behaviour of a call: pure, one event at a time."""
     if state.phase is Phase.ENDED:
         return state, ()
@@ -294,7 +159,7 @@ def step(plan: CallPlan, state: CallState, event: Event) -> Out:
     return _active(plan, state, event)
 
 
-def _active(plan: CallPlan, state: CallState, event: Event) -> Out:
+def _active(plan: CallPlan[S], state: CallState[S], event: Event) -> Out[S]:
     if isinstance(event, PlaybackEnded):
         if event.playback_id != state.playback_id:
             return state, ()  # a playback we stopped (barge-in) or replaced
@@ -322,28 +187,23 @@ def _active(plan: CallPlan, state: CallState, event: Event) -> Out:
     return state, ()
 
 
-def _key(plan: CallPlan, state: CallState, digit: str) -> Out:
+def _key(plan: CallPlan[S], state: CallState[S], digit: str) -> Out[S]:
     """A key while collecting: barge-in on the prompt, stop the digit timer, tell the conversation."""
-    cmds: tuple[Command, ...] = ()
-    st = state
-    if st.playback_id is not None:
-        cmds += (StopPlayback(st.playback_id),)
-        st = replace(st, playback_id=None)
-    if st.digit_timer is not None:
-        cmds += (CancelTimer(st.digit_timer),)
-        st = replace(st, digit_timer=None, timers=st.timers - {st.digit_timer})
+    st, cmds = _stop_media(state)
     st, more = _feed(plan, replace(st, collect=None), Key(digit))
     return st, cmds + more
 
 
-def _feed(plan: CallPlan, state: CallState, inp: Input) -> Out:
+def _feed(plan: CallPlan[S], state: CallState[S], inp: Input) -> Out[S]:
+    if state.conversation is None:  # not begun: only an answered call (which starts it) has input for it
+        return state, ()
     conv_state, conv_cmds = plan.conversation.step(state.conversation, inp)
     return _apply(plan, replace(state, conversation=conv_state), conv_cmds)
 
 
-def _apply(plan: CallPlan, state: CallState, conv_cmds: tuple[Any, ...]) -> Out:
+def _apply(plan: CallPlan[S], state: CallState[S], conv_cmds: tuple[ConversationCommand, ...]) -> Out[S]:
     """Carry out the conversation's commands in telephony terms."""
-    st, out = state, ()  # type: CallState, tuple[Command, ...]
+    st, out = state, ()  # type: CallState[S], tuple[Command, ...]
     for cmd in conv_cmds:
         if st.phase is not Phase.ACTIVE:
             break
@@ -363,7 +223,7 @@ def _apply(plan: CallPlan, state: CallState, conv_cmds: tuple[Any, ...]) -> Out:
     return st, out
 
 
-def _play(plan: CallPlan, state: CallState, cmd: Play) -> Out:
+def _play(plan: CallPlan[S], state: CallState[S], cmd: Play) -> Out[S]:
     st, out = _stop_media(state)
     st = replace(st, collect=cmd.collect)
     if cmd.collect is not None and st.typeahead:
@@ -382,7 +242,7 @@ def _play(plan: CallPlan, state: CallState, cmd: Play) -> Out:
     return st, out + more
 
 
-def _stop_media(state: CallState) -> Out:
+def _stop_media(state: CallState[S]) -> Out[S]:
     cmds: tuple[Command, ...] = ()
     st = state
     if st.playback_id is not None:
@@ -394,21 +254,21 @@ def _stop_media(state: CallState) -> Out:
     return st, cmds
 
 
-def _start_digit_timer(state: CallState) -> Out:
+def _start_digit_timer(state: CallState[S]) -> Out[S]:
     assert state.collect is not None
     token = f"{DIGIT_TIMER}-{state.playback_seq}-{len(state.keys)}"
     st = replace(state, digit_timer=token, timers=state.timers | {token})
     return st, (StartTimer(token, state.collect.timeout),)
 
 
-def _cancel_timers(state: CallState, everything: bool = False) -> Out:
+def _cancel_timers(state: CallState[S], everything: bool = False) -> Out[S]:
     """Cancel the call's timers; the lost-channel grace runs on until the end (``everything``)."""
     keep = frozenset() if everything else state.timers & {LOST_TIMER}
     cmds = tuple(CancelTimer(t) for t in sorted(state.timers - keep))
     return replace(state, timers=keep, digit_timer=None), cmds
 
 
-def _end(state: CallState, gone: Gone, lost: bool = False) -> Out:
+def _end(state: CallState[S], gone: Gone, lost: bool = False) -> Out[S]:
     """The one place a call ends. ``lost``: the watchdog's grace ran out without a ChannelDestroyed."""
     # A hang-up request or a redirect came: what it says is real.
     known = state.remote_hangup or state.hangup_cause != 0 or state.redirected
@@ -445,3 +305,13 @@ def _end(state: CallState, gone: Gone, lost: bool = False) -> Out:
         outcome = "failed"
     result = CallResult(outcome, sip, cause, st.answered, st.finished_with, st.keys)
     return replace(st, phase=Phase.ENDED), cmds + (Done(result),)
+
+
+# The machine's own names, and its vocabulary (ivr.calls.vocabulary) under the names callers know.
+__all__ = [
+    "Phase", "Conversation", "CallPlan", "CallState", "Out", "start", "step", "DIGIT_TIMER", "MAX_TIMER",
+    "LOST_TIMER", "MAX_TYPEAHEAD", "OriginateFailed", "Ringing", "Answered", "PlaybackEnded", "Dtmf", "TimerFired",
+    "HangupRequested", "LeftApplication", "Gone", "Redirected", "ChannelMissing", "TransferOutcome", "CommandFailed",
+    "Originate", "AnswerChannel", "StartPlayback", "StopPlayback", "StartTimer", "CancelTimer", "SaveAnswer",
+    "HangupChannel", "ContinueInDialplan", "CallResult", "Done", "Event", "Command",
+]

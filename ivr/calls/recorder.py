@@ -17,7 +17,7 @@ from ivr.calls.session import CallReport
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
 from ivr.storage import records as r
-from ivr.storage.ledger import Attempts, RetryRule
+from ivr.storage.ledger import AttemptWrites, RetryRule
 from ivr.storage.resilience import DbRetry, OrderedWriter
 
 log = get_logger(__name__)
@@ -49,7 +49,7 @@ class AttemptEnd:
 class AttemptRecorder:
     """Records one attempt: its answers in order, then its end with the policy. Owned by one task."""
 
-    def __init__(self, ledger: Attempts, db: DbRetry, attempt_id: int, policy: RetryRule, *,
+    def __init__(self, ledger: AttemptWrites, db: DbRetry, attempt_id: int, policy: RetryRule, *,
                  name: str, owner: r.Attempt | None = None) -> None:
         self.ledger, self.db, self.attempt_id, self.policy, self.owner = ledger, db, attempt_id, policy, owner
         self._writer: OrderedWriter[tuple[RecordAnswer, dt.datetime]] = OrderedWriter(self._write, name=name)
@@ -84,7 +84,7 @@ class AttemptRecorder:
         return True
 
 
-async def finish_attempt(ledger: Attempts, db: DbRetry, attempt_id: int, end: AttemptEnd,
+async def finish_attempt(ledger: AttemptWrites, db: DbRetry, attempt_id: int, end: AttemptEnd,
                          policy: RetryRule) -> r.Attempt | None:
     """The one place an attempt's end reaches the ledger (the retry policy decides what follows)."""
     return await db.run("finish_attempt", ledger.finish_attempt, attempt_id, end.outcome, end.sip_cause,

@@ -9,10 +9,11 @@ import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, TypeGuard, get_args
 
 from ivr.ari import events as ev
-from ivr.ari.client import AriClient, AriError
+from ivr.ari.client import AriError
+from ivr.ari.protocols import CallControl, ChannelQueue
 from ivr.calls import machine
 from ivr.clock import utcnow
 from ivr.errors import PbxUnavailable
@@ -32,6 +33,12 @@ class _Retry:
     attempt: int
 
 
+def _is_machine_event(item: object) -> TypeGuard[machine.Event]:
+    """Whether ``item`` is a machine event (the channel's queue also carries ARI events and retries)."""
+    return isinstance(item, _MACHINE_EVENTS)
+
+
+_MACHINE_EVENTS: tuple[type, ...] = get_args(machine.Event)
 RETRY_LIMIT = 30  # one a second: outlasts a websocket/ARI outage of half a minute
 
 
@@ -103,7 +110,7 @@ class _Latency:
 class CallSession:
     """Places and runs calls over one ARI client."""
 
-    def __init__(self, ari: AriClient, *, on_answer: AnswerSink | None = None,
+    def __init__(self, ari: CallControl, *, on_answer: AnswerSink | None = None,
                  clock: Callable[[], datetime] = utcnow, monotonic: Callable[[], float] = time.monotonic,
                  metrics: MetricSink | None = None) -> None:
         self.ari = ari
@@ -113,7 +120,7 @@ class CallSession:
         self.monotonic = monotonic
 
     async def run(self, plan: machine.CallPlan) -> CallReport:
-        queue: asyncio.Queue[object] = self.ari.subscribe(plan.call_id)  # type: ignore[assignment]
+        queue = self.ari.subscribe(plan.call_id)
         timers: dict[str, asyncio.TimerHandle] = {}
         loop = asyncio.get_running_loop()
         started_at, t0 = self.clock(), self.monotonic()
@@ -158,22 +165,22 @@ class CallSession:
                 handle.cancel()
             self.ari.unsubscribe(plan.call_id)
 
-    async def _next(self, plan: machine.CallPlan, queue: asyncio.Queue[object],
-                    latency: "_Latency") -> machine.Event | None:
+    async def _next(self, plan: machine.CallPlan, queue: ChannelQueue,
+                    latency: "_Latency") -> machine.Event | _Retry | None:
         try:
             item = await asyncio.wait_for(queue.get(), plan.watchdog)
         except asyncio.TimeoutError:
             return await self._watchdog(plan)
-        if isinstance(item, _Retry):
-            return item  # type: ignore[return-value]
         if isinstance(item, ev.AriEvent):
             latency.seen(item)
             if isinstance(item, ev.PlaybackFinished):
                 self.ari.playback_done(item.playback_id)
             return translate(item)
-        return item  # type: ignore[return-value]  # machine events put by timers and failed commands
+        if isinstance(item, _Retry) or _is_machine_event(item):  # put by timers, retries and failed commands
+            return item
+        return None
 
-    async def _retry(self, plan: machine.CallPlan, retry: _Retry, queue: asyncio.Queue[object],
+    async def _retry(self, plan: machine.CallPlan, retry: _Retry, queue: ChannelQueue,
                      timers: dict[str, asyncio.TimerHandle], loop: asyncio.AbstractEventLoop) -> None:
         failure = await self._execute(plan, retry.command, queue, timers, loop, retry.attempt)
         if failure is not None:
@@ -196,7 +203,7 @@ class CallSession:
             pass
         return None
 
-    async def _execute(self, plan: machine.CallPlan, cmd: machine.Command, queue: asyncio.Queue[object],
+    async def _execute(self, plan: machine.CallPlan, cmd: machine.Command, queue: ChannelQueue,
                        timers: dict[str, asyncio.TimerHandle], loop: asyncio.AbstractEventLoop,
                        attempt: int = 0) -> machine.Event | None:
         """Carry out one command; return a machine event if it failed in a way the machine must know."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
-from ivr.ari.client import AriClient
+from ivr.ari.protocols import DialerAri
 from ivr.calls.dialer import Dialer, RunStats
 from ivr.campaigns.runner import CampaignRunner
 from ivr.scripts.address import AddressRule
@@ -227,7 +227,7 @@ class CampaignService:
     def set_status(self, campaign_id: int, status: str, operator: str) -> r.Campaign:
         return self.repo.set_campaign_status(campaign_id, status, operator=operator, now=self.clock())
 
-    async def run(self, campaign_id: int, ari: AriClient, stop: asyncio.Event, operator: str, *,
+    async def run(self, campaign_id: int, ari: DialerAri, stop: asyncio.Event, operator: str, *,
                   until_idle: bool = True, on_progress: Callable[[RunStats], None] | None = None,
                   keep_reports: bool = False) -> RunStats:
         campaign = self.repo.get_campaign(campaign_id)

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 from ivr.cases.rules import CallFacts, Reason, Status, can_move, reason_label, reasons_for_call, \
     reasons_for_declaration, status_label
+from ivr.clock import Clock, utcnow
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.storage.cases import CaseRow, CaseStatusConflict, CaseStore, Opening
 
 
 NOTE_MAX, REFERRED_TO_MAX = 1000, 200  # the columns' sizes (ivr/storage/cases.py): refused with a message
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -31,7 +28,7 @@ class SyncResult:
 
 
 class CaseService:
-    def __init__(self, store: CaseStore, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+    def __init__(self, store: CaseStore, clock: Clock = utcnow) -> None:
         self.store = store
         self.clock = clock
 

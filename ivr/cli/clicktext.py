@@ -21,9 +21,9 @@ def install() -> None:
     for name in _MODULES:
         module = importlib.import_module(name)
         if hasattr(module, "_"):
-            module._ = i18n.gettext_  # type: ignore[attr-defined]
+            setattr(module, "_", i18n.gettext_)
         if hasattr(module, "ngettext"):
-            module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+            setattr(module, "ngettext", i18n.ngettext)
 
 
 def _marks() -> None:  # pragma: no cover - never called: the messages, for the catalogue

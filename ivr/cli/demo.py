@@ -1,7 +1,6 @@
 """`robocall demo`: the main job of the README: sandbox up, a synthetic F1 list, one campaign, a summary."""
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 import click
@@ -34,7 +33,7 @@ def demo(ctx: Context, count: int, concurrency: int, personas: str | None) -> No
     status = Sandbox(settings).up(personas, progress=lambda m: console.print(f"   {m}"))
     console.print(f"   ready in {status.seconds:.1f} s, ARI {status.ari_url}")
 
-    today = dt.datetime.now(ZoneInfo(settings.dialer.timezone)).date()
+    today = utcnow().astimezone(ZoneInfo(settings.dialer.timezone)).date()
     path = settings.path(settings.data_dir) / "demo" / f"F1_{today:%Y%m%d}_{count}.xlsx"
     write_list(path, count, today)
     demo_ctx = ctx.with_settings(settings)

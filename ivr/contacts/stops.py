@@ -5,10 +5,9 @@ Plain service methods for the CLI (`robocall contacts stop|optout|optin`) and th
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from typing import Callable
 
+from ivr.clock import Clock, utcnow
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import UserError
 from ivr.i18n import N_, _
@@ -28,10 +27,6 @@ def stop_reason_label(reason: str) -> str:
     return _(text) if text else reason
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
-
 @dataclass(frozen=True)
 class Stopped:
     person: Person
@@ -40,7 +35,7 @@ class Stopped:
 
 
 class StopService:
-    def __init__(self, store: StopStore, clock: Callable[[], dt.datetime] = _utcnow) -> None:
+    def __init__(self, store: StopStore, clock: Clock = utcnow) -> None:
         self.store = store
         self.clock = clock
 

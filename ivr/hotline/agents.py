@@ -16,7 +16,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from ivr.ari.client import AriClient, AriError
+from ivr.ari.client import AriError
+from ivr.ari.protocols import QueueAri
 from ivr.errors import PbxUnavailable, UserError
 from ivr.logs import get_logger
 from ivr.storage.hotline import HotlineStore
@@ -43,7 +44,7 @@ class AgentView:
 class QueueAdmin:
     """Changes app_queue's members through ARI (see the module docstring)."""
 
-    def __init__(self, ari: AriClient, *, timeout: float = 5.0, poll: float = 0.05,
+    def __init__(self, ari: QueueAri, *, timeout: float = 5.0, poll: float = 0.05,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.ari, self.timeout, self.poll, self.monotonic = ari, timeout, poll, monotonic
 

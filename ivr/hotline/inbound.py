@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Awaitable, Callable
 
 from ivr.ari import events as ev
-from ivr.ari.client import AriClient, AriError
+from ivr.ari.client import AriError
+from ivr.ari.protocols import ChannelQueue, HotlineAri
 from ivr.calls import machine
 from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.calls.recorder import AttemptEnd, AttemptRecorder, finish_attempt
@@ -49,7 +50,7 @@ QUEUE_WAIT_VARIABLE = "QUEUE_WAIT"  # seconds app_queue keeps the caller (dialpl
 class HotlineDeps:
     """What every inbound call needs (constructor injection; built in ivr.serve.service)."""
 
-    ari: AriClient
+    ari: HotlineAri
     store: HotlineStore
     repo: Repository
     plans: HotlinePlans
@@ -97,7 +98,7 @@ class HotlineCall:
         self.draining = draining
         self.busy = True  # talking with the caller (or about to): a shutdown waits for it
         self.facts = _Facts()
-        self._events: asyncio.Queue[Any] = deps.ari.subscribe(self.channel)
+        self._events: ChannelQueue = deps.ari.subscribe(self.channel)
         self._log = log.bind(channel=self.channel)
 
     async def run(self) -> None:

@@ -8,18 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Protocol
 
 from ivr.errors import UserError
 from ivr.logs import get_logger
-from ivr.observability.probes import Observer
+from ivr.observability.readiness import Readiness
 
 log = get_logger(__name__)
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
 MAX_REQUEST_LINE = 2048
 
 
+class Answers(Protocol):
+    """What the endpoints answer from (ivr.observability.probes.Observer; tests use a fake)."""
+
+    async def readiness(self) -> Readiness: ...
+
+    async def metrics_text(self) -> bytes: ...
+
+    async def close(self) -> None: ...
+
+
 class HealthServer:
-    def __init__(self, observer: Observer, host: str, port: int) -> None:
+    def __init__(self, observer: Answers, host: str, port: int) -> None:
         self.observer = observer
         self.host = host
         self.port = port

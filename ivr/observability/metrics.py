@@ -68,6 +68,8 @@ class ServiceMetrics:
 
 
 class AriState(Protocol):
+    """What the collector and the readiness probe read of the ARI client (ivr.ari.client.AriClient)."""
+
     @property
     def connected(self) -> bool: ...
 

@@ -7,20 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import Callable, Sequence
 
 import httpx
 from prometheus_client import generate_latest
 
 from ivr.clock import utcnow
 from ivr.logs import get_logger
-from ivr.observability.metrics import (DialerState, LiveCollector, PbxGauges, ServiceMetrics, Snapshot,
-                                      parse_endpoints, parse_registrations)
+from ivr.observability.metrics import (AriState, DialerState, LiveCollector, PbxGauges, ServiceMetrics,
+                                      Snapshot, parse_endpoints, parse_registrations)
 from ivr.observability.readiness import Probe, Readiness, decide, hotline_role
 from ivr.storage.gauges import GaugeStore
-
-if TYPE_CHECKING:
-    from ivr.ari.client import AriClient
 
 log = get_logger(__name__)
 
@@ -28,7 +25,7 @@ log = get_logger(__name__)
 class Observer:
     """Answers the health endpoints of one serve process."""
 
-    def __init__(self, metrics: ServiceMetrics, ari: AriClient, store: GaugeStore,
+    def __init__(self, metrics: ServiceMetrics, ari: AriState, store: GaugeStore,
                  dialers: Callable[[], Sequence[DialerState]], *, hotline: bool,
                  hotline_conversations: Callable[[], int] = lambda: 0, pbx_metrics_url: str = "",
                  pbx_auth: tuple[str, str] | None = None, timeout: float = 3.0,

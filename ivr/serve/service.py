@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
 from ivr.app import App
-from ivr.ari.client import AriClient
+from ivr.ari.protocols import AriConnection
 from ivr.calls.dialer import Dialer
 from ivr.campaigns.runner import CampaignRunner
 from ivr.campaigns.service import worker_id
@@ -51,7 +51,7 @@ class NamedWorker:
 class Service:
     """Runs ``workers`` until ``stop`` is set, then drains them within ``grace`` seconds."""
 
-    def __init__(self, ari: AriClient, workers: Sequence[NamedWorker], *, grace: float,
+    def __init__(self, ari: AriConnection, workers: Sequence[NamedWorker], *, grace: float,
                  agents: AgentService | None = None, prepare: Sequence[tuple[str, Callable[[], object]]] = (),
                  health: HealthServer | None = None) -> None:
         self.ari = ari

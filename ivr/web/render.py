@@ -24,8 +24,8 @@ _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoesc
 def _local(value: dt.datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
     if value is None:
         return ""
-    zone = _ENV.globals.get("zone")
-    return value.astimezone(zone).strftime(fmt) if zone else value.strftime(fmt)  # type: ignore[arg-type]
+    zone = _ENV.globals.get("zone")  # the console's time zone (a ZoneInfo), set with the services
+    return value.astimezone(zone).strftime(fmt) if isinstance(zone, dt.tzinfo) else value.strftime(fmt)
 
 
 _ENV.filters["local"] = _local

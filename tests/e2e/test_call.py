@@ -82,9 +82,9 @@ async def _with_proxy(settings, number: str, cut_at: float, cut_for: float,
                     rest_lanes=2)
     await ari.connect()
     try:
-        assert await eventually_async(lambda: all(x.ws is not None for x in ari._extra_lanes))
+        assert await eventually_async(lambda: all(x.ws is not None for x in ari._lanes.extra))
         for _ in range(lane):
-            next(ari._call_turn)  # the next outbound call goes to the following lane
+            next(ari._lanes.call_turn)  # the next outbound call goes to the following lane
         call = asyncio.create_task(place(settings, number, ari, timeout=8))
         await asyncio.sleep(cut_at)
         proxy.cut(cut_for)
@@ -147,7 +147,7 @@ async def test_outbound_calls_events_arrive_on_every_lane(pbx, settings):
     ari = AriClient(a.url, a.username, a.password, a.app, rest_lanes=3)
     try:
         await ari.connect()
-        assert await eventually_async(lambda: all(x.ws is not None for x in ari._extra_lanes))
+        assert await eventually_async(lambda: all(x.ws is not None for x in ari._lanes.extra))
         reports = await asyncio.gather(*(place(settings, "+84900000001", ari) for _ in range(3)))
         per_lane = ari.events_per_lane()
     finally:

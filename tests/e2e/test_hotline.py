@@ -291,7 +291,7 @@ async def _declare_through_a_shutdown(box, settings, proc: subprocess.Popen, log
 
 
 def test_serve_dials_a_campaign_while_answering_the_hotline(pbx, settings, tmp_path: Path):
-    """`robocall serve` with both workers on one ARI client: a campaign resumed from the CLI is dialled
+    """`robocall serve` with both workers on one ARI client: a campaign started from the CLI is dialled
     to the end and marked completed while a resident self-declares on the hotline; SIGTERM then exits 0."""
     tails = {0: "completed", 1: "completed", 50: "completed", 60: "wrong_person", 65: "no_input", 85: "busy"}
     numbers = [f"090673{i:02d}{t:02d}" for i, t in enumerate(tails)]

@@ -1,11 +1,15 @@
-"""Which websocket carries a REST request (ivr/ari/client.py): the pure choice, as data.
+"""Which websocket carries a REST request or a new call (ivr/ari/lanes.py): the pure choice, as data; and
+what a lane's reconnect looks up again (ivr/ari/client.py).
 
 The requests themselves travel over real websockets in tests/e2e/test_call.py (counted by a TCP proxy)."""
 from __future__ import annotations
 
 import pytest
 
-from ivr.ari.client import AriClient
+from typing import Any, Mapping
+
+from ivr.ari.client import AriClient, AriError
+from ivr.ari.lanes import Lanes
 
 UP = object()  # stands for an open websocket; the choice only looks at whether a lane has one
 
@@ -21,27 +25,22 @@ CASES = [
 
 
 @pytest.mark.parametrize("lanes,up,connected,expected", CASES)
-async def test_requests_take_the_open_lanes_in_turn(lanes, up, connected, expected):
-    ari = AriClient("http://127.0.0.1:1", "u", "p", "robocall", rest_lanes=lanes)
-    try:
-        for lane, ws in zip([ari._events_lane, *ari._extra_lanes], up):
-            lane.ws = ws
-        if connected:
-            ari._connected.set()
-        chosen = [ari._lane() for _ in expected]
-        assert [lane.app if lane else None for lane in chosen] == expected
-    finally:
-        await ari.close()
+def test_requests_take_the_open_lanes_in_turn(lanes: int, up: list[object], connected: bool,
+                                              expected: list[str | None]) -> None:
+    ari = Lanes("robocall", rest_lanes=lanes)
+    for lane, ws in zip(ari.all(), up):
+        lane.ws = ws
+    if connected:
+        ari.connected.set()
+    chosen = [ari.for_request() for _ in expected]
+    assert [lane.app if lane else None for lane in chosen] == expected
 
 
-async def test_http_only_when_rest_over_websocket_is_off():
-    ari = AriClient("http://127.0.0.1:1", "u", "p", "robocall", rest_over_websocket=False, rest_lanes=4)
-    try:
-        ari._events_lane.ws = UP
-        ari._connected.set()
-        assert ari._lane() is None and ari._extra_lanes == []
-    finally:
-        await ari.close()
+def test_http_only_when_rest_over_websocket_is_off() -> None:
+    ari = Lanes("robocall", rest_over_websocket=False, rest_lanes=4)
+    ari.events.ws = UP
+    ari.connected.set()
+    assert ari.for_request() is None and ari.extra == []
 
 
 # lanes, which websockets are up (events first), events websocket connected, event_lanes -> apps calls go to
@@ -56,16 +55,14 @@ CALL_CASES = [
 
 
 @pytest.mark.parametrize("lanes,up,connected,event_lanes,expected", CALL_CASES)
-async def test_outbound_calls_take_the_open_lanes_in_turn(lanes, up, connected, event_lanes, expected):
-    ari = AriClient("http://127.0.0.1:1", "u", "p", "robocall", rest_lanes=lanes, event_lanes=event_lanes)
-    try:
-        for lane, ws in zip([ari._events_lane, *ari._extra_lanes], up):
-            lane.ws = ws
-        if connected:
-            ari._connected.set()
-        assert [ari._call_lane().app for _ in expected] == expected
-    finally:
-        await ari.close()
+def test_outbound_calls_take_the_open_lanes_in_turn(lanes: int, up: list[object], connected: bool, event_lanes: bool,
+                                                    expected: list[str]) -> None:
+    ari = Lanes("robocall", rest_lanes=lanes, event_lanes=event_lanes)
+    for lane, ws in zip(ari.all(), up):
+        lane.ws = ws
+    if connected:
+        ari.connected.set()
+    assert [ari.for_call().app for _ in expected] == expected
 
 
 class _Recorder(AriClient):
@@ -80,9 +77,9 @@ class _Recorder(AriClient):
     async def _hook(self) -> None:
         self.hooks += 1
 
-    async def _request(self, method, path, params=None, body=None):
-        from ivr.ari.client import AriError
-        if method == "POST" and path == "/channels":
+    async def _request(self, method: str, path: str, params: Mapping[str, Any] | None = None,
+                       body: Any = None) -> Any:
+        if method == "POST" and path == "/channels" and params:
             return {"id": params["channelId"]}
         self.looked_up.append(path)
         raise AriError(404, method, path, "gone")
@@ -91,9 +88,9 @@ class _Recorder(AriClient):
 async def test_a_lane_reconnect_reconciles_only_that_lanes_calls():
     ari = _Recorder()
     try:
-        for lane in (ari._events_lane, *ari._extra_lanes):
+        for lane in ari._lanes.all():
             lane.ws = UP
-        ari._connected.set()
+        ari._lanes.connected.set()
         ids = ["c0", "c1", "c2", "inbound"]
         for cid in ids:
             ari.subscribe(cid)
@@ -101,17 +98,17 @@ async def test_a_lane_reconnect_reconciles_only_that_lanes_calls():
             await ari.originate("PJSIP/x@trunk", channel_id=cid)
         ari._playbacks.update({"p1": "c1", "p2": "c2"})
 
-        await ari._reconcile(ari._extra_lanes[0])
+        await ari._reconcile(ari._lanes.extra[0])
         assert ari.looked_up == ["/channels/c1", "/playbacks/p1"] and ari.hooks == 0
         assert [type(e).__name__ for e in _drain(ari.subscribe("c1"))] == ["ChannelDestroyed", "PlaybackFinished"]
         assert all(not _drain(ari.subscribe(c)) for c in ("c0", "c2", "inbound"))
 
         ari.looked_up.clear()
-        await ari._reconcile(ari._events_lane)  # the app's own calls: outbound c0 and the inbound call
+        await ari._reconcile(ari._lanes.events)  # the app's own calls: outbound c0 and the inbound call
         assert sorted(ari.looked_up) == ["/channels/c0", "/channels/inbound"] and ari.hooks == 1
 
         ari.unsubscribe("c2")
-        assert "c2" not in ari._extra_lanes[1].channels and "c2" not in ari._lane_of
+        assert "c2" not in ari._lanes.extra[1].channels and "c2" not in ari._lane_of
     finally:
         await ari.close()
 

@@ -25,6 +25,8 @@ PROMQL_WORDS = {"up", "increase", "rate", "sum", "by", "and", "or", "unless", "m
 
 
 class _Ari:
+    """The ARI client as the collector reads it (AriState)."""
+
     connected, reconnects, event_lag = True, 0, 0.0
 
 
@@ -115,13 +117,19 @@ def test_sysusers_and_tmpfiles_create_the_folders(tmp_path: Path):
     assert oct((tmp_path / "var/lib/robocall").stat().st_mode & 0o777) == "0o750"
 
 
+def _days(pattern: str, text: str) -> int:
+    found = re.search(pattern, text)
+    assert found, f"{pattern!r} not found"
+    return int(found.group(1))
+
+
 def test_log_retention_fits_the_purge_policy():
     retention = config.Settings().retention_days
     journald = (SYSTEMD / "journald@robocall.conf").read_text()
-    assert int(re.search(r"MaxRetentionSec=(\d+)day", journald).group(1)) <= retention
+    assert _days(r"MaxRetentionSec=(\d+)day", journald) <= retention
     rotate = (DEPLOY / "logrotate/robocall").read_text()
-    assert int(re.search(r"rotate (\d+)", rotate).group(1)) <= retention and "daily" in rotate
-    assert int(re.search(r"maxage (\d+)", rotate).group(1)) <= retention
+    assert _days(r"rotate (\d+)", rotate) <= retention and "daily" in rotate
+    assert _days(r"maxage (\d+)", rotate) <= retention
     assert "30d" in (SYSTEMD / "robocall.tmpfiles").read_text()  # reports in outbox/
 
 

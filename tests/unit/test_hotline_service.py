@@ -20,6 +20,8 @@ NOW = dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
 
 
 class FakeAri:
+    """The PBX as the service (AriConnection) and the queue administration (QueueAri) see it."""
+
     url = "http://pbx:8088"
 
     def __init__(self, refuse: int = 0, results: list[str] | None = None) -> None:
@@ -28,7 +30,7 @@ class FakeAri:
         self.originated: list[dict[str, Any]] = []
         self.cleared: list[str] = []
 
-    async def connect(self, timeout: float) -> None:
+    async def connect(self, timeout: float = 10.0) -> None:
         if self.refuse:
             self.refuse -= 1
             raise PbxUnavailable("down")
@@ -45,6 +47,9 @@ class FakeAri:
 
     async def clear_global(self, name: str) -> None:
         self.cleared.append(name)
+
+    async def endpoint(self, tech: str, resource: str) -> dict[str, Any]:
+        return {"channel_ids": []}
 
 
 @dataclass
@@ -75,7 +80,7 @@ async def test_service_stops_by_draining_its_workers(behaviours: list[str], refu
                                                      drained: list[bool]) -> None:
     workers = [Worker(b) for b in behaviours]
     ari = FakeAri(refuse=refuse)
-    service = Service(ari, [NamedWorker(f"w{i}", w) for i, w in enumerate(workers)], grace=0.5,  # type: ignore[arg-type]
+    service = Service(ari, [NamedWorker(f"w{i}", w) for i, w in enumerate(workers)], grace=0.5,
                       prepare=[("audio", lambda: "rendered")])
     stop = asyncio.Event()
     asyncio.get_running_loop().call_later(0.1, stop.set)
@@ -187,7 +192,7 @@ async def test_the_runner_pauses_a_campaign_staff_must_fix_and_retries_a_pbx_out
 # -- queue administration through ARI ------------------------------------------------------------------------
 async def test_queue_admin_runs_the_dialplan_action_and_reads_its_status() -> None:
     ari = FakeAri(results=["", "", "result:ADDED"])
-    admin = QueueAdmin(ari, timeout=2, poll=0.01)  # type: ignore[arg-type]
+    admin = QueueAdmin(ari, timeout=2, poll=0.01)
     assert await admin.run("add", "PJSIP/staff1", "staff1") == "ADDED"
     (call,) = ari.originated
     variable = call["variables"]["ADMIN_RESULT"]
@@ -201,7 +206,7 @@ async def test_queue_admin_runs_the_dialplan_action_and_reads_its_status() -> No
 
 
 async def test_queue_admin_names_what_is_missing_when_the_pbx_does_not_answer() -> None:
-    admin = QueueAdmin(FakeAri(), timeout=0.05, poll=0.01)  # type: ignore[arg-type]
+    admin = QueueAdmin(FakeAri(), timeout=0.05, poll=0.01)
     with pytest.raises(PbxUnavailable, match="did not run queue action 'remove'.*'queue-admin' context"):
         await admin.run("remove", "PJSIP/staff1")
 

@@ -138,7 +138,7 @@ class FakeObserver:
 
 async def test_health_endpoints_on_a_real_socket():
     observer = FakeObserver()
-    server = HealthServer(observer, "127.0.0.1", 0)  # type: ignore[arg-type]
+    server = HealthServer(observer, "127.0.0.1", 0)
     await server.start()
     base = f"http://127.0.0.1:{server.port}"
     try:
@@ -164,13 +164,13 @@ async def test_health_endpoints_on_a_real_socket():
 
 
 async def test_a_busy_port_is_a_clear_error():
-    first = HealthServer(FakeObserver(), "127.0.0.1", 0)  # type: ignore[arg-type]
+    first = HealthServer(FakeObserver(), "127.0.0.1", 0)
     await first.start()
     try:
         from ivr.errors import UserError
 
         with pytest.raises(UserError, match="ROBOCALL_SERVICE_HEALTH_PORT"):
-            await HealthServer(FakeObserver(), "127.0.0.1", first.port).start()  # type: ignore[arg-type]
+            await HealthServer(FakeObserver(), "127.0.0.1", first.port).start()
     finally:
         await first.close()
 

@@ -12,7 +12,7 @@ from ivr.calls.recorder import AttemptEnd, AttemptRecorder
 from ivr.calls.session import CallReport
 from ivr.scripts.interpreter import RecordAnswer
 from ivr.storage import records as r
-from ivr.storage.ledger import InboundTarget, RetryRule
+from ivr.storage.ledger import RetryRule
 from ivr.storage.resilience import DbRetry
 
 NOW = dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
@@ -31,7 +31,7 @@ class FakeTime:
 
 
 class FakeLedger:
-    """The ledger as the recorder uses it: answers and ends, with the first ``failures`` writes failing."""
+    """The ledger as the recorder writes it (AttemptWrites): answers and ends, the first ``failures`` writes failing."""
 
     def __init__(self, failures: int = 0) -> None:
         self.failures = failures
@@ -50,39 +50,6 @@ class FakeLedger:
                        policy: RetryRule) -> r.Attempt | None:
         self.writes.append(("finish", outcome))
         return None
-
-    # The rest of the Attempts protocol: not used by the recorder.
-    def enqueue_contacts(self, campaign_id: int, now: dt.datetime, monitoring_days: int = 1) -> int:
-        raise NotImplementedError
-
-    def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
-                           limit: int) -> list[r.Attempt]:
-        raise NotImplementedError
-
-    def claim_for_inbound(self, target: InboundTarget, channel_id: str, worker_id: str,
-                          now: dt.datetime) -> int | None:
-        raise NotImplementedError
-
-    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime) -> r.Attempt:
-        raise NotImplementedError
-
-    def answers_for_attempt(self, attempt_id: int) -> list[r.Answer]:
-        raise NotImplementedError
-
-    def release_stale_claims(self, worker_id: str | None = None, older_than: dt.datetime | None = None) -> int:
-        raise NotImplementedError
-
-    def attempts_in_flight(self, worker_id: str | None = None) -> list[r.Attempt]:
-        raise NotImplementedError
-
-    def get_attempt(self, attempt_id: int) -> r.Attempt:
-        raise NotImplementedError
-
-    def campaign_attempts(self, campaign_id: int) -> list[r.Attempt]:
-        raise NotImplementedError
-
-    def next_due_at(self, campaign_id: int) -> dt.datetime | None:
-        raise NotImplementedError
 
 
 class Policy:

@@ -15,6 +15,8 @@ import pytest
     ("ivr.scripts.variables", ("ivr.ari", "ivr.calls", "ivr.speech", "ivr.storage", "yaml", "httpx")),
     ("ivr.calls.machine", ("ivr.ari", "ivr.calls.session", "ivr.speech", "ivr.storage", "sqlalchemy", "httpx",
                            "websockets", "yaml")),
+    ("ivr.calls.vocabulary", ("ivr.ari", "ivr.calls.session", "ivr.speech", "ivr.storage", "sqlalchemy", "httpx",
+                              "websockets", "yaml")),
     ("ivr.calls.policy", ("ivr.ari", "ivr.calls.machine", "ivr.speech", "ivr.storage", "sqlalchemy", "httpx",
                           "websockets")),
     ("ivr.hotline.routing", ("ivr.ari", "ivr.calls", "ivr.speech", "ivr.storage", "sqlalchemy", "httpx",
