@@ -1,11 +1,12 @@
 """Transactions and row conversion shared by the repository's parts (ivr.storage.repo, ivr.storage.ledger)."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from ivr.storage import models as m
@@ -54,6 +55,19 @@ class StoreBase:
         """Serialise a kind of writer across PostgreSQL connections (SQLite writers are serial already)."""
         if self._postgres:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    def audit_read(self, operator: str, action: str, kind: str, ids: Sequence[int], at: Any) -> None:
+        """Audit a read of personal data (a list shown or exported): one entry per user, command and list
+        of people (the same list read again by the same user with the same command adds nothing); the
+        object names the list by a digest of its ids, never the people themselves."""
+        digest = hashlib.sha256(",".join(map(str, sorted(set(ids)))).encode()).hexdigest()[:16]
+        obj = f"{kind}:{len(set(ids))}:{digest}"
+        with self._write() as s:
+            seen = s.scalar(select(m.AuditEntry.id).where(m.AuditEntry.operator == operator,
+                                                          m.AuditEntry.action == action, m.AuditEntry.object == obj)
+                            .limit(1))
+            if seen is None:
+                self._audit(s, operator, action, obj, len(set(ids)), at)
 
     @staticmethod
     def _audit(session: Session, operator: str, action: str, obj: str, rows: int, at: Any) -> None:
