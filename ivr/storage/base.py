@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from ivr.storage import models as m
+from ivr.storage.audit_chain import AUDIT_LOCK, GENESIS, entry_hash
 from ivr.storage import records as r
 from ivr.storage.db import READ_ONLY
 
@@ -69,9 +70,15 @@ class StoreBase:
             if seen is None:
                 self._audit(s, operator, action, obj, len(set(ids)), at)
 
-    @staticmethod
-    def _audit(session: Session, operator: str, action: str, obj: str, rows: int, at: Any) -> None:
-        session.add(m.AuditEntry(at=at, operator=operator, action=action, object=obj, rows=rows))
+    def _audit(self, session: Session, operator: str, action: str, obj: str, rows: int, at: Any) -> None:
+        """Append one entry to the audit chain inside ``session``'s transaction (ivr/storage/audit_chain.py):
+        the appenders are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock held to commit),
+        so two processes never link to the same head."""
+        self._lock(session, AUDIT_LOCK)
+        prev = session.scalar(select(m.AuditEntry.entry_hash).order_by(m.AuditEntry.id.desc()).limit(1)) or GENESIS
+        session.add(m.AuditEntry(at=at, operator=operator, action=action, object=obj, rows=rows, prev_hash=prev,
+                                 entry_hash=entry_hash(prev, at, operator, action, obj, rows)))
+        session.flush()  # the next entry of this transaction links to this one
 
 
 def contact_record(row: m.Contact) -> r.Contact:
