@@ -36,6 +36,7 @@ import base64
 import itertools
 import json
 import random
+import ssl
 import time
 from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -99,14 +100,18 @@ class AriClient(AriRest):
 
     def __init__(self, url: str, username: str, password: str, app: str, *,
                  max_backoff: float = 5.0, http_timeout: float = 10.0, max_connections: int = 50,
-                 rest_over_websocket: bool = True, rest_lanes: int = 4, event_lanes: bool = True) -> None:
+                 rest_over_websocket: bool = True, rest_lanes: int = 4, event_lanes: bool = True,
+                 tls: ssl.SSLContext | None = None) -> None:
         url, username, password = _split_credentials(url.rstrip("/"), username, password)
+        # https/wss: the certificate is always checked (``tls``: a context with a private CA; None: the
+        # system's CAs); nothing in the project passes an unchecked context.
+        self._tls = tls
         self.url = url  # never with credentials: it goes into messages and logs
         self.app = app
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
         self._auth_header = {"Authorization": f"Basic {token}"}
         self._http = httpx.AsyncClient(
-            base_url=f"{self.url}/ari", headers=self._auth_header, timeout=http_timeout,
+            base_url=f"{self.url}/ari", headers=self._auth_header, timeout=http_timeout, verify=tls if tls is not None else True,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
         self._http_timeout = http_timeout
@@ -207,8 +212,9 @@ class AriClient(AriRest):
         while not self._closing:
             down: BaseException | None = None
             try:
-                async with ws_connect(self._ws_url(None if events else lane.app), additional_headers=self._auth_header,
-                                      max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
+                url = self._ws_url(None if events else lane.app)
+                async with ws_connect(url, additional_headers=self._auth_header,
+                                      ssl=self._tls if url.startswith("wss://") else None, max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
                     lane.ws = ws
                     if events:
                         self._connected.set()
