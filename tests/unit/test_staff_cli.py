@@ -21,6 +21,9 @@ LIST = ("Họ và tên;Số điện thoại;Phân loại;Xã/Phường\n"
 @pytest.fixture
 def staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.chdir(tmp_path)
+    # No PBX runs in unit tests: say what the running sandbox's proof would find (ivr/sandbox/proof.py;
+    # tests/e2e/test_sandbox_proof.py checks the proof itself); the production case below uses another URL.
+    monkeypatch.setattr("ivr.protection.secrets.sandbox_running", lambda *_: True)
     env = {"ROBOCALL_DATABASE_URL": f"sqlite:///{tmp_path}/staff.db", "ROBOCALL_DATA_DIR": str(tmp_path / "data"),
            "ROBOCALL_LANG": "vi", "USER": "nv-yte-01", "COLUMNS": "200",
            # the sandbox's ARI: the window's bounds are lifted, as in the demo and the e2e tests
