@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the database and script layers load only when a command nee
     from ivr.storage.overview import OverviewStore
     from ivr.contacts.importer import ContactImporter
     from ivr.reports.daily import ReportDeps
+    from ivr.storage.audio_register import AudioRegister
     from ivr.storage.gauges import GaugeStore
     from ivr.storage.hotline import HotlineStore
     from ivr.storage.purge_store import PurgeStore
@@ -120,6 +121,12 @@ class App:
         from ivr.storage.written_files import FileRegister
 
         return FileRegister(self.engine)
+
+    @cached_property
+    def audio_register(self) -> AudioRegister:
+        from ivr.storage.audio_register import AudioRegister
+
+        return AudioRegister(self.engine)
 
     @cached_property
     def purge_store(self) -> PurgeStore:

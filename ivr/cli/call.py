@@ -15,6 +15,9 @@ from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.scripts.interpreter import RecordAnswer
+from ivr.scripts.model import Prompt
+from ivr.speech.render import personalised_prompts
+from ivr.storage.audio_register import phone_digest
 
 
 def _vars(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -74,8 +77,13 @@ def call(ctx: Context, number: str, text: str | None, script_name: str | None, v
 
         script = load_checked_script(script_name)
         plan = prepare.script_plan(settings, library, script, e164, _vars(variables))
+        personal = personalised_prompts(script, [_vars(variables)]) if variables else []
     else:
         plan = prepare.prompt_plan(settings, library, e164, text or prepare.DEFAULT_TEST_PROMPT, max_digits)
+        personal = [Prompt(prepare.ADHOC_PROMPT_ID, text)] if text else []
+    if personal:  # free text or a person's values: registered under the number's digest for the purge
+        ctx.app.audio_register.register([(None, phone_digest(e164), library.resolve(p).key) for p in personal],
+                                        ctx.app.clock())
     answers: dict[str, str] = {}
 
     async def on_answer(answer: RecordAnswer, _at: dt.datetime) -> None:

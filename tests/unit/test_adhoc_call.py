@@ -47,6 +47,7 @@ def robocall(tmp_path: Path) -> Any:
         return [e for e in json.loads(listed.output) if e["action"].startswith("call.")]
 
     run.audit = audit  # type: ignore[attr-defined]
+    run.db = tmp_path / "call.db"  # type: ignore[attr-defined]
     return run
 
 
@@ -64,6 +65,13 @@ def test_force_overrides_the_window_and_is_audited_as_forced(robocall: Any) -> N
     assert (entry["action"], entry["operator"], entry["rows"]) == ("call.adhoc.forced", "nv-yte-01", 1)
     assert entry["object"].startswith("call:prompt:phone#")
     assert "912000101" not in entry["object"] and "Xin chào" not in entry["object"]
+    # the free prompt's audio is registered under the number's digest, for an erasure or the purge
+    import hashlib
+    import sqlite3
+
+    with sqlite3.connect(robocall.db) as db:
+        digests = [row[0] for row in db.execute("SELECT phone_digest FROM personal_audio")]
+    assert digests == [hashlib.sha256(b"+84912000101").hexdigest()]
 
 
 def test_inside_the_window_the_call_is_audited_with_its_script(robocall: Any) -> None:
