@@ -3,7 +3,7 @@ time, so that the purge and an erasure find every file of a person, whatever scr
 it came from (a script edited since, `robocall call --var/--prompt`).
 
 A subject is a contact (campaign prompts, a recognised hotline caller's script) or, for an ad-hoc call to a
-number no contact is bound to, the SHA-256 of that number (never the number itself). A key registered for
+number no contact is bound to, the SHA-256 of that number (never the number itself), or PREVIEW_SUBJECT for `script preview --var`. A key registered for
 several subjects (two people with the same name) is deleted only when none of them remains. Migration
 0009_personal_audio. Imports none of the domain.
 """
@@ -19,6 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ivr.storage import models as m
 from ivr.storage.base import StoreBase, chunks
 from ivr.storage.types import UtcDateTime
+
+
+PREVIEW_SUBJECT = "script-preview"  # `robocall script preview --var`: no number; purged after retention
 
 
 def phone_digest(e164: str) -> str:
@@ -107,4 +110,4 @@ class AudioRegister(StoreBase):
         return sorted(set(out))
 
 
-__all__ = ["AudioRegister", "Entry", "PersonalAudio", "phone_digest"]
+__all__ = ["PREVIEW_SUBJECT", "AudioRegister", "Entry", "PersonalAudio", "phone_digest"]

@@ -48,6 +48,7 @@ def robocall(tmp_path: Path) -> Any:
 
     run.audit = audit  # type: ignore[attr-defined]
     run.db = tmp_path / "call.db"  # type: ignore[attr-defined]
+    run.env = env  # type: ignore[attr-defined]
     return run
 
 
@@ -89,3 +90,20 @@ def test_inside_the_window_the_call_is_audited_with_its_script(robocall: Any) ->
 def test_the_window_rule_as_a_table(open_now: bool, force: bool, sandbox: bool, refused: bool, action: str) -> None:
     assert (adhoc_call_refusal("khung giờ", open_now, force, sandbox) is not None) is refused
     assert adhoc_call_action(open_now, force) == action
+
+
+def test_a_preview_with_a_persons_values_registers_its_audio(robocall: Any, tmp_path: Path) -> None:
+    """`script preview --var` renders a person's prompts: the register keeps them for the purge (after
+    retention), under the preview's subject since there is no number (issue 16)."""
+    import sqlite3
+
+    from ivr.storage.audio_register import PREVIEW_SUBJECT, phone_digest
+
+    done = CliRunner().invoke(main, ["script", "preview", "f1_daily", "--answers", "1,2,1", "--out",
+                                     str(tmp_path / "p.wav"), "--var", "ho_ten=Nguyễn Văn Tèo"],
+                              env={**robocall.env, "ROBOCALL_AUDIO_CACHE_DIR": str(tmp_path / "cache")})
+    assert done.exit_code == 0, done.output
+    with sqlite3.connect(robocall.db) as db:
+        rows = db.execute("SELECT contact_id, phone_digest, key FROM personal_audio").fetchall()
+    assert rows and {(c, d) for c, d, _k in rows} == {(None, phone_digest(PREVIEW_SUBJECT))}
+    assert all(any((tmp_path / "cache").rglob(f"{k}.wav")) for _c, _d, k in rows), "each names a file rendered"
