@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from ivr.config import AriSettings
 from ivr.errors import UserError
+from ivr.i18n import _
 
 SECURE_SCHEMES = frozenset({"https", "wss"})
 
@@ -37,12 +38,13 @@ def plain_ari_problem(url: str) -> str | None:
         parts = urlsplit(url)
         host = parts.hostname or ""
     except ValueError:
-        return "ari.url is not a URL"
+        return _("ari.url is not a URL")
     if parts.scheme in SECURE_SCHEMES or is_loopback(host):
         return None
-    return (f"ari.url {parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''} is plain HTTP to "
-            "another machine: the ARI password and every command would cross the network in clear text; use "
-            "https:// (Asterisk's tlsenable, pbx.http_bind) or keep ARI on 127.0.0.1")
+    where = f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}"
+    return _("ari.url {where} is plain HTTP to another machine: the ARI password and every command would cross "
+             "the network in clear text; use https:// (Asterisk's tlsenable, pbx.http_bind) or keep ARI on "
+             "127.0.0.1").format(where=where)
 
 
 def check_ari_transport(ari: AriSettings) -> str | None:
@@ -50,7 +52,7 @@ def check_ari_transport(ari: AriSettings) -> str | None:
     for the caller to log as a warning."""
     problem = plain_ari_problem(ari.url)
     if problem and not ari.allow_plain_http:
-        raise UserError(problem + " (ari.allow_plain_http: true accepts the risk, with a warning at every start)")
+        raise UserError(problem + _(" (ari.allow_plain_http: true accepts the risk, with a warning at every start)"))
     return problem
 
 
@@ -60,7 +62,8 @@ def tls_context(ari: AriSettings) -> ssl.SSLContext:
     try:
         context = ssl.create_default_context(cafile=ari.ca_file or None)
     except (OSError, ssl.SSLError) as exc:
-        raise UserError(f"ari.ca_file {ari.ca_file}: cannot read it as a CA certificate ({exc})") from None
+        raise UserError(_("ari.ca_file {path}: cannot read it as a CA certificate ({error})").format(
+            path=ari.ca_file, error=exc)) from None
     context.check_hostname = True
     context.verify_mode = ssl.CERT_REQUIRED
     return context
