@@ -136,3 +136,14 @@ def test_another_bind_address_needs_tls_and_gets_it() -> None:
     assert conf["bindaddr"] == "127.0.0.1"  # plain HTTP stays on loopback
     assert (conf["tlsenable"], conf["tlsbindaddr"], conf["tlscertfile"]) == ("yes", "10.0.0.2:8089",
                                                                             "/etc/asterisk/keys/pbx.crt")
+
+
+@pytest.mark.parametrize("register", [False, True])
+def test_the_image_renders_the_loopback_http_conf(tmp_path: Path, register: bool) -> None:
+    """The production render (both trunk modes) writes asterisk-conf/production/http.conf over the sandbox's."""
+    from ivr.sandbox.render_cli import render_production
+
+    trunk = {**BASE["trunk"], **({"register": True, "username": "u1", "password": "pw"} if register else {})}
+    render_production(config.replace(config.Settings(), ari=BASE["ari"], trunk=trunk), tmp_path / "pbx")
+    text = (tmp_path / "pbx" / "http.conf").read_text()
+    assert "bindaddr = 127.0.0.1" in text and "tlsenable = no" in text
