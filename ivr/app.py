@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the database and script layers load only when a command nee
     from ivr.storage.overview import OverviewStore
     from ivr.contacts.importer import ContactImporter
     from ivr.reports.daily import ReportDeps
+    from ivr.storage.audio_register import AudioRegister
     from ivr.storage.gauges import GaugeStore
     from ivr.storage.hotline import HotlineStore
     from ivr.storage.purge_store import PurgeStore
@@ -44,10 +45,17 @@ if TYPE_CHECKING:  # the database and script layers load only when a command nee
 def ari_client(settings: Settings) -> AriClient:
     from ivr.protection.secrets import ensure_safe_secrets
 
+    from ivr.logs import get_logger
+    from ivr.protection.ari_safety import check_ari_transport, tls_context
+
     ensure_safe_secrets(settings)  # no default password against a PBX other than the sandbox
     a = settings.ari
+    plain = check_ari_transport(a)  # plain http beyond loopback: refused unless ari.allow_plain_http
+    if plain:
+        get_logger(__name__).warning("ari.plain_http_beyond_loopback", problem=plain)
+    tls = tls_context(a) if a.url.startswith(("https://", "wss://")) else None
     return AriClient(a.url, a.username, a.password, a.app, rest_over_websocket=a.rest_over_websocket,
-                     rest_lanes=a.rest_lanes, event_lanes=a.event_lanes)
+                     rest_lanes=a.rest_lanes, event_lanes=a.event_lanes, tls=tls)
 
 
 def audio_library(settings: Settings) -> AudioLibrary:
@@ -113,6 +121,12 @@ class App:
         from ivr.storage.written_files import FileRegister
 
         return FileRegister(self.engine)
+
+    @cached_property
+    def audio_register(self) -> AudioRegister:
+        from ivr.storage.audio_register import AudioRegister
+
+        return AudioRegister(self.engine)
 
     @cached_property
     def purge_store(self) -> PurgeStore:

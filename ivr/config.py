@@ -53,6 +53,11 @@ class AriSettings:
     rest_lanes: int = 4
     # Outbound calls originated into the lanes' applications in turn, so their events too travel in parallel.
     event_lanes: bool = True
+    # ARI beyond loopback must be https/wss, its certificate checked (against this CA file when the PBX's
+    # certificate is not from a public CA). Plain http to another host only with allow_plain_http, and a loud
+    # warning at every start (ivr/protection/ari_safety.py).
+    ca_file: str = ""
+    allow_plain_http: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +189,12 @@ class PbxSettings:
     sip_port: int = 5060
     trunk_sip_port: int = 5061  # the registering trunk's own transport
     http_port: int = 8088  # ARI; reached by the controller only, never published
+    # Where ARI/HTTP listens: loopback (the controller shares the PBX's network namespace, docker/compose.yaml).
+    # Any other address needs TLS: http_tls_cert_file and http_tls_key_file (ivr/sandbox/values.py refuses).
+    http_bind: str = "127.0.0.1"
+    http_tls_port: int = 8089
+    http_tls_cert_file: str = ""
+    http_tls_key_file: str = ""
     rtp_start: int = 20000
     rtp_end: int = 20399
     external_address: str = ""  # public IP or name when behind NAT (docker's bridge network)

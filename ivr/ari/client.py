@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import ssl
 import time
 from typing import Any, Awaitable, Callable, Mapping
 
@@ -62,11 +63,12 @@ class AriClient(AriRest):
 
     def __init__(self, url: str, username: str, password: str, app: str, *,
                  max_backoff: float = 5.0, http_timeout: float = 10.0, max_connections: int = 50,
-                 rest_over_websocket: bool = True, rest_lanes: int = 4, event_lanes: bool = True) -> None:
+                 rest_over_websocket: bool = True, rest_lanes: int = 4, event_lanes: bool = True,
+                 tls: ssl.SSLContext | None = None) -> None:
         self._lanes = Lanes(app, rest_over_websocket=rest_over_websocket, rest_lanes=rest_lanes,
                             event_lanes=event_lanes)
         super().__init__(app, Transport(url, username, password, self._lanes, http_timeout=http_timeout,
-                                        max_connections=max_connections))
+                                        max_connections=max_connections, tls=tls))
         self.url = self._transport.url  # never with credentials: it goes into messages and logs
         self._lane_of: dict[str, Lane] = {}  # channel id -> the lane its events arrive on (if not events)
         self._queues: dict[str, ChannelQueue] = {}
@@ -145,7 +147,9 @@ class AriClient(AriRest):
         while not self._closing:
             down: BaseException | None = None
             try:
-                async with ws_connect(self._transport.ws_url(lane.app), additional_headers=self._transport.auth_header,
+                url = self._transport.ws_url(lane.app)
+                async with ws_connect(url, additional_headers=self._transport.auth_header,
+                                      ssl=self._transport.tls if url.startswith("wss://") else None,
                                       max_size=None, ping_interval=10, ping_timeout=10, open_timeout=5) as ws:
                     lane.ws = ws
                     if events:

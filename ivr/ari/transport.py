@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import ssl
 import json
 from typing import Any, Mapping
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -53,13 +54,17 @@ class Transport:
     """Carries REST requests for one client over its lanes, or HTTP while none is up."""
 
     def __init__(self, url: str, username: str, password: str, lanes: Lanes, *, http_timeout: float = 10.0,
-                 max_connections: int = 50) -> None:
+                 max_connections: int = 50, tls: ssl.SSLContext | None = None) -> None:
         url, username, password = _split_credentials(url.rstrip("/"), username, password)
         self.url = url  # never with credentials: it goes into messages and logs
+        # https/wss: the certificate is always checked (``tls``: a context with a private CA; None: the
+        # system's CAs); nothing in the project passes an unchecked context.
+        self.tls = tls
         token = base64.b64encode(f"{username}:{password}".encode()).decode()
         self.auth_header = {"Authorization": f"Basic {token}"}
         self._http = httpx.AsyncClient(
             base_url=f"{self.url}/ari", headers=self.auth_header, timeout=http_timeout,
+            verify=tls if tls is not None else True,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         )
         self._http_timeout = http_timeout

@@ -42,6 +42,8 @@ from ivr.scripts import versions
 from ivr.scripts.model import Prompt, Script
 from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
+from ivr.speech.render import personalised_prompts
+from ivr.storage.audio_register import AudioRegister
 from ivr.storage import records as r
 from ivr.storage.ledger import AttemptConflict
 from ivr.storage.repo import Repository
@@ -146,6 +148,8 @@ class Dialer:
         # prompt -> media URI of prompts already looked up: the script's fixed prompts are the same for
         # every contact, and looking them up again costs a dozen file checks each (bench/README.md).
         self._media: dict[Prompt, str] = {}
+        self._registered: set[tuple[int, str]] = set()  # (contact, audio key) in the register already
+        self.audio_register = AudioRegister(repo.engine)
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.active: dict[int, asyncio.Task[None]] = {}
@@ -295,6 +299,7 @@ class Dialer:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
             variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
             media = await self._media_for(prepare.script_prompts(script, variables))
+            await self._register_audio(contact.id, script, variables)
             cid = channel_id_for(attempt)
             try:
                 await self.db.run("mark_dialing", self.repo.mark_dialing, attempt.id, cid, self.clock())
@@ -334,6 +339,17 @@ class Dialer:
             bound.exception("dialer.attempt_error")
         finally:
             self.active.pop(attempt.id, None)
+
+    async def _register_audio(self, contact_id: int, script: Script, variables: Mapping[str, str]) -> None:
+        """Register the contact's personal prompts (rendered today, perhaps from a text edited since the
+        campaign was created) for the purge; once per contact and file in this process."""
+        keys = {self.library.resolve(p).key for p in personalised_prompts(script, [variables])}
+        new = [(contact_id, None, k) for k in sorted(keys) if (contact_id, k) not in self._registered]
+        if new:
+            await self.db.run("register_audio", self.audio_register.register, new, self.clock())
+            if len(self._registered) > MEDIA_MEMO_LIMIT:
+                self._registered.clear()
+            self._registered.update((contact_id, k) for _c, _p, k in new)
 
     async def _media_for(self, prompts: list[Prompt]) -> dict[Prompt, str]:
         missing = [p for p in prompts if p not in self._media]

@@ -34,6 +34,9 @@ def caller_id(settings: Settings) -> str:
     return f'"{settings.trunk.caller_id_name}" <{settings.trunk.caller_id_number}>'
 
 
+ADHOC_PROMPT_ID = "adhoc.prompt"  # `robocall call --prompt TEXT`
+
+
 def script_prompts(script: Script, variables: Mapping[str, str]) -> list[Prompt]:
     fallbacks = fallbacks_of(script)
     return [render_prompt(t, variables, fallbacks) for t in prompts_of(script)]
@@ -57,7 +60,7 @@ def script_plan(settings: Settings, library: AudioLibrary, script: Script, e164:
 
 def prompt_plan(settings: Settings, library: AudioLibrary, e164: str, text: str, max_digits: int,
                 call_id: str | None = None, timeout: float | None = None) -> CallPlan:
-    prompt = Prompt("adhoc.prompt", text)
+    prompt = Prompt(ADHOC_PROMPT_ID, text)
     media = media_map(library, [prompt], personal=True)
     conv = DigitsConversation(prompt, max_digits, timeout or settings.call.digit_timeout)
     return plan(settings, e164, conv, media, call_id)

@@ -36,3 +36,18 @@ def window_problem(start: dt.time, end: dt.time, bounds: WindowBounds | None) ->
                  "dialer.window_latest)").format(window=shown, earliest=hhmm(bounds.earliest),
                                                   latest=hhmm(bounds.latest))
     return None
+
+
+def adhoc_call_refusal(window: str, open_now: bool, force: bool, sandbox: bool) -> str | None:
+    """Why `robocall call` must not dial now (None: it may): residents are called inside the call window
+    only; ``--force`` overrides (and is audited as such); the sandbox's invented phones may be called at any
+    hour, like its campaigns."""
+    if open_now or force or sandbox:
+        return None
+    return _("{window}: outside it now; a call now would wake or disturb the resident: call later, or give "
+             "--force if it cannot wait (the call is audited as forced)").format(window=window)
+
+
+def adhoc_call_action(open_now: bool, force: bool) -> str:
+    """The audit action of an ad-hoc call: forced only when --force actually overrode the window."""
+    return "call.adhoc.forced" if force and not open_now else "call.adhoc"

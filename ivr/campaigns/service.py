@@ -30,7 +30,8 @@ from ivr.scripts.model import Script
 from ivr.protection.secrets import is_sandbox, public_url
 from ivr.scripts.purpose import campaign_mismatch, direction_label
 from ivr.speech.library import AudioLibrary
-from ivr.speech.render import render_personalised, render_script
+from ivr.speech.render import personalised_prompts, render_personalised, render_script
+from ivr.storage.audio_register import AudioRegister
 from ivr.storage import records as r
 from ivr.storage.overview import CampaignRow, OverviewStore
 from ivr.storage.repo import Repository
@@ -94,6 +95,7 @@ class CampaignService:
         self.policy = policy
         self.clock = clock
         self.overview = OverviewStore(repo.engine)
+        self.audio_register = AudioRegister(repo.engine)
 
     def plan(self, *, script_name: str, category: str | None = None, list_date: dt.date | None = None,
              import_id: int | None = None, overrides: Mapping[str, Any] | None = None,
@@ -151,8 +153,12 @@ class CampaignService:
         stats = render_script(self.library, script)
         today = now.date()
         rule = AddressRule.of(self.settings.call)
-        people = [contact_variables(c, today, rule) for c in self.repo.campaign_contacts(campaign.id)]
+        contacts = self.repo.campaign_contacts(campaign.id)
+        people = [contact_variables(c, today, rule) for c in contacts]
         personal = render_personalised(self.library, script, people)
+        # Whose each rendered file is, for the purge and an erasure (whatever the script's text later)
+        self.audio_register.register(((c.id, None, self.library.resolve(p).key) for c, values in zip(contacts, people)
+                                      for p in personalised_prompts(script, [values])), now)
         return Created(campaign, enqueued, stats.stats.rendered + personal.rendered, tuple(plan.rules))
 
     def _window_bounds(self) -> WindowBounds | None:

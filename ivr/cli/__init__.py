@@ -56,7 +56,8 @@ class Context:
             self._app.close()
 
     def who(self, given: str | None = None) -> str:
-        """The operator named for the audit log: ``given``, else ``--operator``, else the OS user."""
+        """The operator named for the audit log: the OS user, with ``given`` (else ``--operator``) added in
+        brackets; a flag never replaces the user."""
         return operator_name(given or self.operator)
 
 

@@ -1,4 +1,5 @@
-"""`robocall audit list`: who imported, ran, exported or purged what, when, and how many rows."""
+"""`robocall audit list|verify`: who imported, ran, exported or purged what, when, and how many rows; whether
+the log's hash chain still holds."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ from rich.table import Table
 
 from ivr.cli import Context, main
 from ivr.cli.report import zone
+from ivr.i18n import _
 
 
 @main.group("audit")
@@ -35,3 +37,24 @@ def list_entries(ctx: Context, limit: int, as_json: bool) -> None:
         table.add_row(e["at"].astimezone(local).strftime("%d/%m/%Y %H:%M:%S"), e["operator"], e["action"],
                       e["object"], str(e["rows"]))
     Console(width=160).print(table)
+
+
+@audit_group.command("verify")
+@click.pass_obj
+def verify(ctx: Context) -> None:
+    """Check the audit log's hash chain: name the first entry edited, deleted or written around the log
+    (exit 1), or print the head to note outside the database (exit 0)."""
+    check = ctx.app.repo.verify_audit_chain()
+    if check.broken is not None:
+        reason = {
+            "edited": _("its content was changed after it was written"),
+            "unlinked": _("the entry before it was deleted or changed"),
+            "unchained": _("it was written around the audit log (no hash)"),
+        }[check.broken.reason]
+        click.echo(_("robocall: audit log broken at entry #{id}: {reason} ({n} entries read; the last good one "
+                     "is #{good})").format(id=check.broken.id, reason=reason, n=check.entries,
+                                          good=check.head_id if check.head_id is not None else "-"), err=True)
+        raise SystemExit(1)
+    click.echo(_("audit log intact: {n} entries; head #{id} {hash} (note it: a later head must follow it)")
+               .format(n=check.entries, id=check.head_id if check.head_id is not None else "-",
+                       hash=check.head_hash[:16]))

@@ -52,6 +52,7 @@ def import_list(ctx: Context, file: Path, category: str | None, list_date: dt.da
 def list_contacts(ctx: Context, list_date: dt.date | None, category: str | None, as_json: bool) -> None:
     """Show the stored contacts (phones as staff dial them; E.164 in --json)."""
     people = ctx.app.repo.list_contacts(list_date, category.upper() if category else None)
+    ctx.app.repo.audit_read(ctx.who(), "contacts.list", "contacts", [c.id for c in people], ctx.app.clock())
     if as_json:
         click.echo(json.dumps([_contact_json(c) for c in people], ensure_ascii=False))
         return

@@ -41,6 +41,7 @@ def calls(ctx: Context, limit: int, as_json: bool) -> None:
     """The newest inbound calls: caller, time, path through the menu, wait, who answered, outcome."""
     store = _store(ctx)
     rows = store.inbound_calls(limit)
+    store.audit_read(ctx.who(), "hotline.calls", "inbound_calls", [c.id for c in rows], ctx.app.clock())
     if as_json:
         click.echo(json.dumps([{
             "id": c.id, "caller": c.caller_e164, "started_at": c.started_at.isoformat(), "path": list(c.path),
@@ -67,6 +68,7 @@ def callbacks(ctx: Context, show_all: bool) -> None:
     """Residents who asked staff to call them back, oldest first."""
     store = _store(ctx)
     tasks = store.callback_tasks(None if show_all else "open")
+    store.audit_read(ctx.who(), "hotline.callbacks", "callback_tasks", [t.id for t in tasks], ctx.app.clock())
     zone = ZoneInfo(ctx.settings.hotline.timezone)
     table = Table(title=f"Yêu cầu gọi lại ({len(tasks)})", box=box.SIMPLE_HEAD, pad_edge=False)
     for header in ("Mã", "Số cần gọi lại", "Yêu cầu lúc", "Trạng thái", "Người xử lý"):

@@ -46,8 +46,17 @@ def preview_command(ctx: Context, script: str, answers: str, out: Path, variable
     refuse_existing(out)
     keys = parse_answers(answers)
     loaded = load_checked_script(script)
-    walked = walk(loaded, keys, parse_variables(variables, loaded))
-    seconds = write_preview(walked, AudioLibrary(ctx.settings), out)
+    values = parse_variables(variables, loaded)
+    walked = walk(loaded, keys, values)
+    library = AudioLibrary(ctx.settings)
+    seconds = write_preview(walked, library, out)
+    if values:  # a person's values, perhaps: the purge deletes these files after retention (the register)
+        from ivr.speech.render import personalised_prompts
+        from ivr.storage.audio_register import PREVIEW_SUBJECT, phone_digest
+
+        rendered = [p for p in personalised_prompts(loaded, [values]) if library.is_ready(p)]
+        ctx.app.audio_register.register([(None, phone_digest(PREVIEW_SUBJECT), library.resolve(p).key)
+                                         for p in rendered], ctx.app.clock())
     steps = [f"{t.step_id} [{t.key or 'im lặng'}]" for t in walked.turns] + [walked.last_step]
     click.echo("Đường đi: " + " → ".join(steps))
     click.echo(f"Kết quả: {walked.outcome}")

@@ -36,6 +36,7 @@ from ivr.hotline.recognition import HOTLINE_WORKER, choose_callback
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
 from ivr.scripts.model import VERIFY_FAILED, VERIFY_PASSED, VERIFY_QUESTION
+from ivr.storage.audio_register import AudioRegister
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.repo import Repository
 from ivr.storage.resilience import DbRetry
@@ -206,8 +207,10 @@ class HotlineCall:
                 self._log.info("hotline.recognised_anonymous", birth_year=contact.birth_year is not None,
                                failures_today=failures)
                 return d.plans.anonymous(self.channel), self._menu_answer
-            plan, _script = await asyncio.to_thread(d.plans.campaign, self.channel, campaign.script_name, contact,
-                                                    today)
+            plan, _script, keys = await asyncio.to_thread(d.plans.campaign, self.channel, campaign.script_name,
+                                                          contact, today)
+            await d.db.run("register_audio", AudioRegister(d.repo.engine).register,
+                           [(contact.id, None, k) for k in keys], now)
         except UserError as exc:  # the campaign's script cannot be used: the menu still can
             self._log.error("hotline.campaign_script_unusable", campaign=choice.campaign_id, error=str(exc)[:200])
             return None

@@ -24,6 +24,7 @@ from ivr.hotline.hours import parse_staff_hours, spoken_hours
 from ivr.scripts.checker import load_checked
 from ivr.scripts.model import VERIFY_VARIABLE, Prompt, Script, VerifyStep
 from ivr.speech.library import AudioLibrary, RenderStats
+from ivr.speech.render import personalised_prompts
 from ivr.storage.records import Contact
 
 TRANSFER_CONTEXT = "staff-queue"  # dialplans/extensions.conf: extension "staff" runs Queue()
@@ -83,11 +84,12 @@ class HotlinePlans:
         conversation = ScriptConversation(self.menu_script, {}, start_at=verify.on_fail)
         return self._plan(channel_id, conversation, self.menu_script, {}, [])
 
-    def campaign(self, channel_id: str, script_name: str, contact: Contact, today: dt.date) -> tuple[CallPlan, Script]:
+    def campaign(self, channel_id: str, script_name: str, contact: Contact,
+                 today: dt.date) -> tuple[CallPlan, Script, frozenset[str]]:
         """The recognised caller's own campaign script, once they keyed in the birth year of the person
         concerned (the hotline script's verify step), after a word on why they hear it; a failed check goes
         on in the hotline script. Blocking: it may render the contact's personalised prompts; call it in a
-        thread, before answering."""
+        thread, before answering. Also returns the cache keys of the contact's personal prompts."""
         verify = self.verify_step
         assert verify is not None and contact.birth_year is not None
         script = load_checked(script_name, self.scripts_dir)
@@ -96,8 +98,9 @@ class HotlinePlans:
                                    start_at=verify.id)
         conversation = Verified(check, Preamble((texts.RECOGNISED,), ScriptConversation(script, variables)))
         menu_prompts = script_prompts(self.menu_script, {})
-        return self._plan(channel_id, conversation, script, variables, [texts.RECOGNISED, *menu_prompts],
-                          render=True), script
+        plan = self._plan(channel_id, conversation, script, variables, [texts.RECOGNISED, *menu_prompts], render=True)
+        keys = frozenset(self.library.resolve(p).key for p in personalised_prompts(script, [variables]))
+        return plan, script, keys  # keys: the contact's personal audio, for the register
 
     def _plan(self, channel_id: str, conversation: Conversation, script: Script, variables: Mapping[str, str],
               extra: list[Prompt], render: bool = False) -> CallPlan:

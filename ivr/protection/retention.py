@@ -8,7 +8,9 @@ DAYS days ago (local days) whose calls are all over, and of hotline calls older 
    campaign that called them, with their values, for each day a prompt may have been rendered — and
    deletes the files with those keys. Only prompts that say their name or address (or any other
    contact value but the day of quarantine) are theirs; a file whose text is also a remaining contact's
-   (same name) stays. Prompts rendered from a script's older text cannot be found this way;
+   (same name) stays. The register of personal audio (ivr.storage.audio_register), written at render time,
+   names the rest: prompts rendered from a script's older text, and `robocall call --var/--prompt` audio
+   (under the number's digest: deleted by an erasure of that number, or by the purge after retention);
 3. the stored copies of the lists imported before the cut-off, and their error reports;
 4. every report or export this system wrote that names one of them (the register of written files),
    unless the file was changed since it was written (then it is reported, not deleted).
@@ -34,6 +36,7 @@ from ivr.reports.writers import sha256_of
 from ivr.scripts.interpreter import fallbacks_of, personalised, prompts_of, render_prompt
 from ivr.scripts.model import Script
 from ivr.speech.library import AudioLibrary
+from ivr.storage.audio_register import AudioRegister, phone_digest
 from ivr.storage.purge_store import AudioSubject, PurgeCounts, PurgePlan, PurgeStore
 from ivr.storage.written_files import FileRegister, RegisteredFile
 
@@ -69,6 +72,7 @@ class Purger:
                  scripts: Callable[[str], Script], zone: ZoneInfo, clock: Callable[[], dt.datetime]) -> None:
         self.rules = SymptomRules(scripts)
         self.store = store
+        self.audio_register = AudioRegister(store.engine)  # whose each rendered personal prompt is
         self.register = register
         self.library = library
         self.scripts = scripts
@@ -85,7 +89,7 @@ class Purger:
         plan = self.store.plan(cutoff, inbound_before)
         registered = self.register.naming(plan.contact_ids, inbound_before=inbound_before)
         return self._apply(plan, registered, operator, f"older_than:{older_than_days} cutoff:{cutoff.isoformat()}",
-                           now, dry_run)
+                           now, dry_run, unattached_before=inbound_before)
 
     def erase(self, who: str, operator: str, dry_run: bool = False) -> PurgeResult:
         """Erasure on request (Decree 13/2023, art. 16): one person's personal data everywhere the purge
@@ -93,7 +97,8 @@ class Purger:
         hotline call from it) or a contact id. Refused while a call to that phone is in progress."""
         phone, contact_id = _erase_target(who)
         ids, calls = self.store.find_erasable(phone, contact_id)
-        if not ids and not calls:
+        adhoc = bool(phone) and bool(self.audio_register.keys_of([], [phone_digest(phone or "")]))
+        if not ids and not calls and not adhoc:  # (a number only called ad hoc has audio to erase)
             raise UserError(f"{who}: không có ai (số điện thoại hoặc mã người) như vậy trong cơ sở dữ liệu "
                             "(xem robocall contacts list)")
         phones: tuple[str, ...] = (phone,) if phone and contact_id is None else ()
@@ -105,9 +110,10 @@ class Purger:
         return self._apply(plan, registered, operator, where, self.clock(), dry_run)
 
     def _apply(self, plan: PurgePlan, registered: list[RegisteredFile], operator: str, action_object: str,
-               now: dt.datetime, dry_run: bool) -> PurgeResult:
+               now: dt.datetime, dry_run: bool, unattached_before: dt.datetime | None = None) -> PurgeResult:
         cutoff = plan.cutoff
-        audio = self._audio(plan)
+        subjects = self._audio_subjects(plan, unattached_before)
+        audio = self._audio(plan, subjects)
         imports = [p for i in plan.imports for p in (i.stored_path, i.error_report) if p]
         deletable, changed = self._check(registered)
         unavailable = tuple(sorted(n for n, s in self._loaded.items() if s is None))
@@ -118,6 +124,8 @@ class Purger:
                                len({f.path for f in deletable}), tuple(changed), unavailable)
         written = sorted({f.path for f in deletable})
         removed = [str(p) for p in [*audio, *map(Path, imports), *map(Path, written)] if _unlink(p)]
+        if not [p for p in audio if p.exists()]:  # every registered file is gone: forget the entries
+            self.audio_register.forget(*subjects)
         symptomatic = [attempt for attempt, script, question, value in self.store.answers_of(plan.contact_ids)
                        if (question, value) in self.rules.choices(script)]
         counts = self.store.purge(plan, [f.id for f in deletable], [i.id for i in plan.imports], symptomatic,
@@ -135,10 +143,21 @@ class Purger:
         return result
 
     # -- audio -----------------------------------------------------------------------------------------
-    def _audio(self, plan: PurgePlan) -> list[Path]:
-        """Cache files of the purged contacts' personalised prompts, minus those a remaining contact shares."""
-        theirs = self._keys(plan.subjects)
+    @staticmethod
+    def _audio_subjects(plan: PurgePlan, unattached_before: dt.datetime | None
+                        ) -> tuple[list[int], list[str], dt.datetime | None]:
+        """Who the register is asked about: the purged contacts; an erasure's numbers (and the erased people's
+        own numbers: an ad-hoc call to them); a purge's ad-hoc calls rendered before its cut-off."""
+        phones = {*plan.phones, *(s.contact.phone_e164 for s in plan.subjects if plan.erase)}
+        return plan.contact_ids, sorted(phone_digest(p) for p in phones), unattached_before
+
+    def _audio(self, plan: PurgePlan, subjects: tuple[list[int], list[str], dt.datetime | None]) -> list[Path]:
+        """Cache files of the purged contacts' personalised prompts (both twins): those the register names for
+        them, and those found by rendering their prompts again (files rendered before the register), minus
+        those a remaining contact or number shares."""
+        theirs = self._keys(plan.subjects) | self.audio_register.keys_of(*subjects)
         shared = self._keys(self.store.sharing(plan.subjects)) if theirs else set()
+        shared |= self.audio_register.shared(theirs, *subjects) if theirs else set()
         return [path for k in sorted(theirs - shared) for path in self.library.cache.paths(k)]  # both twins
 
     def _keys(self, subjects: Iterable[AudioSubject]) -> set[str]:

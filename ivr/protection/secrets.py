@@ -17,13 +17,26 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def is_sandbox(settings: Settings) -> bool:
-    """Whether ARI points at the local sandbox PBX (loopback host, the sandbox's HTTP port)."""
+    """Whether ARI is the local sandbox PBX: a loopback address at the sandbox's HTTP port *and* the sandbox's
+    own Asterisk running and bound there (ivr/sandbox/proof.py); a setting alone never makes a PBX the
+    sandbox, since the sandbox lifts the call window's bounds and accepts the default password."""
     try:
         parts = urlsplit(settings.ari.url)
         port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
     except ValueError:
         return False
-    return (parts.hostname or "").lower() in LOCAL_HOSTS and port == settings.sandbox.http_port
+    host = (parts.hostname or "").lower()
+    if host not in LOCAL_HOSTS or port != settings.sandbox.http_port:
+        return False
+    return sandbox_running(settings, host, port)
+
+
+def sandbox_running(settings: Settings, host: str, port: int) -> bool:
+    """The proof from the running process (a separate function so that unit tests without a PBX can say
+    what the proof would find)."""
+    from ivr.sandbox.proof import sandbox_pbx_listens_at
+
+    return sandbox_pbx_listens_at(settings.sandbox_dir, settings.sandbox_root, host, port)
 
 
 def public_url(url: str) -> str:

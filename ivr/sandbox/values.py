@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 
 from ivr.config import DEFAULT_ARI_PASSWORD, PROJECT_ROOT, Settings, TrunkSettings
 from ivr.errors import UserError
+from ivr.protection.ari_safety import is_loopback
 
 CONF_DIR = PROJECT_ROOT / "asterisk-conf"
 DIALPLANS_DIR = PROJECT_ROOT / "dialplans"
@@ -20,7 +21,8 @@ DIALPLANS_DIR = PROJECT_ROOT / "dialplans"
 PBX_SOURCES = (CONF_DIR / "common", CONF_DIR / "pbx", DIALPLANS_DIR)
 PRODUCTION_DIR = CONF_DIR / "production"
 # Rendered in production whatever the trunk (the registering trunk's pjsip_trunk.conf only with trunk.register).
-PRODUCTION_STAFF = (PRODUCTION_DIR / "pjsip_staff.conf", PRODUCTION_DIR / "extensions_staff.conf")
+PRODUCTION_STAFF = (PRODUCTION_DIR / "pjsip_staff.conf", PRODUCTION_DIR / "extensions_staff.conf",
+                    PRODUCTION_DIR / "http.conf")  # http.conf: ARI on loopback, TLS anywhere else
 TRANSPORTS = ("udp", "tcp", "tls")
 MEDIA_ENCRYPTIONS = ("no", "sdes", "dtls")
 
@@ -59,9 +61,10 @@ def sandbox_network(settings: Settings) -> Network:
 
 
 def production_network(settings: Settings) -> Network:
-    """The Asterisk image: every interface of its container, trunked to the operator (trunk.host)."""
+    """The Asterisk image: SIP on every interface of its container, trunked to the operator (trunk.host);
+    plain ARI/HTTP on loopback only (TLS elsewhere: http_values)."""
     p, t = settings.pbx, settings.trunk
-    return Network(sip_bind="0.0.0.0", sip_port=p.sip_port, http_bind="0.0.0.0", http_port=p.http_port,
+    return Network(sip_bind="0.0.0.0", sip_port=p.sip_port, http_bind="127.0.0.1", http_port=p.http_port,
                    trunk_host=t.host, trunk_port=t.port, trunk_addresses=trunk_addresses(t),
                    rtp_start=p.rtp_start, rtp_end=p.rtp_end)
 
@@ -122,9 +125,19 @@ def staff_values(settings: Settings) -> dict[str, object]:
 def production_values(settings: Settings) -> dict[str, object]:
     """The whole table of the Asterisk image, after checking the settings it needs (UserError if not)."""
     check_production(settings)
-    values = {**pbx_values(settings, instance_dirs("pbx"), production_network(settings)), **trunk_values(settings)}
+    values = {**pbx_values(settings, instance_dirs("pbx"), production_network(settings)), **trunk_values(settings),
+              **http_values(settings)}
     escaped: dict[str, object] = {key: _escape(value) for key, value in values.items()}
     return {**escaped, **staff_values(settings)}  # checked line by line: no value holds ";"
+
+
+def http_values(settings: Settings) -> dict[str, object]:
+    """asterisk-conf/production/http.conf: plain HTTP on loopback; TLS at pbx.http_bind when it is not loopback."""
+    p = settings.pbx
+    tls = not is_loopback(p.http_bind)
+    return {"http_tls_enable": "yes" if tls else "no",
+            "http_tls_bind": f"{p.http_bind}:{p.http_tls_port}" if tls else f"127.0.0.1:{p.http_tls_port}",
+            "http_tls_cert_file": p.http_tls_cert_file, "http_tls_key_file": p.http_tls_key_file}
 
 
 def check_production(settings: Settings) -> None:
@@ -139,6 +152,9 @@ def check_production(settings: Settings) -> None:
         raise UserError("trunk.caller_id_name contains '\"'; the caller name is sent between quotes")
     if settings.ari.password == DEFAULT_ARI_PASSWORD:
         raise UserError("ari.password is the sandbox default: set ROBOCALL_ARI_PASSWORD (or _FILE)")
+    if not is_loopback(p.http_bind) and not (p.http_tls_cert_file and p.http_tls_key_file):
+        raise UserError(f"pbx.http_bind is {p.http_bind!r}, not loopback: ARI there needs TLS; set "
+                        "pbx.http_tls_cert_file and pbx.http_tls_key_file, or keep pbx.http_bind at 127.0.0.1")
     if not t.host:
         raise UserError("trunk.host is not set: the operator's SIP proxy (ROBOCALL_TRUNK_HOST)")
     if t.transport not in TRANSPORTS:

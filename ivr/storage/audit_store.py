@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 
 from ivr.storage import models as m
+from ivr.storage.audit_chain import ChainCheck, ChainedEntry, first_break
 from ivr.storage.base import StoreBase
 
 
@@ -19,6 +20,7 @@ class Audit(Protocol):
 
     def audit(self, operator: str, action: str, object: str, rows: int, at: dt.datetime) -> None: ...
     def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]: ...
+    def verify_audit_chain(self) -> ChainCheck: ...
 
 
 class AuditStore(StoreBase):
@@ -35,3 +37,12 @@ class AuditStore(StoreBase):
             rows = s.scalars(select(m.AuditEntry).order_by(m.AuditEntry.id.desc()).limit(limit))
             return [{"at": e.at, "operator": e.operator, "action": e.action, "object": e.object, "rows": e.rows}
                     for e in rows]
+
+    def verify_audit_chain(self) -> ChainCheck:
+        """Walk the whole audit chain in id order (streamed) and say where it first breaks, if anywhere."""
+        with self._read() as s:
+            rows = s.execute(select(m.AuditEntry.id, m.AuditEntry.at, m.AuditEntry.operator, m.AuditEntry.action,
+                                    m.AuditEntry.object, m.AuditEntry.rows, m.AuditEntry.prev_hash,
+                                    m.AuditEntry.entry_hash).order_by(m.AuditEntry.id)
+                             .execution_options(yield_per=1000))
+            return first_break(ChainedEntry(*row) for row in rows)

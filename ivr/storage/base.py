@@ -1,14 +1,16 @@
 """Transactions and row conversion shared by the repository's parts (ivr.storage.repo, ivr.storage.ledger)."""
 from __future__ import annotations
 
+import hashlib
 import secrets
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from ivr.storage import models as m
+from ivr.storage.audit_chain import AUDIT_LOCK, GENESIS, entry_hash
 from ivr.storage import records as r
 from ivr.storage.db import READ_ONLY
 
@@ -55,9 +57,28 @@ class StoreBase:
         if self._postgres:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
-    @staticmethod
-    def _audit(session: Session, operator: str, action: str, obj: str, rows: int, at: Any) -> None:
-        session.add(m.AuditEntry(at=at, operator=operator, action=action, object=obj, rows=rows))
+    def audit_read(self, operator: str, action: str, kind: str, ids: Sequence[int], at: Any) -> None:
+        """Audit a read of personal data (a list shown or exported): one entry per user, command and list
+        of people (the same list read again by the same user with the same command adds nothing); the
+        object names the list by a digest of its ids, never the people themselves."""
+        digest = hashlib.sha256(",".join(map(str, sorted(set(ids)))).encode()).hexdigest()[:16]
+        obj = f"{kind}:{len(set(ids))}:{digest}"
+        with self._write() as s:
+            seen = s.scalar(select(m.AuditEntry.id).where(m.AuditEntry.operator == operator,
+                                                          m.AuditEntry.action == action, m.AuditEntry.object == obj)
+                            .limit(1))
+            if seen is None:
+                self._audit(s, operator, action, obj, len(set(ids)), at)
+
+    def _audit(self, session: Session, operator: str, action: str, obj: str, rows: int, at: Any) -> None:
+        """Append one entry to the audit chain inside ``session``'s transaction (ivr/storage/audit_chain.py):
+        the appenders are serialised (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock held to commit),
+        so two processes never link to the same head."""
+        self._lock(session, AUDIT_LOCK)
+        prev = session.scalar(select(m.AuditEntry.entry_hash).order_by(m.AuditEntry.id.desc()).limit(1)) or GENESIS
+        session.add(m.AuditEntry(at=at, operator=operator, action=action, object=obj, rows=rows, prev_hash=prev,
+                                 entry_hash=entry_hash(prev, at, operator, action, obj, rows)))
+        session.flush()  # the next entry of this transaction links to this one
 
 
 def contact_record(row: m.Contact) -> r.Contact:

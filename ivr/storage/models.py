@@ -196,3 +196,6 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     object: Mapped[str] = mapped_column(String(200))
     rows: Mapped[int] = mapped_column(Integer, default=0)
+    # The hash chain (ivr/storage/audit_chain.py): the previous entry's hash and this entry's own
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    entry_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -266,3 +266,27 @@ async def test_a_family_member_saying_the_person_is_away_is_called_again_not_fla
     assert (first[away].outcome, first[wrong].outcome) == ("unavailable", "wrong_person")
     assert set(second) == {away}, "the wrong number is final; the away person is called again"
     assert second[away].scheduled_at - first[away].ended_at == dt.timedelta(minutes=s.dialer.away_interval_min)
+
+
+async def test_the_dialer_registers_the_audio_it_renders(pbx, settings, any_db_url, tmp_path):
+    """The prompts a call renders (today's values, perhaps a script text edited since the campaign was
+    created) go into the register of personal audio (issue 16), so the purge finds them."""
+    from sqlalchemy import delete
+
+    from ivr.storage.audio_register import AudioRegister, PersonalAudio
+
+    svc, cid = campaign(settings, any_db_url, tmp_path, phones([1, 2], block=7))
+    with svc.repo.engine.begin() as connection:  # forget what the campaign's creation registered
+        connection.execute(delete(PersonalAudio))
+    ari = app.ari_client(settings)
+    await ari.connect()
+    try:
+        stats = await svc.run(cid, ari, asyncio.Event(), "test")
+    finally:
+        await ari.close()
+    assert stats.finished == 2
+    register = AudioRegister(svc.repo.engine)
+    for attempt in svc.repo.campaign_attempts(cid):
+        keys = register.keys_of([attempt.contact_id])
+        assert keys, f"contact {attempt.contact_id}: nothing registered"
+        assert all(svc.library.cache.has(k) for k in keys), "each names a file that exists (both twins)"

@@ -55,13 +55,17 @@ async def test_a_self_declaration_is_stored(pbx, settings):
     await running_hotline(settings, pbx, clock_at(IN_HOURS), use)
 
 
-def _campaign_awaiting(h: Hotline, phone: str, now: dt.datetime, birth_year: int | None = 1985) -> int:
-    """A running F1 campaign with one person on ``phone``, whose robot call is still to be made."""
+def _campaign_awaiting(h: Hotline, phone: str, now: dt.datetime, birth_year: int | None = 1985,
+                       also: tuple[tuple[str, int], ...] = ()) -> int:
+    """A running F1 campaign with one person on ``phone`` (and ``also`` (name, birth year): more members of
+    that household after her), whose robot call is still to be made."""
     person = ContactData(row="2", full_name="Phạm Thị Lan", name_key=name_key("Phạm Thị Lan"), phone_e164=phone,
                          category="F1", birth_year=birth_year)
+    others = tuple(ContactData(row=str(3 + i), full_name=name, name_key=name_key(name), phone_e164=phone,
+                               category="F1", birth_year=year) for i, (name, year) in enumerate(also))
     batch = ImportBatch(file_name="f1.xlsx", sha256=secrets.token_hex(32), list_date=now.date(), category="F1",
-                        operator="test", contacts=(person,), rows=1, duplicates=0, invalid=0, error_report=None,
-                        stored_path=None)
+                        operator="test", contacts=(person, *others), rows=1 + len(others), duplicates=0, invalid=0,
+                        error_report=None, stored_path=None)
     imported, _ = h.repo.apply_import(batch, now, merge=merge_contact)
     camp = h.repo.create_campaign(script_name="f1_daily", script_version="2", operator="test", now=now,
                                   category="F1", import_id=imported.id)
@@ -91,6 +95,9 @@ async def test_a_callback_is_recognised_and_counts_for_the_campaign(pbx, setting
         assert h.repo.claim_due_attempts(campaign_id, "dialer-test", clock(), 10) == []  # nobody calls them again
         assert (call.campaign_id, call.contact_id) == (campaign_id, attempts[0].contact_id)
         assert h.store.inbound_answers(call.id) == []  # the answers went to the campaign's ledger only
+        # the person's prompts the hotline rendered are in the register of personal audio, for the purge
+        from ivr.storage.audio_register import AudioRegister
+        assert AudioRegister(h.repo.engine).keys_of([attempts[0].contact_id])
 
     await running_hotline(settings, pbx, clock, use)
 
@@ -127,6 +134,31 @@ async def test_a_caller_who_cannot_give_the_birth_year_hears_nothing_personal(pb
             assert routed, f"{caller_number} was not routed to the anonymous declaration"
             ended = await until(lambda: (c := h.call_from(caller_number)) is not None and c.outcome is not None and c, 60)
             assert ended and (ended.campaign_id, ended.attempt_id) == (None, None)
+
+    await running_hotline(settings, pbx, clock, use)
+
+
+async def test_several_members_on_one_phone_the_member_concerned_is_checked(pbx, settings):
+    """A phone serving two people of the list: the household's call is about its first member (the one the
+    robot asks for), so her birth year is the one checked; the other member's year does not open her
+    script (twice: the anonymous declaration), and nothing personal is said before."""
+    number = "0912340221"
+    clock = clock_at(IN_HOURS)
+
+    async def use(h: Hotline):
+        campaign_id = await asyncio.to_thread(_campaign_awaiting, h, e164(number), clock(), 1985,
+                                              (("Phạm Văn Hùng", 1990),))
+        attempts = h.repo.campaign_attempts(campaign_id)
+        assert len(attempts) == 1, "one call per household"
+        # 1990 twice (the second member's year), then hang up during the anonymous declaration
+        caller = await asyncio.to_thread(h.callers.call, number, "1,9,9,0,1,9,9,0", gap=1.0, first=2.0)
+        routed = await until(lambda: (c := h.call_from(number)) is not None
+                             and c.path == ("recognised", "caller_check:failed", "caller_check:failed") and c, 120)
+        await asyncio.to_thread(caller.hangup)
+        assert routed, "the other member's year must not pass the check"
+        ended = await until(lambda: (c := h.call_from(number)) is not None and c.outcome is not None and c, 60)
+        assert ended and (ended.campaign_id, ended.attempt_id) == (None, None)
+        assert [a.status for a in h.repo.campaign_attempts(campaign_id)] == [AttemptStatus.PENDING]
 
     await running_hotline(settings, pbx, clock, use)
 

@@ -16,6 +16,7 @@ from PIL import Image
 
 import expected as X
 from ivr.cli import main
+from ivr.operator import operator_name
 from ivr.reports.daily import ReportBuilder, ReportDeps, summary_json, write_daily
 from ivr.storage.repo import Repository
 from ivr.storage.written_files import FileRegister
@@ -165,7 +166,7 @@ def test_the_command_prints_the_figures_as_json(cli_env: dict[str, str], data_di
     audit = CliRunner().invoke(main, ["audit", "list", "--json", "--limit", "1"], env=cli_env)
     assert audit.exit_code == 0, audit.output
     (entry,) = json.loads(audit.output)
-    assert (entry["operator"], entry["action"]) == ("anh Tú", "report.daily")
+    assert (entry["operator"], entry["action"]) == (operator_name("anh Tú"), "report.daily")
 
 
 @pytest.mark.parametrize("args,message", [

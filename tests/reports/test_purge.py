@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from ivr.scripts.interpreter import RecordAnswer
 from ivr.scripts.variables import contact_variables
 from ivr.cli import main
+from ivr.operator import operator_name
 from ivr.config import PROJECT_ROOT
 from ivr.scripts.address import AddressRule, form_of_address
 from ivr.contacts.importer import ContactImporter
@@ -269,7 +270,7 @@ def test_the_purge_command(cli_env: dict[str, str], seeded: Seeded) -> None:
     assert done.exit_code == 0, done.output
     assert f"{people - 3} người" in done.output and "giữ lại 3 người" in done.output
     audit = json.loads(CliRunner().invoke(main, ["audit", "list", "--json"], env=env).output)
-    assert audit[0]["action"] == "retention.purge" and audit[0]["operator"] == "chị Hà"
+    assert audit[0]["action"] == "retention.purge" and audit[0]["operator"] == operator_name("chị Hà")
     assert audit[0]["rows"] == people - 3
 
 

@@ -278,7 +278,8 @@ def test_cli_import_operator_is_audited(cli: Any, db_url: str) -> None:
     from ivr.storage.db import make_engine
 
     engine = make_engine(db_url)
-    assert [e["operator"] for e in Repository(engine).audit_entries()] == ["tester", "nv-yte-02", "nv-yte-01"]
+    assert [e["operator"] for e in Repository(engine).audit_entries()] == \
+        ["tester", "tester (nv-yte-02)", "tester (nv-yte-01)"]  # the flag adds a name to the OS user, never replaces it
     engine.dispose()
 
 
@@ -366,3 +367,24 @@ def test_the_sex_column_is_read_stored_and_gives_the_form_of_address(importer: C
                      encoding="utf-8")
     importer.import_file(again, list_date=D16, operator="cdc-staff")
     assert {c.full_name: c.sex for c in repo.list_contacts()}["Hồ Văn Sơn"] == "M"
+
+
+def test_reading_the_lists_is_audited_once_per_user_command_and_people(cli: Any, db_url: str) -> None:
+    """Reads of personal data are audited: one entry per user, command and list of people (not per row;
+    the same list read again adds nothing), naming the list by a digest, never a person."""
+    assert cli("contacts", "import", str(FIXTURES / "f2_cp1258.csv")).exit_code == 0
+    for _ in range(2):
+        assert cli("contacts", "list", "--json").exit_code == 0
+    assert cli("hotline", "calls", "--json").exit_code == 0
+    assert cli("hotline", "callbacks").exit_code == 0
+    from ivr.storage.db import make_engine
+
+    engine = make_engine(db_url)
+    repo = Repository(engine)
+    reads = [e for e in repo.audit_entries() if e["action"] in ("contacts.list", "hotline.calls", "hotline.callbacks")]
+    people = len(repo.list_contacts())
+    engine.dispose()
+    assert sorted((e["action"], e["operator"], e["rows"]) for e in reads) == [
+        ("contacts.list", "tester", people), ("hotline.callbacks", "tester", 0), ("hotline.calls", "tester", 0)]
+    listed = next(e for e in reads if e["action"] == "contacts.list")["object"]
+    assert listed.startswith(f"contacts:{people}:") and not any(ch in listed for ch in "+ ")

@@ -163,7 +163,8 @@ def test_compose_has_the_three_services_wired_together() -> None:
     assert services["postgres"]["image"] == "postgres:16"
     assert any(v.endswith(":/var/lib/postgresql/data") for v in services["postgres"]["volumes"])
     env = services["controller"]["environment"]
-    assert env["ROBOCALL_ARI_URL"] == "http://asterisk:8088"
+    assert env["ROBOCALL_ARI_URL"] == "http://127.0.0.1:8088"  # ARI on loopback: the PBX's namespace
+    assert COMPOSE["services"]["controller"]["network_mode"] == "service:asterisk"
     assert re.fullmatch(r"postgresql\+psycopg://robocall:\$\{ROBOCALL_DB_PASSWORD:\?[^}]+\}@postgres:5432/robocall",
                         env["ROBOCALL_DATABASE_URL"])
     for name in ("asterisk", "controller"):

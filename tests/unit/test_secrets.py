@@ -1,6 +1,7 @@
 """ensure_safe_secrets: the controller refuses a default or empty secret against any PBX but the sandbox."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,9 @@ def _settings(url: str, port: int, password: str, register: bool, trunk_password
 
 @pytest.mark.parametrize("url,port,password,register,trunk_password,refused", CASES)
 def test_secrets_table(url: str, port: int, password: str, register: bool, trunk_password: str,
-                       refused: str | None) -> None:
+                       refused: str | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the table is about addresses: where the sandbox's PBX would be proven running (tests/e2e/test_sandbox_proof.py)
+    monkeypatch.setattr("ivr.protection.secrets.sandbox_running", lambda *_: True)
     settings = _settings(url, port, password, register, trunk_password)
     if refused is None:
         ensure_safe_secrets(settings)
@@ -54,14 +57,28 @@ def test_secrets_table(url: str, port: int, password: str, register: bool, trunk
     ("http://127.0.0.1:8088", 5000, False), ("http://192.168.1.2:8088", 8088, False),
     ("http://127.0.0.1:notaport", 8088, False),
 ])
-def test_what_counts_as_the_sandbox(url: str, port: int, expected: bool) -> None:
+def test_what_counts_as_the_sandbox(url: str, port: int, expected: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The address part; the proof from the running PBX is tests/e2e/test_sandbox_proof.py (here: it would hold)."""
+    monkeypatch.setattr("ivr.protection.secrets.sandbox_running", lambda *_: True)
     assert is_sandbox(replace(Settings(), ari={"url": url}, sandbox={"http_port": port})) is expected
 
 
-def test_the_composition_root_refuses_before_connecting() -> None:
+def test_an_address_alone_is_not_the_sandbox(tmp_path: Path) -> None:
+    """No sandbox PBX running from the sandbox folder: loopback at the sandbox port is a production PBX."""
+    settings = replace(Settings(), ari={"url": "http://127.0.0.1:8088"}, sandbox={"http_port": 8088,
+                                                                                  "dir": str(tmp_path)})
+    assert not is_sandbox(settings)
+    (tmp_path / "pbx.pid").write_text(str(os.getpid()))  # a live process, but not the sandbox's Asterisk
+    assert not is_sandbox(settings)
+    with pytest.raises(UserError, match="sandbox default"):
+        ensure_safe_secrets(settings)
+
+
+def test_the_composition_root_refuses_before_connecting(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _settings("http://pbx.example.vn:8088", 8088, DEFAULT_ARI_PASSWORD, False, "")
     with pytest.raises(UserError, match="sandbox default"):
         app.ari_client(settings)
+    monkeypatch.setattr("ivr.protection.secrets.sandbox_running", lambda *_: True)  # as the running sandbox proves
     assert app.ari_client(_settings("http://127.0.0.1:8088", 8088, DEFAULT_ARI_PASSWORD, False, "")) is not None
 
 

@@ -79,3 +79,11 @@ def test_the_trunk_is_never_a_staff_phone(endpoint: str) -> None:
 def test_docker_env_with_its_secrets_is_ignored_by_git() -> None:
     proc = subprocess.run(["git", "check-ignore", "-q", "docker/.env"], cwd=PROJECT_ROOT, check=False)
     assert proc.returncode == 0, "docker/.env (passwords) would be committed"
+
+
+def test_the_operator_flag_adds_a_name_and_never_replaces_the_os_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ivr.operator import operator_name
+    monkeypatch.setattr("getpass.getuser", lambda: "hanh")
+    assert operator_name() == "hanh"
+    assert operator_name("chị Hà") == "hanh (chị Hà)"
+    assert operator_name("root") == "hanh (root)" and operator_name("hanh") == "hanh"

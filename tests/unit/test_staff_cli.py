@@ -21,6 +21,9 @@ LIST = ("Họ và tên;Số điện thoại;Phân loại;Xã/Phường\n"
 @pytest.fixture
 def staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.chdir(tmp_path)
+    # No PBX runs in unit tests: say what the running sandbox's proof would find (ivr/sandbox/proof.py;
+    # tests/e2e/test_sandbox_proof.py checks the proof itself); the production case below uses another URL.
+    monkeypatch.setattr("ivr.protection.secrets.sandbox_running", lambda *_: True)
     env = {"ROBOCALL_DATABASE_URL": f"sqlite:///{tmp_path}/staff.db", "ROBOCALL_DATA_DIR": str(tmp_path / "data"),
            "ROBOCALL_LANG": "vi", "USER": "nv-yte-01", "COLUMNS": "200",
            # the sandbox's ARI: the window's bounds are lifted, as in the demo and the e2e tests
@@ -163,3 +166,16 @@ def test_stop_and_optout_leave_people_out_of_every_campaign_and_are_audited(staf
     assert again["contacts"] == 2
     audit = staff("audit", "list").output
     assert "contact.stop.f0" in audit and "contacts.optout" in audit and "contacts.optin" in audit
+
+
+def test_creating_a_campaign_registers_each_persons_audio(staff: Any, tmp_path: Path) -> None:
+    """The register of personal audio (issue 16) is written when the prompts are rendered, per person."""
+    import sqlite3
+
+    staff("campaign", "create", "--script", "f1_daily", "--category", "F1", "--date", "15/07/2021")
+    with sqlite3.connect(tmp_path / "staff.db") as db:
+        rows = db.execute("SELECT contact_id, count(*), count(phone_digest) FROM personal_audio "
+                          "GROUP BY contact_id").fetchall()
+        called = [row[0] for row in db.execute("SELECT DISTINCT contact_id FROM call_attempts")]
+    assert len(called) == 2 and sorted(r[0] for r in rows) == sorted(called), "each person the campaign calls"
+    assert all(count > 0 and digests == 0 for _c, count, digests in rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from ivr import app, config
@@ -16,7 +17,9 @@ def _settings(tmp_path: Path, ari_url: str) -> config.Settings:
                           ari={"url": ari_url}, sandbox={"http_port": 8088}, web={"port": 8090})
 
 
-def test_the_demo_prints_the_console_and_a_login_that_works(tmp_path: Path) -> None:
+def test_the_demo_prints_the_console_and_a_login_that_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # No PBX here: say what the running sandbox's proof would find (tests/e2e/test_sandbox_proof.py checks it)
+    monkeypatch.setattr("ivr.protection.secrets.sandbox_running", lambda *_: True)
     settings = _settings(tmp_path, "http://127.0.0.1:8088")
     console = Console(record=True, width=200)
     _console_login(Context(settings, "test"), "test", console)
@@ -32,6 +35,9 @@ def test_the_demo_prints_the_console_and_a_login_that_works(tmp_path: Path) -> N
 
 def test_no_demo_login_against_a_real_pbx(tmp_path: Path) -> None:
     settings = _settings(tmp_path, "http://10.0.0.5:8088")
+    _console_login(Context(settings, "test"), "test", Console(record=True, width=200))
+    assert app.App(settings, "test").accounts.users() == []
+    settings = _settings(tmp_path, "http://127.0.0.1:8088")  # loopback, but no sandbox PBX runs there
     console = Console(record=True, width=200)
     _console_login(Context(settings, "test"), "test", console)
     assert console.export_text() == ""
