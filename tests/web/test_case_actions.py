@@ -319,9 +319,12 @@ def test_campaign_buttons_go_through_the_lifecycle_service(client: TestClient, s
     assert started.count("canbo") == 4
 
 
-def test_a_drafts_start_outside_the_allowed_hours_is_refused_on_the_page(tmp_path: Path, clock: Clock) -> None:
+def test_a_drafts_start_outside_the_allowed_hours_is_refused_on_the_page(tmp_path: Path, clock: Clock,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A draft made when the hours were wider (here against the sandbox, where they are lifted) cannot start
     once the console serves a real PBX, whose bounds are 07:00-21:00: the same refusal as `campaign start`."""
+    # No PBX runs here: say what the running sandbox's proof would find (tests/e2e/test_sandbox_proof.py checks it)
+    monkeypatch.setattr("ivr.protection.secrets.sandbox_running", lambda *_: True)
     db = {"database": {"url": f"sqlite:///{tmp_path}/console.db"}, "data_dir": str(tmp_path)}
     sandbox = composition.App(config.replace(config.load(), **db), "test", clock=clock)
     try:
