@@ -11,6 +11,7 @@ class AriRest:
     """REST wrappers; a subclass provides ``app`` and the transport ``_request``."""
 
     app: str
+    hotline_app: str | None = None
 
     async def _request(self, method: str, path: str, params: Mapping[str, Any] | None = None,
                        body: Any = None) -> Any:
@@ -51,12 +52,20 @@ class AriRest:
         return await self._request("POST", "/channels", params, body)
 
     async def follow(self, channel_id: str) -> None:
-        """Receive the channel's events even while it runs the dialplan (e.g. waits in a queue)."""
-        await self._request("POST", f"/applications/{self.app}/subscription", {"eventSource": f"channel:{channel_id}"})
+        """Receive the channel's events even while it runs the dialplan (e.g. waits in a queue).
+
+        Hotline channels are followed by the hotline application (the one they entered), so their events
+        arrive once, and whoever holds the hotline next keeps hearing them."""
+        await self._request("POST", f"/applications/{self._follower}/subscription",
+                            {"eventSource": f"channel:{channel_id}"})
 
     async def unfollow(self, channel_id: str) -> None:
-        await self._request("DELETE", f"/applications/{self.app}/subscription",
+        await self._request("DELETE", f"/applications/{self._follower}/subscription",
                             {"eventSource": f"channel:{channel_id}"})
+
+    @property
+    def _follower(self) -> str:
+        return self.hotline_app or self.app
 
     async def get_global(self, name: str) -> str:
         data = await self._request("GET", "/asterisk/variable", {"variable": name})

@@ -17,13 +17,16 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def is_sandbox(settings: Settings) -> bool:
-    """Whether ARI points at the local sandbox PBX (loopback host, the sandbox's HTTP port)."""
+    """Whether ARI points at a local sandbox PBX (loopback host, the HTTP port of one of the sandbox's nodes)."""
     try:
         parts = urlsplit(settings.ari.url)
         port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
     except ValueError:
         return False
-    return (parts.hostname or "").lower() in LOCAL_HOSTS and port == settings.sandbox.http_port
+    from ivr.sandbox.nodes import nodes  # here: the sandbox imports this module
+
+    sandbox_ports = {node.http_port for node in nodes(settings)}  # every PBX node of the sandbox
+    return (parts.hostname or "").lower() in LOCAL_HOSTS and port in sandbox_ports
 
 
 def public_url(url: str) -> str:

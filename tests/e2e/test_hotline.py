@@ -346,7 +346,7 @@ async def _campaign_and_declaration(box, settings, log: Path, campaign_id: str, 
     store = HotlineStore(open_database(settings))
     latest = lambda: next((c for c in store.inbound_calls(200) if c.caller_e164 == e164(number)), None)  # noqa: E731
     assert await until(lambda: log.exists() and "service.started" in log.read_text(), 60), "serve did not start"
-    await asyncio.to_thread(robocall_json, "campaign", "resume", campaign_id, "--json", env=env)
+    await asyncio.to_thread(robocall_json, "campaign", "start", campaign_id, "--json", env=env)
     assert await until(lambda: '"dialer.' in log.read_text(), 30), "the dialer did not take the campaign"
     caller = await asyncio.to_thread(Callers(box.phones, settings.hotline.number).call, number, "1")
     assert await until(lambda: (c := latest()) is not None and "menu:declare" in c.path, 90)

@@ -68,7 +68,7 @@ async def _scenario(settings, tmp_path: Path, db_url: str) -> None:
             assert (await http.get(f"{base}/healthz")).status_code == 200
             assert systemd.recv(4096).startswith(b"READY=1")  # told systemd before /readyz answered 200
 
-            await asyncio.to_thread(_cli, env, "campaign", "resume", campaign)
+            await asyncio.to_thread(_cli, env, "campaign", "start", campaign)
             seen_running = await _until(lambda: _sample(http, base, "robocall_campaigns_running", 1.0), 30)
             assert seen_running, "the running campaign never showed in /metrics"
             status = await _until(lambda: _completed(env, campaign), 180)

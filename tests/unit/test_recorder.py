@@ -56,20 +56,25 @@ class FakeLedger:
         raise NotImplementedError
 
     def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
-                           limit: int) -> list[r.Attempt]:
+                           limit: int, *, leased: bool = False) -> list[r.Attempt]:
         raise NotImplementedError
 
     def claim_for_inbound(self, target: InboundTarget, channel_id: str, worker_id: str,
                           now: dt.datetime) -> int | None:
         raise NotImplementedError
 
-    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime) -> r.Attempt:
+    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime, *,
+                     leased_by: str | None = None) -> r.Attempt:
         raise NotImplementedError
 
     def answers_for_attempt(self, attempt_id: int) -> list[r.Answer]:
         raise NotImplementedError
 
-    def release_stale_claims(self, worker_id: str | None = None, older_than: dt.datetime | None = None) -> int:
+    def release_stale_claims(self, worker_id: str | None = None, older_than: dt.datetime | None = None,
+                             campaign_id: int | None = None) -> int:
+        raise NotImplementedError
+
+    def in_flight_elsewhere(self, campaign_id: int, worker_id: str) -> int:
         raise NotImplementedError
 
     def attempts_in_flight(self, worker_id: str | None = None) -> list[r.Attempt]:
