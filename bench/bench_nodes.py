@@ -44,8 +44,9 @@ from ivr.storage.db import make_engine  # noqa: E402
 from ivr.storage.repo import Repository  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+# One call per household: no retry of any kind (else the campaign waits hours for the next attempts).
 ONE_PASS = {"window_start": "00:00", "window_end": "23:59", "no_answer_attempts": 1, "network_max_attempts": 1,
-            "unfinished_extra_attempts": 0}
+            "unfinished_extra_attempts": 0, "rejected_extra_attempts": 0, "away_extra_attempts": 0}
 
 
 def run(nodes: int, per_node: int, rounds: int) -> dict:
