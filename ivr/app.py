@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from ivr.ari.client import AriClient
 from ivr.clock import Clock, utcnow
 from ivr.config import Settings
+from ivr.identity import ProcessIdentity, new_identity
 from ivr.speech.library import AudioLibrary
 
 if TYPE_CHECKING:  # the database and script layers load only when a command needs them
@@ -37,12 +38,23 @@ if TYPE_CHECKING:  # the database and script layers load only when a command nee
     from ivr.storage.audio_register import AudioRegister
     from ivr.storage.gauges import GaugeStore
     from ivr.storage.hotline import HotlineStore
+    from ivr.storage.leases import LeaseStore
     from ivr.storage.purge_store import PurgeStore
     from ivr.storage.written_files import FileRegister
     from ivr.web.services import WebServices
+    from ivr.workers import WorkerLease
 
 
-def ari_client(settings: Settings) -> AriClient:
+def identity(settings: Settings, role: str) -> ProcessIdentity:
+    """This process's worker id and ARI application names (new at every start)."""
+    return new_identity(settings, role)
+
+
+def ari_client(settings: Settings, who: ProcessIdentity | None = None, *, url: str | None = None,
+               http_timeout: float = 10.0) -> AriClient:
+    """An ARI client under this process's own application names (``who``; a new identity if None).
+
+    ``url``: another PBX than ``ari.url`` (same credentials), e.g. a dead worker's, to look a channel up."""
     from ivr.protection.secrets import ensure_safe_secrets
 
     from ivr.logs import get_logger
@@ -54,8 +66,10 @@ def ari_client(settings: Settings) -> AriClient:
     if plain:
         get_logger(__name__).warning("ari.plain_http_beyond_loopback", problem=plain)
     tls = tls_context(a) if a.url.startswith(("https://", "wss://")) else None
-    return AriClient(a.url, a.username, a.password, a.app, rest_over_websocket=a.rest_over_websocket,
-                     rest_lanes=a.rest_lanes, event_lanes=a.event_lanes, tls=tls)
+    who = who or new_identity(settings, "call")
+    return AriClient(url or a.url, a.username, a.password, who.app, rest_over_websocket=a.rest_over_websocket,
+                     rest_lanes=a.rest_lanes, event_lanes=a.event_lanes, hotline_app=a.app,
+                     http_timeout=http_timeout, tls=tls)
 
 
 def audio_library(settings: Settings) -> AudioLibrary:
@@ -135,6 +149,13 @@ class App:
         return PurgeStore(self.engine)
 
     @cached_property
+    def leases(self) -> LeaseStore:
+        """Workers' leases and holders of shared ARI applications (ivr.storage.leases)."""
+        from ivr.storage.leases import LeaseStore
+
+        return LeaseStore(self.engine)
+
+    @cached_property
     def gauges(self) -> GaugeStore:
         from ivr.storage.gauges import GaugeStore
 
@@ -147,9 +168,14 @@ class App:
             engine.dispose()
 
     # -- what needs no database ------------------------------------------------------------------------
-    def ari(self) -> AriClient:
-        """A new ARI client (each long-lived user owns one and closes it)."""
-        return ari_client(self.settings)
+    def identity(self, role: str) -> ProcessIdentity:
+        """A new worker id and ARI application names for this process (ivr.identity)."""
+        return identity(self.settings, role)
+
+    def ari(self, who: ProcessIdentity | None = None) -> AriClient:
+        """A new ARI client under ``who``'s own applications (a new identity if None); each long-lived
+        user owns one and closes it."""
+        return ari_client(self.settings, who)
 
     @cached_property
     def library(self) -> AudioLibrary:
@@ -229,7 +255,16 @@ class App:
     def campaigns(self) -> CampaignService:
         from ivr.campaigns.service import CampaignService
 
-        return CampaignService(self.settings, self.repo, self.library, self.scripts, self.policy, clock=self.clock)
+        return CampaignService(self.settings, self.repo, self.library, self.scripts, self.policy, clock=self.clock,
+                               leases=self.leases)
+
+    def worker_lease(self, who: ProcessIdentity, *, calls: Callable[[], int] = lambda: 0,
+                     campaigns: Callable[[], Iterable[int]] = tuple) -> WorkerLease:
+        """``who``'s lease in the database (ivr.workers), able to take dead workers over on any PBX."""
+        from ivr.workers import build_lease
+
+        return build_lease(self.settings, who, self.leases, self.repo, policy=self.policy, clock=self.clock,
+                           calls=calls, campaigns=campaigns)
 
     @cached_property
     def web(self) -> WebServices:

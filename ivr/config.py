@@ -104,6 +104,11 @@ class SandboxSettings:
     http_port: int = 8088
     personas: str = ""
     staff: int = 3  # simulated staff softphones staff1..N (PJSIP endpoints answered by the phones)
+    # PBX nodes (ivr/sandbox/nodes.py): node N listens on sip_port/http_port + (N-1) * node_port_step;
+    # with more than one, Kamailio on proxy_sip_port dispatches the hotline's calls over them.
+    nodes: int = 1
+    node_port_step: int = 10
+    proxy_sip_port: int = 5190
     # Carrier mode (ivr/sandbox/carrier.py): the simulated network requires our PBX to register with digest
     # auth (the production trunk template) and refuses (403) calls whose caller ID is not the registered one.
     carrier: bool = False
@@ -177,8 +182,8 @@ class DialerSettings:
     away_extra_attempts: int = 2  # a family member said the person is away: call again this many times
     away_interval_min: int = 120
     monitoring_days: int = 14
-    # Who this dialer is in the ledger. Empty: "<host>@<ARI URL>", i.e. one worker per Asterisk, so a
-    # restarted worker recovers the attempts it left dialling on that Asterisk.
+    # The node's name in worker ids and `robocall status` (empty: the host name). Every process gets its
+    # own worker id "<node>:<pid>:<random>" whatever this says (ivr.identity).
     worker_id: str = ""
 
 
@@ -237,6 +242,18 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True)
+class WorkersSettings:
+    """Leases of controller processes in the shared database (ivr.workers, ivr.storage.leases).
+
+    Times are measured on the database's clock, never a host's."""
+
+    lease_seconds: float = 15.0  # a worker not heard from for this long is taken for dead
+    heartbeat_seconds: float = 0.0  # 0: a third of lease_seconds
+    hotline_lease_seconds: float = 3.0  # the hotline application's holder: a standby takes over after this
+    pbx_timeout: float = 3.0  # a dead worker's PBX not answering ARI within this counts as gone
+
+
+@dataclass(frozen=True)
 class WebSettings:
     """`robocall web`: the console for health staff (its own process)."""
 
@@ -259,6 +276,7 @@ class Settings:
     pbx: PbxSettings = field(default_factory=PbxSettings)
     service: ServiceSettings = field(default_factory=ServiceSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    workers: WorkersSettings = field(default_factory=WorkersSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
     data_dir: str = "var"
     scripts_dir: str = "scripts_vi"

@@ -30,6 +30,10 @@ Guarantees:
   at originate). Inbound calls (the dialplan's Stasis(<app>)) and followed channels stay on the event
   websocket. When a lane reconnects, the channels and playbacks of that lane are looked up again, as
   above; ``on_reconnect`` hooks run once per reconnect of the event websocket.
+- ``app`` is this process's own application (ivr.identity: ``<app>-<token>``), so any number of processes
+  share one PBX without taking each other's events. The dialplan's shared application (``hotline_app``,
+  where residents' calls enter) gets a websocket only between ``hold_hotline()`` and
+  ``release_hotline()``: the hotline's owner (ivr.hotline.owner) decides when this process holds it.
 - Credentials travel only in the Authorization header and never appear in logs or errors.
 """
 from __future__ import annotations
@@ -64,7 +68,7 @@ class AriClient(AriRest):
     def __init__(self, url: str, username: str, password: str, app: str, *,
                  max_backoff: float = 5.0, http_timeout: float = 10.0, max_connections: int = 50,
                  rest_over_websocket: bool = True, rest_lanes: int = 4, event_lanes: bool = True,
-                 tls: ssl.SSLContext | None = None) -> None:
+                 tls: ssl.SSLContext | None = None, hotline_app: str | None = None) -> None:
         self._lanes = Lanes(app, rest_over_websocket=rest_over_websocket, rest_lanes=rest_lanes,
                             event_lanes=event_lanes)
         super().__init__(app, Transport(url, username, password, self._lanes, http_timeout=http_timeout,
@@ -72,6 +76,8 @@ class AriClient(AriRest):
         self.url = self._transport.url  # never with credentials: it goes into messages and logs
         self._lane_of: dict[str, Lane] = {}  # channel id -> the lane its events arrive on (if not events)
         self._queues: dict[str, ChannelQueue] = {}
+        self.hotline_app = hotline_app
+        self._hotline_lane: Lane | None = None  # the shared application's websocket, while held
         self._playbacks: dict[str, str] = {}  # playback id -> channel id, for reconciliation
         self.inbound: asyncio.Queue[ev.StasisStart] = asyncio.Queue()
         self._max_backoff = max_backoff
@@ -93,8 +99,37 @@ class AriClient(AriRest):
         except asyncio.TimeoutError:
             raise PbxUnavailable(f"ARI websocket at {self.url} did not connect in {timeout:g} s") from None
 
+    async def hold_hotline(self, timeout: float = 5.0) -> bool:
+        """Register the shared hotline application (residents' calls arrive on ``inbound``); True once its
+        websocket is up. Only the process that owns the hotline on this PBX may call it (ivr.hotline.owner)."""
+        if self.hotline_app is None:
+            raise ValueError("this client has no hotline application")
+        if self._hotline_lane is None:
+            lane = self._hotline_lane = Lane(self.hotline_app)
+            lane.task = asyncio.create_task(self._keep(lane), name=f"ari-{lane.app}")
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._hotline_lane.ws is None and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.05)
+        return self._hotline_lane.ws is not None
+
+    async def release_hotline(self) -> None:
+        """Close the hotline application's websocket (another process takes it over)."""
+        lane, self._hotline_lane = self._hotline_lane, None
+        if lane is not None and lane.task is not None:
+            lane.task.cancel()
+            try:
+                await lane.task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - closing
+                pass
+
+    @property
+    def hotline_held(self) -> bool:
+        """True while the hotline application's websocket is up in this process."""
+        return self._hotline_lane is not None and self._hotline_lane.ws is not None
+
     async def close(self) -> None:
         self._closing = True
+        await self.release_hotline()
         for task in [self._task] + [lane.task for lane in self._lanes.extra]:
             if task:
                 task.cancel()
@@ -125,11 +160,20 @@ class AriClient(AriRest):
     def subscribe(self, channel_id: str) -> ChannelQueue:
         return self._queues.setdefault(channel_id, asyncio.Queue())
 
+    def is_subscribed(self, channel_id: str) -> bool:
+        return channel_id in self._queues
+
+    def entered_hotline(self, channel_id: str) -> bool:
+        """True if the channel entered the hotline application while this process held it."""
+        return self._hotline_lane is not None and channel_id in self._hotline_lane.channels
+
     def unsubscribe(self, channel_id: str) -> None:
         self._queues.pop(channel_id, None)
         lane = self._lane_of.pop(channel_id, None)
         if lane is not None:
             lane.channels.discard(channel_id)
+        if self._hotline_lane is not None:
+            self._hotline_lane.channels.discard(channel_id)
         for pid in [p for p, c in self._playbacks.items() if c == channel_id]:
             self._playbacks.pop(pid, None)
 
@@ -159,7 +203,7 @@ class AriClient(AriRest):
                         if events:
                             self.reconnects += 1
                             log.warning("ari.reconnected", reconnects=self.reconnects)
-                        if events or lane.channels:
+                        if events or lane.channels or lane is self._hotline_lane:
                             asyncio.create_task(self._reconcile(lane))
                     first = False
                     delays = backoff(0.2, self._max_backoff)
@@ -197,6 +241,8 @@ class AriClient(AriRest):
         if event.ts:
             self.event_lag = max(time.time() - event.ts, 0.0)
         queue = self._queues.get(event.channel_id)
+        if lane is self._hotline_lane and isinstance(event, ev.StasisStart):
+            lane.channels.add(event.channel_id)  # entered while we hold the application (not left by another)
         if queue is not None:
             queue.put_nowait(event)
         elif isinstance(event, ev.StasisStart):
@@ -204,7 +250,7 @@ class AriClient(AriRest):
 
     async def _reconcile(self, lane: Lane) -> None:
         """After the lane reconnected: resolve its channels and playbacks that ended while we could not hear."""
-        if lane is self._lanes.events:
+        if lane is self._lanes.events or lane is self._hotline_lane:
             mine = [c for c in self._queues if c not in self._lane_of]
         else:
             mine = [c for c in self._queues if self._lane_of.get(c) is lane]

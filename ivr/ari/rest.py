@@ -12,6 +12,8 @@ from ivr.ari.transport import Transport
 class AriRest:
     """REST wrappers for the Stasis application ``app``, carried by ``transport``."""
 
+    hotline_app: str | None = None
+
     def __init__(self, app: str, transport: Transport) -> None:
         self.app = app
         self._transport = transport
@@ -55,12 +57,20 @@ class AriRest:
         return await self._request("POST", "/channels", params, body)
 
     async def follow(self, channel_id: str) -> None:
-        """Receive the channel's events even while it runs the dialplan (e.g. waits in a queue)."""
-        await self._request("POST", f"/applications/{self.app}/subscription", {"eventSource": f"channel:{channel_id}"})
+        """Receive the channel's events even while it runs the dialplan (e.g. waits in a queue).
+
+        Hotline channels are followed by the hotline application (the one they entered), so their events
+        arrive once, and whoever holds the hotline next keeps hearing them."""
+        await self._request("POST", f"/applications/{self._follower}/subscription",
+                            {"eventSource": f"channel:{channel_id}"})
 
     async def unfollow(self, channel_id: str) -> None:
-        await self._request("DELETE", f"/applications/{self.app}/subscription",
+        await self._request("DELETE", f"/applications/{self._follower}/subscription",
                             {"eventSource": f"channel:{channel_id}"})
+
+    @property
+    def _follower(self) -> str:
+        return self.hotline_app or self.app
 
     async def get_global(self, name: str) -> str:
         data = await self._request("GET", "/asterisk/variable", {"variable": name})

@@ -45,7 +45,9 @@ from ivr.speech.library import AudioLibrary
 from ivr.speech.render import personalised_prompts
 from ivr.storage.audio_register import AudioRegister
 from ivr.storage import records as r
+from ivr.storage.leases import LeaseLost
 from ivr.storage.ledger import AttemptConflict
+from ivr.workers import WorkerLease
 from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
@@ -129,7 +131,8 @@ class Dialer:
                  worker_id: str, clock: Callable[[], dt.datetime] = utcnow,
                  monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
-                 pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None) -> None:
+                 pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None,
+                 lease: WorkerLease | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -143,6 +146,7 @@ class Dialer:
         self.metrics = metrics
         self.db = db_retry or DbRetry(monotonic=monotonic)
         self.pbx_wait = pbx_wait
+        self.lease = lease  # None: a dialer of its own (tests): claims carry no lease
         self.events = events
         self._pbx_down_since: float | None = None
         # prompt -> media URI of prompts already looked up: the script's fixed prompts are the same for
@@ -167,31 +171,18 @@ class Dialer:
 
     # -- recovery ----------------------------------------------------------------------------------
     async def recover(self) -> int:
-        """After a crash or restart: release claims never dialled, and resolve attempts that were dialling.
+        """Before dialling: take over the workers whose lease expired (ivr.workers.Takeover: their claims
+        released, their dialling attempts hung up on their PBX and finished for the retry policy).
 
-        A dialling attempt whose channel is still up on Asterisk is hung up (its conversation state is
-        lost); it is finished with "hung_up_early" if it had answers, else "failed", and the retry policy
-        schedules the next attempt. Answers already written are kept.
+        Never by name: a worker id is new at every start, and a neighbour's calls are its own business
+        until its lease expires. Without a lease (a dialer of its own) there is nothing to take over.
         """
-        released = await self.db.run("release_stale_claims", self.repo.release_stale_claims, self.worker_id)
-        resolved = 0
-        for attempt in await self.db.run("attempts_in_flight", self.repo.attempts_in_flight, self.worker_id):
-            if attempt.status != r.AttemptStatus.DIALING:
-                continue
-            cid = attempt.channel_id or channel_id_for(attempt)
-            try:
-                await self.ari.hangup(cid)
-            except AriError as exc:
-                if exc.status != 404:
-                    raise
-            answers = await self.db.run("answers_for_attempt", self.repo.answers_for_attempt, attempt.id)
-            campaign = await self.db.run("get_campaign", self.repo.get_campaign, attempt.campaign_id)
-            await finish_attempt(self.repo, self.db, attempt.id, AttemptEnd.recovered(bool(answers), self.clock()),
-                                 self.policy(campaign))
-            resolved += 1
-        if released or resolved:
-            log.info("dialer.recovered", released=released, resolved=resolved, worker=self.worker_id)
-        return released + resolved
+        if self.lease is None or self.lease.takeover is None:
+            return 0
+        found = await self.lease.takeover.sweep(self.worker_id)
+        if found:
+            log.info("dialer.recovered", resolved=found, worker=self.worker_id)
+        return found
 
     # -- main loop ---------------------------------------------------------------------------------
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True,
@@ -221,12 +212,12 @@ class Dialer:
                     continue
                 free = self.pacer.max_concurrent - len(self.active)
                 claimed: list[r.Attempt] = []
+                self._check_lease()
                 if free > 0 and self.pacer.delay() == 0.0:
                     burst = max(1, min(free, int(self.pacer.rate()) or 1))
-                    claimed = await self.db.run("claim_due_attempts", self.repo.claim_due_attempts, campaign_id,
-                                                self.worker_id, now, burst)
+                    claimed = await self._claim(campaign_id, now, burst)
                 for attempt in claimed:
-                    if stop.is_set():
+                    if stop.is_set() or not self._may_originate():
                         break
                     wait = self.pacer.delay()
                     if wait:
@@ -245,18 +236,38 @@ class Dialer:
                         # A claim whose commit succeeded but whose reply was lost (a dropped connection)
                         # left attempts claimed that no call serves: nothing of ours is in flight now.
                         if await self.db.run("release_stale_claims", self.repo.release_stale_claims,
-                                             self.worker_id):
+                                             self.worker_id, campaign_id=campaign_id):
                             continue
-                        break
+                        # Other workers' calls may still end unfinished, or their worker die (its attempts
+                        # come back once its lease expires): wait for them rather than stop.
+                        if not await self.db.run("in_flight_elsewhere", self.repo.in_flight_elsewhere,
+                                                 campaign_id, self.worker_id):
+                            break
                 await self._wait(stop, max(self.pacer.delay(), 0.2) if self.active else 0.5)
         finally:
             # Let the calls in progress finish: no answer is cut off by a pause or a shutdown.
             if self.active:
                 await asyncio.gather(*self.active.values(), return_exceptions=True)
-            await self._release_unstarted()
+            await self._release_unstarted(campaign_id)
             if on_progress:
                 on_progress(self.stats)
         return self.stats
+
+    async def _claim(self, campaign_id: int, now: dt.datetime, limit: int) -> list[r.Attempt]:
+        try:
+            return await self.db.run("claim_due_attempts", self.repo.claim_due_attempts, campaign_id,
+                                     self.worker_id, now, limit, leased=self.lease is not None)
+        except LeaseLost:
+            self._check_lease()  # lost for good: stop. Else it ran out in an outage: the next heartbeat renews it
+            return []
+
+    def _may_originate(self) -> bool:
+        return self.lease is None or self.lease.valid
+
+    def _check_lease(self) -> None:
+        """A worker whose lease is lost stops at once (its calls are being taken over by another)."""
+        if self.lease is not None and self.lease.lost:
+            raise LeaseLost(f"worker {self.worker_id}: lease lost, no more calls from this process")
 
     async def _nothing_pending(self, campaign_id: int) -> bool:
         return await self.db.run("next_due_at", self.repo.next_due_at, campaign_id) is None
@@ -285,9 +296,10 @@ class Dialer:
         await self._wait(stop, 0.5)
         return False
 
-    async def _release_unstarted(self) -> None:
+    async def _release_unstarted(self, campaign_id: int) -> None:
         try:
-            await self.db.run("release_stale_claims", self.repo.release_stale_claims, self.worker_id)
+            await self.db.run("release_stale_claims", self.repo.release_stale_claims, self.worker_id,
+                              campaign_id=campaign_id)
         except DatabaseUnavailable:
             log.error("dialer.claims_not_released", worker=self.worker_id)  # recover() releases them later
 
@@ -301,10 +313,21 @@ class Dialer:
             media = await self._media_for(prepare.script_prompts(script, variables))
             await self._register_audio(contact.id, script, variables)
             cid = channel_id_for(attempt)
+            if not self._may_originate():
+                bound.warning("dialer.lease_not_valid")  # never dialled: back to pending (safe to repeat)
+                await self.db.run("release_stale_claims", self.repo.release_stale_claims, self.worker_id,
+                                  campaign_id=campaign.id)
+                return
             try:
-                await self.db.run("mark_dialing", self.repo.mark_dialing, attempt.id, cid, self.clock())
+                await self.db.run("mark_dialing", self.repo.mark_dialing, attempt.id, cid, self.clock(),
+                                  leased_by=self.worker_id if self.lease is not None else None)
             except AttemptConflict:
                 bound.warning("dialer.attempt_conflict")
+                return
+            except LeaseLost:  # ran out (an outage, or cut off): never dialled, the claim goes back
+                bound.warning("dialer.lease_not_valid")
+                await self.db.run("release_stale_claims", self.repo.release_stale_claims, self.worker_id,
+                                  campaign_id=campaign.id)
                 return
             if self.events is not None:
                 self.events.call_started()

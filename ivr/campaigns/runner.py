@@ -1,8 +1,7 @@
 """The dialer part of `robocall serve`: every running campaign is dialled until the service stops.
 
-Each running campaign gets its own ``Dialer`` (ivr.calls.dialer), with a worker id derived from the
-service's (``<worker id>/c<campaign id>``), so its recovery after a restart and its release of unused
-claims concern that campaign only; its pacing limits (max_concurrent, calls_per_second) apply per
+Each running campaign gets its own ``Dialer`` (ivr.calls.dialer) under the process's worker id and lease
+(ivr.workers); its release of unused claims concerns that campaign only; its pacing limits (max_concurrent, calls_per_second) apply per
 campaign. A dialer returns when nothing is due; the runner looks again every ``poll`` seconds, and marks a
 campaign completed once it has nothing left to do. On stop, no new call starts and the calls in progress
 finish (the dialer waits for them). A campaign that cannot be dialled for a reason staff must fix (its
@@ -63,6 +62,15 @@ class CampaignRunner:
         self.repo, self.make_dialer, self.poll, self.operator, self.clock = repo, make_dialer, poll, operator, clock
         self.sleep = sleep
         self._dialers: dict[int, CampaignDialer] = {}
+        self._dialling: set[int] = set()
+
+    def dialling(self) -> list[int]:
+        """The campaigns this runner is dialling now (the worker's heartbeat reports them)."""
+        return sorted(self._dialling)
+
+    def calls_in_progress(self) -> int:
+        """Calls in progress over every campaign (the worker's heartbeat reports them)."""
+        return sum(d.calls_in_progress for d in self._dialers.values())
 
     def dialers(self) -> list[CampaignDialer]:
         """The dialers made so far (the service's metrics read their calls in progress)."""
@@ -111,7 +119,8 @@ class CampaignRunner:
         dialer = self._dialers.get(campaign_id)
         if dialer is None:
             dialer = self._dialers[campaign_id] = self.make_dialer(campaign_id)
-            await dialer.recover()  # once per campaign and process: calls a crashed run left behind
+            await dialer.recover()  # once per campaign and process: the calls of workers that died
+        self._dialling.add(campaign_id)
         try:
             stats = await dialer.run_campaign(campaign_id, stop, until_idle=until_idle, on_progress=on_progress)
         except PbxUnavailable:
@@ -123,6 +132,8 @@ class CampaignRunner:
                                     operator=self.operator, now=self.clock())
             log.error("dialer.campaign_paused", campaign=campaign_id, reason=str(exc)[:300])
             return None
+        finally:
+            self._dialling.discard(campaign_id)
         if stop.is_set() and not foreground:
             return stats
         settled = await asyncio.to_thread(self.repo.settle_after_run, campaign_id, stopped=stop.is_set(),

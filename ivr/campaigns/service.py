@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -27,18 +26,17 @@ from ivr.i18n import _
 from ivr.labels import status_label
 from ivr.formats import show_date
 from ivr.scripts.model import Script
-from ivr.protection.secrets import is_sandbox, public_url
+from ivr.protection.secrets import is_sandbox
 from ivr.scripts.purpose import campaign_mismatch, direction_label
 from ivr.speech.library import AudioLibrary
 from ivr.speech.render import personalised_prompts, render_personalised, render_script
 from ivr.storage.audio_register import AudioRegister
 from ivr.storage import records as r
 from ivr.storage.overview import CampaignRow, OverviewStore
+from ivr.storage.leases import LeaseLost, LeaseStore
 from ivr.storage.repo import Repository
-
-
-def worker_id(settings: Settings) -> str:
-    return settings.dialer.worker_id or f"{socket.gethostname()}@{public_url(settings.ari.url)}"
+from ivr.identity import ProcessIdentity, new_identity
+from ivr.workers import build_lease
 
 
 @dataclass(frozen=True)
@@ -87,9 +85,10 @@ class CampaignPlan:
 class CampaignService:
     def __init__(self, settings: Settings, repo: Repository, library: AudioLibrary,
                  scripts: Callable[[str], Script], policy: Callable[[r.Campaign], RetryPolicy],
-                 clock: Callable[[], dt.datetime] = utcnow) -> None:
+                 clock: Callable[[], dt.datetime] = utcnow, leases: LeaseStore | None = None) -> None:
         self.settings = settings
         self.repo = repo
+        self.leases = leases or LeaseStore(repo.engine)  # workers' leases (ivr.workers), same database
         self.library = library
         self.scripts = scripts
         self.policy = policy
@@ -235,16 +234,40 @@ class CampaignService:
 
     async def run(self, campaign_id: int, ari: DialerAri, stop: asyncio.Event, operator: str, *,
                   until_idle: bool = True, on_progress: Callable[[RunStats], None] | None = None,
-                  keep_reports: bool = False) -> RunStats:
+                  keep_reports: bool = False, who: ProcessIdentity | None = None) -> RunStats:
+        """Dial the campaign in the foreground as a worker of its own (``who``: this process; new if None)
+        with a lease (ivr.workers): dead workers' attempts are taken over first and while dialling; a lost
+        lease stops this run at once (UserError), and its calls are left to the worker taking them over."""
         campaign = self.repo.get_campaign(campaign_id)
         if campaign.status in (r.CampaignStatus.CANCELLED, r.CampaignStatus.COMPLETED):
             raise UserError(_("campaign #{id} is {status}: nothing to run").format(
                 id=campaign_id, status=status_label(campaign.status.value)))
         self.set_status(campaign_id, "running", operator)
+        who = who or new_identity(self.settings, "campaign")
+        runner: CampaignRunner | None = None
+        lease = build_lease(self.settings, who, self.leases, self.repo, policy=self.policy, clock=self.clock,
+                            calls=lambda: runner.calls_in_progress() if runner else 0,
+                            campaigns=lambda: (campaign_id,))
         dialer = Dialer(self.settings, self.repo, ari, self.library, self.scripts, self.policy,
-                        worker_id=worker_id(self.settings), clock=self.clock, keep_reports=keep_reports)
+                        worker_id=who.worker_id, clock=self.clock, keep_reports=keep_reports, lease=lease)
         runner = CampaignRunner(self.repo, lambda _campaign_id: dialer, operator=operator, clock=self.clock)
-        stats = await runner.dial(campaign_id, stop, foreground=True, until_idle=until_idle, on_progress=on_progress)
+        await lease.register()
+        beating = asyncio.Event()  # not ``stop``: the lease lives until our last call has ended
+        beats = asyncio.create_task(lease.run(beating), name="lease")
+        try:
+            stats = await runner.dial(campaign_id, stop, foreground=True, until_idle=until_idle,
+                                      on_progress=on_progress)
+            if lease.lost or not await lease.heartbeat():
+                raise LeaseLost(who.worker_id)  # e.g. cut off: whatever was in flight was taken over
+        except LeaseLost:
+            raise UserError(_("campaign {id}: process {worker} lost its permission to call (its lease expired: "
+                              "database out of reach too long?); its calls in progress were taken over by another "
+                              "process. Run `robocall campaign run` again if needed.").format(
+                                  id=campaign_id, worker=who.worker_id)) from None
+        finally:
+            beating.set()
+            await asyncio.gather(beats, return_exceptions=True)
+            await lease.close()
         if stats is None:
             raise AssertionError("a foreground run raises its errors")  # CampaignRunner.dial
         return stats

@@ -92,7 +92,8 @@ def run_foreground(ctx: Context, svc: CampaignService, campaign_id: int, console
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        ari = ctx.app.ari()
+        who = ctx.app.identity("campaign")
+        ari = ctx.app.ari(who)
         await ari.connect()
         try:
             with Live(progress_table(svc, campaign_id), console=console, refresh_per_second=2) as live:
@@ -104,7 +105,7 @@ def run_foreground(ctx: Context, svc: CampaignService, campaign_id: int, console
                 ticker = asyncio.create_task(refresh())
                 try:
                     return await svc.run(campaign_id, ari, stop, ctx.who(),
-                                         until_idle=until_idle)
+                                         until_idle=until_idle, who=who)
                 finally:
                     ticker.cancel()
                     live.update(progress_table(svc, campaign_id))

@@ -48,9 +48,14 @@ class HotlinePlans:
     def prepare(self) -> RenderStats:
         """Render every prompt the hotline can play, and publish the queue's sounds; idempotent."""
         prompts = [*script_prompts(self.menu_script, {}), *script_prompts(self.menu_script, self._after_hours_vars),
-                   *script_prompts(self.callback_script, {}), self.after_hours_notice, texts.RECOGNISED]
+                   *script_prompts(self.callback_script, {}), self.after_hours_notice, texts.RECOGNISED,
+                   texts.TAKEN_OVER]
         stats = self.library.ensure_all(prompts)
         return stats + queue_sounds.install(self.library, self.queue_sounds_dir)
+
+    def taken_over_media(self) -> str:
+        """The apology for a caller whose call a dead holder of the hotline left (ivr.hotline.owner)."""
+        return self.library.media_for(texts.TAKEN_OVER)
 
     @property
     def queue_sounds_dir(self) -> Path:

@@ -23,3 +23,10 @@ def after_hours_staff_option(hours: str) -> str:
 RECOGNISED = Prompt("hotline.recognised",
                     "Cảm ơn anh/chị đã gọi lại. Sở Y tế vừa gọi để hỏi thăm sức khỏe của anh/chị. "
                     "Xin anh/chị trả lời ngay các câu hỏi sau đây.")
+
+# Said to a caller whose hotline call was being served by a `serve` that died (ivr.hotline.owner): the
+# standby that takes the hotline over cannot know where in the script the call was, so it apologises and
+# hangs up; the answers already given are kept.
+TAKEN_OVER = Prompt("hotline.taken_over",
+                    "Xin lỗi anh/chị, cuộc gọi vừa bị gián đoạn do sự cố kỹ thuật. Các câu trả lời anh/chị "
+                    "đã bấm đã được ghi lại. Xin anh/chị vui lòng gọi lại số này để khai báo tiếp. Xin cảm ơn.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 import httpx
 from prometheus_client import generate_latest
@@ -22,6 +22,13 @@ from ivr.storage.gauges import GaugeStore
 log = get_logger(__name__)
 
 
+class HotlineHolder(Protocol):
+    """Whether this process holds the hotline application (ivr.hotline.owner.HotlineOwner has it)."""
+
+    def mine(self) -> bool: ...  # the database names this process the holder
+    def held(self) -> bool: ...  # and its websocket for the application is up
+
+
 class Observer:
     """Answers the health endpoints of one serve process."""
 
@@ -29,7 +36,8 @@ class Observer:
                  dialers: Callable[[], Sequence[DialerState]], *, hotline: bool,
                  hotline_conversations: Callable[[], int] = lambda: 0, pbx_metrics_url: str = "",
                  pbx_auth: tuple[str, str] | None = None, timeout: float = 3.0,
-                 standby: Callable[[], bool] = lambda: False, trunk: str = "trunk") -> None:
+                 standby: Callable[[], bool] = lambda: False, trunk: str = "trunk",
+                 owner: HotlineHolder | None = None) -> None:
         self.metrics = metrics
         self.ari = ari
         self.store = store
@@ -39,6 +47,7 @@ class Observer:
         self.pbx_auth = pbx_auth
         self.timeout = timeout
         self.standby = standby
+        self.owner = owner  # who holds the hotline application (ivr.hotline.owner); None: this process alone
         self.snapshot = Snapshot()
         self.started = time.monotonic()
         metrics.registry.register(LiveCollector(ari, dialers, self.snapshot, trunk))
@@ -57,8 +66,11 @@ class Observer:
 
     async def readiness(self) -> Readiness:
         connected = bool(self.ari.connected)
-        probe = Probe(ari_connected=connected, database_reachable=await self.database_reachable(),
-                      hotline=hotline_role(self.hotline, connected, self.standby()))
+        if self.owner is not None:  # the application is registered while this process holds it
+            role = hotline_role(self.hotline, self.owner.held(), not self.owner.mine())
+        else:
+            role = hotline_role(self.hotline, connected, self.standby())
+        probe = Probe(ari_connected=connected, database_reachable=await self.database_reachable(), hotline=role)
         return decide(probe)
 
     async def metrics_text(self) -> bytes:

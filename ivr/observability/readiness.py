@@ -2,7 +2,8 @@
 
 Ready means: the ARI websocket is connected, the database answers, and the hotline's application is
 held by this process or by another one (a standby, which does not hold it, is ready too: it takes over
-when the holder goes). /healthz only says the process is alive; /readyz says this.
+when the holder goes). /healthz only says the process is alive; /readyz says this, and the hotline role
+(``"hotline": "held" | "standby" | "off" | "lost"``: which `serve` answers the PBX's hotline now).
 """
 from __future__ import annotations
 
@@ -30,9 +31,10 @@ class Probe:
 class Readiness:
     ready: bool
     checks: dict[str, str]  # check -> "ok" or why not
+    hotline: HotlineRole = HotlineRole.OFF
 
     def as_dict(self) -> dict[str, object]:
-        return {"ready": self.ready, "checks": dict(self.checks)}
+        return {"ready": self.ready, "checks": dict(self.checks), "hotline": self.hotline.value}
 
 
 def decide(probe: Probe) -> Readiness:
@@ -44,11 +46,13 @@ def decide(probe: Probe) -> Readiness:
     }
     if probe.hotline is HotlineRole.STANDBY:
         checks["hotline"] = "ok (standby)"
-    return Readiness(all(v.startswith("ok") for v in checks.values()), checks)
+    return Readiness(all(v.startswith("ok") for v in checks.values()), checks, probe.hotline)
 
 
 def hotline_role(enabled: bool, ari_connected: bool, standby: bool = False) -> HotlineRole:
-    """The hotline's role from what serve knows: the application is registered while the websocket is up."""
+    """The hotline's role from what serve knows: the application is registered while its websocket is up
+    (``ari_connected``: the hotline application's websocket when ivr.hotline.owner decides who holds it);
+    ``standby``: another process holds it (the database says so)."""
     if not enabled:
         return HotlineRole.OFF
     if standby:

@@ -17,26 +17,29 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def is_sandbox(settings: Settings) -> bool:
-    """Whether ARI is the local sandbox PBX: a loopback address at the sandbox's HTTP port *and* the sandbox's
-    own Asterisk running and bound there (ivr/sandbox/proof.py); a setting alone never makes a PBX the
-    sandbox, since the sandbox lifts the call window's bounds and accepts the default password."""
+    """Whether ARI is the local sandbox PBX: a loopback address at the HTTP port of one of the sandbox's PBX
+    nodes *and* that node's own Asterisk running and bound there (ivr/sandbox/proof.py); a setting alone never
+    makes a PBX the sandbox, since the sandbox lifts the call window's bounds and accepts the default password."""
     try:
         parts = urlsplit(settings.ari.url)
         port = parts.port or (443 if parts.scheme in ("https", "wss") else 80)
     except ValueError:
         return False
+    from ivr.sandbox.nodes import nodes  # here: the sandbox imports this module
+
     host = (parts.hostname or "").lower()
-    if host not in LOCAL_HOSTS or port != settings.sandbox.http_port:
+    node = next((n for n in nodes(settings) if n.http_port == port), None)  # every PBX node of the sandbox
+    if host not in LOCAL_HOSTS or node is None:
         return False
-    return sandbox_running(settings, host, port)
+    return sandbox_running(settings, host, port, node.name)
 
 
-def sandbox_running(settings: Settings, host: str, port: int) -> bool:
+def sandbox_running(settings: Settings, host: str, port: int, instance: str = "pbx") -> bool:
     """The proof from the running process (a separate function so that unit tests without a PBX can say
-    what the proof would find)."""
+    what the proof would find). ``instance``: the node's Asterisk (pbx, pbx2, ...)."""
     from ivr.sandbox.proof import sandbox_pbx_listens_at
 
-    return sandbox_pbx_listens_at(settings.sandbox_dir, settings.sandbox_root, host, port)
+    return sandbox_pbx_listens_at(settings.sandbox_dir, settings.sandbox_root, host, port, instance)
 
 
 def public_url(url: str) -> str:

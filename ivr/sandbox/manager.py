@@ -19,11 +19,13 @@ from ivr.config import Settings
 from ivr.errors import UserError
 from ivr.logs import get_logger
 from ivr.protection.secrets import public_url
+from ivr.sandbox import nodes as nodes_mod
 from ivr.sandbox import personas as personas_mod
 import dataclasses
 
 from ivr.sandbox import carrier, rootfs, staff
 from ivr.sandbox.process import AsteriskInstance
+from ivr.sandbox.proxy import HotlineProxy
 from ivr.sandbox.render import render_dirs, write_atomic
 from ivr.sandbox.values import (CONF_DIR, PBX_SOURCES, PRODUCTION_DIR, pbx_values, sandbox_network, staff_values,
                                 trunk_values)
@@ -58,17 +60,26 @@ class Sandbox:
         self.root = settings.sandbox_root
         self.pbx = AsteriskInstance("pbx", self.root, self.dir)
         self.phones = AsteriskInstance("phones", self.root, self.dir)
+        self.nodes = nodes_mod.nodes(settings)  # node 1 is ``pbx``
+        self.extra = [AsteriskInstance(n.name, self.root, self.dir) for n in self.nodes[1:]]
+        sb = settings.sandbox
+        self.proxy = HotlineProxy(self.dir, sb.proxy_sip_port, [n.sip_port for n in self.nodes]) \
+            if nodes_mod.proxied(settings) else None
         self.packages = rootfs.read_packages(CONF / "packages.txt")
 
     # -- values for the templates ------------------------------------------------------------------
     def _values(self, inst: AsteriskInstance) -> dict[str, object]:
         sb = self.settings.sandbox
         if inst.name == "phones":
+            hotline_port = self.proxy.port if self.proxy is not None else sb.sip_port
             return {**inst.dirs(), "sip_bind": "127.0.0.1", "sip_port": sb.phones_sip_port, "pbx_host": "127.0.0.1",
-                    "pbx_port": sb.sip_port, "rtp_start": 30000, "rtp_end": 39999,
+                    "pbx_port": hotline_port, "rtp_start": 30000, "rtp_end": 39999,
                     "caller_id_name": self.settings.trunk.caller_id_name,
                     "caller_id_number": self.settings.trunk.caller_id_number,
                     **carrier.phones_values(self.settings)}
+        node = next((n for n in self.nodes[1:] if n.name == inst.name), None)
+        if node is not None:
+            return pbx_values(self.settings, inst.dirs(), node.network(sb.phones_sip_port))
         if not sb.carrier:
             return pbx_values(self.settings, inst.dirs(), sandbox_network(self.settings))
         # Carrier mode: asterisk-conf/production/ rendered as production renders it, the far end as operator.
@@ -83,15 +94,17 @@ class Sandbox:
         """Render every config; return, per instance, whether anything but the phones' dialplan changed."""
         changed = {}
         carrier.install_tls(self.settings, self.root)
-        for inst, sources in ((self.pbx, self._pbx_sources()),
-                              (self.phones, [CONF / "common", CONF / "phones"])):
+        pbxes = [self.pbx, *self.extra]
+        for inst, sources in [(self.pbx, self._pbx_sources()), *((p, list(PBX_SOURCES)) for p in self.extra),
+                              (self.phones, [CONF / "common", CONF / "phones"])]:
             target = self.root / inst.conf_dir.lstrip("/")
             changed[inst.name] = bool(render_dirs(sources, target, self._values(inst)))
         sb = self.settings.sandbox
         if not sb.carrier:  # carrier mode: the registering staff phones of asterisk-conf/production/
             staff_conf = staff.render_endpoints(sb.staff, "127.0.0.1", sb.phones_sip_port)
-            if write_atomic(self.root / self.pbx.conf_dir.lstrip("/") / staff.STAFF_FILE, staff_conf):
-                changed["pbx"] = True
+            for inst in pbxes:
+                if write_atomic(self.root / inst.conf_dir.lstrip("/") / staff.STAFF_FILE, staff_conf):
+                    changed[inst.name] = True
         far_end = carrier.render_far_end(self.settings)
         if write_atomic(self.root / self.phones.conf_dir.lstrip("/") / carrier.CARRIER_FILE, far_end):
             changed["phones"] = True
@@ -134,7 +147,7 @@ class Sandbox:
         personas_changed = self.write_personas(personas_file)
         self._mount_proc()
         deadline = time.monotonic() + timeout
-        for inst in (self.phones, self.pbx):
+        for inst in (self.phones, self.pbx, *self.extra):
             if inst.pid() is None:
                 progress(f"starting asterisk '{inst.name}'")
                 inst.start()
@@ -142,15 +155,25 @@ class Sandbox:
                 inst.rx("core reload")  # already running: pick up the changed config
             elif inst is self.phones and personas_changed:
                 inst.rx("dialplan reload")
-        for inst in (self.phones, self.pbx):
+        for inst in (self.phones, self.pbx, *self.extra):
             inst.wait_ready(deadline)
-        self._wait_ari(deadline)
+        for node in self.nodes:
+            self._wait_ari(deadline, node.ari_url())
+        for inst in self._all_extra()[len(self.extra):]:
+            inst.stop()  # nodes an earlier `up` started that this configuration has not
+        if self.proxy is None:
+            HotlineProxy(self.dir, self.settings.sandbox.proxy_sip_port, []).stop()
+        else:
+            progress("starting kamailio (hotline proxy)")
+            self.proxy.start()
         status = self.status()
         return replace(status, seconds=round(time.monotonic() - started, 2))
 
     def down(self) -> bool:
         stopped = False
-        for inst in (self.pbx, self.phones):
+        proxy = self.proxy or HotlineProxy(self.dir, self.settings.sandbox.proxy_sip_port, [])
+        stopped = proxy.stop() or stopped  # also one left by an earlier `up` with more nodes
+        for inst in (self.pbx, *self._all_extra(), self.phones):
             stopped = inst.stop() or stopped
         self._umount_proc()
         return stopped
@@ -168,11 +191,21 @@ class Sandbox:
             personas=(self.dir / "personas.txt").read_text() if (self.dir / "personas.txt").exists() else "",
         )
 
+    def _all_extra(self) -> list[AsteriskInstance]:
+        """Extra nodes configured now, and any other left running by an earlier `up` (their pid files)."""
+        names = {i.name for i in self.extra}
+        left = [AsteriskInstance(p.name[:-4], self.root, self.dir) for p in sorted(self.dir.glob("pbx[0-9]*.pid"))]
+        return self.extra + [i for i in left if i.name not in names]
+
+    def node(self, number: int) -> AsteriskInstance:
+        """The Asterisk of PBX node ``number`` (1: the sandbox's pbx)."""
+        return self.pbx if number == 1 else self.extra[number - 2]
+
     # -- test support ------------------------------------------------------------------------------
     def reset(self, timeout: float = 10.0) -> None:
         """Return the PBX to a clean state between tests: no channel up, trunk healthy."""
         self.set_trunk_down(False)
-        for inst in (self.pbx, self.phones):
+        for inst in (self.pbx, *[i for i in self.extra if i.pid() is not None], self.phones):
             inst.rx("channel request hangup all")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -196,20 +229,20 @@ class Sandbox:
         return 0
 
     # -- internals ---------------------------------------------------------------------------------
-    def _ari_ok(self) -> bool:
+    def _ari_ok(self, url: str | None = None) -> bool:
         a = self.settings.ari
         try:
-            r = httpx.get(f"{a.url}/ari/asterisk/info", auth=(a.username, a.password), timeout=2)
+            r = httpx.get(f"{url or a.url}/ari/asterisk/info", auth=(a.username, a.password), timeout=2)
             return r.status_code == 200
         except httpx.HTTPError:
             return False
 
-    def _wait_ari(self, deadline: float) -> None:
+    def _wait_ari(self, deadline: float, url: str | None = None) -> None:
         while time.monotonic() < deadline:
-            if self._ari_ok():
+            if self._ari_ok(url):
                 return
             time.sleep(0.2)
-        raise UserError(f"sandbox: ARI did not answer at {public_url(self.settings.ari.url)}; "
+        raise UserError(f"sandbox: ARI did not answer at {public_url(url or self.settings.ari.url)}; "
                         f"see {self.pbx.console_log}")
 
     def _proc_mounted(self) -> bool:

@@ -34,9 +34,10 @@ def _http_bind(conf: Path) -> tuple[str, int] | None:
         return None
 
 
-def sandbox_pbx_listens_at(sandbox_dir: Path, root: Path, host: str, port: int) -> bool:
-    """Whether the sandbox's PBX (started from ``sandbox_dir`` in ``root``) is running and bound to host:port."""
-    pbx = AsteriskInstance("pbx", root, sandbox_dir)
+def sandbox_pbx_listens_at(sandbox_dir: Path, root: Path, host: str, port: int, instance: str = "pbx") -> bool:
+    """Whether the sandbox's PBX ``instance`` (pbx, or pbxN for node N; started from ``sandbox_dir`` in
+    ``root``) is running and bound to host:port."""
+    pbx = AsteriskInstance(instance, root, sandbox_dir)
     pid = pbx.pid()  # a live Asterisk started with the sandbox's asterisk.conf
     if pid is None:
         return False

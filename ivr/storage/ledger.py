@@ -30,6 +30,7 @@ from ivr.storage.stops import stopped_ids
 from ivr.storage import models as m
 from ivr.storage import records as r
 from ivr.storage.base import StoreBase, answer_record, attempt_record
+from ivr.storage.leases import LeaseLost, lease_alive
 from ivr.storage.types import UtcDateTime
 
 A, H = m.CallAttempt, m.Household
@@ -89,16 +90,18 @@ class Attempts(AttemptWrites, Protocol):
     def count_eligible(self, *, import_id: int | None, list_date: dt.date | None, category: str | None,
                        monitoring_days: int = 1) -> int: ...
     def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
-                           limit: int) -> list[r.Attempt]: ...
+                           limit: int, *, leased: bool = False) -> list[r.Attempt]: ...
     def claim_for_inbound(self, target: InboundTarget, channel_id: str, worker_id: str,
                           now: dt.datetime) -> int | None: ...
     def release_inbound(self, attempt_id: int, created: bool) -> None: ...
-    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime) -> r.Attempt: ...
+    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime, *,
+                     leased_by: str | None = None) -> r.Attempt: ...
     def answers_for_attempt(self, attempt_id: int) -> list[r.Answer]: ...
     def contact_answers(self, contact_id: int) -> list[r.Answer]: ...
-    def release_stale_claims(self, worker_id: str | None = None,
-                             older_than: dt.datetime | None = None) -> int: ...
+    def release_stale_claims(self, worker_id: str | None = None, older_than: dt.datetime | None = None,
+                             campaign_id: int | None = None) -> int: ...
     def attempts_in_flight(self, worker_id: str | None = None) -> list[r.Attempt]: ...
+    def in_flight_elsewhere(self, campaign_id: int, worker_id: str) -> int: ...
     def get_attempt(self, attempt_id: int) -> r.Attempt: ...
     def campaign_attempts(self, campaign_id: int) -> list[r.Attempt]: ...
     def next_due_at(self, campaign_id: int) -> dt.datetime | None: ...
@@ -147,11 +150,13 @@ class Ledger(StoreBase):
                                        C.id.not_in(stopped_ids()))) or 0)
 
     def claim_due_attempts(self, campaign_id: int, worker_id: str, now: dt.datetime,
-                           limit: int) -> list[r.Attempt]:
+                           limit: int, *, leased: bool = False) -> list[r.Attempt]:
         """Take up to ``limit`` pending attempts due by ``now`` for ``worker_id``, oldest due first.
 
         Only while the campaign is running. Each claimed attempt marks its household busy, so no other
         worker (and no other campaign) calls that phone until the attempt is finished or released.
+        ``leased``: the claim carries the worker's lease (ivr.storage.leases): LeaseLost, and nothing
+        claimed, if that lease is no longer alive on the database's clock.
         """
         if limit <= 0:
             return []
@@ -167,6 +172,8 @@ class Ledger(StoreBase):
         if self._postgres:
             query = query.with_for_update(skip_locked=True, of=(A, H))
         with self._write() as s:
+            if leased and not lease_alive(s, worker_id):
+                raise LeaseLost(f"worker {worker_id}: lease expired, claiming nothing")
             picked: dict[int, int] = {}
             for attempt_id, household_id in s.execute(query):
                 picked.setdefault(household_id, attempt_id)
@@ -179,11 +186,19 @@ class Ledger(StoreBase):
             s.execute(update(H), [{"id": hid, "active_attempt_id": aid} for hid, aid in picked.items()])
             return self._attempts(s, A.id.in_(ids))
 
-    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime) -> r.Attempt:
+    def mark_dialing(self, attempt_id: int, channel_id: str, at: dt.datetime, *,
+                     leased_by: str | None = None) -> r.Attempt:
         """Record the channel id of a claimed attempt before originating it. Repeating it is harmless;
-        an attempt that is no longer claimed (released, finished) raises AttemptConflict: do not dial."""
+        an attempt that is no longer claimed (released, finished) raises AttemptConflict: do not dial.
+
+        ``leased_by``: the worker whose claim this is, under its lease: LeaseLost if that lease has expired
+        (a worker cut off while marking must not dial what was taken over meanwhile), AttemptConflict if
+        the claim is no longer that worker's."""
         with self._write() as s:
-            s.execute(update(A).where(A.id == attempt_id, A.status == CLAIMED)
+            if leased_by is not None and not lease_alive(s, leased_by):
+                raise LeaseLost(f"worker {leased_by}: lease expired, not dialling attempt {attempt_id}")
+            mine = () if leased_by is None else (A.claimed_by == leased_by,)
+            s.execute(update(A).where(A.id == attempt_id, A.status == CLAIMED, *mine)
                       .values(status=DIALING, channel_id=channel_id, started_at=at),
                       execution_options={"synchronize_session": False})
             attempt = self._one(s, attempt_id)
@@ -314,7 +329,7 @@ class Ledger(StoreBase):
             return self._attempts(s, A.id == following.id)[0]
 
     def release_stale_claims(self, worker_id: str | None = None,
-                             older_than: dt.datetime | None = None) -> int:
+                             older_than: dt.datetime | None = None, campaign_id: int | None = None) -> int:
         """Put claimed-but-never-dialled attempts back to pending (after a worker crashed or stopped).
 
         Selects by the worker that claimed them, by claim time (claimed before ``older_than``), or both.
@@ -327,6 +342,8 @@ class Ledger(StoreBase):
             query = query.where(A.claimed_by == worker_id)
         if older_than is not None:
             query = query.where(A.claimed_at < older_than)
+        if campaign_id is not None:
+            query = query.where(A.campaign_id == campaign_id)
         if self._postgres:
             query = query.with_for_update(skip_locked=True)
         with self._write() as s:
@@ -345,6 +362,14 @@ class Ledger(StoreBase):
         where = [A.status == DIALING] + ([A.claimed_by == worker_id] if worker_id is not None else [])
         with self._read() as s:
             return self._attempts(s, *where)
+
+    def in_flight_elsewhere(self, campaign_id: int, worker_id: str) -> int:
+        """Attempts of the campaign claimed or dialling by other workers (a dialer with nothing due waits
+        for them: their calls may end unfinished, or their worker die and leave them to be taken over)."""
+        with self._read() as s:
+            return int(s.scalar(select(func.count()).select_from(A).where(
+                A.campaign_id == campaign_id, A.status.in_((CLAIMED, DIALING)),
+                A.claimed_by.is_distinct_from(worker_id))) or 0)
 
     def get_attempt(self, attempt_id: int) -> r.Attempt:
         with self._read() as s:

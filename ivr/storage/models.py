@@ -199,3 +199,35 @@ class AuditEntry(Base):
     # The hash chain (ivr/storage/audit_chain.py): the previous entry's hash and this entry's own
     prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     entry_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class Worker(Base):
+    """A controller process and its lease (ivr.storage.leases): alive while ``expires_at`` is ahead of the
+    database's clock. A claim carries its worker's lease; an expired worker's attempts are taken over."""
+
+    __tablename__ = "workers"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)  # <node>:<pid>:<token>
+    node: Mapped[str] = mapped_column(String(60))
+    pid: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(20))  # call | campaign | serve
+    ari_url: Mapped[str] = mapped_column(String(300))  # the PBX its calls are on
+    app: Mapped[str] = mapped_column(String(120))  # its own ARI application
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)  # calls in progress at the last heartbeat
+    campaigns: Mapped[str] = mapped_column(String(200), default="")  # ids being dialled, comma-separated
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # a clean stop
+    reaped_by: Mapped[str | None] = mapped_column(String(120))  # who is taking (or took) its attempts over
+    reaped_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # when that was done
+
+
+class AppHolder(Base):
+    """Who holds a PBX's shared Stasis application (the hotline): one row per (PBX, application)."""
+
+    __tablename__ = "app_holders"
+    pbx: Mapped[str] = mapped_column(String(300), primary_key=True)  # the PBX's ARI URL
+    app: Mapped[str] = mapped_column(String(120), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(120))
+    since: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

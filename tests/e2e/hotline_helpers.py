@@ -92,6 +92,7 @@ async def running_hotline(settings: config.Settings, box: Sandbox, clock: Callab
     await asyncio.to_thread(plans.prepare)
     ari = app.ari_client(settings)
     await ari.connect()
+    assert await ari.hold_hotline(), "the hotline application registered"  # this test's process holds it
     handler = HotlineHandler(HotlineDeps(ari, store, repo, plans, settings, clock=clock))
     agents = AgentService(store, QueueAdmin(ari), clock)
     stop = asyncio.Event()

@@ -173,7 +173,9 @@ def test_kill_9_mid_campaign_then_restart(pbx, settings, any_db_url, tmp_path):
     numbers = phones([1] * 10, block=2)
     svc, cid = campaign(settings, any_db_url, tmp_path, numbers, unfinished_interval_min=0,
                         network_backoff_min=0, no_answer_interval_min=0)
-    env = {**os.environ, "ROBOCALL_DATABASE_URL": any_db_url, "ROBOCALL_DIALER_MAX_CONCURRENT": "5"}
+    # A short lease: the restart takes the killed worker's calls over once its lease has expired.
+    env = {**os.environ, "ROBOCALL_DATABASE_URL": any_db_url, "ROBOCALL_DIALER_MAX_CONCURRENT": "5",
+           "ROBOCALL_WORKERS_LEASE_SECONDS": "4"}
     exe = str(Path(sys.executable).with_name("robocall"))
     cmd = [exe, "campaign", "run", str(cid)]
     # The test's quick script lives outside scripts_vi/: the campaign records it by name.

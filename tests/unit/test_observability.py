@@ -227,3 +227,39 @@ def test_sd_notify_sends_one_datagram(tmp_path: Path):
         assert systemd.recv(100) == b"READY=1"
     assert not notify("READY=1", {})  # not under systemd
     assert not notify("READY=1", {"NOTIFY_SOCKET": str(tmp_path / "gone")})  # the socket went away
+
+
+@dataclasses.dataclass
+class FakeOwner:
+    """ivr.hotline.owner.HotlineOwner as /readyz sees it."""
+
+    is_mine: bool
+    is_held: bool
+
+    def mine(self) -> bool:
+        return self.is_mine
+
+    def held(self) -> bool:
+        return self.is_held
+
+
+class FakeStore:
+    def ping(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize("mine, held, role, ready", [
+    (True, True, "held", True),      # this serve answers the PBX's hotline
+    (False, False, "standby", True),  # another serve holds it: this one is ready to take over
+    (True, False, "lost", False),     # the database names this serve, but its application is not registered
+])
+async def test_readyz_reports_the_hotline_role_from_the_owner(mine, held, role, ready):
+    from ivr.observability.probes import Observer
+
+    observer = Observer(ServiceMetrics(), FakeAri(), FakeStore(), list, hotline=True,  # type: ignore[arg-type]
+                        owner=FakeOwner(mine, held))
+    try:
+        answer = (await observer.readiness()).as_dict()
+    finally:
+        await observer.close()
+    assert (answer["hotline"], answer["ready"]) == (role, ready), answer
