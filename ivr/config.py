@@ -236,6 +236,25 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ReportsSettings:
+    """The reports for the province (ivr/reports/units.py)."""
+
+    # The administrative level the summary and the chart group by: auto (districts when the lists carry
+    # them, else communes/wards), district, or commune (communes/wards only; the level since 1 July 2025).
+    unit_level: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.unit_level not in UNIT_LEVELS:
+            from ivr.i18n import _
+
+            raise ConfigError(_("reports.unit_level: expected auto, district or commune, got {value!r}").format(
+                value=self.unit_level))
+
+
+UNIT_LEVELS = ("auto", "district", "commune")
+
+
+@dataclass(frozen=True)
 class Settings:
     ari: AriSettings = field(default_factory=AriSettings)
     trunk: TrunkSettings = field(default_factory=TrunkSettings)
@@ -249,6 +268,7 @@ class Settings:
     service: ServiceSettings = field(default_factory=ServiceSettings)
     web: WebSettings = field(default_factory=WebSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
+    reports: ReportsSettings = field(default_factory=ReportsSettings)
     data_dir: str = "var"
     scripts_dir: str = "scripts_vi"
     log_level: str = "info"

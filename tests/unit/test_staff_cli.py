@@ -149,3 +149,31 @@ def test_stop_and_optout_leave_people_out_of_every_campaign_and_are_audited(staf
     assert again["contacts"] == 2
     audit = staff("audit", "list").output
     assert "contact.stop.f0" in audit and "contacts.optout" in audit and "contacts.optin" in audit
+
+
+def test_cases_list_keeps_one_commune_or_ward(staff: Any) -> None:
+    """`cases list --area`: the cases of one health station's people (the cases are opened as the calls'
+    outcomes would open them: through the store, one symptomatic case per person)."""
+    import datetime as dt
+
+    from ivr.storage.cases import CaseStore, Opening
+    from ivr.storage.db import make_engine
+
+    people = json.loads(staff("contacts", "list", "--json").output)
+    engine = make_engine(staff.env["ROBOCALL_DATABASE_URL"])
+    at = dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
+    CaseStore(engine).record([Opening("call", 900 + p["id"], p["id"], None, "F1", ("symptomatic",), None, at)
+                              for p in people])
+    engine.dispose()
+    everyone = json.loads(staff("cases", "list", "--json").output)
+    assert len(everyone) == len(people) == 4
+    for area, wards in [("Phường Hạc Thành", {"Phường Hạc Thành"}), ("hạc  thành", {"Phường Hạc Thành"}),
+                        ("P. Đông Sơn", {"Phường Đông Sơn"}), ("Xã Hạc Thành", set())]:
+        kept = json.loads(staff("cases", "list", "--area", area, "--json").output)
+        assert {c["ward"] for c in kept} == wards
+        assert len(kept) == sum(c["ward"] in wards for c in everyone)
+    table = staff("cases", "list", "--area", "Phường Đông Sơn").output
+    assert "Trần Thị Bình" in table and "Nguyễn Văn An" not in table
+    assert "0912000202" in table and "+84" not in table
+    empty = staff("cases", "list", "--area", "", ok=False)
+    assert empty.exit_code == 2 and empty.output.strip().startswith("robocall: lỗi: --area: đang trống")
