@@ -88,7 +88,8 @@ class _Main(helptext.Group):
 def refuse_existing(out: Any) -> None:
     """--out never replaces a file that is there (the purge would later delete it as ours)."""
     if os.path.lexists(out):
-        raise UserError(f"--out {out}: tệp này đã có; chọn tên khác hoặc tự xóa tệp cũ trước")
+        raise UserError(_("--out {out}: this file exists; choose another name or remove the old file first").format(
+            out=out))
 
 
 def fail(message: str, exit_code: int = 2) -> None:

@@ -9,15 +9,22 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from ivr.accounts.roles import ROLE_VI, Role
+from ivr.accounts.roles import Role
 from ivr.accounts.service import AccountService, parse_areas
 from ivr.cli import Context, main
+from ivr.i18n import N_, _
+
+ROLE_LABELS = {Role.VIEWER: N_("viewer (figures only)"), Role.STAFF: N_("staff"), Role.ADMIN: N_("admin")}
+
+
+def role_label(role: str) -> str:
+    return _(ROLE_LABELS[Role(role)])
 
 
 def _password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return str(click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu"))
+    return str(click.prompt(_("Password"), hide_input=True, confirmation_prompt=_("Repeat the password")))
 
 
 def service(ctx: Context) -> AccountService:
@@ -39,7 +46,7 @@ def add(ctx: Context, name: str, role: str, areas: str, password_stdin: bool) ->
     """Create an account NAME; the password is asked for (at least 10 characters)."""
     user = service(ctx).add(name, _password(password_stdin), role, parse_areas(areas),
                             ctx.who())
-    click.echo(f"Đã tạo tài khoản {user.name} ({ROLE_VI[Role(user.role)]})")
+    click.echo(_("Account {name} created ({role})").format(name=user.name, role=role_label(user.role)))
 
 
 @users_group.command("list")
@@ -52,12 +59,12 @@ def list_users(ctx: Context, as_json: bool) -> None:
         click.echo(json.dumps([{"name": u.name, "role": u.role, "areas": list(u.areas), "disabled": u.disabled}
                                for u in users], ensure_ascii=False))
         return
-    table = Table(title=f"Tài khoản ({len(users)})", box=box.SIMPLE_HEAD)
-    for header in ("Tên đăng nhập", "Vai trò", "Xã/phường", "Trạng thái"):
+    table = Table(title=_("Accounts ({n})").format(n=len(users)), box=box.SIMPLE_HEAD)
+    for header in (_("User name"), _("Role"), _("Commune/ward"), _("Status")):
         table.add_column(header)
     for u in users:
-        table.add_row(u.name, ROLE_VI[Role(u.role)], ", ".join(u.areas) or "tất cả",
-                      "đã khóa" if u.disabled else "đang dùng")
+        table.add_row(u.name, role_label(u.role), ", ".join(u.areas) or _("all"),
+                      _("locked") if u.disabled else _("in use"))
     Console().print(table)
 
 
@@ -67,7 +74,7 @@ def list_users(ctx: Context, as_json: bool) -> None:
 def disable(ctx: Context, name: str) -> None:
     """Lock an account: it cannot sign in, and its open sessions end."""
     service(ctx).disable(name, ctx.who())
-    click.echo(f"Đã khóa tài khoản {name}")
+    click.echo(_("Account {name} locked").format(name=name))
 
 
 @users_group.command("enable")
@@ -76,7 +83,7 @@ def disable(ctx: Context, name: str) -> None:
 def enable(ctx: Context, name: str) -> None:
     """Unlock a disabled account."""
     service(ctx).disable(name, ctx.who(), disabled=False)
-    click.echo(f"Đã mở lại tài khoản {name}")
+    click.echo(_("Account {name} unlocked").format(name=name))
 
 
 @users_group.command("passwd")
@@ -86,4 +93,4 @@ def enable(ctx: Context, name: str) -> None:
 def passwd(ctx: Context, name: str, password_stdin: bool) -> None:
     """Set a new password (an admin's reset); the account's sessions end and its sign-in lock is lifted."""
     service(ctx).set_password(name, _password(password_stdin), ctx.who())
-    click.echo(f"Đã đặt mật khẩu mới cho {name}")
+    click.echo(_("New password set for {name}").format(name=name))

@@ -5,6 +5,7 @@ import click
 
 from ivr import config
 from ivr.cli import Context, main
+from ivr.i18n import _
 from ivr.logs import get_logger
 
 log = get_logger(__name__)
@@ -24,10 +25,10 @@ def web(ctx: Context, host: str | None, port: int | None) -> None:
                                                  "port": port or ctx.settings.web.port})
     services = ctx.with_settings(settings).app.web
     if services.accounts.store.count_users() == 0:
-        click.echo("Chưa có tài khoản nào: tạo tài khoản quản trị đầu tiên bằng "
-                   "`robocall users add TEN --role admin`.", err=True)
+        click.echo(_("No account yet: create the first admin account with "
+                     "`robocall users add NAME --role admin`."), err=True)
     w = settings.web
-    click.echo(f"Bảng điều khiển: http://{w.host}:{w.port}/", err=True)
+    click.echo(_("Console: {url}").format(url=f"http://{w.host}:{w.port}/"), err=True)
     log.info("web.started", host=w.host, port=w.port)
     # No access log: request paths name people's pages (contact ids); the audit log records the views.
     uvicorn.run(create_app(services), host=w.host, port=w.port, access_log=False, log_level="warning",

@@ -177,3 +177,43 @@ def test_cases_list_keeps_one_commune_or_ward(staff: Any) -> None:
     assert "0912000202" in table and "+84" not in table
     empty = staff("cases", "list", "--area", "", ok=False)
     assert empty.exit_code == 2 and empty.output.strip().startswith("robocall: lỗi: --area: đang trống")
+
+
+VIETNAMESE_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+
+
+@pytest.mark.parametrize(("command", "english"), [
+    (["hotline", "calls"], ["hotline", "calls"]), (["hotline", "callbacks"], ["hotline", "callbacks"]),
+    (["audit", "list"], ["audit", "list"]), (["users", "list"], ["users", "list"]),
+    (["hotline", "done", "1"], ["hotline", "done", "--cancel", "2"]),
+])
+def test_staff_tables_are_in_one_language_with_numbers_as_staff_dial_them(staff: Any, command: list[str],
+                                                                          english: list[str]) -> None:
+    """Each table and message is all Vietnamese, or (--lang en) all English; phones show as 0912..., never +84."""
+    import datetime as dt
+
+    from ivr.storage.db import make_engine
+    from ivr.storage.hotline import HotlineStore
+
+    engine = make_engine(staff.env["ROBOCALL_DATABASE_URL"])
+    store, at = HotlineStore(engine), dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
+    call = store.open_call("chan-1", "+84912000101", at, False)
+    store.finish_call(call.id, "staff", None, at)
+    store.add_callback_task("+84912000202", at, inbound_call_id=call.id)
+    store.add_callback_task("+84912000303", at)
+    engine.dispose()
+    vi = staff(*command).output
+    en = staff("--lang", "en", *english).output
+    assert "+84" not in vi and "+84" not in en
+    assert not VIETNAMESE_LETTERS & set(en.lower()), en
+    assert VIETNAMESE_LETTERS & set(vi.lower()), vi
+    if command == ["hotline", "calls"]:
+        assert "0912000101" in vi and "nhân viên đã nghe" in vi and "staff answered" in en
+    if command == ["hotline", "callbacks"]:
+        assert "0912000202" in vi and "chưa gọi" in vi and "not called yet" in en
+
+
+def test_an_opted_out_number_is_echoed_as_staff_dial_it(staff: Any) -> None:
+    out = staff("contacts", "optout", "+84 912 000 303").output
+    assert out.startswith("0912000303: ") and "+84" not in out
+    assert staff("contacts", "optin", "84912000303").output.startswith("0912000303: ")
