@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from ivr.accounts.roles import ROLE_VI, Permission, Role, may
+from ivr.formats import national_phone
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MENU = (("/", "Hôm nay", Permission.VIEW_FIGURES), ("/lists", "Danh sách", Permission.MANAGE_LISTS),
@@ -28,6 +29,7 @@ def _local(value: dt.datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 
 _ENV.filters["local"] = _local
 _ENV.filters["vn_date"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
+_ENV.filters["phone"] = national_phone  # as staff dial it: 0912345678, never +84
 
 
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None,
