@@ -13,6 +13,7 @@ from ivr.cases.rules import PRIORITY, Reason, Status, reason_label, status_label
 from ivr.cases.service import CaseService
 from ivr.cli import Context, main
 from ivr.cli.params import AREA
+from ivr.cli.report import warn_if_nobody
 from ivr.formats import national_phone
 from ivr.i18n import _
 from ivr.reports.units import in_area
@@ -44,6 +45,7 @@ def list_cases(ctx: Context, reasons: tuple[str, ...], statuses: tuple[str, ...]
     rows = sorted((c for c in service(ctx).list_cases(reasons=reasons, statuses=wanted)
                    if in_area(area, c.district, c.ward)),
                   key=lambda c: (PRIORITY.index(Reason(c.reason)), c.opened_at, c.id))
+    warn_if_nobody(ctx, area)
     if as_json:
         click.echo(json.dumps([case_json(c) for c in rows], ensure_ascii=False))
         return

@@ -22,6 +22,7 @@ from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.reports import labels
 from ivr.reports.daily import ReportDeps, Written, write_daily
+from ivr.reports.units import in_area
 from ivr.reports.monthly import write_monthly
 
 
@@ -59,10 +60,11 @@ def deps(ctx: Context, area: str | None) -> ReportDeps:
     return ctx.app.reports if area is None else dataclasses.replace(ctx.app.reports, area=area)
 
 
-def warn_if_nobody(area: str | None, total: dict[str, Any]) -> None:
-    """A report of an area nobody on the lists lives in is written, but not silently (a misspelt name?)."""
-    if area is not None and not any(total.values()):
-        click.echo(_("warning: --area {area}: nobody on the lists of this period lives there (check the spelling "
+def warn_if_nobody(ctx: Context, area: str | None) -> None:
+    """An --area no list names is not refused (the report is still right: empty) but not silent either:
+    a misspelt name would otherwise give a report of nobody."""
+    if area is not None and not any(in_area(area, d, w) for d, w in ctx.app.reports.queries.places()):
+        click.echo(_("warning: --area {area}: no list names this commune/ward or district (check the spelling "
                      "against the Commune/ward column of `contacts list`)").format(area=area), err=True)
 
 
@@ -90,7 +92,7 @@ def daily(ctx: Context, day: dt.date | None, out: Path | None, operator: str | N
     settings = ctx.settings
     when = parse_day(day, settings)
     written = write_daily(deps(ctx, area), when, out_dir(settings, out), ctx.who(operator))
-    warn_if_nobody(area, written.figures["total"])
+    warn_if_nobody(ctx, area)
     if not as_json:
         f = written.figures
         click.echo(_("{date}: {totals}; urgent list {urgent} people, manual follow-up {follow_up} people").format(
@@ -113,7 +115,7 @@ def monthly(ctx: Context, month: tuple[int, int], out: Path | None, operator: st
     settings = ctx.settings
     year, number = month
     written = write_monthly(deps(ctx, area), year, number, out_dir(settings, out), ctx.who(operator))
-    warn_if_nobody(area, written.figures["month_total"])
+    warn_if_nobody(ctx, area)
     if not as_json:
         click.echo(_("Month {month}: {totals}").format(month=f"{number:02d}/{year}",
                                                       totals=_totals(written.figures["month_total"])))

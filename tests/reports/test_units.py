@@ -158,11 +158,18 @@ def test_the_command_takes_an_area_and_refuses_an_empty_one(cli_env: dict[str, s
                                    '"Phường Điện Biên"'
 
 
-def test_an_area_nobody_lives_in_is_warned_about(cli_env: dict[str, str]) -> None:
-    result = CliRunner().invoke(main, ["--lang", "vi", "report", "monthly", "--month", "07/2021", "--area",
-                                      "Phường Hoằng Quag"], env=cli_env)
+@pytest.mark.parametrize(("args", "area", "warned"), [
+    (["report", "monthly", "--month", "07/2021"], "Xã Hoằng Quag", True),      # misspelt: a report of nobody
+    (["report", "daily", "--date", "01/08/2021"], "Xã Hoằng Quang", False),   # no calls that day, but people live there
+    (["cases", "list"], "Hoằng Quag", True),
+    (["cases", "list"], "Hoằng Quang", False),
+])
+def test_an_area_no_list_names_is_warned_about(cli_env: dict[str, str], args: list[str], area: str,
+                                               warned: bool) -> None:
+    result = CliRunner().invoke(main, ["--lang", "vi", *args, "--area", area], env=cli_env)
     assert result.exit_code == 0, result.output
-    assert "cảnh báo: --area Phường Hoằng Quag: không ai trong các danh sách" in result.stderr
+    warning = f"cảnh báo: --area {area}: không danh sách nào có xã/phường hoặc huyện này"
+    assert (warning in result.stderr) is warned, result.stderr
 
 
 def test_a_bad_unit_level_is_one_line_in_vietnamese(cli_env: dict[str, str]) -> None:

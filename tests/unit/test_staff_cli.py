@@ -169,8 +169,10 @@ def test_cases_list_keeps_one_commune_or_ward(staff: Any) -> None:
     assert len(everyone) == len(people) == 4
     for area, wards in [("Phường Hạc Thành", {"Phường Hạc Thành"}), ("hạc  thành", {"Phường Hạc Thành"}),
                         ("P. Đông Sơn", {"Phường Đông Sơn"}), ("Xã Hạc Thành", set())]:
-        kept = json.loads(staff("cases", "list", "--area", area, "--json").output)
+        result = staff("cases", "list", "--area", area, "--json")
+        kept = json.loads(result.stdout)
         assert {c["ward"] for c in kept} == wards
+        assert ("cảnh báo: --area" in result.stderr) is (not wards)  # no list names a "Xã Hạc Thành"
         assert len(kept) == sum(c["ward"] in wards for c in everyone)
     table = staff("cases", "list", "--area", "Phường Đông Sơn").output
     assert "Trần Thị Bình" in table and "Nguyễn Văn An" not in table
