@@ -67,7 +67,7 @@ def list_cases(ctx: Context, reasons: tuple[str, ...], statuses: tuple[str, ...]
 @cases_group.command("close")
 @click.argument("case_id", type=int)
 @click.option("--note", required=True, help="What was done (e.g. 'Đã gọi lại, hẹn xét nghiệm').")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def close(ctx: Context, case_id: int, note: str, as_json: bool) -> None:
     """Mark a case handled."""
@@ -80,7 +80,7 @@ def close(ctx: Context, case_id: int, note: str, as_json: bool) -> None:
 @cases_group.command("refer")
 @click.argument("case_id", type=int)
 @click.option("--to", "to", required=True, help="Who takes it over (e.g. 'Trạm y tế phường Điện Biên').")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def refer(ctx: Context, case_id: int, to: str, as_json: bool) -> None:
     """Hand a case to another team; it stays on the list until closed."""

@@ -22,7 +22,8 @@ def export_group() -> None:
 @export_group.command("answers")
 @click.option("--from", "first", type=DATE, required=True, help="First day, 15/07/2021 or 2021-07-15.")
 @click.option("--to", "last", type=DATE, required=True, help="Last day, included.")
-@click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None)
+@click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None,
+              help="Only F1 or only F2 people.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write: .xlsx or .csv.")
 @click.option("--operator", default=None, help="Who asks for the extract, for the audit log.")

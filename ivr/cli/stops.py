@@ -17,7 +17,7 @@ from ivr.i18n import _
 @click.argument("who", metavar="ID|PHONE")
 @click.option("--reason", required=True, metavar="|".join(STOP_REASONS),
               help="Why: " + ", ".join(STOP_REASONS) + ".")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def stop(ctx: Context, who: str, reason: str, as_json: bool) -> None:
     """No campaign calls this person again (the reason shows in the reports)."""
