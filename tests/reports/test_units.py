@@ -178,3 +178,16 @@ def test_a_bad_unit_level_is_one_line_in_vietnamese(cli_env: dict[str, str]) -> 
     assert result.exit_code == 2
     assert result.output.strip() == ("robocall: lỗi: reports.unit_level: cần auto, district hoặc commune, "
                                      "nhưng là 'ward'")
+
+
+def test_the_answers_export_keeps_one_area(cli_env: dict[str, str], tmp_path: Path) -> None:
+    args = ["export", "answers", "--from", "15/07/2021", "--to", "15/07/2021", "--json"]
+    whole = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "all.csv")], env=cli_env)
+    one = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "one.csv"), "--area", "Hoằng Quang"], env=cli_env)
+    assert whole.exit_code == one.exit_code == 0, (whole.output, one.output)
+    expected = {PEOPLE[p].name for _camp, p in X.answered_people(D) if PEOPLE[p].ward == "Hoằng Quang"}
+    assert expected and json.loads(one.stdout)["people"] == len(expected) < json.loads(whole.stdout)["people"]
+    assert json.loads(one.stdout)["hotline_calls"] == 0
+    text = (tmp_path / "one.csv").read_text(encoding="utf-8-sig")
+    assert all(name in text for name in expected)
+    assert not any(PEOPLE[p].name in text for _camp, p in X.answered_people(D) if PEOPLE[p].ward != "Hoằng Quang")
