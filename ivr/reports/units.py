@@ -11,7 +11,7 @@ Since 1 July 2025 Vietnam has two levels (province -> commune/ward); lists from 
 ``--area`` keeps the people of one commune/ward (or one district) by name, compared without case or extra
 spaces, and with the unit's kind only when both say one: "Phường Điện Biên", "phường  điện biên",
 "P. Điện Biên" and "Điện Biên" name the same ward, "Phường 1" is not "Quận 1"; "Phường 1, Quận 3" names
-one ward of one district.
+one ward of one district. The tone mark may sit on either vowel ("Thanh Hoá" is "Thanh Hóa").
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ AUTO, DISTRICT, COMMUNE = LEVELS
 # The kinds of unit written before a name, and their abbreviations.
 _KINDS = {"thành phố": "thành phố", "thị trấn": "thị trấn", "thị xã": "thị xã", "phường": "phường", "quận": "quận",
           "huyện": "huyện", "xã": "xã", "tp.": "thành phố", "tx.": "thị xã", "tt.": "thị trấn", "p.": "phường",
-          "q.": "quận", "h.": "huyện", "x.": "xã"}
+          "q.": "quận", "h.": "huyện", "x.": "xã", "tp": "thành phố", "tx": "thị xã", "tt": "thị trấn"}
 _KIND = re.compile(r"^(" + "|".join(re.escape(k) for k in sorted(_KINDS, key=len, reverse=True)) + r")(?:\s+|(?<=\.))",
                    re.IGNORECASE)
 
@@ -60,14 +60,25 @@ def chart_units(by_district: Mapping[str, Figures], by_commune: Mapping[tuple[st
     return by_unit, "xã/phường"
 
 
+# The five tone marks (combining characters once decomposed): "Hoá" and "Hòa" place them differently.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _syllable(word: str) -> str:
+    """A syllable with its tone mark moved to its end, so that the old and new placements compare equal
+    ("hoà" and "hòa", "thuý" and "thúy")."""
+    letters = unicodedata.normalize("NFD", word)
+    tones = "".join(c for c in letters if c in _TONES)
+    return unicodedata.normalize("NFC", "".join(c for c in letters if c not in _TONES)) + tones
+
+
 def area_key(name: str | None) -> tuple[str | None, str]:
-    """A unit's name as compared: (its kind or None, the name) in NFC, lower case, single spaces;
-    "P. Điện Biên" -> ("phường", "điện biên"), "Điện Biên" -> (None, "điện biên")."""
+    """A unit's name as compared: (its kind or None, the name) lower case, single spaces, each syllable's
+    tone mark at its end; "P. Điện Biên" -> ("phường", "điên\u0323 biên"), "Điện Biên" -> (None, ...)."""
     text = " ".join(unicodedata.normalize("NFC", name or "").casefold().split())
     match = _KIND.match(text)
-    if match is None:
-        return None, text
-    return _KINDS[match.group(1)], text[match.end():].strip()
+    kind, bare = (None, text) if match is None else (_KINDS[match.group(1)], text[match.end():].strip())
+    return kind, " ".join(_syllable(w) for w in bare.split())
 
 
 def same_unit(given: str, name: str | None) -> bool:
