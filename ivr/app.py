@@ -213,7 +213,8 @@ class App:
         from ivr.reports.symptoms import SymptomRules
 
         return ReportDeps(ReportQueries(self.engine), self.files, SymptomRules(self.scripts), self.zone, self.clock,
-                          cases=self.cases.to_act_on, not_called=self.stops.not_called)
+                          cases=self.cases.to_act_on, not_called=self.stops.not_called,
+                          unit_level=self.settings.reports.unit_level)
 
     @cached_property
     def cases(self) -> CaseService:

@@ -22,6 +22,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from ivr.i18n import _
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ARI_PASSWORD = "robocall-sandbox"
 # ROBOCALL_* variables that are not settings: read by tests, tooling and the Docker files themselves.
@@ -264,6 +266,23 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class ReportsSettings:
+    """The reports for the province (ivr/reports/units.py)."""
+
+    # The administrative level the summary and the chart group by: auto (districts when the lists carry
+    # them, else communes/wards), district, or commune (communes/wards only; the level since 1 July 2025).
+    unit_level: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.unit_level not in UNIT_LEVELS:
+            raise ConfigError(_("reports.unit_level: expected auto, district or commune, got {value!r}").format(
+                value=self.unit_level))
+
+
+UNIT_LEVELS = ("auto", "district", "commune")
+
+
+@dataclass(frozen=True)
 class Settings:
     ari: AriSettings = field(default_factory=AriSettings)
     trunk: TrunkSettings = field(default_factory=TrunkSettings)
@@ -278,6 +297,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     workers: WorkersSettings = field(default_factory=WorkersSettings)
     staff: StaffSettings = field(default_factory=StaffSettings)
+    reports: ReportsSettings = field(default_factory=ReportsSettings)
     data_dir: str = "var"
     scripts_dir: str = "scripts_vi"
     log_level: str = "info"
@@ -317,17 +337,17 @@ def _coerce(value: Any, target: Any, where: str) -> Any:
             return True
         if str(value).lower() in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(f"{where}: expected true/false, got {value!r}")
+        raise ConfigError(_("{where}: expected true/false, got {value!r}").format(where=where, value=value))
     if target in (int, float):
         if isinstance(value, bool):
-            raise ConfigError(f"{where}: expected a number, got {value!r}")
+            raise ConfigError(_("{where}: expected a number, got {value!r}").format(where=where, value=value))
         try:
             return target(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+            raise ConfigError(_("{where}: expected a number, got {value!r}").format(where=where, value=value)) from None
     if target is str:
         if isinstance(value, (dict, list)):
-            raise ConfigError(f"{where}: expected text, got {type(value).__name__}")
+            raise ConfigError(_("{where}: expected text, got {kind}").format(where=where, kind=type(value).__name__))
         return str(value)
     return value
 
@@ -338,11 +358,12 @@ def _build(cls: type, data: Mapping[str, Any], where: str) -> Any:
     names = {f.name for f in dataclasses.fields(cls)}
     for key, value in data.items():
         if key not in names:
-            raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(names))})")
+            raise ConfigError(_("{where}: unknown setting {key!r} (known: {known})").format(
+                where=where, key=key, known=", ".join(sorted(names))))
         target = hints[key]
         if isinstance(target, type) and dataclasses.is_dataclass(target):
             if not isinstance(value, Mapping):
-                raise ConfigError(f"{where}.{key}: expected a section (mapping)")
+                raise ConfigError(_("{where}: expected a section (mapping)").format(where=f"{where}.{key}"))
             kwargs[key] = _build(target, value, f"{where}.{key}")
         else:
             kwargs[key] = _coerce(value, target, f"{where}.{key}")
@@ -384,8 +405,8 @@ def _check_unknown(name: str) -> None:
     sections = [f.name for f in dataclasses.fields(Settings)
                 if f.default_factory is not dataclasses.MISSING and dataclasses.is_dataclass(f.default_factory)]
     if rest in sections:
-        raise ConfigError(f"{name}: {rest!r} is a section, not a setting: name one of its keys, "
-                          f"e.g. ROBOCALL_{rest.upper()}_<KEY>")
+        raise ConfigError(_("{name}: {section!r} is a section, not a setting: name one of its keys, e.g. {example}")
+                          .format(name=name, section=rest, example=f"ROBOCALL_{rest.upper()}_<KEY>"))
     section = next((s for s in sorted(sections, key=len, reverse=True) if rest.startswith(s + "_")), None)
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.0 if section else 0.85)
     if section is None and not close:
@@ -393,10 +414,10 @@ def _check_unknown(name: str) -> None:
     if section is not None:
         prefix = f"ROBOCALL_{section}_".upper()
         close = difflib.get_close_matches(name, [n for n in known if n.startswith(prefix)], n=1, cutoff=0.0) or close
-    where = f"section {section!r} has no such setting" if section else "no such setting"
-    hint = f"; did you mean {close[0]}?" if close else ""
-    raise ConfigError(f"{name}: unknown environment variable ({where}){hint} "
-                      f"(a tool's own variable belongs in ivr.config.TOOLING_VARIABLES)")
+    where = _("section {section!r} has no such setting").format(section=section) if section else _("no such setting")
+    hint = _("; did you mean {name}?").format(name=close[0]) if close else ""
+    raise ConfigError(_("{name}: unknown environment variable ({where}){hint} (a tool's own variable belongs in "
+                        "ivr.config.TOOLING_VARIABLES)").format(name=name, where=where, hint=hint))
 
 
 def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
@@ -410,7 +431,7 @@ def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
             try:
                 value = Path(value).read_text(encoding="utf-8").strip()
             except OSError as exc:
-                raise ConfigError(f"{name}: cannot read secret file: {exc.strerror}") from None
+                raise ConfigError(_("{name}: cannot read secret file: {reason}").format(name=name, reason=exc.strerror)) from None
             target = _known(rest[:-5])
         if target is None:
             _check_unknown(name)  # a typo fails; another tool's variable (far from any setting) passes
@@ -444,13 +465,14 @@ def load(path: str | os.PathLike[str] | None = None, env: Mapping[str, str] | No
         try:
             loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise ConfigError(f"{file}: cannot read config: {exc.strerror}") from None
+            raise ConfigError(_("{file}: cannot read config: {reason}").format(file=file, reason=exc.strerror)) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f" line {mark.line + 1}" if mark else ""
-            raise ConfigError(f"{file}:{line} invalid YAML: {getattr(exc, 'problem', exc)}") from None
+            raise ConfigError(_("{file}:{line} invalid YAML: {problem}").format(
+                file=file, line=line, problem=getattr(exc, "problem", exc))) from None
         if loaded is not None and not isinstance(loaded, Mapping):
-            raise ConfigError(f"{file}: the config must be a mapping of sections")
+            raise ConfigError(_("{file}: the config must be a mapping of sections").format(file=file))
         data = dict(loaded or {})
     data = _merge(data, _env_overrides(env))
     return _build(Settings, data, str(file) if file else "config")

@@ -1,6 +1,8 @@
 """Keep the staff catalogues in step with the code: `python -m ivr.i18n_tool update|check` (`make messages`).
 
-update: extract every _("..."), N_("..."), ngettext(...) of ivr/ (and the _("...") of the console's templates), add the new messages (empty) to each
+update: extract every _("..."), N_("..."), ngettext(...) of ivr/ (and the _("...") of the console's templates) and
+        every help text of the `robocall` command tree (docstrings, help=, short_help=, epilog=: see
+        ivr/cli/helptext.py), add the new messages (empty) to each
         language's .po, drop the ones no code uses any more, and write the files sorted, without line
         numbers or dates, so that branches adding messages in parallel rarely conflict.
 check:  list the messages the Vietnamese catalogue does not translate (exit 1 if any); the unit test runs it.
@@ -34,7 +36,16 @@ def extracted() -> dict[Key, Message]:
         key: Key = (str(message[0] if isinstance(message, tuple) else message), context)
         if key[0]:
             found[key] = Message(message, context=context)
+    for text in _help_messages():
+        found.setdefault((text, None), Message(text))
     return found
+
+
+def _help_messages() -> list[str]:
+    """The command tree's help texts (read from the live click commands: they are not _() calls)."""
+    from ivr.cli.helptext import help_messages
+
+    return help_messages()
 
 
 def po_path(lang: str) -> Path:

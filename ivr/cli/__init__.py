@@ -12,7 +12,7 @@ import click
 
 from ivr import config as config_mod
 from ivr import i18n
-from ivr.cli import clicktext
+from ivr.cli import clicktext, helptext
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.operator import operator_name
@@ -61,7 +61,11 @@ class Context:
         return operator_name(given or self.operator)
 
 
-class _Main(click.Group):
+class _Main(helptext.Group):
+    # Subgroups are plain translated groups (not a second _Main); see ivr/cli/helptext.py.
+    command_class = helptext.Command
+    group_class: type[click.Group | type] | None = helptext.Group
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # Files this process creates (database, list copies, error reports, reports, logs, audio) hold
         # personal data: owner and group only, never every user of the machine.
@@ -85,7 +89,8 @@ class _Main(click.Group):
 def refuse_existing(out: Any) -> None:
     """--out never replaces a file that is there (the purge would later delete it as ours)."""
     if os.path.lexists(out):
-        raise UserError(f"--out {out}: tệp này đã có; chọn tên khác hoặc tự xóa tệp cũ trước")
+        raise UserError(_("--out {out}: this file exists; choose another name or remove the old file first").format(
+            out=out))
 
 
 def fail(message: str, exit_code: int = 2) -> None:

@@ -18,6 +18,7 @@ from rich.table import Table
 from ivr import app
 from ivr.cli import Context, main
 from ivr.hotline.agents import AgentService, AgentView, QueueAdmin
+from ivr.i18n import _
 from ivr.storage.hotline_records import AgentRecord
 
 T = TypeVar("T")
@@ -38,8 +39,8 @@ def _with_service(ctx: Context, use: Callable[[AgentService], Awaitable[T]]) -> 
 
 def _state(agent: AgentRecord) -> str:
     if not agent.logged_in:
-        return "nghỉ (không trong hàng chờ)"
-    return "tạm nghỉ" if agent.paused else "đang trực"
+        return _("off (not in the queue)")
+    return _("on a break") if agent.paused else _("on duty")
 
 
 @main.group("agents")
@@ -59,7 +60,8 @@ def add(ctx: Context, name: str, endpoint: str | None, display_name: str | None)
         return svc.add(name, endpoint, display_name, ctx.who())
 
     agent = _with_service(ctx, use)
-    click.echo(f"Đã thêm nhân viên {agent.name} ({agent.interface}). Đăng nhập: robocall agents login {agent.name}")
+    click.echo(_("Agent {name} ({endpoint}) added. To log in: robocall agents login {name}").format(
+        name=agent.name, endpoint=agent.interface))
 
 
 @agents_group.command("list")
@@ -75,9 +77,9 @@ def list_agents(ctx: Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([_json(v) for v in views], ensure_ascii=False))
         return
-    table = Table(title=f"Nhân viên trực đường dây nóng ({len(views)})", box=box.SIMPLE_HEAD, pad_edge=False)
-    for header, wrap in (("Mã", False), ("Họ và tên", True), ("Máy", False), ("Trạng thái", True),
-                         ("Trong hàng chờ", False), ("Đang nghe máy", False)):
+    table = Table(title=_("Hotline agents ({n})").format(n=len(views)), box=box.SIMPLE_HEAD, pad_edge=False)
+    for header, wrap in ((_("ID"), False), (_("Full name"), True), (_("Phone set"), False), (_("Status"), True),
+                         (_("In the queue"), False), (_("On a call"), False)):
         table.add_column(header, no_wrap=not wrap)
     for v in views:
         table.add_row(v.agent.name, v.agent.display_name or "", v.agent.interface, _state(v.agent),
@@ -86,7 +88,7 @@ def list_agents(ctx: Context, as_json: bool) -> None:
 
 
 def _yes_no(value: bool | None) -> str:
-    return "?" if value is None else ("có" if value else "không")
+    return "?" if value is None else (_("yes") if value else _("no"))
 
 
 def _json(v: AgentView) -> dict[str, Any]:

@@ -75,16 +75,19 @@ def render_command(ctx: Context, scripts: tuple[str, ...]) -> None:
     rows = [(r.script, r.stats.prompts, r.stats.rendered, r.stats.cached, r.stats.recordings, r.personalised,
              f"{r.stats.seconds:.2f}") for r in results]
     if len(results) > 1:
-        rows.append(("Tổng", total.prompts, total.rendered, total.cached, total.recordings,
+        rows.append((_("Total"), total.prompts, total.rendered, total.cached, total.recordings,
                      sum(r.personalised for r in results), f"{total.seconds:.2f}"))
-    click.echo(_table(("Kịch bản", "Lời thoại", "Mới tạo", "Có sẵn", "Bản ghi âm", "Cá nhân hoá", "Giây"), rows))
-    click.echo(f"Thư mục âm thanh: {library.dirs.cache_dir} (tổng đài đọc tại {library.dirs.pbx_dir})")
+    click.echo(_table((_("Script"), _("Prompts"), _("Rendered"), _("Cached"), _("Recordings"), _("Personalised"),
+                       _("Seconds")), rows))
+    click.echo(_("Audio folder: {folder} (the PBX reads it at {pbx})").format(folder=library.dirs.cache_dir,
+                                                                             pbx=library.dirs.pbx_dir))
     if any(r.personalised for r in results):
-        click.echo("Lời thoại cá nhân hoá (có tên, số liệu của từng người) được tạo khi lập chiến dịch.")
+        click.echo(_("Personalised prompts (with each person's name and figures) are rendered when a campaign "
+                     "is created."))
     for r in results:
         for prompt_id in r.unused_recordings:
-            click.echo(f"Cảnh báo: bản ghi âm {prompt_id} không khớp lời thoại nào của kịch bản {r.script}",
-                       err=True)
+            click.echo(_("Warning: recording {prompt} matches no prompt of script {script}").format(
+                prompt=prompt_id, script=r.script), err=True)
 
 
 @audio_group.command("import")

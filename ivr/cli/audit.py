@@ -31,7 +31,7 @@ def list_entries(ctx: Context, limit: int, as_json: bool) -> None:
         return
     local = zone(ctx.settings)
     table = Table(box=box.SIMPLE)
-    for header in ("Thời gian", "Người thực hiện", "Thao tác", "Đối tượng", "Số dòng"):
+    for header in (_("Time"), _("Operator"), _("Action"), _("Object"), _("Rows")):
         table.add_column(header)
     for e in entries:
         table.add_row(e["at"].astimezone(local).strftime("%d/%m/%Y %H:%M:%S"), e["operator"], e["action"],

@@ -44,12 +44,13 @@ def campaign_group() -> None:
 
 @campaign_group.command("create")
 @click.option("--script", "script_name", required=True, help="Script name (scripts_vi/NAME.yaml) or file.")
-@click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None)
+@click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None,
+              help="F1 or F2: who of the day's list is called (required with --date).")
 @click.option("--date", "list_date", type=DATE, default=None, help="The day's list to call (15/07/2021 or 2021-07-15).")
 @click.option("--import", "import_id", type=int, default=None, help="Call the people of one import instead.")
 @click.option("--policy", "policy", multiple=True, metavar="NAME=VALUE", help="Override a dialer setting.")
 @click.option("--allow-empty", is_flag=True, help="Create it even if nobody is to be called.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def create(ctx: Context, script_name: str, category: str | None, list_date: dt.date | None, import_id: int | None,
            policy: tuple[str, ...], allow_empty: bool, as_json: bool) -> None:
@@ -129,7 +130,7 @@ def run(ctx: Context, campaign_id: int, wait_retries: bool) -> None:
 def _lifecycle_command(name: str, help_text: str) -> None:
     @campaign_group.command(name, help=help_text)
     @click.argument("campaign_id", type=int)
-    @click.option("--json", "as_json", is_flag=True)
+    @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     @click.pass_obj
     def command(ctx: Context, campaign_id: int, as_json: bool) -> None:
         c = getattr(service(ctx), name)(campaign_id, ctx.who())
@@ -146,7 +147,7 @@ _lifecycle_command("cancel", "Cancel a campaign for good.")
 @campaign_group.command("list")
 @click.option("--status", "statuses", multiple=True, metavar="STATUS",
               help="Only campaigns in this status (repeatable): draft, running, paused, completed, cancelled.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def list_campaigns(ctx: Context, statuses: tuple[str, ...], as_json: bool) -> None:
     """Campaigns, newest first, with their numbers, calls pending and answered."""
@@ -176,7 +177,7 @@ def list_campaigns(ctx: Context, statuses: tuple[str, ...], as_json: bool) -> No
 
 @campaign_group.command("status")
 @click.argument("campaign_id", type=int)
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def status(ctx: Context, campaign_id: int, as_json: bool) -> None:
     """Progress of a campaign: attempts by status and outcome."""

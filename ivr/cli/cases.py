@@ -12,8 +12,11 @@ from rich.table import Table
 from ivr.cases.rules import PRIORITY, Reason, Status, reason_label, status_label
 from ivr.cases.service import CaseService
 from ivr.cli import Context, main
+from ivr.cli.params import AREA
+from ivr.cli.report import warn_if_nobody
 from ivr.formats import national_phone
 from ivr.i18n import _
+from ivr.reports.units import in_area
 from ivr.storage.cases import CaseRow
 
 
@@ -31,13 +34,18 @@ def cases_group() -> None:
               help="Only this reason (repeatable): " + ", ".join(r.value for r in Reason) + ".")
 @click.option("--status", "statuses", multiple=True, metavar="STATUS",
               help="open, referred, closed or all (default: open and referred).")
+@click.option("--area", type=AREA, default=None,
+              help="Only the people of one commune/ward or district, e.g. 'Phường Điện Biên' or 'Phường 1, Quận 3'.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (phones in E.164).")
 @click.pass_obj
-def list_cases(ctx: Context, reasons: tuple[str, ...], statuses: tuple[str, ...], as_json: bool) -> None:
+def list_cases(ctx: Context, reasons: tuple[str, ...], statuses: tuple[str, ...], area: str | None,
+               as_json: bool) -> None:
     """The cases, most urgent reason first, oldest first."""
     wanted = ([s.value for s in Status] if "all" in statuses else list(statuses)) or [Status.OPEN, Status.REFERRED]
-    rows = sorted(service(ctx).list_cases(reasons=reasons, statuses=wanted),
+    rows = sorted((c for c in service(ctx).list_cases(reasons=reasons, statuses=wanted)
+                   if in_area(area, c.district, c.ward)),
                   key=lambda c: (PRIORITY.index(Reason(c.reason)), c.opened_at, c.id))
+    warn_if_nobody(ctx, area)
     if as_json:
         click.echo(json.dumps([case_json(c) for c in rows], ensure_ascii=False))
         return
@@ -59,7 +67,7 @@ def list_cases(ctx: Context, reasons: tuple[str, ...], statuses: tuple[str, ...]
 @cases_group.command("close")
 @click.argument("case_id", type=int)
 @click.option("--note", required=True, help="What was done (e.g. 'Đã gọi lại, hẹn xét nghiệm').")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def close(ctx: Context, case_id: int, note: str, as_json: bool) -> None:
     """Mark a case handled."""
@@ -72,7 +80,7 @@ def close(ctx: Context, case_id: int, note: str, as_json: bool) -> None:
 @cases_group.command("refer")
 @click.argument("case_id", type=int)
 @click.option("--to", "to", required=True, help="Who takes it over (e.g. 'Trạm y tế phường Điện Biên').")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def refer(ctx: Context, case_id: int, to: str, as_json: bool) -> None:
     """Hand a case to another team; it stays on the list until closed."""

@@ -46,7 +46,8 @@ def import_list(ctx: Context, file: Path, category: str | None, list_date: dt.da
 
 @contacts.command("list")
 @click.option("--date", "list_date", type=DATE, default=None, help="Only people on that day's list.")
-@click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None)
+@click.option("--category", type=click.Choice(["F1", "F2"], case_sensitive=False), default=None,
+              help="Only F1 or only F2 people.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.pass_obj
 def list_contacts(ctx: Context, list_date: dt.date | None, category: str | None, as_json: bool) -> None:

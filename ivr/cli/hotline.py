@@ -11,13 +11,17 @@ from rich.console import Console
 from rich.table import Table
 
 from ivr.cli import Context, main
+from ivr.formats import national_phone
+from ivr.i18n import N_, _
 from ivr.storage.hotline import HotlineStore
 
-OUTCOME_VI = {
-    "staff": "nhân viên đã nghe", "callback_requested": "xin gọi lại", "abandoned": "bỏ máy khi chờ",
-    "declared": "đã khai báo", "staff_unavailable": "không có nhân viên", "no_input": "không nhấn phím",
-    "informed": "nghe thông tin", "hung_up": "gác máy sớm", "rejected": "từ chối (đang dừng)", "failed": "lỗi",
+OUTCOME_LABELS = {
+    "staff": N_("staff answered"), "callback_requested": N_("asked for a call back"),
+    "abandoned": N_("hung up while waiting"), "declared": N_("declared"), "staff_unavailable": N_("no staff"),
+    "no_input": N_("pressed no key"), "informed": N_("heard the information"), "hung_up": N_("hung up early"),
+    "rejected": N_("refused (service stopping)"), "failed": N_("error"),
 }
+CALLBACK_STATES = {"open": N_("not called yet"), "done": N_("called back"), "cancelled": N_("cancelled")}
 
 
 def _store(ctx: Context) -> HotlineStore:
@@ -50,14 +54,16 @@ def calls(ctx: Context, limit: int, as_json: bool) -> None:
             "campaign_id": c.campaign_id, "attempt_id": c.attempt_id} for c in rows], ensure_ascii=False))
         return
     zone = ZoneInfo(ctx.settings.hotline.timezone)
-    table = Table(title=f"Cuộc gọi đến đường dây nóng ({len(rows)})", box=box.SIMPLE_HEAD, pad_edge=False)
-    for header, wrap in (("Mã", False), ("Số gọi đến", False), ("Lúc", False), ("Các bước", True), ("Chờ", False),
-                         ("Người nghe", False), ("Kết quả", True)):
+    table = Table(title=_("Calls to the hotline ({n})").format(n=len(rows)), box=box.SIMPLE_HEAD, pad_edge=False)
+    for header, wrap in ((_("ID"), False), (_("Caller"), False), (_("At"), False), (_("Steps"), True),
+                         (_("Wait"), False), (_("Answered by"), False), (_("Outcome"), True)):
         table.add_column(header, no_wrap=not wrap, overflow="fold" if wrap else "ellipsis")
     for c in rows:
-        table.add_row(str(c.id), c.caller_e164 or "(ẩn số)", _local(c.started_at, zone), " › ".join(c.path),
+        outcome = _(OUTCOME_LABELS[c.outcome]) if c.outcome in OUTCOME_LABELS else (c.outcome or _("in progress"))
+        table.add_row(str(c.id), national_phone(c.caller_e164) if c.caller_e164 else _("(number withheld)"),
+                      _local(c.started_at, zone), " › ".join(c.path),
                       f"{c.queue_wait_seconds:.0f} s" if c.queue_wait_seconds is not None else "",
-                      c.answered_by or "", OUTCOME_VI.get(c.outcome or "", c.outcome or "đang gọi"))
+                      c.answered_by or "", outcome)
     Console().print(table)
 
 
@@ -70,12 +76,12 @@ def callbacks(ctx: Context, show_all: bool) -> None:
     tasks = store.callback_tasks(None if show_all else "open")
     store.audit_read(ctx.who(), "hotline.callbacks", "callback_tasks", [t.id for t in tasks], ctx.app.clock())
     zone = ZoneInfo(ctx.settings.hotline.timezone)
-    table = Table(title=f"Yêu cầu gọi lại ({len(tasks)})", box=box.SIMPLE_HEAD, pad_edge=False)
-    for header in ("Mã", "Số cần gọi lại", "Yêu cầu lúc", "Trạng thái", "Người xử lý"):
+    table = Table(title=_("Call-back requests ({n})").format(n=len(tasks)), box=box.SIMPLE_HEAD, pad_edge=False)
+    for header in (_("ID"), _("Number to call back"), _("Requested at"), _("Status"), _("Handled by")):
         table.add_column(header, no_wrap=True)
-    states = {"open": "chưa gọi", "done": "đã gọi lại", "cancelled": "đã hủy"}
     for t in tasks:
-        table.add_row(str(t.id), t.phone_e164, _local(t.requested_at, zone), states[t.status], t.done_by or "")
+        table.add_row(str(t.id), national_phone(t.phone_e164), _local(t.requested_at, zone),
+                      _(CALLBACK_STATES[t.status]), t.done_by or "")
     Console().print(table)
 
 
@@ -88,4 +94,5 @@ def done(ctx: Context, task_id: int, cancel: bool) -> None:
     operator = ctx.who()
     store = _store(ctx)
     store.close_callback_task(task_id, "cancelled" if cancel else "done", operator, ctx.app.clock())
-    click.echo(f"Yêu cầu gọi lại số {task_id}: {'đã hủy' if cancel else 'đã gọi lại'}.")
+    click.echo((_("Call-back request {id}: cancelled.") if cancel else _("Call-back request {id}: called back."))
+               .format(id=task_id))

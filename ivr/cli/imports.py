@@ -19,7 +19,7 @@ def imports_group() -> None:
 
 
 @imports_group.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def list_imports(ctx: Context, as_json: bool) -> None:
     """Every import, newest first: its id, file, list date and counts."""

@@ -41,5 +41,22 @@ class MonthType(click.ParamType):
         return formats.parse_month(str(value), _option_name(param))
 
 
+class AreaType(click.ParamType):
+    """A commune/ward or district by name ("Phường Điện Biên", "Phường 1, Quận 3"): see ivr/reports/units.py."""
+
+    name = "XÃ/PHƯỜNG"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        text = " ".join(str(value).split())
+        if not text.strip(", "):
+            from ivr.errors import UserError
+            from ivr.i18n import _
+
+            raise UserError(_("{option}: empty; give a commune/ward or district, e.g. \"Phường Điện Biên\"").format(
+                option=_option_name(param)))
+        return text
+
+
 DATE = DateType()
 MONTH = MonthType()
+AREA = AreaType()

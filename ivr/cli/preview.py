@@ -57,11 +57,12 @@ def preview_command(ctx: Context, script: str, answers: str, out: Path, variable
         rendered = [p for p in personalised_prompts(loaded, [values]) if library.is_ready(p)]
         ctx.app.audio_register.register([(None, phone_digest(PREVIEW_SUBJECT), library.resolve(p).key)
                                          for p in rendered], ctx.app.clock())
-    steps = [f"{t.step_id} [{t.key or 'im lặng'}]" for t in walked.turns] + [walked.last_step]
-    click.echo("Đường đi: " + " → ".join(steps))
-    click.echo(f"Kết quả: {walked.outcome}")
+    silence = _("silence")
+    steps = [f"{t.step_id} [{t.key or silence}]" for t in walked.turns] + [walked.last_step]
+    click.echo(_("Path: {steps}").format(steps=" → ".join(steps)))
+    click.echo(_("Outcome: {outcome}").format(outcome=walked.outcome))
     if walked.answers:
-        click.echo("Câu trả lời: " + ", ".join(f"{q}={v}" for q, v in walked.answers.items()))
+        click.echo(_("Answers: {answers}").format(answers=", ".join(f"{q}={v}" for q, v in walked.answers.items())))
     if walked.unused_keys:
-        click.echo(f"Phím chưa dùng (cuộc gọi đã kết thúc trước): {','.join(walked.unused_keys)}")
-    click.echo(f"Đã ghi: {out} ({seconds:.1f} giây)")
+        click.echo(_("Keys not used (the call ended before): {keys}").format(keys=",".join(walked.unused_keys)))
+    click.echo(_("Written: {file} ({seconds} seconds)").format(file=out, seconds=f"{seconds:.1f}"))

@@ -8,6 +8,7 @@ import click
 from ivr.cli import Context, main
 from ivr.cli.contacts import contacts
 from ivr.cli.report import zone
+from ivr.i18n import _
 from ivr.protection.retention import PurgeResult, Purger
 
 
@@ -48,25 +49,30 @@ def _show(result: PurgeResult, dry_run: bool, as_json: bool, erase: bool = False
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
         return
     c = result.counts
-    verb = "Sẽ xóa" if dry_run else "Đã xóa"
     if erase:
-        click.echo(f"{verb} dữ liệu cá nhân theo yêu cầu:")
+        click.echo(_("Would remove the personal data asked for:") if dry_run else
+                   _("Removed the personal data asked for:"))
     else:
-        click.echo(f"{verb} dữ liệu cá nhân của người có mặt trong danh sách lần cuối trước ngày "
-                   f"{result.cutoff:%d/%m/%Y}:")
-    click.echo(f"  {c.contacts} người, {c.households} số điện thoại hộ, {c.answers} câu trả lời")
+        click.echo((_("Would remove the personal data of people last on a list before {date}:") if dry_run else
+                    _("Removed the personal data of people last on a list before {date}:")).format(
+                        date=f"{result.cutoff:%d/%m/%Y}"))
+    click.echo("  " + _("{contacts} people, {households} household phones, {answers} answers").format(
+        contacts=c.contacts, households=c.households, answers=c.answers))
     if not dry_run:
-        click.echo(f"  đường dây nóng: {c.inbound_calls} số người gọi, {c.inbound_answers} câu trả lời, "
-                   f"{c.callback_tasks} yêu cầu gọi lại")
-    click.echo(f"  {result.audio_files} tệp âm thanh cá nhân hóa, {result.import_files} tệp danh sách đã nhập, "
-               f"{result.written_files} báo cáo/tệp trích xuất")
+        click.echo("  " + _("hotline: {calls} callers, {answers} answers, {tasks} call-back requests").format(
+            calls=c.inbound_calls, answers=c.inbound_answers, tasks=c.callback_tasks))
+    click.echo("  " + _("{audio} personalised audio files, {imports} imported list files, "
+                        "{written} reports/extracts").format(audio=result.audio_files, imports=result.import_files,
+                                                             written=result.written_files))
     if result.kept_in_flight:
-        click.echo(f"  giữ lại {result.kept_in_flight} người còn cuộc gọi đang chờ hoặc đang gọi")
+        click.echo("  " + _("kept {n} people whose calls are still pending or in progress").format(
+            n=result.kept_in_flight))
     for path in result.changed_files:
-        click.echo(f"  KHÔNG xóa (tệp đã bị sửa sau khi hệ thống ghi, cần xóa thủ công): {path}")
+        click.echo("  " + _("NOT removed (the file was changed after the system wrote it; remove it by hand): "
+                            "{path}").format(path=path))
     for name in result.scripts_unavailable:
-        click.echo(f"  không tìm được kịch bản {name}: âm thanh cá nhân hóa của kịch bản này chưa được xóa")
+        click.echo("  " + _("script {name} not found: its personalised audio was not removed").format(name=name))
     if not result.wal_truncated:
-        click.echo("  CẢNH BÁO: chưa làm trống được nhật ký ghi (WAL) của cơ sở dữ liệu vì có tiến trình khác đang "
-                   "mở nó (robocall serve, một báo cáo...): nhật ký có thể còn giữ dữ liệu vừa xóa. Dừng các "
-                   "tiến trình đó rồi chạy lại robocall purge.", err=True)
+        click.echo("  " + _("WARNING: the database's write-ahead log (WAL) could not be emptied because another "
+                            "process has it open (robocall serve, a report...): the log may still hold the data "
+                            "just removed. Stop those processes, then run robocall purge again."), err=True)

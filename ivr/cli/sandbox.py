@@ -39,7 +39,7 @@ def up(ctx: Context, personas: str | None, as_json: bool) -> None:
 
 
 @sandbox_group.command("down")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def down(ctx: Context, as_json: bool) -> None:
     """Stop both Asterisk processes and unmount what `up` mounted."""
@@ -48,7 +48,7 @@ def down(ctx: Context, as_json: bool) -> None:
 
 
 @sandbox_group.command("status")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def status(ctx: Context, as_json: bool) -> None:
     """Whether the root is installed, the processes run and ARI answers."""

@@ -7,6 +7,7 @@ import click
 
 from ivr.cli import Context
 from ivr.cli.contacts import contacts
+from ivr.contacts.phones import normalize_phone
 from ivr.contacts.stops import STOP_REASONS, stop_reason_label
 from ivr.formats import national_phone
 from ivr.i18n import _
@@ -16,7 +17,7 @@ from ivr.i18n import _
 @click.argument("who", metavar="ID|PHONE")
 @click.option("--reason", required=True, metavar="|".join(STOP_REASONS),
               help="Why: " + ", ".join(STOP_REASONS) + ".")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def stop(ctx: Context, who: str, reason: str, as_json: bool) -> None:
     """No campaign calls this person again (the reason shows in the reports)."""
@@ -46,7 +47,7 @@ def resume(ctx: Context, who: str) -> None:
 def optout(ctx: Context, phone: str) -> None:
     """This phone asked not to be called: no campaign calls it (its whole household)."""
     n = ctx.app.stops.opt_out(phone, ctx.who())
-    click.echo(_("{phone}: not called any more ({n} people on this number)").format(phone=phone, n=n))
+    click.echo(_("{phone}: not called any more ({n} people on this number)").format(phone=_shown(phone), n=n))
 
 
 @contacts.command("optin")
@@ -55,4 +56,9 @@ def optout(ctx: Context, phone: str) -> None:
 def optin(ctx: Context, phone: str) -> None:
     """This phone may be called again."""
     n = ctx.app.stops.opt_in(phone, ctx.who())
-    click.echo(_("{phone}: called again ({n} people on this number)").format(phone=phone, n=n))
+    click.echo(_("{phone}: called again ({n} people on this number)").format(phone=_shown(phone), n=n))
+
+
+def _shown(typed: str) -> str:
+    """The number staff typed (+84..., 0912 345 678), as staff dial it: 0912345678 (the service checked it)."""
+    return national_phone(normalize_phone(typed).e164)

@@ -32,7 +32,9 @@ def users_group() -> None:
 
 @users_group.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True,
+              help="viewer: figures and charts only; staff: lists, campaigns, cases, workbooks; admin: also scripts and "
+                   "the audit log.")
 @click.option("--areas", default="", help="Staff only: communes/wards they see, comma-separated (default: all).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
 @click.pass_obj
@@ -44,7 +46,7 @@ def add(ctx: Context, name: str, role: str, areas: str, password_stdin: bool) ->
 
 
 @users_group.command("list")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
 def list_users(ctx: Context, as_json: bool) -> None:
     """Show the accounts."""

@@ -26,8 +26,11 @@ HEADER_ALIASES: dict[str, frozenset[str]] = {
                       "sodienthoailienhe", "sdtlienhe"}),
     BIRTH_YEAR: frozenset({"namsinh", "ngaysinh", "ngaythangnamsinh", "ns"}),
     ADDRESS: frozenset({"diachi", "noio", "diachinoio", "noiohientai", "diachithuongtru", "noicutru", "diachicutru"}),
-    WARD: frozenset({"xaphuong", "xa", "phuong", "phuongxa", "xaphuongthitran", "xaphuongtt"}),
-    DISTRICT: frozenset({"huyen", "quanhuyen", "quan", "huyenquan", "huyenthixathanhpho", "huyenthixatp", "huyentxtp"}),
+    # Since 1 July 2025 the commune level also has special zones ("Xã/Phường/Đặc khu").
+    WARD: frozenset({"xaphuong", "xa", "phuong", "phuongxa", "xaphuongthitran", "xaphuongtt", "phuongxathitran",
+                     "xathitran", "phuongthitran", "xaphuongdackhu", "phuongxadackhu"}),
+    DISTRICT: frozenset({"huyen", "quanhuyen", "quan", "huyenquan", "huyenthixathanhpho", "huyenthixatp", "huyentxtp",
+                         "quanhuyenthixa", "quanhuyenthixathanhpho", "huyenthixa", "quanhuyentx", "huyentx"}),
     CATEGORY: frozenset({"phanloai", "phanloaif1f2", "doituong", "loai", "f1f2", "phanloaidoituong"}),
     EXPOSURE_DATE: frozenset({"ngaytiepxuc", "ngaytiepxucgan", "ngaytiepxuccuoi", "ngaytiepxuccuoicung"}),
     QUARANTINE_START: frozenset({"ngaybatdaucachly", "ngaycachly", "batdaucachly", "ngaybatdaucl"}),

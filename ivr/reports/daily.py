@@ -7,13 +7,15 @@ and the answers export use it too, so the three always agree.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 from zoneinfo import ZoneInfo
 
+from ivr.contacts.text import strip_accents
 from ivr.logs import get_logger
-from ivr.reports import charts, labels
+from ivr.reports import charts, labels, units
 from ivr.reports.cases import (
     AnswerCase, FollowUpCase, follow_up_cases, hotline_answer_cases, robot_answer_cases, sort_cases,
 )
@@ -45,6 +47,10 @@ class ReportDeps:
     # "Cần xử lý" and "Dừng gọi" sheets. None: a report without them (the tests of the figures).
     cases: Callable[[dt.datetime], Sequence[CaseRow]] | None = None
     not_called: Callable[[], Sequence[StoppedRow]] | None = None
+    # reports.unit_level (ivr/reports/units.py), and --area: only the people of one commune/ward or district
+    # (hotline callers, who give no address, are then left out).
+    unit_level: str = units.AUTO
+    area: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,10 +73,10 @@ class ReportBuilder:
         """Figures (and with ``lists``, the people in the lists) of each day, from one read of the span."""
         d, zone = self.deps, self.deps.zone
         span = days_window(min(days), max(days), zone)
-        facts = d.queries.attempt_facts(span)
+        facts = [f for f in d.queries.attempt_facts(span) if units.in_area(d.area, f.district, f.ward)]
         made = [f.id for f in facts if f.started_at in span]
         answers = d.queries.answers(made)
-        calls = d.queries.inbound_calls(span)
+        calls = d.queries.inbound_calls(span) if d.area is None else []
         call_answers = d.queries.inbound_answers(c.id for c in calls)
         symptomatic = d.rules.flagged_owners(answers) | d.queries.purged_symptoms(made)
         symptomatic_calls = d.rules.flagged_owners(call_answers)
@@ -154,29 +160,32 @@ def write_set(deps: ReportDeps, items: Sequence[tuple[Path, str, Sequence[Sheet]
     return paths
 
 
-def chart_units(summary: Summary) -> tuple[dict[str, Figures], str]:
-    """The administrative level the lists actually carry: districts (lists from before 1 July 2025), else
-    communes/wards (province -> commune/ward since then). Returns the figures by unit and the level's name."""
-    if any(d != labels.UNKNOWN_PLACE for d in summary.by_district):
-        return dict(summary.by_district), "huyện"
-    by_commune: dict[str, Figures] = {}
-    for (_district, ward), figures in summary.by_commune.items():
-        by_commune[ward] = by_commune.get(ward, Figures()) + figures
-    return by_commune, "xã/phường"
+def chart_units(summary: Summary, level: str = units.AUTO) -> tuple[dict[str, Figures], str]:
+    """The figures by administrative unit for the chart, at the configured level, and the level's name."""
+    return units.chart_units(summary.by_district, summary.by_commune, level)
+
+
+def area_slug(area: str | None) -> str:
+    """A file-name suffix for a report of one area ("Phường Điện Biên" -> "_phuong-dien-bien")."""
+    if area is None:
+        return ""
+    return "_" + re.sub(r"[^a-z0-9]+", "-", strip_accents(area)).strip("-")
 
 
 def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) -> Written:
     data = ReportBuilder(deps).days([day], lists=True)[0]
-    sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns))]
+    sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns, deps.unit_level))]
     end_of_day = day_window(day, deps.zone).end
     if deps.cases is not None:
-        sheets.append(cases_sheet(deps.cases(end_of_day), deps.zone))
+        sheets.append(cases_sheet([c for c in deps.cases(end_of_day) if units.in_area(deps.area, c.district, c.ward)],
+                                  deps.zone))
     sheets += [answer_sheet(labels.URGENT, "danh-sach-khan", data.urgent), follow_up_sheet(data.follow_up),
                hotline_sheet([(day, data.hotline)])]
     if deps.not_called is not None:
-        sheets.append(not_called_sheet(deps.not_called(), deps.zone))
-    stem = f"bao-cao-ngay-{day.isoformat()}"
-    title = f"{day:%d/%m/%Y}"
+        sheets.append(not_called_sheet([r for r in deps.not_called() if units.in_area(deps.area, r.district, r.ward)],
+                                       deps.zone))
+    stem = f"bao-cao-ngay-{day.isoformat()}{area_slug(deps.area)}"
+    title = f"{day:%d/%m/%Y}" + (f", {deps.area}" if deps.area else "")
     items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
         (out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, xlsx_of(sheets))]
     for sheet in sheets:
@@ -184,14 +193,14 @@ def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) ->
                       csv_of(sheet)))
     items.append((out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [],
                   lambda p: charts.calls_per_hour(data.per_hour, f"Cuộc gọi theo giờ và kết quả, ngày {title}", p)))
-    by_unit, unit = chart_units(data.summary)
+    by_unit, unit = chart_units(data.summary, deps.unit_level)
     items.append((out_dir / f"{stem}_lien-lac-theo-huyen.png", "report.daily.chart", [],
                   lambda p: charts.reached_by_district(by_unit,
                                                        f"Liên lạc được và không liên lạc được theo {unit}, ngày {title}",
                                                        p)))
     urgent, follow_up = len(data.urgent), len(data.follow_up)
     paths = write_set(deps, items, operator=operator, action="report.daily",
-                      obj=f"day:{day.isoformat()} urgent={urgent} follow_up={follow_up}", rows=urgent + follow_up)
+                      obj=f"day:{day.isoformat()}" + (f" area={deps.area}" if deps.area else "") + f" urgent={urgent} follow_up={follow_up}", rows=urgent + follow_up)
     log.info("report.daily", day=day.isoformat(), urgent=urgent, follow_up=follow_up, files=len(paths))
     figures = {**summary_json(data), "urgent": urgent, "follow_up": follow_up}
     return Written(tuple(paths), figures)

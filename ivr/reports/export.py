@@ -39,7 +39,8 @@ def export_answers(deps: ReportDeps, first: dt.date, last: dt.date, category: st
              if category is None or c.category == category]
     sheet = answer_sheet(labels.ANSWERS, "cau-tra-loi", [*sorted(sort_cases(cases), key=lambda c: c.day)])
     produce = xlsx_of([sheet]) if suffix == ".xlsx" else csv_of(sheet)
-    what = f"from:{first.isoformat()} to:{last.isoformat()} category:{category or 'all'}"
+    what = f"from:{first.isoformat()} to:{last.isoformat()} category:{category or 'all'}" + (
+        f" area:{deps.area}" if deps.area else "")
     paths = write_set(deps, [(out, f"export.answers{suffix}", [sheet], produce)], operator=operator,
                       action="export.answers", obj=what, rows=len(sheet.rows))
     log.info("export.answers", first=first.isoformat(), last=last.isoformat(), category=category,

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 from ivr import formats
 from ivr.logs import get_logger
 from ivr.reports import charts
-from ivr.reports.daily import ReportBuilder, ReportDeps, Written, summary_json, write_set
+from ivr.reports.daily import ReportBuilder, ReportDeps, Written, area_slug, summary_json, write_set
 from ivr.reports.facts import days_window, month_days
 from ivr.reports.figures import Figures, hotline_figures
 from ivr.reports.sheets import hotline_sheet, summary_rows, summary_sheet, total_row
@@ -34,15 +34,15 @@ def write_monthly(deps: ReportDeps, year: int, month: int, out_dir: Path, operat
     data = ReportBuilder(deps).days(days, lists=False)
     total = sum((d.summary.total for d in data), Figures())
     span = days_window(days[0], days[-1], deps.zone)
-    calls = deps.queries.inbound_calls(span)
+    calls = deps.queries.inbound_calls(span) if deps.area is None else []
     month_hotline = hotline_figures(calls, deps.rules.flagged_owners(deps.queries.inbound_answers(c.id for c in calls)))
     rows: list[list[Any]] = []
     for d in data:
-        rows += summary_rows(d.day, d.summary, d.campaigns)
+        rows += summary_rows(d.day, d.summary, d.campaigns, deps.unit_level)
     rows.append(total_row(MONTH_LABEL, total))
     sheets = [summary_sheet(rows),
               hotline_sheet([*((d.day, d.hotline) for d in data), (MONTH_LABEL, month_hotline)])]
-    stem = f"bao-cao-thang-{year:04d}-{month:02d}"
+    stem = f"bao-cao-thang-{year:04d}-{month:02d}{area_slug(deps.area)}"
     items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
         (out_dir / f"{stem}.xlsx", "report.monthly.xlsx", sheets, xlsx_of(sheets))]
     for sheet in sheets:
@@ -50,9 +50,11 @@ def write_monthly(deps: ReportDeps, year: int, month: int, out_dir: Path, operat
                       csv_of(sheet)))
     items.append((out_dir / f"{stem}_theo-ngay.png", "report.monthly.chart", [],
                   lambda p: charts.per_day([(d.day, d.summary.total) for d in data],
-                                           f"Kết quả gọi theo ngày, tháng {month:02d}/{year}", p)))
+                                           f"Kết quả gọi theo ngày, tháng {month:02d}/{year}"
+                                           + (f", {deps.area}" if deps.area else ""), p)))
     paths = write_set(deps, items, operator=operator, action="report.monthly",
-                      obj=f"month:{year:04d}-{month:02d}", rows=len(rows))
+                      obj=f"month:{year:04d}-{month:02d}" + (f" area={deps.area}" if deps.area else ""),
+                      rows=len(rows))
     log.info("report.monthly", month=f"{year:04d}-{month:02d}", files=len(paths))
     figures = {"month": f"{year:04d}-{month:02d}", "days": [summary_json(d) for d in data],
                "month_total": total.as_dict(), "month_hotline": month_hotline.as_dict()}

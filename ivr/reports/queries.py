@@ -41,6 +41,11 @@ class ReportQueries(StoreBase):
                                 outcome=r[10], is_last=bool(r[11]), category=r[12], district=r[13], ward=r[14])
                     for r in s.execute(query)]
 
+    def places(self) -> set[tuple[str | None, str | None]]:
+        """Every (district, commune/ward) the lists name: what an --area can be checked against."""
+        with self._read() as s:
+            return {(r[0], r[1]) for r in s.execute(select(C.district, C.ward).distinct())}
+
     def campaigns(self, ids: Iterable[int]) -> dict[int, CampaignInfo]:
         wanted = sorted(set(ids))
         out: dict[int, CampaignInfo] = {}

@@ -15,6 +15,7 @@ from ivr.cases.rules import PRIORITY, REASON_LABELS, STATUS_LABELS, Reason, Stat
 from ivr.contacts.stops import STOP_REASONS
 from ivr.i18n import document_text
 from ivr.reports import labels as L
+from ivr.reports import units
 from ivr.reports.cases import AnswerCase, FollowUpCase
 from ivr.reports.facts import CampaignInfo, Person
 from ivr.reports.figures import Figures, HotlineFigures, Summary
@@ -28,13 +29,15 @@ FOLLOW_UP_HEADERS = (L.DATE, *PERSON_HEADERS, L.CATEGORY, L.CAMPAIGN, L.ATTEMPTS
 HOTLINE_HEADERS = (L.DATE, *(h for _, h in L.HOTLINE_FIGURES))
 
 
-def summary_rows(day: dt.date | str, summary: Summary, campaigns: Mapping[int, CampaignInfo]) -> list[list[Any]]:
-    """Total, then by category, district (when the lists carry one), commune/ward and campaign."""
+def summary_rows(day: dt.date | str, summary: Summary, campaigns: Mapping[int, CampaignInfo],
+                 level: str = units.AUTO) -> list[list[Any]]:
+    """Total, then by category, district and/or commune/ward (reports.unit_level, see units.py), campaign."""
     rows: list[list[Any]] = [[day, L.GROUP_TOTAL, "", "", "", "", *summary.total.values()]]
     rows += [[day, L.GROUP_CATEGORY, c, "", "", "", *f.values()] for c, f in summary.by_category.items()]
-    if any(d != L.UNKNOWN_PLACE for d in summary.by_district):  # no district level since 1 July 2025
+    if units.shows_districts(level, summary.by_district):  # no district level since 1 July 2025
         rows += [[day, L.GROUP_DISTRICT, "", d, "", "", *f.values()] for d, f in summary.by_district.items()]
-    rows += [[day, L.GROUP_COMMUNE, "", d, w, "", *f.values()] for (d, w), f in summary.by_commune.items()]
+    if units.shows_communes(level):
+        rows += [[day, L.GROUP_COMMUNE, "", d, w, "", *f.values()] for (d, w), f in summary.by_commune.items()]
     for cid, f in summary.by_campaign.items():
         info = campaigns.get(cid)
         rows.append([day, L.GROUP_CAMPAIGN, (info.category if info else "") or "", "", "",

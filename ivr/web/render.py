@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 from ivr.accounts.roles import ROLE_LABELS, Permission, Role, may
 from ivr import i18n
 from ivr.i18n import N_, _
+from ivr.formats import national_phone
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MENU = (("/", N_("Today"), Permission.VIEW_FIGURES), ("/lists", N_("Lists"), Permission.MANAGE_LISTS),
@@ -31,6 +32,7 @@ def _local(value: dt.datetime | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
 _ENV.filters["local"] = _local
 _ENV.globals["_"] = _  # templates' text goes through the staff catalogue too (extracted by `make messages`)
 _ENV.filters["vn_date"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
+_ENV.filters["phone"] = national_phone  # as staff dial it: 0912345678, never +84
 
 
 def render(request: Request, template: str, context: Mapping[str, Any] | None = None,

@@ -266,7 +266,7 @@ def test_the_purge_command(cli_env: dict[str, str], seeded: Seeded) -> None:
     planned = json.loads(dry.output)
     people = len(PEOPLE)
     assert (planned["dry_run"], planned["counts"]["contacts"], planned["kept_in_flight"]) == (True, people - 3, 3)
-    done = CliRunner().invoke(main, ["--operator", "chị Hà", "purge"], env=env)
+    done = CliRunner().invoke(main, ["--lang", "vi", "--operator", "chị Hà", "purge"], env=env)
     assert done.exit_code == 0, done.output
     assert f"{people - 3} người" in done.output and "giữ lại 3 người" in done.output
     audit = json.loads(CliRunner().invoke(main, ["audit", "list", "--json"], env=env).output)

@@ -22,6 +22,9 @@ HEADERS = [
     ("Năm sinh", f.BIRTH_YEAR), ("Ngày sinh", f.BIRTH_YEAR),
     ("Địa chỉ", f.ADDRESS), ("Xã/Phường", f.WARD), ("Xã / phường", f.WARD), ("Xa/Phuong", f.WARD),
     ("Huyện", f.DISTRICT), ("Quận/Huyện", f.DISTRICT), ("Huyện/Thị xã/Thành phố", f.DISTRICT),
+    ("Phường/Xã/Thị trấn", f.WARD), ("Xã, thị trấn", f.WARD), ("Xã/Phường/Đặc khu", f.WARD),  # since 07/2025
+    ("Quận/Huyện/Thị xã", f.DISTRICT), ("Huyện/Thị xã", f.DISTRICT), ("Quận/Huyện/TX", f.DISTRICT),
+    ("Tỉnh/Thành phố", None),  # the province: one per list, not kept
     ("Phân loại", f.CATEGORY), ("Phân loại F1/F2", f.CATEGORY), ("Phan loai F1, F2", f.CATEGORY),
     ("Ngày tiếp xúc", f.EXPOSURE_DATE), ("Ngày bắt đầu cách ly", f.QUARANTINE_START),
     ("STT", f.SEQ), ("TT", f.SEQ),

@@ -78,3 +78,21 @@ def test_a_message_missing_from_a_catalogue_shows_its_id() -> None:
     assert i18n._("busy") == "máy bận"
     i18n.set_language("en")
     assert i18n._("busy") == "busy"
+
+
+@pytest.mark.parametrize(("env", "vi", "en"), [
+    ({"ROBOCALL_DIALER_MAX_CONCURRENT": "many"}, "config.dialer.max_concurrent: cần một số, nhưng là 'many'",
+     "config.dialer.max_concurrent: expected a number, got 'many'"),
+    ({"ROBOCALL_" + "DIALER": "x"}, "_DIALER: 'dialer' là một mục, không phải một thiết lập",  # a section's name
+     "_DIALER: 'dialer' is a section, not a setting"),
+    ({"ROBOCALL_REPORTS_UNIT_LEVEL": "ward"}, "reports.unit_level: cần auto, district hoặc commune, nhưng là 'ward'",
+     "reports.unit_level: expected auto, district or commune, got 'ward'"),
+])
+def test_config_mistakes_are_in_the_staff_language(env: dict[str, str], vi: str, en: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer robocall.yaml
+    for lang, expected in (("vi", vi), ("en", en)):
+        result = CliRunner().invoke(main, ["--lang", lang, "imports", "list"], env={**env, "ROBOCALL_CONFIG": ""})
+        assert result.exit_code == 2, result.output
+        assert expected in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1

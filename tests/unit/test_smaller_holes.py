@@ -59,9 +59,9 @@ def test_a_file_that_is_not_a_script_is_never_read_as_one(given: str) -> None:
 def test_out_never_replaces_an_existing_file(tmp_path: Path, args: list[str]) -> None:
     out = tmp_path / "mine.xlsx"
     out.write_text("the user's own work")
-    env = {"ROBOCALL_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite", "ROBOCALL_CONFIG": ""}
+    env = {"ROBOCALL_DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite", "ROBOCALL_CONFIG": "", "ROBOCALL_LANG": "vi"}
     result = CliRunner().invoke(main, [a.format(out=out) for a in args], env=env)
-    assert result.exit_code == 2 and "đã có" in result.output, result.output
+    assert result.exit_code == 2 and "tệp này đã có" in result.output, result.output
     assert out.read_text() == "the user's own work"
 
 

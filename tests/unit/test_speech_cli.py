@@ -21,7 +21,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     write_demo(tmp_path)
     return {"ROBOCALL_AUDIO_CACHE_DIR": str(tmp_path / "cache"),
             "ROBOCALL_AUDIO_RECORDINGS_DIR": str(tmp_path / "audio"),
-            "ROBOCALL_AUDIO_PBX_DIR": "/srv/pbx/sounds", "ROBOCALL_CONFIG": "", "ROBOCALL_LOG_LEVEL": "warning"}
+            "ROBOCALL_AUDIO_PBX_DIR": "/srv/pbx/sounds", "ROBOCALL_CONFIG": "", "ROBOCALL_LOG_LEVEL": "warning",
+            "ROBOCALL_LANG": "vi"}  # the staff's language: the tables and lines below are read as staff read them
 
 
 def run(env: dict[str, str], *args: str) -> Result:
@@ -88,7 +89,7 @@ def test_user_errors(env: dict[str, str], tmp_path: Path, args: list[str], files
             write_tone(tmp_path / name, 0.5)
         else:
             (tmp_path / name).write_text(content, encoding="utf-8")
-    result = run(env, *args)
+    result = run({**env, "ROBOCALL_LANG": "en"}, *args)  # the English messages, as written in the code
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)  # no traceback
     assert re.search("robocall: error: .*" + expected, result.output), result.output

@@ -179,3 +179,73 @@ def test_creating_a_campaign_registers_each_persons_audio(staff: Any, tmp_path: 
         called = [row[0] for row in db.execute("SELECT DISTINCT contact_id FROM call_attempts")]
     assert len(called) == 2 and sorted(r[0] for r in rows) == sorted(called), "each person the campaign calls"
     assert all(count > 0 and digests == 0 for _c, count, digests in rows)
+
+
+def test_cases_list_keeps_one_commune_or_ward(staff: Any) -> None:
+    """`cases list --area`: the cases of one health station's people (the cases are opened as the calls'
+    outcomes would open them: through the store, one symptomatic case per person)."""
+    import datetime as dt
+
+    from ivr.storage.cases import CaseStore, Opening
+    from ivr.storage.db import make_engine
+
+    people = json.loads(staff("contacts", "list", "--json").output)
+    engine = make_engine(staff.env["ROBOCALL_DATABASE_URL"])
+    at = dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
+    CaseStore(engine).record([Opening("call", 900 + p["id"], p["id"], None, "F1", ("symptomatic",), None, at)
+                              for p in people])
+    engine.dispose()
+    everyone = json.loads(staff("cases", "list", "--json").output)
+    assert len(everyone) == len(people) == 4
+    for area, wards in [("Phường Hạc Thành", {"Phường Hạc Thành"}), ("hạc  thành", {"Phường Hạc Thành"}),
+                        ("P. Đông Sơn", {"Phường Đông Sơn"}), ("Xã Hạc Thành", set())]:
+        result = staff("cases", "list", "--area", area, "--json")
+        kept = json.loads(result.stdout)
+        assert {c["ward"] for c in kept} == wards
+        assert ("cảnh báo: --area" in result.stderr) is (not wards)  # no list names a "Xã Hạc Thành"
+        assert len(kept) == sum(c["ward"] in wards for c in everyone)
+    table = staff("cases", "list", "--area", "Phường Đông Sơn").output
+    assert "Trần Thị Bình" in table and "Nguyễn Văn An" not in table
+    assert "0912000202" in table and "+84" not in table
+    empty = staff("cases", "list", "--area", "", ok=False)
+    assert empty.exit_code == 2 and empty.output.strip().startswith("robocall: lỗi: --area: đang trống")
+
+
+VIETNAMESE_LETTERS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
+
+
+@pytest.mark.parametrize(("command", "english"), [
+    (["hotline", "calls"], ["hotline", "calls"]), (["hotline", "callbacks"], ["hotline", "callbacks"]),
+    (["audit", "list"], ["audit", "list"]), (["users", "list"], ["users", "list"]),
+    (["hotline", "done", "1"], ["hotline", "done", "--cancel", "2"]),
+])
+def test_staff_tables_are_in_one_language_with_numbers_as_staff_dial_them(staff: Any, command: list[str],
+                                                                          english: list[str]) -> None:
+    """Each table and message is all Vietnamese, or (--lang en) all English; phones show as 0912..., never +84."""
+    import datetime as dt
+
+    from ivr.storage.db import make_engine
+    from ivr.storage.hotline import HotlineStore
+
+    engine = make_engine(staff.env["ROBOCALL_DATABASE_URL"])
+    store, at = HotlineStore(engine), dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
+    call = store.open_call("chan-1", "+84912000101", at, False)
+    store.finish_call(call.id, "staff", None, at)
+    store.add_callback_task("+84912000202", at, inbound_call_id=call.id)
+    store.add_callback_task("+84912000303", at)
+    engine.dispose()
+    vi = staff(*command).output
+    en = staff("--lang", "en", *english).output
+    assert "+84" not in vi and "+84" not in en
+    assert not VIETNAMESE_LETTERS & set(en.lower()), en
+    assert VIETNAMESE_LETTERS & set(vi.lower()), vi
+    if command == ["hotline", "calls"]:
+        assert "0912000101" in vi and "nhân viên đã nghe" in vi and "staff answered" in en
+    if command == ["hotline", "callbacks"]:
+        assert "0912000202" in vi and "chưa gọi" in vi and "not called yet" in en
+
+
+def test_an_opted_out_number_is_echoed_as_staff_dial_it(staff: Any) -> None:
+    out = staff("contacts", "optout", "+84 912 000 303").output
+    assert out.startswith("0912000303: ") and "+84" not in out
+    assert staff("contacts", "optin", "84912000303").output.startswith("0912000303: ")
