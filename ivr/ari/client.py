@@ -129,6 +129,9 @@ class AriClient(AriRest):
         self._closing = False
         self.reconnects = 0
         self.event_lag = 0.0  # seconds from the last event's Asterisk timestamp to its arrival (metrics)
+        # Told each request's round trip ("ari_round_trip_ms") and each event's lag ("event_lag_ms"), in ms:
+        # the PBX's adaptive limiter (ivr.calls.limiter) listens here.
+        self.latency_sink: Callable[[str, float], None] | None = None
         self.on_reconnect: list[Callable[[], Awaitable[None]]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -256,6 +259,8 @@ class AriClient(AriRest):
             return
         if event.ts:
             self.event_lag = max(time.time() - event.ts, 0.0)
+            if self.latency_sink is not None:
+                self.latency_sink("event_lag_ms", self.event_lag * 1000)
         queue = self._queues.get(event.channel_id)
         if queue is not None:
             queue.put_nowait(event)
@@ -325,9 +330,12 @@ class AriClient(AriRest):
     async def _request(self, method: str, path: str, params: Mapping[str, Any] | None = None,
                        body: Any = None) -> Any:
         lane = self._lane()
+        t0 = time.monotonic()
         sent = await self._ws_request(lane, method, path, params, body) if lane is not None else None
         if sent is None:
             sent = await self._http_request(method, path, params, body)
+        if self.latency_sink is not None:
+            self.latency_sink("ari_round_trip_ms", (time.monotonic() - t0) * 1000)
         status, text = sent
         if status >= 400:
             try:

@@ -8,6 +8,7 @@ written in Vietnamese for the error report.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from ivr.contacts.text import clean, header_key, strip_accents
@@ -91,6 +92,7 @@ def read_text(value: object) -> str | None:
     return text or None
 
 
+@functools.lru_cache(maxsize=16384, typed=True)  # a list's dates repeat (its days of exposure, of quarantine)
 def read_date(value: object) -> dt.date | None:
     """A date from an Excel date, an Excel serial number or dd/mm/yyyy (also d-m-yy, yyyy-mm-dd) text."""
     if value is None or (isinstance(value, str) and not clean(value)):  # blank, or control characters only

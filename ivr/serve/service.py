@@ -18,7 +18,7 @@ from typing import Callable, Protocol, Sequence
 
 from ivr.app import App
 from ivr.ari.client import AriClient
-from ivr.calls.dialer import Dialer
+from ivr.calls.dialer import Dialer, pbx_limiter
 from ivr.campaigns.runner import CampaignRunner
 from ivr.campaigns.service import worker_id
 from ivr.config import Settings
@@ -136,9 +136,12 @@ def build(app: App, *, hotline: bool = True, dialer: bool = True) -> Service:
         library, scripts, policy = app.library, app.scripts, app.policy
         base = worker_id(settings)
 
+        limiter = pbx_limiter(settings, ari)  # one per PBX: every campaign's dialer shares it
+
         def make_dialer(campaign_id: int) -> Dialer:
             return Dialer(settings, repo, ari, library, scripts, policy, worker_id=f"{base}/c{campaign_id}",
-                          clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call))
+                          clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call),
+                          limiter=limiter)
 
         runner = CampaignRunner(repo, make_dialer, clock=app.clock)
         workers.append(NamedWorker("dialer", runner))
