@@ -46,6 +46,7 @@ from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
 from ivr.storage import records as r
 from ivr.storage.ledger import AttemptConflict
+from ivr.storage.limits import LimitRow
 from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
@@ -115,6 +116,12 @@ class Pacer:
             self.factor = min(self.factor * 1.25, 1.0)
 
 
+class LimitRecorder(Protocol):
+    """Where the PBX's limit is written for `campaign status` (ivr.storage.limits.LimitStore)."""
+
+    def record_limit(self, row: LimitRow) -> None: ...
+
+
 class DialerEvents(Protocol):
     """Told as calls start and end (the service's metrics, ivr.observability.metrics.ServiceMetrics)."""
 
@@ -143,7 +150,7 @@ class Dialer:
                  monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
                  pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None,
-                 limiter: AdaptiveLimiter | None = None) -> None:
+                 limiter: AdaptiveLimiter | None = None, limits: LimitRecorder | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -165,6 +172,9 @@ class Dialer:
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.limiter = limiter or pbx_limiter(settings, ari, monotonic)
+        self.limits = limits
+        self._written_limit: int | None = None
+        self._limit_write: asyncio.Future[None] | None = None
         self.active: dict[int, asyncio.Task[None]] = {}
         self.stats = RunStats()
 
@@ -280,9 +290,27 @@ class Dialer:
         return self.stats
 
     def _note_limit(self) -> None:
+        """Keep the limit in the run's figures, and write it for `campaign status` when it changes (in a
+        thread: the loop never waits for the database for it)."""
         limit = self.limiter.limit
         self.stats.limit_last = limit
         self.stats.limit_lowest = min(self.stats.limit_lowest or limit, limit)
+        if self.limits is None or limit == self._written_limit:
+            return
+        if self._limit_write is not None and not self._limit_write.done():
+            return  # the previous write is still going: the next pass writes the newest figure
+        self._written_limit = limit
+        state = self.limiter.state
+        row = LimitRow(self.ari.url, limit, self.limiter.config.max_concurrent, state.p95_ms, state.worst,
+                       self.clock())
+        self._limit_write = asyncio.ensure_future(asyncio.to_thread(self._record_limit, row))
+
+    def _record_limit(self, row: LimitRow) -> None:
+        assert self.limits is not None
+        try:
+            self.limits.record_limit(row)
+        except Exception as exc:  # noqa: BLE001 - a figure for the status display must never stop calls
+            log.warning("dialer.limit_not_written", error=type(exc).__name__)
 
     async def _nothing_pending(self, campaign_id: int) -> bool:
         return await self.db.run("next_due_at", self.repo.next_due_at, campaign_id) is None

@@ -32,8 +32,12 @@ from ivr.scripts.purpose import campaign_mismatch, direction_label
 from ivr.speech.library import AudioLibrary
 from ivr.speech.render import render_personalised, render_script
 from ivr.storage import records as r
+from ivr.storage.limits import LimitRow, LimitStore
 from ivr.storage.overview import CampaignRow, OverviewStore
 from ivr.storage.repo import Repository
+
+# A PBX limit written longer ago than this belongs to no running dialer: `campaign status` leaves it out.
+LIMIT_SHOWN_FOR = dt.timedelta(minutes=10)
 
 
 def worker_id(settings: Settings) -> str:
@@ -217,6 +221,11 @@ class CampaignService:
                               "{name}.yaml, then create the campaign with --script {name}").format(
                 source=script.source, folder=folder, name=script.name))
 
+    def concurrency_limits(self, within: dt.timedelta = LIMIT_SHOWN_FOR) -> list[LimitRow]:
+        """The adaptive limit each PBX's dialer settled on, if written within ``within`` (a dialer running now)."""
+        since = self.clock() - within
+        return [row for row in LimitStore(self.repo.engine).limits() if row.updated_at >= since]
+
     def set_status(self, campaign_id: int, status: str, operator: str) -> r.Campaign:
         return self.repo.set_campaign_status(campaign_id, status, operator=operator, now=self.clock())
 
@@ -229,7 +238,8 @@ class CampaignService:
                 id=campaign_id, status=status_label(campaign.status.value)))
         self.set_status(campaign_id, "running", operator)
         dialer = Dialer(self.settings, self.repo, ari, self.library, self.scripts, self.policy,
-                        worker_id=worker_id(self.settings), clock=self.clock, keep_reports=keep_reports)
+                        worker_id=worker_id(self.settings), clock=self.clock, keep_reports=keep_reports,
+                        limits=LimitStore(self.repo.engine))
         runner = CampaignRunner(self.repo, lambda _campaign_id: dialer, operator=operator, clock=self.clock)
         stats = await runner.dial(campaign_id, stop, foreground=True, until_idle=until_idle, on_progress=on_progress)
         if stats is None:

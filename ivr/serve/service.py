@@ -32,6 +32,7 @@ from ivr.observability.http import HealthServer
 from ivr.observability.metrics import ServiceMetrics
 from ivr.observability.probes import Observer
 from ivr.observability.sdnotify import notify
+from ivr.storage.limits import LimitStore
 from ivr.storage.resilience import DbRetry
 
 log = get_logger(__name__)
@@ -141,7 +142,7 @@ def build(app: App, *, hotline: bool = True, dialer: bool = True) -> Service:
         def make_dialer(campaign_id: int) -> Dialer:
             return Dialer(settings, repo, ari, library, scripts, policy, worker_id=f"{base}/c{campaign_id}",
                           clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call),
-                          limiter=limiter)
+                          limiter=limiter, limits=LimitStore(app.engine))
 
         runner = CampaignRunner(repo, make_dialer, clock=app.clock)
         workers.append(NamedWorker("dialer", runner))
