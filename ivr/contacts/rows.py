@@ -7,6 +7,7 @@ from being called: the value is left empty and the problem is still reported, so
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -87,16 +88,7 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
         refused = True
 
     optional: dict[str, Any] = {}
-    readers: dict[str, Callable[[Any], Any]] = {
-        f.BIRTH_YEAR: lambda v: f.read_birth_year(v, today),
-        f.SEX: f.read_sex,
-        f.EXPOSURE_DATE: f.read_date,
-        f.QUARANTINE_START: f.read_date,
-        f.ADDRESS: lambda v: _fitting(f.ADDRESS, f.read_text(v)),
-        f.WARD: lambda v: _fitting(f.WARD, f.read_text(v)),
-        f.DISTRICT: lambda v: _fitting(f.DISTRICT, f.read_text(v)),
-    }
-    for field, reader in readers.items():
+    for field, reader in _readers(today).items():
         try:
             optional[field] = reader(cell(field))
         except f.FieldError as exc:
@@ -108,6 +100,20 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
     contact = ContactData(row=label, full_name=name, name_key=key, phone_e164=phone,
                          category=category, **optional)
     return ParsedRow(contact, tuple(problems))
+
+
+@functools.lru_cache(maxsize=4)
+def _readers(today: dt.date) -> dict[str, Callable[[Any], Any]]:
+    """The optional fields' readers (made once per day of import, not once per row)."""
+    return {
+        f.BIRTH_YEAR: lambda v: f.read_birth_year(v, today),
+        f.SEX: f.read_sex,
+        f.EXPOSURE_DATE: f.read_date,
+        f.QUARANTINE_START: f.read_date,
+        f.ADDRESS: lambda v: _fitting(f.ADDRESS, f.read_text(v)),
+        f.WARD: lambda v: _fitting(f.WARD, f.read_text(v)),
+        f.DISTRICT: lambda v: _fitting(f.DISTRICT, f.read_text(v)),
+    }
 
 
 def _fitting(field: str, text: str | None) -> str | None:

@@ -74,8 +74,28 @@ def _driver_rows(connection: Any, table: Table, order: Sequence[str],
     processors = [table.c[c].type._cached_bind_processor(dialect) for c in order]
     if not any(processors):
         return [tuple(row[c] for c in order) for row in rows]
-    pairs = list(zip(order, processors))
+    pairs = [(c, _memo(p) if p is not None else None) for c, p in zip(order, processors)]
     return [tuple(p(row[c]) if p is not None else row[c] for c, p in pairs) for row in rows]
+
+
+def _memo(process: Any, size: int = 4096) -> Any:
+    """A bind processor that remembers its last values: a list's rows share their timestamps (the import's
+    moment), dates and categories, and formatting a datetime is the costliest part of a SQLite insert."""
+    seen: dict[Any, Any] = {}
+
+    def run(value: Any) -> Any:
+        key = (type(value), value)  # 1, 1.0 and True are equal keys, but not the same value to store
+        try:
+            return seen[key]
+        except KeyError:
+            result = process(value)
+            if len(seen) < size:
+                seen[key] = result
+            return result
+        except TypeError:  # unhashable (a JSON value): processed every time
+            return process(value)
+
+    return run
 
 
 def _copy(s: Session, table_name: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:
