@@ -69,6 +69,8 @@ def preferred_name(stored: str, incoming: str) -> str:
     better than all capitals or all lower case; on a tie the incoming (newer) spelling wins, so a
     corrected accent is taken.
     """
+    if incoming == stored:  # the usual case on the next day's list: nothing to weigh
+        return incoming
     return incoming if _name_quality(incoming) >= _name_quality(stored) else stored
 
 
