@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ivr.errors import UserError
 from ivr.i18n import _
 
 MIB = 1 << 20
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+_LONG_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{7,})"')
+EXCEL_MAX_ROWS = 1_048_576  # the last row Excel has: a sheet numbering a row beyond it is damaged (or hostile)
 _DIMENSION_SCAN = 4096  # the <dimension> element comes before the sheet's data, within the first bytes
 
 
@@ -75,10 +79,28 @@ def check_xlsx(path: Path, limits: ImportLimits) -> None:
             for part in sheets:
                 with archive.open(part) as stream:
                     head = stream.read(_DIMENSION_SCAN)
-                rows, columns = declared_dimensions(head)
-                check_dimensions(path, part.filename, rows, columns, limits)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+                    rows, columns = declared_dimensions(head)
+                    check_dimensions(path, part.filename, rows, columns, limits)
+                    if _numbers_a_row_beyond(head, stream, EXCEL_MAX_ROWS):
+                        raise UserError(f"{path}, sheet {part.filename}: a row beyond row {EXCEL_MAX_ROWS}, the "
+                                        "last one Excel allows: the workbook is damaged")
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
         return  # damaged: the reader says so in its own words (no size could be read, nothing was expanded)
+
+
+def _numbers_a_row_beyond(head: bytes, stream: Any, last: int) -> bool:
+    """Whether the sheet numbers a row beyond ``last`` (``<row r="2000000000">``): calamine would quietly
+    put such a row next to the others, where openpyxl filled the gap. The XML is read in blocks (the
+    archive's expansion was bounded above), looking only at row numbers of 7 digits or more."""
+    tail = b""
+    block = head
+    while block:
+        text = tail + block
+        if any(int(m.group(1)) > last for m in _LONG_ROW.finditer(text)):
+            return True
+        tail = text[-64:]
+        block = stream.read(1 << 20)
+    return False
 
 
 def declared_dimensions(head: bytes) -> tuple[int, int]:

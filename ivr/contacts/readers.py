@@ -18,12 +18,11 @@ from typing import Any, Iterable, Sequence
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from ivr.contacts.bounds import ImportLimits, check_dimensions, check_file, check_xlsx, too_many_rows
+from ivr.contacts.bounds import EXCEL_MAX_ROWS, ImportLimits, check_dimensions, check_file, check_xlsx, too_many_rows
 from ivr.contacts.fields import LABELS, REQUIRED, USUAL_HEADERS, field_for_header
 from ivr.errors import UserError
 
 HEADER_SCAN_ROWS = 30  # the header is expected within the first rows, below the title block
-EXCEL_MAX_ROWS = 1_048_576  # a sheet numbering its rows beyond this is damaged (or hostile): stop reading
 _MIN_HEADER_FIELDS = 2
 _DELIMITERS = (";", ",", "\t")
 _CSV_ENCODINGS = ("utf-8-sig", "cp1258")
