@@ -198,6 +198,10 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
         "campaign_prepare_s": round(prep_s, 1),
         "events_per_websocket": events_per_lane,
         "by_outcome": stats.by_outcome,
+        # The PBX's adaptive limit (ivr/calls/limiter.py): where it settled and how low it went.
+        "concurrency_limit": {"max": c, "adaptive": settings.dialer.adaptive_limit,
+                              "lowest": stats.limit_lowest, "last": stats.limit_last,
+                              "bound_ms": settings.dialer.latency_bound_ms},
     }
 
 
@@ -316,12 +320,18 @@ async def main() -> None:
     ap.add_argument("--baseline-only", action="store_true")
     ap.add_argument("--db", default="", help="database URL (default: a fresh SQLite file)")
     ap.add_argument("--name", default="")
+    ap.add_argument("--no-adaptive", action="store_true",
+                    help="dial exactly --concurrency calls (no adaptive limit: the figures before issue 18)")
+    ap.add_argument("--latency-bound", type=float, default=300.0,
+                    help="the adaptive limiter's p95 bound in ms (dialer.latency_bound_ms)")
     args = ap.parse_args()
     n, c = args.contacts, args.concurrency
     cps = args.cps or max(c / 20, 5)
     base = config.load()
     logs.configure("warning", stream=open(os.devnull, "w"))  # noqa: SIM115
-    settings = config.replace(base, dialer={"max_concurrent": c, "calls_per_second": cps})
+    settings = config.replace(base, dialer={"max_concurrent": c, "calls_per_second": cps,
+                                            "adaptive_limit": not args.no_adaptive,
+                                            "latency_bound_ms": args.latency_bound})
     path = write_list(Path(tempfile.mkdtemp()) / f"bench_{n}.xlsx", n, dt.date.today())
     personas = None
     if not CURRENT:

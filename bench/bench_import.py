@@ -102,9 +102,16 @@ def write_csv(path: Path, n: int, seed: int) -> None:
             writer.writerow([v.strftime("%d/%m/%Y") if isinstance(v, dt.datetime) else v for v in row])
 
 
+LOAD_AT_START = " / ".join(f"{v:.1f}" for v in os.getloadavg())
+CPU: list[float] = [0.0]  # the CPU seconds of the last timed action (this process; not PostgreSQL's)
+
+
 def timed(action: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
+    """Wall seconds of ``action`` (its CPU seconds in CPU[0]: on a shared machine, wall time includes waiting
+    for the CPU other processes hold; CPU time is what the import itself costs)."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = action()
+    CPU[0] = time.process_time() - cpu
     return time.perf_counter() - start, result
 
 
@@ -153,7 +160,7 @@ def bench(database: str, files: dict[str, tuple[Path, Path]], work: Path, admin:
                 rate = "-" if result.already_imported else f"{result.rows / seconds:,.0f}"
                 out.append([database, fmt, label, f"{result.rows:,}", f"{result.imported:,}",
                             f"{result.updated:,}", f"{result.duplicates:,}", f"{result.invalid:,}",
-                            f"{seconds:.2f}", rate])
+                            f"{seconds:.2f}", f"{CPU[0]:.2f}", rate])
                 print(" | ".join(out[-1]), file=sys.stderr)
         finally:
             engine.dispose()
@@ -185,17 +192,20 @@ def main() -> None:
         for fmt, (day1, _) in files.items():
             seconds, (contacts, problems, n, dups) = timed(
                 lambda: importer_mod._read(day1, None, dt.date(2021, 7, 15)))
-            reads.append(f"read+normalise only, {fmt}: {n:,} rows in {seconds:.2f} s = {n / seconds:,.0f} rows/s")
+            reads.append(f"read+normalise only, {fmt}: {n:,} rows in {seconds:.2f} s (CPU {CPU[0]:.2f} s) = "
+                         f"{n / seconds:,.0f} rows/s")
             print(reads[-1], file=sys.stderr)
         table = bench("sqlite", files, work, None)
         if not args.no_postgres and (admin := postgres_admin()) is not None:
             table += bench("postgresql", files, work, admin)
             admin.dispose()
 
-    head = ["database", "file", "import", "rows", "imported", "updated", "duplicates", "invalid", "seconds",
+    head = ["database", "file", "import", "rows", "imported", "updated", "duplicates", "invalid", "seconds", "CPU s",
             "rows/s"]
+    load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
     lines = [f"Import benchmark: {args.rows:,} rows, {platform.python_implementation()} "
-             f"{platform.python_version()}, {os.cpu_count()} CPUs, {dt.date.today().isoformat()}", "",
+             f"{platform.python_version()}, {os.cpu_count()} CPUs, {dt.date.today().isoformat()}, "
+             f"load average at the start {LOAD_AT_START}, at the end {load}", "",
              *[f"- {r}" for r in reads], "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head),
              *["| " + " | ".join(r) + " |" for r in table]]

@@ -172,6 +172,10 @@ class DialerSettings:
     timezone: str = "Asia/Ho_Chi_Minh"
     max_concurrent: int = 30
     calls_per_second: float = 5.0
+    # Adaptive concurrency (ivr/calls/limiter.py), one limiter per PBX: fewer calls up while the p95 of
+    # key -> next prompt, ARI round trip or event lag is above the bound; never above max_concurrent.
+    adaptive_limit: bool = True
+    latency_bound_ms: float = 300.0
     no_answer_attempts: int = 3
     no_answer_interval_min: int = 30
     network_backoff_min: int = 5

@@ -85,6 +85,9 @@ class AriClient(AriRest):
         self._closing = False
         self.reconnects = 0
         self.event_lag = 0.0  # seconds from the last event's Asterisk timestamp to its arrival (metrics)
+        # Told each request's round trip ("ari_round_trip_ms") and each event's lag ("event_lag_ms"), in ms:
+        # the PBX's adaptive limiter (ivr.calls.limiter) listens here.
+        self.latency_sink: Callable[[str, float], None] | None = None
         self.on_reconnect: list[Callable[[], Awaitable[None]]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -240,6 +243,8 @@ class AriClient(AriRest):
             return
         if event.ts:
             self.event_lag = max(time.time() - event.ts, 0.0)
+            if self.latency_sink is not None:
+                self.latency_sink("event_lag_ms", self.event_lag * 1000)
         queue = self._queues.get(event.channel_id)
         if lane is self._hotline_lane and isinstance(event, ev.StasisStart):
             lane.channels.add(event.channel_id)  # entered while we hold the application (not left by another)
@@ -279,6 +284,17 @@ class AriClient(AriRest):
                 await hook()
 
     # -- REST that also tracks state ----------------------------------------------------------------
+    async def _request(self, method: str, path: str, params: Mapping[str, Any] | None = None,
+                       body: Any = None) -> Any:
+        """A REST request; its round trip goes to ``latency_sink`` (the PBX's adaptive limiter) if set."""
+        if self.latency_sink is None:
+            return await super()._request(method, path, params, body)
+        t0 = time.monotonic()
+        try:
+            return await super()._request(method, path, params, body)
+        finally:
+            self.latency_sink("ari_round_trip_ms", (time.monotonic() - t0) * 1000)
+
     async def originate(self, endpoint: str, *, channel_id: str, app_args: str = "", caller_id: str = "",
                         timeout: int = 30, variables: Mapping[str, str] | None = None) -> dict[str, Any]:
         lane = self._lanes.for_call()

@@ -8,7 +8,7 @@ retries, events carried over from an earlier subscription) so that they are read
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from ivr.ari import events as ev
 
@@ -45,7 +45,14 @@ class CallControl(ChannelEvents, Protocol):
                                    priority: int = 1) -> None: ...
 
 
-class DialerAri(CallControl, Protocol):
+class LatencySource(Protocol):
+    """Tells each request's round trip ("ari_round_trip_ms") and each event's lag ("event_lag_ms"), in ms, to
+    ``latency_sink`` if set: the PBX's adaptive limiter (ivr.calls.limiter) listens there."""
+
+    latency_sink: Callable[[str, float], None] | None
+
+
+class DialerAri(CallControl, LatencySource, Protocol):
     """The dialer: calls, and whether the PBX can be reached (it pauses while it cannot)."""
 
     @property

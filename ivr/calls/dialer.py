@@ -8,7 +8,9 @@
 - Every answer is written the moment the key is pressed; the attempt's end is written with the outcome,
   the SIP cause and the next attempt (retry policy) in one transaction.
 - Pacing: at most ``max_concurrent`` calls up and ``calls_per_second`` originates; a 503 from the
-  network (congestion) halves the rate for a while, success restores it.
+  network (congestion) halves the rate for a while, success restores it. Below that, the PBX's adaptive
+  limiter (ivr.calls.limiter, one per PBX, shared by the dialers on it) lowers the number of calls up
+  while the controller answers residents slowly: no new call starts while the PBX is at its limit.
 - The call window is checked before every claim; outside it the dialer waits.
 - Faults (ivr.storage.resilience): every repository call is retried across a database outage of up to a
   minute; answers are written in order by a per-attempt writer, so the call's prompts never wait for the
@@ -26,9 +28,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping, Protocol
 
 from ivr.ari.client import AriError
-from ivr.ari.protocols import DialerAri
+from ivr.ari.protocols import DialerAri, LatencySource
 from ivr.calls import prepare
 from ivr.calls.conversation import ScriptConversation
+from ivr.calls.limiter import AdaptiveLimiter, LimiterConfig
 from ivr.calls.recorder import AttemptEnd, AttemptRecorder, finish_attempt
 from ivr.calls.policy import RetryPolicy
 from ivr.storage.resilience import DatabaseUnavailable, DbRetry
@@ -48,11 +51,23 @@ from ivr.storage import records as r
 from ivr.storage.leases import LeaseLost
 from ivr.storage.ledger import AttemptConflict
 from ivr.workers import WorkerLease
+from ivr.storage.limits import LimitRow
 from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
 MEDIA_MEMO_LIMIT = 20_000  # prompts remembered (the fixed ones of a script are a few dozen)
 PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progress, stop the campaign
+
+
+def pbx_limiter(settings: Settings, ari: LatencySource, monotonic: Callable[[], float] = time.monotonic,
+                on_change: Callable[..., None] | None = None) -> AdaptiveLimiter:
+    """The adaptive limiter of the PBX behind ``ari``, listening to its round trips and event lag. Make one
+    per PBX (per ARI client) and give it to every dialer that calls through that PBX."""
+    d = settings.dialer
+    limiter = AdaptiveLimiter(LimiterConfig(d.max_concurrent, bound_ms=d.latency_bound_ms), monotonic=monotonic,
+                              enabled=d.adaptive_limit, on_change=on_change)
+    ari.latency_sink = limiter.metric
+    return limiter
 
 
 def channel_id_for(attempt: r.Attempt) -> str:
@@ -106,6 +121,12 @@ class Pacer:
             self.factor = min(self.factor * 1.25, 1.0)
 
 
+class LimitRecorder(Protocol):
+    """Where the PBX's limit is written for `campaign status` (ivr.storage.limits.LimitStore)."""
+
+    def record_limit(self, row: LimitRow) -> None: ...
+
+
 class DialerEvents(Protocol):
     """Told as calls start and end (the service's metrics, ivr.observability.metrics.ServiceMetrics)."""
 
@@ -121,6 +142,8 @@ class RunStats:
     by_outcome: dict[str, int] = field(default_factory=dict)
     peak_concurrent: int = 0
     reports: list[CallReport] = field(default_factory=list)
+    limit_lowest: int = 0  # the PBX's adaptive limit: lowest and last seen while this run dialled
+    limit_last: int = 0
 
 
 class Dialer:
@@ -132,7 +155,8 @@ class Dialer:
                  monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
                  pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None,
-                 lease: WorkerLease | None = None) -> None:
+                 lease: WorkerLease | None = None, limiter: AdaptiveLimiter | None = None,
+                 limits: LimitRecorder | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -156,12 +180,21 @@ class Dialer:
         self.audio_register = AudioRegister(repo.engine)
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
+        self.limiter = limiter or pbx_limiter(settings, ari, monotonic)
+        self.limits = limits
+        self._written_limit: int | None = None
+        self._limit_write: asyncio.Future[None] | None = None
         self.active: dict[int, asyncio.Task[None]] = {}
         self.stats = RunStats()
 
     @property
     def calls_in_progress(self) -> int:
         return len(self.active)
+
+    @property
+    def concurrency_limit(self) -> int:
+        """The PBX's adaptive limit now (at most dialer.max_concurrent)."""
+        return self.limiter.limit
 
     @property
     def congestion_share(self) -> float:
@@ -210,7 +243,9 @@ class Dialer:
                         break
                     await self._wait(stop, 5.0)
                     continue
-                free = self.pacer.max_concurrent - len(self.active)
+                # The campaign's own maximum, and the room the PBX's adaptive limiter leaves (all campaigns).
+                free = min(self.pacer.max_concurrent - len(self.active), self.limiter.room())
+                self._note_limit()
                 claimed: list[r.Attempt] = []
                 self._check_lease()
                 if free > 0 and self.pacer.delay() == 0.0:
@@ -223,6 +258,7 @@ class Dialer:
                     if wait:
                         await asyncio.sleep(wait)
                     self.pacer.take()
+                    self.limiter.started()
                     self.active[attempt.id] = asyncio.create_task(self._run_attempt(campaign, script, policy, attempt))
                     self.stats.started += 1
                     self.stats.peak_concurrent = max(self.stats.peak_concurrent, len(self.active))
@@ -268,6 +304,29 @@ class Dialer:
         """A worker whose lease is lost stops at once (its calls are being taken over by another)."""
         if self.lease is not None and self.lease.lost:
             raise LeaseLost(f"worker {self.worker_id}: lease lost, no more calls from this process")
+
+    def _note_limit(self) -> None:
+        """Keep the limit in the run's figures, and write it for `campaign status` when it changes (in a
+        thread: the loop never waits for the database for it)."""
+        limit = self.limiter.limit
+        self.stats.limit_last = limit
+        self.stats.limit_lowest = min(self.stats.limit_lowest or limit, limit)
+        if self.limits is None or limit == self._written_limit:
+            return
+        if self._limit_write is not None and not self._limit_write.done():
+            return  # the previous write is still going: the next pass writes the newest figure
+        self._written_limit = limit
+        state = self.limiter.state
+        row = LimitRow(self.ari.url, limit, self.limiter.config.max_concurrent, state.p95_ms, state.worst,
+                       self.clock())
+        self._limit_write = asyncio.ensure_future(asyncio.to_thread(self._record_limit, row))
+
+    def _record_limit(self, row: LimitRow) -> None:
+        assert self.limits is not None
+        try:
+            self.limits.record_limit(row)
+        except Exception as exc:  # noqa: BLE001 - a figure for the status display must never stop calls
+            log.warning("dialer.limit_not_written", error=type(exc).__name__)
 
     async def _nothing_pending(self, campaign_id: int) -> bool:
         return await self.db.run("next_due_at", self.repo.next_due_at, campaign_id) is None
@@ -338,7 +397,7 @@ class Dialer:
             recorder = AttemptRecorder(self.repo, self.db, attempt.id, policy, name=cid, owner=attempt)
             try:
                 report = await CallSession(self.ari, on_answer=recorder.answer, clock=self.clock,
-                                           monotonic=self.monotonic, metrics=self.metrics).run(plan)
+                                           monotonic=self.monotonic, metrics=self._metric).run(plan)
             except Exception:
                 await self._hang_up(cid)  # never leave a resident on a line that nothing drives
                 await recorder.answers_written()  # every answer given is written before anything else
@@ -361,7 +420,14 @@ class Dialer:
         except Exception:  # noqa: BLE001 - one bad attempt must not stop the campaign
             bound.exception("dialer.attempt_error")
         finally:
-            self.active.pop(attempt.id, None)
+            if self.active.pop(attempt.id, None) is not None:
+                self.limiter.ended()
+
+    def _metric(self, name: str, value: float) -> None:
+        """A call's latency: to the PBX's limiter, and to the caller's sink (the bench) if any."""
+        self.limiter.metric(name, value)
+        if self.metrics is not None:
+            self.metrics(name, value)
 
     async def _register_audio(self, contact_id: int, script: Script, variables: Mapping[str, str]) -> None:
         """Register the contact's personal prompts (rendered today, perhaps from a text edited since the

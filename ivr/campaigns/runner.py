@@ -42,6 +42,9 @@ class CampaignDialer(Protocol):
     @property
     def congestion_share(self) -> float: ...
 
+    @property
+    def concurrency_limit(self) -> int: ...
+
     async def run_campaign(self, campaign_id: int, stop: asyncio.Event, *, until_idle: bool = True,
                            on_progress: Callable[[RunStats], None] | None = None) -> RunStats: ...
 

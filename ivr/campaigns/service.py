@@ -32,11 +32,15 @@ from ivr.speech.library import AudioLibrary
 from ivr.speech.render import personalised_prompts, render_personalised, render_script
 from ivr.storage.audio_register import AudioRegister
 from ivr.storage import records as r
+from ivr.storage.limits import LimitRow, LimitStore
 from ivr.storage.overview import CampaignRow, OverviewStore
 from ivr.storage.leases import LeaseLost, LeaseStore
 from ivr.storage.repo import Repository
 from ivr.identity import ProcessIdentity, new_identity
 from ivr.workers import build_lease
+
+# A PBX limit written longer ago than this belongs to no running dialer: `campaign status` leaves it out.
+LIMIT_SHOWN_FOR = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,11 @@ class CampaignService:
                               "{name}.yaml, then create the campaign with --script {name}").format(
                 source=script.source, folder=folder, name=script.name))
 
+    def concurrency_limits(self, within: dt.timedelta = LIMIT_SHOWN_FOR) -> list[LimitRow]:
+        """The adaptive limit each PBX's dialer settled on, if written within ``within`` (a dialer running now)."""
+        since = self.clock() - within
+        return [row for row in LimitStore(self.repo.engine).limits() if row.updated_at >= since]
+
     def set_status(self, campaign_id: int, status: str, operator: str) -> r.Campaign:
         return self.repo.set_campaign_status(campaign_id, status, operator=operator, now=self.clock())
 
@@ -249,7 +258,8 @@ class CampaignService:
                             calls=lambda: runner.calls_in_progress() if runner else 0,
                             campaigns=lambda: (campaign_id,))
         dialer = Dialer(self.settings, self.repo, ari, self.library, self.scripts, self.policy,
-                        worker_id=who.worker_id, clock=self.clock, keep_reports=keep_reports, lease=lease)
+                        worker_id=who.worker_id, clock=self.clock, keep_reports=keep_reports, lease=lease,
+                        limits=LimitStore(self.repo.engine))
         runner = CampaignRunner(self.repo, lambda _campaign_id: dialer, operator=operator, clock=self.clock)
         await lease.register()
         beating = asyncio.Event()  # not ``stop``: the lease lives until our last call has ended

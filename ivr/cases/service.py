@@ -35,9 +35,10 @@ class CaseService:
     # -- from calls to cases -------------------------------------------------------------------------
     def sync(self) -> SyncResult:
         """Look at every finished call, hotline call and call-back task not yet looked at."""
-        sources = opened = 0
+        sources = opened = last_call = 0
         while True:
-            calls = self.store.unprocessed_calls()
+            calls = self.store.unprocessed_calls(after=last_call)
+            last_call = max((c.attempt_id for c in calls), default=last_call)
             openings = [Opening("call", c.attempt_id, c.contact_id, None, c.category,
                                 tuple(r.value for r in reasons_for_call(CallFacts(c.outcome, c.answers,
                                                                                   c.retry_scheduled))),

@@ -184,10 +184,20 @@ def status(ctx: Context, campaign_id: int, as_json: bool) -> None:
     svc = service(ctx)
     p = svc.repo.campaign_progress(campaign_id)
     if as_json:
+        limits = [{"pbx": row.pbx, "limit": row.concurrency_limit, "max_concurrent": row.max_concurrent,
+                   "p95_ms": row.p95_ms, "signal": row.signal, "updated_at": row.updated_at.isoformat()}
+                  for row in svc.concurrency_limits()]
         click.echo(json.dumps({"campaign_id": campaign_id, "status": p.status.value, "households": p.households,
                                "by_status": dict(p.by_status), "by_outcome": dict(p.by_outcome),
-                               "answered": p.answered, "answers": p.answers, "unfinished": p.unfinished}))
+                               "answered": p.answered, "answers": p.answers, "unfinished": p.unfinished,
+                               "concurrency_limits": limits}))
     else:
-        Console().print(progress_table(svc, campaign_id))
+        console = Console()
+        console.print(progress_table(svc, campaign_id))
+        for row in svc.concurrency_limits():
+            console.print(_("Concurrent calls allowed on {pbx}: {limit} of {max} (adaptive limit; p95 {p95} ms "
+                            "{signal}, at {time})").format(
+                pbx=row.pbx, limit=row.concurrency_limit, max=row.max_concurrent, p95=round(row.p95_ms),
+                signal=row.signal or "-", time=ctx.app.local_time(row.updated_at)))
 
 

@@ -8,6 +8,7 @@ written in Vietnamese for the error report.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from ivr.contacts.text import clean, header_key, strip_accents
@@ -94,6 +95,7 @@ def read_text(value: object) -> str | None:
     return text or None
 
 
+@functools.lru_cache(maxsize=16384, typed=True)  # a list's dates repeat (its days of exposure, of quarantine)
 def read_date(value: object) -> dt.date | None:
     """A date from an Excel date, an Excel serial number or dd/mm/yyyy (also d-m-yy, yyyy-mm-dd) text."""
     if value is None or (isinstance(value, str) and not clean(value)):  # blank, or control characters only
@@ -126,6 +128,7 @@ def _plausible(value: dt.date) -> dt.date:
     return value
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # birth years repeat: a hundred values in a 100,000-row list
 def read_birth_year(value: object, today: dt.date) -> int | None:
     """A birth year from 1985, "1985", an Excel date or a dd/mm/yyyy birth date."""
     if value is None or (isinstance(value, str) and not clean(value)):  # blank, or control characters only
@@ -152,6 +155,7 @@ def read_birth_year(value: object, today: dt.date) -> int | None:
     return year
 
 
+@functools.lru_cache(maxsize=1024, typed=True)  # "F1", "F2" and a few spellings, on every row
 def read_category(value: object) -> str | None:
     """"F1" or "F2" from cells such as "F1", "f 2", "F1 (tiếp xúc gần)"; None when empty."""
     text = read_text(value)
@@ -165,6 +169,7 @@ def read_category(value: object) -> str | None:
     return f"F{match.group(1)}"
 
 
+@functools.lru_cache(maxsize=1024, typed=True)
 def read_sex(value: object) -> str | None:
     """"M" or "F" from cells such as "Nam", "NỮ", "nu", "Nữ giới", "M", "F"; None when empty."""
     text = read_text(value)

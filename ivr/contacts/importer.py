@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from ivr.contacts.bounds import ImportLimits
 from ivr.contacts.fields import FieldError, read_category
 from ivr.contacts.readers import read_tables
 from ivr.contacts.rows import Problem, parse_row
@@ -66,8 +67,9 @@ class ContactImporter:
     """Imports list files into the repository; copies and error reports go to ``imports_dir``."""
 
     def __init__(self, repo: Repository, imports_dir: Path, clock: Callable[[], dt.datetime],
-                 zone: ZoneInfo) -> None:
+                 zone: ZoneInfo, limits: ImportLimits = ImportLimits()) -> None:
         self._repo = repo
+        self._limits = limits
         self._dir = imports_dir
         self._clock = clock
         self._zone = zone
@@ -93,7 +95,8 @@ class ContactImporter:
                                 c.invalid, 0, previous.error_report, already_imported=True,
                                 other_date=list_date if list_date != previous.list_date else None)
 
-        contacts, problems, rows, duplicates = _read(path, category, now.astimezone(self._zone).date())
+        contacts, problems, rows, duplicates = _read(path, category, now.astimezone(self._zone).date(),
+                                                     self._limits)
         invalid = len({p.row for p in problems if p.refused})
         warnings = len({p.row for p in problems if not p.refused})
         stored, report = self._write_files(path, sha256, list_date, problems)
@@ -137,14 +140,14 @@ class ContactImporter:
         return stored, report
 
 
-def _read(path: Path, category: str | None,
-          today: dt.date) -> tuple[list[ContactData], list[Problem], int, int]:
+def _read(path: Path, category: str | None, today: dt.date,
+          limits: ImportLimits = ImportLimits()) -> tuple[list[ContactData], list[Problem], int, int]:
     """Parse every sheet; merge duplicates (a later row's non-empty values win). Returns the contacts,
     the problems, the number of non-blank rows and the number of duplicate rows."""
     people: dict[tuple[str, str], ContactData] = {}
     problems: list[Problem] = []
     rows = duplicates = 0
-    for table in read_tables(path):
+    for table in read_tables(path, limits):
         default = category or _sheet_category(table.sheet)
         for number, values in table.rows:
             parsed = parse_row(table, number, values, default, today)

@@ -135,10 +135,36 @@ def _national(digits: str) -> str:
     raise InvalidPhone(INVALID)
 
 
-@functools.lru_cache(maxsize=65536)  # households and repeated lists give the same numbers again
 def _classify(national: str) -> Phone:
     if not 2 <= len(national) <= _MAX_DIGITS or not national.startswith("0") or not national.isdigit():
         raise InvalidPhone(INVALID)
+    if national.startswith("00"):  # zeros after the 0 vanish from the number: its prefix is not its type's
+        return _classify_slow(national)
+    kind, error = _kind_of(national[:_TYPE_PREFIX], len(national))
+    if error is not None:
+        raise InvalidPhone(error)
+    return Phone(f"+84{int(national[1:])}", kind)
+
+
+# Vietnam's numbering plan (phonenumbers' metadata) tells a number's type by at most the first four digits
+# after the 0 and the length: every pattern is a prefix of up to 4 digits then \d{n}. So the type is
+# computed once per (first five digits, length), not once per number: a 100,000-row list has a few
+# hundred such keys (tests/unit/test_phone_prefix_cache.py checks this against phonenumbers).
+_TYPE_PREFIX = 5
+
+
+@functools.lru_cache(maxsize=65536)
+def _kind_of(prefix: str, length: int) -> tuple[str, str | None]:
+    """(kind, None) for a callable number of this prefix and length, else ("", the refusal's reason)."""
+    national = prefix + "0" * (length - len(prefix))
+    try:
+        return _classify_slow(national).kind, None
+    except InvalidPhone as exc:
+        return "", exc.key
+
+
+def _classify_slow(national: str) -> Phone:
+    """phonenumbers' own classification of one national number (the reference of the cache above)."""
     # The digits are already clean, so the number is built directly: phonenumbers.parse() would cost
     # three times as much as the classification itself on a 100,000-row list.
     number = phonenumbers.PhoneNumber(country_code=84, national_number=int(national[1:]))

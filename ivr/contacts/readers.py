@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
+from ivr.contacts.bounds import EXCEL_MAX_ROWS, ImportLimits, check_dimensions, check_file, check_xlsx, too_many_rows
 from ivr.contacts.fields import LABELS, REQUIRED, USUAL_HEADERS, field_for_header
 from ivr.errors import UserError
 
 HEADER_SCAN_ROWS = 30  # the header is expected within the first rows, below the title block
-EXCEL_MAX_ROWS = 1_048_576  # a sheet numbering its rows beyond this is damaged (or hostile): stop reading
 _MIN_HEADER_FIELDS = 2
 _DELIMITERS = (";", ",", "\t")
 _CSV_ENCODINGS = ("utf-8-sig", "cp1258")
@@ -54,58 +55,77 @@ class Table:
         return f"{self.sheet}!{row_number}" if self.sheet else str(row_number)
 
 
-def read_tables(path: Path) -> list[Table]:
-    """Every list in the file (one per sheet that has a recognised header row)."""
+def read_tables(path: Path, limits: ImportLimits = ImportLimits()) -> list[Table]:
+    """Every list in the file (one per sheet that has a recognised header row).
+
+    The file is measured against ``limits`` first (ivr.contacts.bounds): nothing reads it whole before.
+    """
     suffix = path.suffix.lower()
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_tables(path)
+        return _xlsx_tables(path, limits)
     if suffix in (".csv", ".txt"):
-        return [_csv_table(path)]
+        check_file(path, limits)
+        return [_csv_table(path, limits)]
     if suffix == ".xls":
         raise UserError(f"{path}: old Excel 97-2003 (.xls) files are not read; open it in Excel and save as .xlsx")
     raise UserError(f"{path}: not a list file (expected .xlsx or .csv)")
 
 
-def _xlsx_tables(path: Path) -> list[Table]:
-    import openpyxl
-
+def _xlsx_tables(path: Path, limits: ImportLimits) -> list[Table]:
+    """The sheets, read by calamine (Rust; ten times openpyxl's read-only mode), after the bounds checks."""
     if not zipfile.is_zipfile(path):
         raise UserError(f"{path}: not a valid .xlsx file (damaged, or not an Excel workbook)")
+    check_xlsx(path, limits)
     tables: list[Table] = []
+    budget = [limits.max_rows]
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        workbook = CalamineWorkbook.from_path(str(path))
         try:
-            sheets = workbook.worksheets
-            for sheet in sheets:
-                sheet.reset_dimensions()  # some writers record wrong dimensions, which would cut rows
-                title = sheet.title if len(sheets) > 1 else None
-                table = _table(path, _within_excel(path, sheet.title, sheet.values), title)
+            names = workbook.sheet_names
+            for name in names:
+                sheet = workbook.get_sheet_by_name(name)
+                # What calamine found (the declared dimensions were checked before): bounded before copying.
+                check_dimensions(path, name, sheet.height, sheet.width, limits)
+                title = name if len(names) > 1 else None
+                rows = _within_limits(path, name, (_cells(row) for row in sheet.iter_rows()), limits, budget)
+                table = _table(path, rows, title)
                 if table is not None:
                     tables.append(table)
         finally:
             workbook.close()
     except UserError:
         raise
-    except Exception as exc:  # openpyxl raises many types on damaged input; the user needs one message
+    except Exception as exc:  # calamine raises several types on damaged input; the user needs one message
         raise UserError(f"{path}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
     if not tables:
         raise UserError(_no_header(path))
     return tables
 
 
-def _within_excel(path: Path, sheet: str, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
-    """The rows of a sheet, refusing a row number Excel cannot have: openpyxl fills the gap before a row
-    numbered 2,000,000,000 with empty rows, which would take the memory of the machine."""
+def _cells(row: Sequence[Any]) -> list[Any]:
+    """calamine's cell values as the field readers expect them: no value is None, a whole number an int
+    (calamine gives every number as a float: 1985.0, a phone 912345678.0)."""
+    return [None if v == "" else int(v) if isinstance(v, float) and v.is_integer() else v for v in row]
+
+
+def _within_limits(path: Path, sheet: str, rows: Iterable[Sequence[Any]], limits: ImportLimits,
+                   budget: list[int]) -> Iterable[Sequence[Any]]:
+    """The rows of a sheet, refusing more rows (all sheets together) or columns than the limits."""
     for number, row in enumerate(rows, start=1):
+        budget[0] -= 1
         if number > EXCEL_MAX_ROWS:
             raise UserError(f"{path}, sheet {sheet!r}: a row beyond row {EXCEL_MAX_ROWS}, the last one Excel "
                             "allows: the workbook is damaged")
+        if budget[0] < 0:
+            raise too_many_rows(path, limits)
+        if len(row) > limits.max_columns:
+            check_dimensions(path, sheet, 0, len(row), limits)
         yield row
 
 
-def _csv_table(path: Path) -> Table:
+def _csv_table(path: Path, limits: ImportLimits) -> Table:
     text = _decode(path)
     best: tuple[int, str] | None = None
     for delimiter in _DELIMITERS:
@@ -114,7 +134,7 @@ def _csv_table(path: Path) -> Table:
         if best is None or score > best[0]:
             best = (score, delimiter)
     assert best is not None
-    table = _table(path, _records(text, best[1], path), None)
+    table = _table(path, _within_limits(path, "CSV", _records(text, best[1], path), limits, [limits.max_rows]), None)
     if table is None:
         raise UserError(_no_header(path))
     return table

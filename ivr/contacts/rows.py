@@ -7,8 +7,9 @@ from being called: the value is left empty and the problem is still reported, so
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import String
 
@@ -65,10 +66,11 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
         return cells[field][1] if field in cells else None
 
     name = f.read_text(cell(f.FULL_NAME))
+    key = name_key(name) if name is not None else ""
     if name is None:
         problem(f.FULL_NAME, None, f.MISSING_NAME, True)
         refused = True
-    elif len(name) > WIDTHS[f.FULL_NAME] or len(name_key(name)) > WIDTHS["name_key"]:
+    elif len(name) > WIDTHS[f.FULL_NAME] or len(key) > WIDTHS["name_key"]:
         problem(f.FULL_NAME, cell(f.FULL_NAME), TOO_LONG.format(width=WIDTHS[f.FULL_NAME]), True)
         refused = True
     try:
@@ -86,16 +88,7 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
         refused = True
 
     optional: dict[str, Any] = {}
-    readers = {
-        f.BIRTH_YEAR: lambda v: f.read_birth_year(v, today),
-        f.SEX: f.read_sex,
-        f.EXPOSURE_DATE: f.read_date,
-        f.QUARANTINE_START: f.read_date,
-        f.ADDRESS: lambda v: _fitting(f.ADDRESS, f.read_text(v)),
-        f.WARD: lambda v: _fitting(f.WARD, f.read_text(v)),
-        f.DISTRICT: lambda v: _fitting(f.DISTRICT, f.read_text(v)),
-    }
-    for field, reader in readers.items():
+    for field, reader in _readers(today).items():
         try:
             optional[field] = reader(cell(field))
         except f.FieldError as exc:
@@ -104,9 +97,23 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
     if refused:
         return ParsedRow(None, tuple(problems))
     assert name is not None and category is not None
-    contact = ContactData(row=label, full_name=name, name_key=name_key(name), phone_e164=phone,
+    contact = ContactData(row=label, full_name=name, name_key=key, phone_e164=phone,
                          category=category, **optional)
     return ParsedRow(contact, tuple(problems))
+
+
+@functools.lru_cache(maxsize=4)
+def _readers(today: dt.date) -> dict[str, Callable[[Any], Any]]:
+    """The optional fields' readers (made once per day of import, not once per row)."""
+    return {
+        f.BIRTH_YEAR: lambda v: f.read_birth_year(v, today),
+        f.SEX: f.read_sex,
+        f.EXPOSURE_DATE: f.read_date,
+        f.QUARANTINE_START: f.read_date,
+        f.ADDRESS: lambda v: _fitting(f.ADDRESS, f.read_text(v)),
+        f.WARD: lambda v: _fitting(f.WARD, f.read_text(v)),
+        f.DISTRICT: lambda v: _fitting(f.DISTRICT, f.read_text(v)),
+    }
 
 
 def _fitting(field: str, text: str | None) -> str | None:

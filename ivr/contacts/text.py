@@ -5,6 +5,7 @@ Lists from different communes spell the same header or the same name differently
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -17,17 +18,35 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "ø": "o", "ł": "l"})
 
 
+@functools.lru_cache(maxsize=65536)  # a list repeats its wards, districts, dates and categories
 def clean(value: str) -> str:
     """Composed Unicode (NFC) without control characters, runs of whitespace collapsed to one space and
     the ends trimmed."""
     return _SPACES.sub(" ", _CONTROL.sub("", unicodedata.normalize("NFC", value))).strip()
 
 
+class _Folding(dict[int, str]):
+    """str.translate table folding one character at a time (computed once per character met, then
+    looked up): a 100,000-row list folds a few hundred distinct characters, not millions."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code).translate(_SPECIAL)
+        decomposed = unicodedata.normalize("NFD", ch)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(_SPECIAL)
+        self[code] = folded
+        return folded
+
+
+_FOLD = _Folding()
+
+
 def strip_accents(value: str) -> str:
     """Remove Vietnamese diacritics (tone and vowel marks, đ -> d) and casefold."""
-    decomposed = unicodedata.normalize("NFD", value.translate(_SPECIAL))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return bare.casefold().translate(_SPECIAL)
+    if value.isascii():
+        return value.casefold()
+    # Per character is the same as per string for composed text; decomposed input (a base letter followed
+    # by combining marks) folds the marks to "" one by one, as the whole-string NFD did.
+    return unicodedata.normalize("NFC", value).translate(_FOLD)
 
 
 def name_key(value: str) -> str:
@@ -50,6 +69,8 @@ def preferred_name(stored: str, incoming: str) -> str:
     better than all capitals or all lower case; on a tie the incoming (newer) spelling wins, so a
     corrected accent is taken.
     """
+    if incoming == stored:  # the usual case on the next day's list: nothing to weigh
+        return incoming
     return incoming if _name_quality(incoming) >= _name_quality(stored) else stored
 
 

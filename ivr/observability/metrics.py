@@ -86,6 +86,9 @@ class DialerState(Protocol):
     @property
     def congestion_share(self) -> float: ...
 
+    @property
+    def concurrency_limit(self) -> int: ...
+
 
 @dataclass(frozen=True)
 class PbxGauges:
@@ -136,6 +139,9 @@ class LiveCollector(Collector):
         share = max((d.congestion_share for d in dialers), default=0.0)
         yield _gauge("trunk_congestion_share", "Share of the last call set-ups the network answered 503 (or the "
                      "like), the highest among running campaigns", share)
+        if dialers:  # the PBX's adaptive limit (ivr/calls/limiter.py): one limiter per PBX, shared by its dialers
+            yield _gauge("concurrency_limit", "Calls the adaptive limiter lets the PBX carry now (at most "
+                         "dialer.max_concurrent)", float(min(d.concurrency_limit for d in dialers)))
         yield _gauge("hotline_conversations", "Hotline callers talking with the robot now",
                      float(self.snapshot.hotline_conversations))
 

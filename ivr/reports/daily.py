@@ -146,18 +146,25 @@ def write_set(deps: ReportDeps, items: Sequence[tuple[Path, str, Sequence[Sheet]
         for path, _kind, _sheets, produce in items:
             out.write(path, produce)
         paths = out.commit()
-    try:
-        deps.register.record([
-            FileToRegister(str(path.resolve()), kind, sha256_of(path), sum(len(s.rows) for s in sheets),
-                           frozenset().union(*(s.contact_ids for s in sheets)),
-                           frozenset().union(*(s.inbound_call_ids for s in sheets)))
-            for path, (_, kind, sheets, _) in zip(paths, items)
-        ], operator=operator, action=action, obj=obj, rows=rows, at=deps.clock())
-    except BaseException:
-        for path in paths:
-            path.unlink(missing_ok=True)
-        raise
+    register_written(deps, [
+        FileToRegister(str(path.resolve()), kind, sha256_of(path), sum(len(s.rows) for s in sheets),
+                       frozenset().union(*(s.contact_ids for s in sheets)),
+                       frozenset().union(*(s.inbound_call_ids for s in sheets)))
+        for path, (_, kind, sheets, _) in zip(paths, items)
+    ], operator=operator, action=action, obj=obj, rows=rows)
     return paths
+
+
+def register_written(deps: ReportDeps, files: Sequence[FileToRegister], *, operator: str, action: str, obj: str,
+                     rows: int) -> None:
+    """Register files just written (whose data they hold) and audit the action in one transaction; a failure
+    removes the files again."""
+    try:
+        deps.register.record(files, operator=operator, action=action, obj=obj, rows=rows, at=deps.clock())
+    except BaseException:
+        for f in files:
+            Path(f.path).unlink(missing_ok=True)
+        raise
 
 
 def chart_units(summary: Summary, level: str = units.AUTO) -> tuple[dict[str, Figures], str]:

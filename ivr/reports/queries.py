@@ -46,6 +46,16 @@ class ReportQueries(StoreBase):
         with self._read() as s:
             return {(r[0], r[1]) for r in s.execute(select(C.district, C.ward).distinct())}
 
+    def answered_questions(self, window: Window) -> set[str]:
+        """The question ids answered in robot calls started, or hotline calls started, within ``window``
+        (the columns of an answers export, known before its rows are streamed)."""
+        robot = (select(m.Answer.question_id).join(A, A.id == m.Answer.attempt_id)
+                 .where(A.started_at >= window.start, A.started_at < window.end).distinct())
+        hotline = (select(InboundAnswer.question_id).join(InboundCall, InboundCall.id == InboundAnswer.call_id)
+                   .where(InboundCall.started_at >= window.start, InboundCall.started_at < window.end).distinct())
+        with self._read() as s:
+            return set(s.scalars(robot)) | set(s.scalars(hotline))
+
     def campaigns(self, ids: Iterable[int]) -> dict[int, CampaignInfo]:
         wanted = sorted(set(ids))
         out: dict[int, CampaignInfo] = {}

@@ -62,16 +62,24 @@ def _person_cells(person: Person | None, phone_e164: str | None) -> list[Any]:
             national(person.phone_e164), person.address or ""]
 
 
+def answer_headers(questions: Sequence[str]) -> tuple[str, ...]:
+    """The columns of an answers table whose answer columns are ``questions`` (in L.question_order)."""
+    return (L.DATE, L.SOURCE, *PERSON_HEADERS, L.CATEGORY, L.CAMPAIGN, L.CALLED_AT, L.RESULT, L.SYMPTOMS,
+            *(L.question(q) for q in questions))
+
+
+def answer_row(c: AnswerCase, questions: Sequence[str]) -> list[Any]:
+    """One person and day: who, where, the call, the symptoms reported, then each answer."""
+    return [c.day, c.source, *_person_cells(c.person, c.phone_e164), c.category, c.campaign, c.called_at,
+            c.result, ", ".join(L.question(q) for q in c.symptoms),
+            *(L.answer_value(c.answers[q]) if q in c.answers else "" for q in questions)]
+
+
 def answer_sheet(name: str, slug: str, cases: Sequence[AnswerCase]) -> Sheet:
     """One row per person and day: who, where, the call, the symptoms reported, then each answer."""
     questions = L.question_order({q for c in cases for q in c.answers})
-    headers = (L.DATE, L.SOURCE, *PERSON_HEADERS, L.CATEGORY, L.CAMPAIGN, L.CALLED_AT, L.RESULT, L.SYMPTOMS,
-               *(L.question(q) for q in questions))
-    rows = []
-    for c in cases:
-        rows.append([c.day, c.source, *_person_cells(c.person, c.phone_e164), c.category, c.campaign, c.called_at,
-                     c.result, ", ".join(L.question(q) for q in c.symptoms),
-                     *(L.answer_value(c.answers[q]) if q in c.answers else "" for q in questions)])
+    headers = answer_headers(questions)
+    rows = [answer_row(c, questions) for c in cases]
     # Whose personal data the rows hold (for the register of written files): not people already purged.
     return Sheet(name, slug, headers, rows,
                  contact_ids=frozenset(c.person.contact_id for c in cases if c.person and not c.person.purged),

@@ -16,9 +16,10 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -79,6 +80,36 @@ def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
         if sheet.rows:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{len(sheet.rows) + 1}"
     wb.save(path)
+
+
+def write_xlsx_rows(path: Path, name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """One sheet written as its rows come (openpyxl's write-only mode): memory stays that of one row, however
+    many rows (a month's answers export). Columns get a width from their header, set before the rows."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(name[:31])
+    for c, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = min(max(len(str(header)) + 4, 12), 40)
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    ws.append([_stream_cell(ws, h, bold) for h in headers])
+    for row in rows:
+        ws.append([_stream_cell(ws, v) for v in row])
+    wb.save(path)
+
+
+def _stream_cell(ws: Any, value: Any, font: Font | None = None) -> Any:
+    if isinstance(value, bool):
+        value = "Có" if value else "Không"
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # text, never a formula (ivr.spreadsheet)
+    elif isinstance(value, dt.datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, dt.date):
+        cell.number_format = DATE_FORMAT
+    if font is not None:
+        cell.font = font
+    return cell
 
 
 def csv_of(sheet: Sheet) -> Callable[[Path], None]:

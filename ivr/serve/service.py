@@ -20,7 +20,7 @@ from typing import Callable, Protocol, Sequence
 
 from ivr.app import App
 from ivr.ari.protocols import AriConnection
-from ivr.calls.dialer import Dialer
+from ivr.calls.dialer import Dialer, pbx_limiter
 from ivr.campaigns.runner import CampaignRunner
 from ivr.config import Settings
 from ivr.errors import PbxUnavailable, UserError
@@ -34,6 +34,7 @@ from ivr.observability.http import HealthServer
 from ivr.observability.metrics import ServiceMetrics
 from ivr.observability.probes import Observer
 from ivr.observability.sdnotify import notify
+from ivr.storage.limits import LimitStore
 from ivr.storage.resilience import DbRetry
 from ivr.workers import WorkerLease
 
@@ -173,9 +174,12 @@ def build(app: App, *, hotline: bool = True, dialer: bool = True) -> Service:
     if dialer:
         library, scripts, policy = app.library, app.scripts, app.policy
 
+        limiter = pbx_limiter(settings, ari)  # one per PBX: every campaign's dialer shares it
+
         def make_dialer(campaign_id: int) -> Dialer:
             return Dialer(settings, repo, ari, library, scripts, policy, worker_id=who.worker_id, lease=lease,
-                          clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call))
+                          clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call),
+                          limiter=limiter, limits=LimitStore(app.engine))
 
         runner = CampaignRunner(repo, make_dialer, clock=app.clock)
         workers.append(NamedWorker("dialer", runner))

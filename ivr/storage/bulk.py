@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 
@@ -31,10 +31,13 @@ def insert_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
     if not rows:
         return
     connection = s.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(table.insert(), list(rows))
-        return
     columns = list(rows[0])
+    if connection.dialect.name != "postgresql":
+        quote = connection.dialect.identifier_preparer.quote
+        sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+               f"VALUES ({', '.join('?' for _ in columns)})")
+        connection.exec_driver_sql(sql, _driver_rows(connection, table, columns, rows))
+        return
     _copy(s, table.name, columns, rows)
 
 
@@ -45,9 +48,10 @@ def update_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
     columns = [c for c in rows[0] if c != "id"]
     connection = s.connection()
     if connection.dialect.name != "postgresql":
-        stmt = (update(table).where(table.c.id == bindparam("_id"))
-                .values({c: bindparam(f"_{c}") for c in columns}))
-        connection.execute(stmt, [{f"_{k}": v for k, v in row.items()} for row in rows])
+        quote = connection.dialect.identifier_preparer.quote
+        sql = (f"UPDATE {quote(table.name)} SET {', '.join(f'{quote(c)} = ?' for c in columns)} "
+               f"WHERE {quote('id')} = ?")
+        connection.exec_driver_sql(sql, _driver_rows(connection, table, [*columns, "id"], rows))
         return
     quote = connection.dialect.identifier_preparer.quote
     staging = f"staging_{table.name}"
@@ -59,6 +63,39 @@ def update_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
     connection.exec_driver_sql(f"UPDATE {table.name} SET {assignments} FROM {staging} AS staged "
                                f"WHERE {table.name}.id = staged.id")
     connection.exec_driver_sql(f"DROP TABLE {staging}")
+
+
+def _driver_rows(connection: Any, table: Table, order: Sequence[str],
+                 rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows as the sqlite3 driver takes them: each value through its column type's bind processor (as
+    SQLAlchemy would, e.g. datetimes to its text format), without SQLAlchemy's per-statement machinery,
+    which cost more than the inserts themselves on a 100,000-row list (bench/README.md, issue 18)."""
+    dialect = connection.dialect
+    processors = [table.c[c].type._cached_bind_processor(dialect) for c in order]
+    if not any(processors):
+        return [tuple(row[c] for c in order) for row in rows]
+    pairs = [(c, _memo(p) if p is not None else None) for c, p in zip(order, processors)]
+    return [tuple(p(row[c]) if p is not None else row[c] for c, p in pairs) for row in rows]
+
+
+def _memo(process: Any, size: int = 4096) -> Any:
+    """A bind processor that remembers its last values: a list's rows share their timestamps (the import's
+    moment), dates and categories, and formatting a datetime is the costliest part of a SQLite insert."""
+    seen: dict[Any, Any] = {}
+
+    def run(value: Any) -> Any:
+        key = (type(value), value)  # 1, 1.0 and True are equal keys, but not the same value to store
+        try:
+            return seen[key]
+        except KeyError:
+            result = process(value)
+            if len(seen) < size:
+                seen[key] = result
+            return result
+        except TypeError:  # unhashable (a JSON value): processed every time
+            return process(value)
+
+    return run
 
 
 def _copy(s: Session, table_name: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> None:

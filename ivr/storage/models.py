@@ -145,6 +145,12 @@ class CallAttempt(Base):
         UniqueConstraint("campaign_id", "household_id", "attempt_no"),
         Index(None, "campaign_id", "status", "scheduled_at"),
         Index(None, "claimed_by", "status"),
+        # The reports read a span of days by any of the three moments, and whether an attempt is the
+        # household's last in its campaign (issue 18: 1,000,000 attempts, bench/bench_reports.py).
+        Index(None, "scheduled_at"),
+        Index(None, "started_at"),
+        Index(None, "ended_at"),
+        Index(None, "campaign_id", "household_id", "attempt_no"),
         # A phone is in at most one call at a time, whatever the campaign: the schema refuses a second one.
         Index("uq_call_attempts_household_active", "household_id", unique=True,
               sqlite_where=text("status IN ('claimed', 'dialing')"),
@@ -231,3 +237,18 @@ class AppHolder(Base):
     worker_id: Mapped[str] = mapped_column(String(120))
     since: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class PbxLimit(Base):
+    """The adaptive concurrency limit each PBX's dialer settled on (ivr/calls/limiter.py), for `campaign status`.
+
+    Written by the dialer when the limit changes; a number and a latency, nothing personal.
+    """
+
+    __tablename__ = "pbx_limits"
+    pbx: Mapped[str] = mapped_column(String(200), primary_key=True)  # the ARI URL
+    concurrency_limit: Mapped[int] = mapped_column(Integer)
+    max_concurrent: Mapped[int] = mapped_column(Integer)
+    p95_ms: Mapped[float] = mapped_column(Float)
+    signal: Mapped[str] = mapped_column(String(24))
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

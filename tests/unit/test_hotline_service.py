@@ -126,6 +126,10 @@ class FakeDialer:
     def congestion_share(self) -> float:
         return 0.0
 
+    @property
+    def concurrency_limit(self) -> int:
+        return 30
+
     async def recover(self) -> int:
         self.log.append(f"recover {self.cid}")
         return 0

@@ -85,6 +85,7 @@ class FakeAri:
 class FakeDialer:
     calls_in_progress: int
     congestion_share: float
+    concurrency_limit: int = 640  # the PBX's adaptive limit, the same for every dialer on it
 
 
 def _metrics(snapshot: Snapshot, ari: FakeAri | None = None) -> tuple[ServiceMetrics, str]:
@@ -115,6 +116,7 @@ def test_metrics_text_carries_every_family():
         "robocall_hotline_longest_wait_seconds 95.0", 'robocall_trunk_registered{trunk="robocall"} 1.0',
         'robocall_trunk_registered{trunk="backup"} 0.0', "robocall_trunk_reachable 1.0",
         "robocall_hotline_conversations 1.0", "robocall_pbx_metrics_up 1.0",
+        "robocall_concurrency_limit 640.0",
     ]
     missing = [line for line in expected if line not in text.splitlines()]
     assert not missing, text
