@@ -23,7 +23,7 @@ from collections import deque
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Protocol
+from typing import Callable, Mapping, Protocol, Sequence
 
 from ivr.ari.client import AriError
 from ivr.ari.protocols import DialerAri
@@ -40,6 +40,7 @@ from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts import versions
 from ivr.scripts.model import Prompt, Script
+from ivr.scripts.segments import is_value
 from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
 from ivr.storage import records as r
@@ -102,6 +103,17 @@ class Pacer:
             self.factor = min(self.factor * 1.25, 1.0)
 
 
+class ContactFiles(Protocol):
+    """Where the files that say a contact's data are registered (ivr.storage.written_files.FileRegister), so
+    that the retention purge and `contacts erase` find them."""
+
+    def record_contact_files(self, contact_id: int, files: Sequence[tuple[str, str]], *, kind: str, operator: str,
+                             at: dt.datetime) -> int: ...
+
+
+PART_KIND = "audio.prompt_part"  # a rendered part of a prompt that says a contact's value
+
+
 class DialerEvents(Protocol):
     """Told as calls start and end (the service's metrics, ivr.observability.metrics.ServiceMetrics)."""
 
@@ -127,7 +139,8 @@ class Dialer:
                  worker_id: str, clock: Callable[[], dt.datetime] = utcnow,
                  monotonic: Callable[[], float] = time.monotonic, keep_reports: bool = False,
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
-                 pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None) -> None:
+                 pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None,
+                 files: ContactFiles | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -142,10 +155,13 @@ class Dialer:
         self.db = db_retry or DbRetry(monotonic=monotonic)
         self.pbx_wait = pbx_wait
         self.events = events
+        self.files = files
         self._pbx_down_since: float | None = None
-        # prompt -> media URI of prompts already looked up: the script's fixed prompts are the same for
-        # every contact, and looking them up again costs a dozen file checks each (bench/README.md).
+        # prompt -> media URI of fixed prompts and parts already looked up: the same for every contact, and
+        # looking them up again costs a dozen file checks each (bench/README.md). A contact's values are
+        # looked up each time: a purge may have deleted one since.
         self._media: dict[Prompt, str] = {}
+        self._registered: set[tuple[int, str]] = set()  # (contact, file) registered by this dialer
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.active: dict[int, asyncio.Task[None]] = {}
@@ -294,7 +310,7 @@ class Dialer:
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
             variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
-            media = await self._media_for(prepare.script_prompts(script, variables))
+            media = await self._media_for(prepare.script_parts(script, variables), contact.id)
             cid = channel_id_for(attempt)
             try:
                 await self.db.run("mark_dialing", self.repo.mark_dialing, attempt.id, cid, self.clock())
@@ -335,14 +351,35 @@ class Dialer:
         finally:
             self.active.pop(attempt.id, None)
 
-    async def _media_for(self, prompts: list[Prompt]) -> dict[Prompt, str]:
-        missing = [p for p in prompts if p not in self._media]
-        if missing:
-            found = await asyncio.to_thread(prepare.media_map, self.library, missing, True)
+    async def _media_for(self, parts: Mapping[Prompt, tuple[Prompt, ...]],
+                         contact_id: int) -> dict[Prompt, tuple[str, ...]]:
+        """Each prompt of the call -> its parts' URIs. Renders what is missing now, just before this contact's
+        call (never before the campaign's first call): the contact's values, cached by text, and registered
+        as theirs in the register of written files."""
+        unique = list(dict.fromkeys(p for ps in parts.values() for p in ps))
+        values = [p for p in unique if is_value(p)]
+        missing = [p for p in unique if not is_value(p) and p not in self._media]
+        if missing or values:
+            found, files = await asyncio.to_thread(self._render, missing + values)
+            files = [f for f in files if (contact_id, f[0]) not in self._registered]
+            if files and self.files is not None:
+                await self.db.run("record_contact_files", self.files.record_contact_files, contact_id, files,
+                                  kind=PART_KIND, operator=self.worker_id, at=self.clock())
+                if len(self._registered) > 10 * MEDIA_MEMO_LIMIT:
+                    self._registered.clear()  # registering again is harmless (the store skips known files)
+                self._registered.update((contact_id, path) for path, _sha in files)
             if len(self._media) > MEDIA_MEMO_LIMIT:
-                self._media.clear()  # personalised prompts accumulate: start again rather than grow
-            self._media.update(found)
-        return {p: self._media[p] for p in prompts}
+                self._media.clear()
+            self._media.update((p, uri) for p, uri in found.items() if not is_value(p))
+        else:
+            found = {}
+        return {prompt: tuple(found[p] if p in found else self._media[p] for p in ps) for prompt, ps in parts.items()}
+
+    def _render(self, prompts: list[Prompt]) -> tuple[dict[Prompt, str], list[tuple[str, str]]]:
+        """In a thread: render what is missing; the URIs, and the files of the contact's values."""
+        found = prepare.media_map(self.library, prompts, True)
+        files = [f for p in prompts if is_value(p) for f in self.library.files_of(p)]
+        return found, files
 
     async def _hang_up(self, channel_id: str) -> None:
         try:

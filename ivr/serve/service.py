@@ -133,12 +133,12 @@ def build(app: App, *, hotline: bool = True, dialer: bool = True) -> Service:
                                              clock=app.clock, db=DbRetry(observe=metrics.db_call)))
         workers.append(NamedWorker("hotline", handler))
     if dialer:
-        library, scripts, policy = app.library, app.scripts, app.policy
+        library, scripts, policy, files = app.library, app.scripts, app.policy, app.files
         base = worker_id(settings)
 
         def make_dialer(campaign_id: int) -> Dialer:
             return Dialer(settings, repo, ari, library, scripts, policy, worker_id=f"{base}/c{campaign_id}",
-                          clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call))
+                          clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call), files=files)
 
         runner = CampaignRunner(repo, make_dialer, clock=app.clock)
         workers.append(NamedWorker("dialer", runner))
