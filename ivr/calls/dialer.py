@@ -310,7 +310,7 @@ class Dialer:
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
             variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
-            media = await self._media_for(prepare.script_parts(script, variables), contact.id)
+            media = await self.prepare_media(prepare.script_parts(script, variables), contact.id)
             cid = channel_id_for(attempt)
             try:
                 await self.db.run("mark_dialing", self.repo.mark_dialing, attempt.id, cid, self.clock())
@@ -351,7 +351,7 @@ class Dialer:
         finally:
             self.active.pop(attempt.id, None)
 
-    async def _media_for(self, parts: Mapping[Prompt, tuple[Prompt, ...]],
+    async def prepare_media(self, parts: Mapping[Prompt, tuple[Prompt, ...]],
                          contact_id: int) -> dict[Prompt, tuple[str, ...]]:
         """Each prompt of the call -> its parts' URIs. Renders what is missing now, just before this contact's
         call (never before the campaign's first call): the contact's values, cached by text, and registered
