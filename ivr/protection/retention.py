@@ -8,7 +8,9 @@ DAYS days ago (local days) whose calls are all over, and of hotline calls older 
    campaign that called them, with their values, for each day a prompt may have been rendered — and
    deletes the files with those keys. Only prompts that say their name or address (or any other
    contact value but the day of quarantine) are theirs; a file whose text is also a remaining contact's
-   (same name) stays. Prompts rendered from a script's older text cannot be found this way;
+   (same name) stays. Prompts rendered from a script's older text cannot be found this way. The parts
+   the dialer renders for a call (their values, ivr.scripts.segments) are registered as theirs in the
+   register of written files, so step 4 deletes them (a namesake's next call renders them again);
 3. the stored copies of the lists imported before the cut-off, and their error reports;
 4. every report or export this system wrote that names one of them (the register of written files),
    unless the file was changed since it was written (then it is reported, not deleted).

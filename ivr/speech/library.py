@@ -2,7 +2,8 @@
 
 During a call only :meth:`AudioLibrary.media_for` is used: a hash and a file-exists check, never a
 speech engine. Rendering (:meth:`ensure`, :meth:`ensure_all`) happens before: at ``robocall audio
-render``, when a campaign is prepared, or for a preview.
+render`` or ``campaign create`` (the script's fixed audio), by the dialer just before a contact's call (their
+values: ivr.scripts.segments), or for a preview.
 
 Which audio a prompt gets: the human recording ``<recordings dir>/<prompt id>.<ext>`` when there is one,
 otherwise the TTS engine's rendering of its text.

@@ -1,5 +1,7 @@
-"""Rendering a script's prompts ahead of calls: the common ones at `robocall audio render`, the
-personalised ones (a contact's name, the day of quarantine) when a campaign is prepared.
+"""Rendering a script's prompts ahead of calls: the common ones, and the fixed parts of the personalised
+ones, at `robocall audio render` and `campaign create`. A contact's values (name, day of quarantine) are
+rendered by the dialer just before their call (ivr.calls.prepare.parts_media); ``render_personalised``
+(every contact's prompts whole) is kept for previews, benchmarks and the purge's tests.
 
 A prompt whose text uses variables cannot take a human recording (the recording cannot say each
 person's name): a recording named for such a prompt is refused with a message naming both.
