@@ -161,7 +161,6 @@ class Dialer:
         # looking them up again costs a dozen file checks each (bench/README.md). A contact's values are
         # looked up each time: a purge may have deleted one since.
         self._media: dict[Prompt, str] = {}
-        self._registered: set[tuple[int, str]] = set()  # (contact, file) registered by this dialer
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.active: dict[int, asyncio.Task[None]] = {}
@@ -361,13 +360,9 @@ class Dialer:
         missing = [p for p in unique if not is_value(p) and p not in self._media]
         if missing or values:
             found, files = await asyncio.to_thread(self._render, missing + values)
-            files = [f for f in files if (contact_id, f[0]) not in self._registered]
             if files and self.files is not None:
                 await self.db.run("record_contact_files", self.files.record_contact_files, contact_id, files,
                                   kind=PART_KIND, operator=self.worker_id, at=self.clock())
-                if len(self._registered) > 10 * MEDIA_MEMO_LIMIT:
-                    self._registered.clear()  # registering again is harmless (the store skips known files)
-                self._registered.update((contact_id, path) for path, _sha in files)
             if len(self._media) > MEDIA_MEMO_LIMIT:
                 self._media.clear()
             self._media.update((p, uri) for p, uri in found.items() if not is_value(p))

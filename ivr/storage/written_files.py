@@ -108,11 +108,12 @@ class FileRegister(StoreBase):
         it again."""
         if not files:
             return 0
+        paths = [path for path, _sha in files]
+        with self._read() as s:  # the usual case (a retry, the next day's call): all known, no write at all
+            if self._known(s, contact_id, paths) >= set(paths):
+                return 0
         with self._write() as s:
-            known = set(s.scalars(
-                select(WrittenFile.path).join(WrittenFileSubject, WrittenFileSubject.file_id == WrittenFile.id)
-                .where(WrittenFileSubject.contact_id == contact_id, WrittenFile.deleted_at.is_(None),
-                       WrittenFile.path.in_([path for path, _sha in files]))))
+            known = self._known(s, contact_id, paths)
             added = 0
             for path, sha in files:
                 if path in known:
@@ -125,6 +126,14 @@ class FileRegister(StoreBase):
                 known.add(path)
                 added += 1
             return added
+
+    @staticmethod
+    def _known(s: Session, contact_id: int, paths: Sequence[str]) -> set[str]:
+        """Which of ``paths`` are registered (not deleted) for this contact."""
+        S = WrittenFileSubject
+        return set(s.scalars(select(WrittenFile.path).join(S, S.file_id == WrittenFile.id)
+                             .where(S.contact_id == contact_id, WrittenFile.deleted_at.is_(None),
+                                    WrittenFile.path.in_(paths))))
 
     def naming(self, contact_ids: Iterable[int], inbound_before: dt.datetime | None = None,
                inbound_call_ids: Iterable[int] = ()) -> list[RegisteredFile]:

@@ -107,7 +107,7 @@ async def test_erase_deletes_every_part_rendered_for_the_person(engine: Engine, 
 async def test_a_namesakes_next_call_renders_the_shared_name_again(engine: Engine, seeded: Seeded,
                                                                    tmp_path: Path) -> None:
     """Two people of the same name share their name's audio: erasing one deletes it (it is hers too), and the
-    other's next call finds it missing and renders it again rather than playing a missing file."""
+    other's next call finds it missing, renders it again and registers it as hers again."""
     repo, register = Repository(engine), FileRegister(engine)
     speech = SpeakingEngine()
     library = AudioLibrary(AudioDirs(tmp_path / "cache", "/sounds"), engine=speech, workers=1)
@@ -115,15 +115,27 @@ async def test_a_namesakes_next_call_renders_the_shared_name_again(engine: Engin
     render_script(library, script)
     dialer = Dialer(config.Settings(), repo, None, library, load_script, lambda c: None,  # type: ignore[arg-type]
                     worker_id="w1", clock=lambda: NOW, files=register)
-    contacts = repo.list_contacts()
-    first, second = contacts[0], contacts[1]
+    purger = Purger(PurgeStore(engine), register, library, load_script, ZONE, lambda: NOW)
+    erasable = []
+    for contact in repo.list_contacts():
+        try:
+            purger.erase(str(contact.id), "t", dry_run=True)
+        except UserError:
+            continue
+        erasable.append(contact)
+    first, second = erasable[:2]
     same = {"ten": "Hòa", "ho_ten": "Phạm Thị Hòa", "xung_ho": "bà", "dia_chi": "Thôn 1", "ngay_cach_ly": "3"}
     for contact in (first, second):
         media = await dialer.prepare_media(prepare.script_parts(script, same), contact.id)
     assert speech.texts.count("bà Phạm Thị Hòa") == 1  # cached by its text: rendered once for both
-    name_files = cache_files(library, speech, "bà Phạm Thị Hòa")
-    for path in name_files:
-        path.unlink()  # what erasing the first one does
+    name_files = {str(p) for p in cache_files(library, speech, "bà Phạm Thị Hòa")}
+    assert name_files <= {f.path for f in register.naming([second.id])}
+
+    purger.erase(str(first.id), "t")
+
+    assert not any(Path(p).exists() for p in name_files)
+    assert not name_files & {f.path for f in register.naming([second.id])}  # the file is gone, for both
     again = await dialer.prepare_media(prepare.script_parts(script, same), second.id)
-    assert again == media and all(p.is_file() for p in name_files)
+    assert again == media and all(Path(p).is_file() for p in name_files)
     assert speech.texts.count("bà Phạm Thị Hòa") == 2
+    assert name_files <= {f.path for f in register.naming([second.id])}  # hers again: her erasure finds it
