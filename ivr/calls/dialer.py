@@ -25,7 +25,7 @@ from collections import deque
 import datetime as dt
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Protocol
+from typing import Callable, Mapping, Protocol, Sequence
 
 from ivr.ari.client import AriError
 from ivr.ari.protocols import DialerAri, LatencySource
@@ -43,9 +43,9 @@ from ivr.errors import PbxUnavailable
 from ivr.logs import get_logger
 from ivr.scripts import versions
 from ivr.scripts.model import Prompt, Script
+from ivr.scripts.segments import is_value
 from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
-from ivr.speech.render import personalised_prompts
 from ivr.storage.audio_register import AudioRegister
 from ivr.storage import records as r
 from ivr.storage.leases import LeaseLost
@@ -127,6 +127,17 @@ class LimitRecorder(Protocol):
     def record_limit(self, row: LimitRow) -> None: ...
 
 
+class ContactFiles(Protocol):
+    """Where the files that say a contact's data are registered (ivr.storage.written_files.FileRegister), so
+    that the retention purge and `contacts erase` find them."""
+
+    def record_contact_files(self, contact_id: int, files: Sequence[tuple[str, str]], *, kind: str, operator: str,
+                             at: dt.datetime) -> int: ...
+
+
+PART_KIND = "audio.prompt_part"  # a rendered part of a prompt that says a contact's value
+
+
 class DialerEvents(Protocol):
     """Told as calls start and end (the service's metrics, ivr.observability.metrics.ServiceMetrics)."""
 
@@ -156,7 +167,7 @@ class Dialer:
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
                  pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None,
                  lease: WorkerLease | None = None, limiter: AdaptiveLimiter | None = None,
-                 limits: LimitRecorder | None = None) -> None:
+                 limits: LimitRecorder | None = None, files: ContactFiles | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -172,9 +183,11 @@ class Dialer:
         self.pbx_wait = pbx_wait
         self.lease = lease  # None: a dialer of its own (tests): claims carry no lease
         self.events = events
+        self.files = files
         self._pbx_down_since: float | None = None
-        # prompt -> media URI of prompts already looked up: the script's fixed prompts are the same for
-        # every contact, and looking them up again costs a dozen file checks each (bench/README.md).
+        # prompt -> media URI of fixed prompts and parts already looked up: the same for every contact, and
+        # looking them up again costs a dozen file checks each (bench/README.md). A contact's values are
+        # looked up each time: a purge may have deleted one since.
         self._media: dict[Prompt, str] = {}
         self._registered: set[tuple[int, str]] = set()  # (contact, audio key) in the register already
         self.audio_register = AudioRegister(repo.engine)
@@ -369,8 +382,9 @@ class Dialer:
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
             variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
-            media = await self._media_for(prepare.script_prompts(script, variables))
-            await self._register_audio(contact.id, script, variables)
+            parts = prepare.script_parts(script, variables)
+            media = await self.prepare_media(parts, contact.id)
+            await self._register_audio(contact.id, [p for ps in parts.values() for p in ps if is_value(p)])
             cid = channel_id_for(attempt)
             if not self._may_originate():
                 bound.warning("dialer.lease_not_valid")  # never dialled: back to pending (safe to repeat)
@@ -429,10 +443,10 @@ class Dialer:
         if self.metrics is not None:
             self.metrics(name, value)
 
-    async def _register_audio(self, contact_id: int, script: Script, variables: Mapping[str, str]) -> None:
-        """Register the contact's personal prompts (rendered today, perhaps from a text edited since the
-        campaign was created) for the purge; once per contact and file in this process."""
-        keys = {self.library.resolve(p).key for p in personalised_prompts(script, [variables])}
+    async def _register_audio(self, contact_id: int, values: Sequence[Prompt]) -> None:
+        """Register the parts that say the contact's values (rendered today by prepare_media) in the register of
+        personal audio, for the purge and an erasure; once per contact and file in this process."""
+        keys = {self.library.resolve(p).key for p in values}
         new = [(contact_id, None, k) for k in sorted(keys) if (contact_id, k) not in self._registered]
         if new:
             await self.db.run("register_audio", self.audio_register.register, new, self.clock())
@@ -440,14 +454,31 @@ class Dialer:
                 self._registered.clear()
             self._registered.update((contact_id, k) for _c, _p, k in new)
 
-    async def _media_for(self, prompts: list[Prompt]) -> dict[Prompt, str]:
-        missing = [p for p in prompts if p not in self._media]
-        if missing:
-            found = await asyncio.to_thread(prepare.media_map, self.library, missing, True)
+    async def prepare_media(self, parts: Mapping[Prompt, tuple[Prompt, ...]],
+                         contact_id: int) -> dict[Prompt, tuple[str, ...]]:
+        """Each prompt of the call -> its parts' URIs. Renders what is missing now, just before this contact's
+        call (never before the campaign's first call): the contact's values, cached by text, and registered
+        as theirs in the register of written files."""
+        unique = list(dict.fromkeys(p for ps in parts.values() for p in ps))
+        values = [p for p in unique if is_value(p)]
+        missing = [p for p in unique if not is_value(p) and p not in self._media]
+        if missing or values:
+            found, files = await asyncio.to_thread(self._render, missing + values)
+            if files and self.files is not None:
+                await self.db.run("record_contact_files", self.files.record_contact_files, contact_id, files,
+                                  kind=PART_KIND, operator=self.worker_id, at=self.clock())
             if len(self._media) > MEDIA_MEMO_LIMIT:
-                self._media.clear()  # personalised prompts accumulate: start again rather than grow
-            self._media.update(found)
-        return {p: self._media[p] for p in prompts}
+                self._media.clear()
+            self._media.update((p, uri) for p, uri in found.items() if not is_value(p))
+        else:
+            found = {}
+        return {prompt: tuple(found[p] if p in found else self._media[p] for p in ps) for prompt, ps in parts.items()}
+
+    def _render(self, prompts: list[Prompt]) -> tuple[dict[Prompt, str], list[tuple[str, str]]]:
+        """In a thread: render what is missing; the URIs, and the files of the contact's values."""
+        found = prepare.media_map(self.library, prompts, True)
+        files = [f for p in prompts if is_value(p) for f in self.library.files_of(p)]
+        return found, files
 
     async def _hang_up(self, channel_id: str) -> None:
         try:

@@ -69,7 +69,9 @@ class CallPlan(Generic[S]):
     caller_id: str  # '"Name" <number>' of the registered hotline
     ring_timeout: int
     conversation: Conversation[S]
-    media: Callable[[Prompt], str]  # prompt -> "sound:..." (rendered before the call)
+    # prompt -> "sound:..." (rendered before the call), or its parts' URIs in order (a personalised prompt:
+    # fixed audio and the contact's values, ivr.scripts.segments), all played as one ARI media list
+    media: Callable[[Prompt], str | tuple[str, ...]]
     app_args: str = ""
     max_duration: float = 600.0
     transfer_context: str = "staff-queue"
@@ -233,13 +235,17 @@ def _play(plan: CallPlan[S], state: CallState[S], cmd: Play) -> Out[S]:
     if cmd.prompts:
         seq = st.playback_seq + 1
         pid = f"{plan.call_id}-p{seq}"
-        media = tuple(plan.media(p) for p in cmd.prompts)
+        media = tuple(uri for p in cmd.prompts for uri in _uris(plan.media(p)))
         return replace(st, playback_seq=seq, playback_id=pid), out + (StartPlayback(pid, media),)
     if cmd.collect is not None:
         st, more = _start_digit_timer(st)
         return st, out + more
     st, more = _feed(plan, st, PromptDone())
     return st, out + more
+
+
+def _uris(media: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (media,) if isinstance(media, str) else media
 
 
 def _stop_media(state: CallState[S]) -> Out[S]:

@@ -1,5 +1,8 @@
 """Everything decided before a call is placed: the dial string, the caller ID, the conversation and the
-media of every prompt it can play (rendered now, so that no call ever waits on a speech engine)."""
+media of every prompt it can play (rendered now, so that no call ever waits on a speech engine).
+
+A personalised prompt is played as its parts (ivr.scripts.segments): the script's fixed audio, rendered once,
+around the contact's own values, rendered here (just before their call) and cached by text."""
 from __future__ import annotations
 
 import uuid
@@ -8,7 +11,8 @@ from typing import Iterable, Mapping
 from ivr.calls.conversation import DigitsConversation, ScriptConversation
 from ivr.calls.machine import CallPlan, Conversation
 from ivr.config import Settings
-from ivr.scripts.interpreter import fallbacks_of, prompts_of, render_prompt
+from ivr.scripts.interpreter import fallbacks_of, personalised, prompts_of, render_prompt
+from ivr.scripts.segments import prompt_parts
 from ivr.scripts.model import Prompt, Script
 from ivr.speech.library import AudioLibrary
 
@@ -42,6 +46,25 @@ def script_prompts(script: Script, variables: Mapping[str, str]) -> list[Prompt]
     return [render_prompt(t, variables, fallbacks) for t in prompts_of(script)]
 
 
+def script_parts(script: Script, variables: Mapping[str, str]) -> dict[Prompt, tuple[Prompt, ...]]:
+    """Every prompt of the script as this contact hears it -> the parts it is played as (itself when it is the
+    same for everybody, or says only the form of address)."""
+    fallbacks = fallbacks_of(script)
+    out: dict[Prompt, tuple[Prompt, ...]] = {}
+    for template in prompts_of(script):
+        prompt = render_prompt(template, variables, fallbacks)
+        out[prompt] = prompt_parts(template, variables, fallbacks) if personalised(template) else (prompt,)
+    return out
+
+
+def parts_media(library: AudioLibrary, parts: Mapping[Prompt, tuple[Prompt, ...]]) -> dict[Prompt, tuple[str, ...]]:
+    """Render the parts that are missing (a contact's values: personal) and return prompt -> its parts' URIs."""
+    unique = list(dict.fromkeys(p for ps in parts.values() for p in ps))
+    library.ensure_personal(unique)
+    uri = {p: library.media_for(p) for p in unique}
+    return {prompt: tuple(uri[p] for p in ps) for prompt, ps in parts.items()}
+
+
 def media_map(library: AudioLibrary, prompts: Iterable[Prompt], personal: bool = False) -> dict[Prompt, str]:
     """Render what is missing and return prompt -> media URI; the call then only looks up this dict."""
     prompts = list(prompts)
@@ -54,7 +77,7 @@ def media_map(library: AudioLibrary, prompts: Iterable[Prompt], personal: bool =
 
 def script_plan(settings: Settings, library: AudioLibrary, script: Script, e164: str,
                 variables: Mapping[str, str], call_id: str | None = None, app_args: str = "") -> CallPlan:
-    media = media_map(library, script_prompts(script, variables), personal=bool(variables))
+    media = parts_media(library, script_parts(script, variables))
     return plan(settings, e164, ScriptConversation(script, dict(variables)), media, call_id, app_args)
 
 
@@ -66,7 +89,8 @@ def prompt_plan(settings: Settings, library: AudioLibrary, e164: str, text: str,
     return plan(settings, e164, conv, media, call_id)
 
 
-def plan(settings: Settings, e164: str, conversation: Conversation, media: Mapping[Prompt, str],
+def plan(settings: Settings, e164: str, conversation: Conversation,
+         media: Mapping[Prompt, str] | Mapping[Prompt, tuple[str, ...]],
          call_id: str | None = None, app_args: str = "") -> CallPlan:
     cid = call_id or new_call_id()
     return CallPlan(call_id=cid, endpoint=endpoint(settings, e164), caller_id=caller_id(settings),

@@ -14,8 +14,6 @@ from typing import Any, Callable, Mapping, Sequence
 from ivr.ari.protocols import DialerAri
 from ivr.calls.dialer import Dialer, RunStats
 from ivr.campaigns.runner import CampaignRunner
-from ivr.scripts.address import AddressRule
-from ivr.scripts.variables import contact_variables
 from ivr.calls.policy import RetryPolicy, policy_from_settings
 from ivr.calls.policy_text import retry_lines, window_text
 from ivr.calls.window_rules import WindowBounds, window_problem
@@ -29,8 +27,9 @@ from ivr.scripts.model import Script
 from ivr.protection.secrets import is_sandbox
 from ivr.scripts.purpose import campaign_mismatch, direction_label
 from ivr.speech.library import AudioLibrary
-from ivr.speech.render import personalised_prompts, render_personalised, render_script
-from ivr.storage.audio_register import AudioRegister
+from ivr.scripts.interpreter import personalised, prompts_of
+from ivr.speech.render import check_recordings, render_script
+from ivr.storage.written_files import FileRegister
 from ivr.storage import records as r
 from ivr.storage.limits import LimitRow, LimitStore
 from ivr.storage.overview import CampaignRow, OverviewStore
@@ -98,7 +97,7 @@ class CampaignService:
         self.policy = policy
         self.clock = clock
         self.overview = OverviewStore(repo.engine)
-        self.audio_register = AudioRegister(repo.engine)
+        self.files = FileRegister(repo.engine)  # where the dialer registers each contact's rendered values
 
     def plan(self, *, script_name: str, category: str | None = None, list_date: dt.date | None = None,
              import_id: int | None = None, overrides: Mapping[str, Any] | None = None,
@@ -147,22 +146,18 @@ class CampaignService:
         plan = self.plan(script_name=script_name, category=category, list_date=list_date, import_id=import_id,
                          overrides=overrides, allow_empty=allow_empty)
         script, days = plan.script, plan.monitoring_days
+        check_recordings(self.library, script)
+        if any(personalised(t) for t in prompts_of(script)):
+            self.library.check_personal_allowed(script.name)  # refused now, not at each call
         now = self.clock()
         campaign = self.repo.create_campaign(script_name=script.name, script_version=str(script.version),
                                              operator=operator, now=now, category=category, list_date=list_date,
                                              import_id=import_id, policy_overrides=overrides)
         enqueued = self.repo.enqueue_contacts(campaign.id, now, monitoring_days=days)
-        # Every prompt is rendered now: the fixed ones once, the personalised ones per contact.
+        # Only the script's fixed audio is rendered now (its size does not grow with the list): each contact's
+        # values (name, address, days) are rendered by the dialer just before their call (issue 18 item 4).
         stats = render_script(self.library, script)
-        today = now.date()
-        rule = AddressRule.of(self.settings.call)
-        contacts = self.repo.campaign_contacts(campaign.id)
-        people = [contact_variables(c, today, rule) for c in contacts]
-        personal = render_personalised(self.library, script, people)
-        # Whose each rendered file is, for the purge and an erasure (whatever the script's text later)
-        self.audio_register.register(((c.id, None, self.library.resolve(p).key) for c, values in zip(contacts, people)
-                                      for p in personalised_prompts(script, [values])), now)
-        return Created(campaign, enqueued, stats.stats.rendered + personal.rendered, tuple(plan.rules))
+        return Created(campaign, enqueued, stats.stats.rendered, tuple(plan.rules))
 
     def _window_bounds(self) -> WindowBounds | None:
         """The allowed hours; None (any hour) against the sandbox, whose phones are invented."""
@@ -259,7 +254,7 @@ class CampaignService:
                             campaigns=lambda: (campaign_id,))
         dialer = Dialer(self.settings, self.repo, ari, self.library, self.scripts, self.policy,
                         worker_id=who.worker_id, clock=self.clock, keep_reports=keep_reports, lease=lease,
-                        limits=LimitStore(self.repo.engine))
+                        limits=LimitStore(self.repo.engine), files=self.files)
         runner = CampaignRunner(self.repo, lambda _campaign_id: dialer, operator=operator, clock=self.clock)
         await lease.register()
         beating = asyncio.Event()  # not ``stop``: the lease lives until our last call has ended

@@ -9,8 +9,10 @@ DAYS days ago (local days) whose calls are all over, and of hotline calls older 
    deletes the files with those keys. Only prompts that say their name or address (or any other
    contact value but the day of quarantine) are theirs; a file whose text is also a remaining contact's
    (same name) stays. The register of personal audio (ivr.storage.audio_register), written at render time,
-   names the rest: prompts rendered from a script's older text, and `robocall call --var/--prompt` audio
-   (under the number's digest: deleted by an erasure of that number, or by the purge after retention);
+   names the rest: the parts the dialer renders for a call (their values, ivr.scripts.segments; also in the
+   register of written files, step 4), prompts rendered from a script's older text, and `robocall call
+   --var/--prompt` audio (under the number's digest: deleted by an erasure of that number, or by the purge
+   after retention); a namesake's next call renders a shared part again;
 3. the stored copies of the lists imported before the cut-off, and their error reports;
 4. every report or export this system wrote that names one of them (the register of written files),
    unless the file was changed since it was written (then it is reported, not deleted).

@@ -33,6 +33,9 @@ UNREACHABLE_CODES = (480, 500, 503)
 EARLY_MEDIA_ANNOUNCEMENT = "cannot-complete-as-dialed"  # 2.7 s, in 183 Session Progress before the final 4xx
 ANSWERED_ANNOUNCEMENT = "vm-nobodyavail"  # 2.8 s, answered (a voicemail greeting), then the far end hangs up
 VALID_KEYS = set("0123456789*#ABCD")
+# Where a persona with ``record: true`` keeps what it heard (inside the sandbox root; the far end is the
+# "phones" instance, ivr.sandbox.values.instance_dirs): tests measure the audio a resident receives there.
+HEARD_DIR = "/var/lib/robocall/phones/spool"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Persona:
     # early_media: seconds of silence after the announcement before the final response
     hold: float = 90.0  # seconds the phone stays on the line after its last key
     code: int = 0  # SIP code for busy (486), decline (603), unreachable (480, 500 or 503), early_media (4xx-6xx)
+    record: bool = False  # silent only: record what the phone hears, to HEARD_DIR/heard-<call id>.wav (no number in the name)
 
 
 # The default rule: the last two digits of the number choose the behaviour.
@@ -111,7 +115,7 @@ class Personas:
 def _persona(raw: Any, where: str) -> Persona:
     if not isinstance(raw, Mapping):
         raise UserError(f"{where}: expected a mapping with 'behaviour'")
-    known = {"behaviour", "keys", "gap", "first", "ring", "after", "hold", "code"}
+    known = {"behaviour", "keys", "gap", "first", "ring", "after", "hold", "code", "record"}
     unknown = set(raw) - known
     if unknown:
         raise UserError(f"{where}: unknown field {sorted(unknown)[0]!r} (known: {', '.join(sorted(known))})")
@@ -145,7 +149,12 @@ def _persona(raw: Any, where: str) -> Persona:
         raise UserError(f"{where}: early_media ends with a final response 400-699, got {code}")
     if min(ring, after, hold, gap, first if first is not None else 0.0) < 0:
         raise UserError(f"{where}: gap, first, ring, after, hold must not be negative")
-    return Persona(behaviour, keys, ring, after, hold, code)
+    record = raw.get("record", False)
+    if not isinstance(record, bool):
+        raise UserError(f"{where}: record must be true or false, got {record!r}")
+    if record and behaviour != "silent":
+        raise UserError(f"{where}: record: true needs behaviour silent (a phone that listens), not {behaviour}")
+    return Persona(behaviour, keys, ring, after, hold, code, record)
 
 
 def parse(data: Any, source: str) -> Personas:
@@ -214,6 +223,10 @@ def _lines(persona: Persona) -> list[str]:
         return out + ([f"Wait({persona.after:g})"] if persona.after else []) + ["Hangup(16)"]
     for press in persona.keys:
         out += [f"Wait({press.after:g})", f"SendDTMF({press.key},,120)"]
+    if persona.record:
+        # Record what this phone receives until the PBX hangs up or ``hold`` runs out: no silence limit, no
+        # beep (q), no key ends it (x), kept when the call is hung up (k). What the resident would hear.
+        return out + [f"Record({HEARD_DIR}/heard-${{UNIQUEID}}.wav,0,{persona.hold:g},qxk)", "Hangup(16)"]
     return out + [f"Wait({persona.hold:g})", "Hangup(16)"]
 
 

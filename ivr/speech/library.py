@@ -2,13 +2,15 @@
 
 During a call only :meth:`AudioLibrary.media_for` is used: a hash and a file-exists check, never a
 speech engine. Rendering (:meth:`ensure`, :meth:`ensure_all`) happens before: at ``robocall audio
-render``, when a campaign is prepared, or for a preview.
+render`` or ``campaign create`` (the script's fixed audio), by the dialer just before a contact's call (their
+values: ivr.scripts.segments), or for a preview.
 
 Which audio a prompt gets: the human recording ``<recordings dir>/<prompt id>.<ext>`` when there is one,
 otherwise the TTS engine's rendering of its text.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -132,6 +134,19 @@ class AudioLibrary:
         key = self.path_for(prompt).stem
         return f"sound:{self.dirs.pbx_dir.rstrip('/')}/{key}"
 
+    def files_of(self, prompt: PromptLike) -> list[tuple[str, str]]:
+        """(path, sha256) of every file of a rendered prompt (the WAV and its mu-law twin), to register the
+        files that say a person's data (ivr.storage.written_files); AudioNotReady if not rendered."""
+        self.path_for(prompt)
+        out = []
+        for path in self.cache.paths(self.resolve(prompt).key):
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 16), b""):
+                    digest.update(block)
+            out.append((str(path), digest.hexdigest()))
+        return out
+
     # -- rendering (before calls) -------------------------------------------------------------------
     def ensure(self, prompt: PromptLike) -> Path:
         """Render the prompt if its file is missing; return the file."""
@@ -142,15 +157,19 @@ class AudioLibrary:
         engine sends text abroad (gTTS) unless audio.gtts_transfer_approved says that transfer is approved
         (Decree 13/2023 restricts sending sensitive personal data out of the country)."""
         items = list(prompts)
-        if getattr(self.engine, "sends_text_abroad", False) and not self.transfer_approved:
-            missing = [p for p in items if not self.is_ready(p)]
-            if missing:
-                raise UserError(
-                    f"audio.engine là {self.engine.name}: máy chủ ở nước ngoài sẽ nhận văn bản có thông tin cá nhân "
-                    f"({missing[0].id}, ...). Nghị định 13/2023 hạn chế chuyển dữ liệu cá nhân ra nước ngoài: dùng "
-                    "audio.engine espeak-ng, hoặc đặt audio.gtts_transfer_approved: true khi việc chuyển này đã "
-                    "được phê duyệt")
+        missing = [p for p in items if not self.is_ready(p)]
+        if missing:
+            self.check_personal_allowed(missing[0].id)
         return self.ensure_all(items)
+
+    def check_personal_allowed(self, what: str) -> None:
+        """UserError if this engine may not be given a person's data (see :meth:`ensure_personal`)."""
+        if getattr(self.engine, "sends_text_abroad", False) and not self.transfer_approved:
+            raise UserError(
+                f"audio.engine là {self.engine.name}: máy chủ ở nước ngoài sẽ nhận văn bản có thông tin cá nhân "
+                f"({what}, ...). Nghị định 13/2023 hạn chế chuyển dữ liệu cá nhân ra nước ngoài: dùng "
+                "audio.engine espeak-ng, hoặc đặt audio.gtts_transfer_approved: true khi việc chuyển này đã "
+                "được phê duyệt")
 
     def ensure_all(self, prompts: Iterable[PromptLike]) -> RenderStats:
         """Render every missing prompt, a few at a time in threads (espeak-ng and sox are subprocesses)."""

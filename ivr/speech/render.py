@@ -1,5 +1,7 @@
-"""Rendering a script's prompts ahead of calls: the common ones at `robocall audio render`, the
-personalised ones (a contact's name, the day of quarantine) when a campaign is prepared.
+"""Rendering a script's prompts ahead of calls: the common ones, and the fixed parts of the personalised
+ones, at `robocall audio render` and `campaign create`. A contact's values (name, day of quarantine) are
+rendered by the dialer just before their call (ivr.calls.prepare.parts_media); ``render_personalised``
+(every contact's prompts whole) is kept for previews, benchmarks and the purge's tests.
 
 A prompt whose text uses variables cannot take a human recording (the recording cannot say each
 person's name): a recording named for such a prompt is refused with a message naming both.
@@ -11,6 +13,7 @@ from typing import Iterable, Mapping
 
 from ivr.errors import UserError
 from ivr.scripts.interpreter import fallbacks_of, form_prompts, personalised, prompts_of, render_prompt
+from ivr.scripts.segments import fixed_parts
 from ivr.scripts.model import ADDRESS_FORMS, FORM_VARIABLE, Prompt, Script
 from ivr.speech.library import AudioLibrary, RenderStats
 
@@ -46,11 +49,14 @@ def check_recordings(library: AudioLibrary, script: Script) -> None:
 
 
 def form_ids(script: Script) -> set[str]:
-    """Every prompt id the script can play: by-form prompts once per form."""
+    """Every prompt id the script can play: by-form prompts once per form, personalised ones as their fixed
+    parts."""
     ids: set[str] = set()
     for template in prompts_of(script):
         if template.by_form:
             ids.update(template.form_id(f) for f in ADDRESS_FORMS)
+        elif personalised(template):
+            ids.update(p.id for p in fixed_parts(template))  # a recording may replace a fixed part
         else:
             ids.add(template.id)
     return ids
@@ -63,6 +69,7 @@ def render_script(library: AudioLibrary, script: Script) -> ScriptRender:
     fallbacks = fallbacks_of(script)
     common = [render_prompt(t, {}, fallbacks) for t in templates if not t.placeholders()]
     common += [p for t in templates if t.by_form for p in form_prompts(t, fallbacks)]
+    common += [p for t in templates if personalised(t) for p in fixed_parts(t)]  # played around the values
     stats = library.ensure_all(common)
     known = form_ids(script)
     unused = tuple(sorted(i for i in library.recordings.ids() if i.startswith(script.name + ".") and i not in known))

@@ -15,6 +15,9 @@ RENDERED = [
     ({"behaviour": "announce", "ring": 0}, ["Answer()", "Playback(vm-nobodyavail)", "Hangup(16)"]),
     ({"behaviour": "hangup_early", "after": 0, "ring": 0}, ["Answer()", "Hangup(16)"]),
     ({"behaviour": "unreachable", "code": 500, "ring": 0}, ["PJSIPHangup(500)"]),
+    # a phone that records what it hears (issue 18: gaps measured in the audio the far end receives)
+    ({"behaviour": "silent", "ring": 0, "hold": 20, "record": True},
+     ["Answer()", "Record(/var/lib/robocall/phones/spool/heard-${UNIQUEID}.wav,0,20,qxk)", "Hangup(16)"]),
 ]
 
 
@@ -29,6 +32,8 @@ REFUSED = [
     ({"behaviour": "early_media", "code": 200}, "early_media ends with a final response 400-699"),
     ({"behaviour": "unreachable", "code": 404}, "unreachable takes code 480, 500, 503"),
     ({"behaviour": "hangup_early", "after": -1}, "must not be negative"),
+    ({"behaviour": "answer_keys", "keys": "1", "record": True}, "record: true needs behaviour silent"),
+    ({"behaviour": "silent", "record": "yes"}, "record must be true or false"),
 ]
 
 

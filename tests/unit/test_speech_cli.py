@@ -38,14 +38,15 @@ def row(output: str, name: str) -> list[str]:
 def test_render_then_render_again_uses_the_cache(env: dict[str, str], tmp_path: Path) -> None:
     first = run(env, "audio", "render", "demo.yaml")
     assert first.exit_code == 0, first.output
-    # prompts, rendered now, cached, recordings, personalised, seconds
-    assert row(first.output, "demo")[1:6] == ["6", "6", "0", "0", "1"]
+    # prompts, rendered now, cached, recordings, personalised, seconds: the personalised prompt's fixed part
+    # ("Xin chào", played before the contact's name) is one of the 7
+    assert row(first.output, "demo")[1:6] == ["7", "7", "0", "0", "1"]
     assert "tổng đài đọc tại /srv/pbx/sounds" in first.output
     files = sorted((tmp_path / "cache").iterdir())
-    assert len(files) == 12 and all(re.fullmatch(r"[0-9a-f]{64}\.(wav|ulaw)", f.name) for f in files)
+    assert len(files) == 14 and all(re.fullmatch(r"[0-9a-f]{64}\.(wav|ulaw)", f.name) for f in files)
     assert all(wav_info(f).is_asterisk_format and wav_info(f).seconds > 0.3 for f in files if f.suffix == ".wav")
     second = run(env, "audio", "render", "demo.yaml")
-    assert row(second.output, "demo")[1:6] == ["6", "0", "6", "0", "1"]
+    assert row(second.output, "demo")[1:6] == ["7", "0", "7", "0", "1"]
 
 
 def test_render_uses_recordings_and_warns_about_unused_ones(env: dict[str, str], tmp_path: Path) -> None:
@@ -53,7 +54,7 @@ def test_render_uses_recordings_and_warns_about_unused_ones(env: dict[str, str],
     write_tone(tmp_path / "audio" / "demo.end_okay.wav", 1.0)
     result = run(env, "audio", "render", "demo.yaml")
     assert result.exit_code == 0, result.output
-    assert row(result.stdout, "demo")[1:6] == ["6", "5", "0", "1", "1"]
+    assert row(result.stdout, "demo")[1:6] == ["7", "6", "0", "1", "1"]
     assert "bản ghi âm demo.end_okay không khớp lời thoại nào của kịch bản demo" in result.stderr
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from ivr.calls import prepare
 from ivr.errors import UserError
 from ivr.scripts import loader
 from ivr.scripts.interpreter import Key, Play, PromptDone, start, step
@@ -39,10 +40,11 @@ def _played(variables: dict[str, str], keys: list[str]) -> list[Prompt]:
 def test_render_script_renders_common_prompts_only(tmp_path: Path) -> None:
     engine = CountingEngine()
     result = render_script(_library(tmp_path, engine), SCRIPT)
-    assert (result.stats.prompts, result.stats.rendered, result.personalised) == (6, 6, 1)
-    assert not any("Xin chào" in text for text in engine.calls)
+    # 5 fixed prompts + the greeting's fixed part "Xin chào" (its name is rendered per contact, at the call)
+    assert (result.stats.prompts, result.stats.rendered, result.personalised) == (7, 7, 1)
+    assert "Xin chào" in engine.calls and not any(t.startswith("Xin chào ") for t in engine.calls)
     again = render_script(_library(tmp_path, engine), SCRIPT)
-    assert (again.stats.rendered, again.stats.cached) == (0, 6)
+    assert (again.stats.rendered, again.stats.cached) == (0, 7)
 
 
 @pytest.mark.parametrize(("contacts", "expected_texts"), [
@@ -90,5 +92,29 @@ def test_recordings_and_unused_recordings(tmp_path: Path) -> None:
     for name in ("demo.end_ok", "demo.ask_fevr", "other.thing"):
         write_tone(tmp_path / "audio" / f"{name}.wav", 1.0)
     result = render_script(_library(tmp_path), SCRIPT)
-    assert (result.stats.recordings, result.stats.rendered) == (1, 5)
+    assert (result.stats.recordings, result.stats.rendered) == (1, 6)
     assert result.unused_recordings == ("demo.ask_fevr",)
+
+
+@pytest.mark.parametrize("variables", [{"ho_ten": "Lê Văn Cường"}, {}, {"ho_ten": ""}])
+@pytest.mark.parametrize("keys", [["2"], ["9", "1"], ["*", "0"]])
+def test_script_audio_and_a_contacts_values_cover_every_prompt_a_call_plays(
+        tmp_path: Path, variables: dict[str, str], keys: list[str]) -> None:
+    """What the dialer does: the script's audio (campaign create), then this contact's values at their call."""
+    library = _library(tmp_path)
+    render_script(library, SCRIPT)
+    media = prepare.parts_media(library, prepare.script_parts(SCRIPT, variables))
+    for prompt in _played(variables, keys):
+        assert media[prompt] and all(uri.startswith("sound:/snd/") for uri in media[prompt])
+
+
+def test_a_value_is_rendered_once_by_its_text(tmp_path: Path) -> None:
+    engine = CountingEngine()
+    library = _library(tmp_path, engine)
+    render_script(library, SCRIPT)
+    before = len(engine.calls)
+    for variables in ({"ho_ten": "An"}, {"ho_ten": " An "}, {"ho_ten": "Bình"}, {"ho_ten": "An"}):
+        media = prepare.parts_media(library, prepare.script_parts(SCRIPT, variables))
+    assert sorted(engine.calls[before:]) == ["An", "Bình"]
+    greeting = _played({"ho_ten": "An"}, ["2"])[0]
+    assert len(media[greeting]) == 2  # "Xin chào", then the name: one media list
