@@ -18,7 +18,10 @@ OUTCOMES = {
     "no_input": N_("no key pressed"), "hung_up_early": N_("hung up early"), "transferred": N_("put through to staff"),
     "no_answer": N_("no answer"), "busy": N_("busy"), "rejected": N_("declined"), "unreachable": N_("unreachable"),
     "congestion": N_("network error"), "failed": N_("failed"), "opted_out": N_("does not want calls"),
-    "invalid": N_("invalid number"),
+    "invalid": N_("invalid number"), "unavailable": N_("away (a family member answered)"),
+    "caller_id_refused": N_("caller ID refused by the operator"), "redirected": N_("redirected number (check it)"),
+    "rtp_timeout": N_("sound lost (line fault)"), "lost": N_("result unknown (call signal lost)"),
+    "stopped": N_("stopped by health staff"),
 }
 
 

@@ -127,6 +127,7 @@ def test_the_grace_timer_survives_the_hangup_and_is_cancelled_at_the_end() -> No
 
 
 def test_every_outcome_has_a_retry_rule_a_report_label_and_a_chart_colour() -> None:
+    from ivr import labels as staff_labels
     from ivr.calls import outcomes
     from ivr.reports import charts, labels
 
@@ -137,6 +138,7 @@ def test_every_outcome_has_a_retry_rule_a_report_label_and_a_chart_colour() -> N
         assert len(groups) == 1, f"{outcome}: one retry rule, got {len(groups)}"
         assert labels.outcome(outcome) != outcome, f"{outcome}: no Vietnamese label in the reports"
         assert outcome in charts.COLOURS, f"{outcome}: no colour in the charts"
+        assert outcome in staff_labels.OUTCOMES, f"{outcome}: no label in the staff's tables (ivr/labels.py)"
 
 
 def test_a_followed_redirect_reaches_the_call_as_an_event_without_the_number() -> None:
