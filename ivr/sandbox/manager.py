@@ -27,7 +27,7 @@ from ivr.sandbox import carrier, rootfs, staff
 from ivr.sandbox.process import AsteriskInstance
 from ivr.sandbox.proxy import HotlineProxy
 from ivr.sandbox.render import render_dirs, write_atomic
-from ivr.sandbox.values import (CONF_DIR, PBX_SOURCES, PRODUCTION_DIR, pbx_values, sandbox_network, staff_values,
+from ivr.sandbox.values import (CONF_DIR, PBX_SOURCES, PRODUCTION_DIR, http_values, pbx_values, sandbox_network, staff_values,
                                 trunk_values)
 
 log = get_logger(__name__)
@@ -85,7 +85,7 @@ class Sandbox:
         # Carrier mode: asterisk-conf/production/ rendered as production renders it, the far end as operator.
         c = carrier.carrier_settings(self.settings)
         net = dataclasses.replace(sandbox_network(self.settings), trunk_port=c.trunk.port)
-        return {**pbx_values(c, inst.dirs(), net), **trunk_values(c), **staff_values(c)}
+        return {**pbx_values(c, inst.dirs(), net), **trunk_values(c), **staff_values(c), **http_values(c)}
 
     def _pbx_sources(self) -> list[Path]:
         return [*PBX_SOURCES, PRODUCTION_DIR] if self.settings.sandbox.carrier else list(PBX_SOURCES)
