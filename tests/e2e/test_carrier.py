@@ -51,9 +51,10 @@ def carrier_env(staff_secrets: Path, **extra: str) -> dict[str, str]:
 def carrier(sandbox: Sandbox, settings: config.Settings, staff_secrets: Path):
     """The sandbox in carrier mode (UDP) for this module; back to the plain network afterwards."""
     env = {**os.environ, **carrier_env(staff_secrets)}
-    box = _up(Sandbox(config.load(env=env)))
-    yield box, env
-    _up(Sandbox(settings))
+    try:
+        yield _up(Sandbox(config.load(env=env))), env
+    finally:  # also when carrier mode failed to start: the other tests need the plain sandbox back
+        _up(Sandbox(settings))
 
 
 def _registered(box: Sandbox) -> bool:
@@ -172,8 +173,8 @@ def test_registration_and_a_call_over_tls(sandbox: Sandbox, settings: config.Set
     env = {**os.environ, **carrier_env(staff_secrets), "ROBOCALL_TRUNK_TRANSPORT": "tls",
            "ROBOCALL_TRUNK_TLS_CA_FILE": str(ca), "ROBOCALL_TRUNK_TLS_CERT_FILE": str(cert),
            "ROBOCALL_TRUNK_TLS_KEY_FILE": str(key)}
-    box = _up(Sandbox(config.load(env=env)))
     try:
+        box = _up(Sandbox(config.load(env=env)))
         assert eventually(lambda: _registered(box), 30), box.pbx.rx("pjsip show registrations")
         assert "transport=tls" in box.pbx.rx("pjsip show registrations")
         call = json.loads(_ok(robocall("call", "0906750103", "--prompt", "Xin chào", "--json", env=env)))
