@@ -274,6 +274,7 @@ class HotlineCall:
             end = AttemptEnd(outcome if outcome in ATTEMPT_OUTCOMES else "no_input", None, None, f.answered_at, at)
             await self._end_attempt(end)
         f.claimed, f.verified, f.recorder, f.policy, f.created = False, False, None, None, False
+        f.contact_id = f.attempt_id = None  # until the next member's check passes (a call-back task's person)
         f.turn += 1
         self._log.info("hotline.next_member", turn=f.turn)
 

@@ -144,3 +144,9 @@ def test_the_next_member_who_fails_gets_the_anonymous_declaration() -> None:
     assert records[:7] == ["caller_check=passed", "identity=yes", "any_symptom=no", "at_address=yes",
                            f"{MEMBER_DONE}=completed", "caller_check=failed", "caller_check=failed"]
     assert "Hùng" not in said
+
+
+def test_each_members_attempt_has_its_own_channel_id() -> None:
+    from ivr.hotline.inbound import member_channel
+    assert [member_channel("1796041239.0", t) for t in range(3)] == \
+        ["1796041239.0", "1796041239.0#2", "1796041239.0#3"]
