@@ -32,9 +32,11 @@ from ivr.errors import PbxUnavailable, UserError
 from ivr.hotline import queue_watch as qw
 from ivr.hotline import routing as rt
 from ivr.hotline.plans import TRANSFER_CONTEXT, HotlinePlans
-from ivr.hotline.recognition import HOTLINE_WORKER, choose_callback
+from ivr.hotline.recognition import HOTLINE_WORKER, CallbackChoice, choose_callbacks, in_turn
+from ivr.hotline.script_wrappers import MEMBER_DONE
 from ivr.logs import get_logger
 from ivr.scripts.interpreter import RecordAnswer
+from ivr.calls.outcomes import ATTEMPT_OUTCOMES
 from ivr.scripts.model import VERIFY_FAILED, VERIFY_PASSED, VERIFY_QUESTION
 from ivr.storage.audio_register import AudioRegister
 from ivr.storage.hotline import HotlineStore
@@ -72,6 +74,12 @@ def caller_e164(number: str, own: str = "") -> str | None:
         return None
 
 
+def member_channel(channel_id: str, turn: int) -> str:
+    """The channel id recorded on the campaign attempt of the member whose ``turn`` it is (0: the first,
+    the channel's own id; attempts' channel ids are unique, and one channel may answer for several)."""
+    return channel_id if turn == 0 else f"{channel_id}#{turn + 1}"
+
+
 @dataclass
 class _Facts:
     """What this call did so far (mutable: one task owns it)."""
@@ -86,6 +94,9 @@ class _Facts:
     policy: RetryPolicy | None = None  # the campaign's retry policy (a recognised caller)
     recorder: AttemptRecorder | None = None  # records the campaign attempt this call took over
     main: CallReport | None = None
+    answered_at: dt.datetime | None = None  # when the recognised call began (each member's attempt)
+    turns: tuple[CallbackChoice, ...] = ()  # the household members asked about, in turn (the first claimed)
+    turn: int = 0  # whose turn it is in ``turns``
     seen: rt.InboundFacts = field(default_factory=rt.InboundFacts)
 
 
@@ -183,12 +194,13 @@ class HotlineCall:
 
     # -- recognition ---------------------------------------------------------------------------------
     async def _recognise(self, now: dt.datetime) -> tuple[machine.CallPlan, AnswerSink] | None:
-        """A caller the robot is trying to reach: the birth-year check, then their own campaign script
-        (None: not recognised; the menu). Nothing personal is said before the check passes."""
+        """A caller the robot is trying to reach: for each household member awaited on that phone in turn,
+        the birth-year check, then their own campaign script (None: not recognised; the menu). Nothing
+        personal is said before each check passes."""
         d, f = self.d, self.facts
         assert f.phone is not None and f.call_id is not None
-        choice = choose_callback(await d.db.run("household_attempts", d.store.household_attempts, f.phone))
-        if choice is None:
+        choices = choose_callbacks(await d.db.run("household_attempts", d.store.household_attempts, f.phone))
+        if not choices:
             return None
         zone = d.plans.hours.zone
         today = now.astimezone(zone).date()
@@ -196,45 +208,101 @@ class HotlineCall:
         failures = await d.db.run("count_path_segments", d.store.count_path_segments, f.phone,
                              rt.choice_segment(VERIFY_QUESTION, VERIFY_FAILED), day_start)
         try:
-            campaign = await d.db.run("get_campaign", d.repo.get_campaign, choice.campaign_id)
-            contact = await d.db.run("get_contact", d.repo.get_contact, choice.contact_id)
+            contacts = {c.contact_id: await d.db.run("get_contact", d.repo.get_contact, c.contact_id)
+                        for c in choices}
+            turns = in_turn(choices, {i: c.birth_year is not None for i, c in contacts.items()})
             check = rt.caller_check(can_verify=d.plans.verify_step is not None,
-                                    birth_year_known=contact.birth_year is not None, failures_today=failures)
+                                    birth_year_known=bool(turns), failures_today=failures)
             if check is rt.CallerCheck.NONE:
                 return None
             if check is rt.CallerCheck.ANONYMOUS:
                 await self._path(rt.ANONYMOUS)
-                self._log.info("hotline.recognised_anonymous", birth_year=contact.birth_year is not None,
-                               failures_today=failures)
+                self._log.info("hotline.recognised_anonymous", birth_year=bool(turns), failures_today=failures)
                 return d.plans.anonymous(self.channel), self._menu_answer
-            plan, _script, keys = await asyncio.to_thread(d.plans.campaign, self.channel, campaign.script_name,
-                                                          contact, today)
+            campaigns = {c.campaign_id: await d.db.run("get_campaign", d.repo.get_campaign, c.campaign_id)
+                         for c in turns}
+            members = [(campaigns[c.campaign_id].script_name, contacts[c.contact_id]) for c in turns]
+            plan, keys = await asyncio.to_thread(d.plans.members, self.channel, members, today, failures)
             await d.db.run("register_audio", AudioRegister(d.repo.engine).register,
-                           [(contact.id, None, k) for k in keys], now)
+                           [(contact_id, None, k) for contact_id, ks in keys.items() for k in ks], now)
         except UserError as exc:  # the campaign's script cannot be used: the menu still can
-            self._log.error("hotline.campaign_script_unusable", campaign=choice.campaign_id, error=str(exc)[:200])
+            self._log.error("hotline.campaign_script_unusable", campaign=choices[0].campaign_id, error=str(exc)[:200])
             return None
+        choice = turns[0]
         attempt_id = await d.db.run("claim_for_inbound", d.repo.claim_for_inbound, choice, self.channel,
                                     HOTLINE_WORKER, now)
         if attempt_id is None:
             return None
         await d.db.run("link_campaign", d.store.link_campaign, f.call_id, choice.campaign_id, choice.contact_id,
                        attempt_id)
-        f.contact_id, f.attempt_id, f.claimed = choice.contact_id, attempt_id, True
-        f.policy = policy_from_settings(d.settings.dialer, campaign.policy_overrides)
-        f.recorder = recorder = AttemptRecorder(d.repo, d.db, attempt_id, f.policy, name=self.channel)
-        f.created = choice.attempt_id is None
+        f.turns, f.turn, f.answered_at = turns, 0, now
+        self._took(choice, attempt_id, campaigns[choice.campaign_id].policy_overrides)
         await self._path(rt.RECOGNISED)
-        self._log.info("hotline.recognised", campaign=choice.campaign_id, attempt=attempt_id)
-        menu_script = d.plans.menu_script.name
+        self._log.info("hotline.recognised", campaign=choice.campaign_id, attempt=attempt_id, members=len(turns))
+        menu_script, call_id = d.plans.menu_script.name, f.call_id
 
         async def sink(answer: RecordAnswer, at: dt.datetime) -> None:
+            if answer.question_id == MEMBER_DONE:  # this member's script ended: the next member's turn
+                await self._next_member(answer.value, at)
+                return
             if answer.script == menu_script:  # the caller check, or the anonymous declaration after it failed
+                if answer.question_id == VERIFY_QUESTION and answer.value == VERIFY_PASSED and f.turn > 0:
+                    await self._claim_turn(at)
                 await self._menu_answer(answer, at)
                 return
-            await recorder.answer(answer, at)
+            if f.recorder is None:  # a later member whose call the robot took meanwhile: never someone else's
+                await self.d.db.run("record_inbound_answer", self.d.store.record_inbound_answer, call_id,
+                                    answer, at)
+                return
+            await f.recorder.answer(answer, at)
 
         return plan, sink
+
+    def _took(self, choice: CallbackChoice, attempt_id: int, overrides: Any) -> None:
+        """This call now stands in for ``choice``'s campaign call (the attempt ``attempt_id``)."""
+        f, d = self.facts, self.d
+        f.contact_id, f.attempt_id, f.claimed = choice.contact_id, attempt_id, True
+        f.policy = policy_from_settings(d.settings.dialer, overrides)
+        f.recorder = AttemptRecorder(d.repo, d.db, attempt_id, f.policy, name=self.channel)
+        f.created = choice.attempt_id is None
+
+    async def _next_member(self, outcome: str, at: dt.datetime) -> None:
+        """The member whose turn it was finished their script: their attempt ends with its outcome; the next
+        member is claimed once their own check passes."""
+        f = self.facts
+        if f.claimed and f.attempt_id is not None and f.policy is not None:
+            end = AttemptEnd(outcome if outcome in ATTEMPT_OUTCOMES else "no_input", None, None, f.answered_at, at)
+            await self._end_attempt(end)
+        f.claimed, f.verified, f.recorder, f.policy, f.created = False, False, None, None, False
+        f.contact_id = f.attempt_id = None  # until the next member's check passes (a call-back task's person)
+        f.turn += 1
+        self._log.info("hotline.next_member", turn=f.turn)
+
+    async def _claim_turn(self, at: dt.datetime) -> None:
+        """The member whose turn it is passed the check: this call takes over their campaign call."""
+        d, f = self.d, self.facts
+        choice = f.turns[f.turn]
+        # An attempt's channel id is unique: the later members' attempts carry the channel's id and their turn.
+        attempt_id = await d.db.run("claim_for_inbound", d.repo.claim_for_inbound, choice,
+                                    member_channel(self.channel, f.turn), HOTLINE_WORKER, at)
+        if attempt_id is None:
+            self._log.warning("hotline.member_taken", turn=f.turn)
+            return
+        campaign = await d.db.run("get_campaign", d.repo.get_campaign, choice.campaign_id)
+        self._took(choice, attempt_id, campaign.policy_overrides)
+        self._log.info("hotline.recognised", campaign=choice.campaign_id, attempt=attempt_id, turn=f.turn)
+
+    async def _end_attempt(self, end: AttemptEnd) -> None:
+        """End the claimed attempt with ``end``; if an answer could not be written, as recovered."""
+        f, d = self.facts, self.d
+        assert f.attempt_id is not None and f.policy is not None
+        recorded = await f.recorder.finish(end) if f.recorder is not None else False
+        if not recorded:
+            # An answer could not be written: nothing recovers an attempt the hotline holds, so it ends now
+            # and the robot calls again.
+            written = f.recorder.written if f.recorder is not None else 0
+            await finish_attempt(d.repo, d.db, f.attempt_id, AttemptEnd.recovered(written > 0, end.ended_at),
+                                 f.policy)
 
     # -- the staff queue -----------------------------------------------------------------------------
     async def _queue_loop(self, back_in_application: bool = False) -> None:
@@ -352,14 +420,11 @@ class HotlineCall:
         if f.call_id is not None:
             await d.db.run("finish_call", d.store.finish_call, f.call_id, outcome, f.seen.script_result, ended)
         if f.claimed and f.attempt_id is not None and f.policy is not None:
-            recorded = False
-            if f.recorder is not None and main is not None:
-                recorded = await f.recorder.finish(AttemptEnd.of(main))
-            if not recorded:
-                # Never got to the questions (an error), or an answer could not be written: nothing recovers
-                # an attempt the hotline holds, so it ends now and the robot calls again.
+            if main is None:  # never got to the questions (an error): the robot calls again
                 written = f.recorder.written if f.recorder is not None else 0
                 await finish_attempt(d.repo, d.db, f.attempt_id, AttemptEnd.recovered(written > 0, ended), f.policy)
+            else:
+                await self._end_attempt(AttemptEnd.of(main))
         self._log.info("hotline.call_ended", outcome=outcome)
 
     async def _interrupted(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ivr.calls.conversation import ScriptConversation
 from ivr.scripts.address import AddressRule
@@ -19,7 +19,7 @@ from ivr.calls.machine import CallPlan, Conversation
 from ivr.calls.prepare import media_map, script_prompts
 from ivr.config import Settings
 from ivr.hotline import queue_sounds, texts
-from ivr.hotline.script_wrappers import Preamble, Verified, WithoutStaff
+from ivr.hotline.script_wrappers import InTurn, Preamble, Verified, WithoutStaff
 from ivr.hotline.hours import parse_staff_hours, spoken_hours
 from ivr.scripts.checker import load_checked
 from ivr.scripts.model import VERIFY_VARIABLE, Prompt, Script, VerifyStep
@@ -49,7 +49,7 @@ class HotlinePlans:
         """Render every prompt the hotline can play, and publish the queue's sounds; idempotent."""
         prompts = [*script_prompts(self.menu_script, {}), *script_prompts(self.menu_script, self._after_hours_vars),
                    *script_prompts(self.callback_script, {}), self.after_hours_notice, texts.RECOGNISED,
-                   texts.TAKEN_OVER]
+                   texts.TAKEN_OVER, texts.NEXT_MEMBER]
         stats = self.library.ensure_all(prompts)
         return stats + queue_sounds.install(self.library, self.queue_sounds_dir)
 
@@ -95,22 +95,44 @@ class HotlinePlans:
         concerned (the hotline script's verify step), after a word on why they hear it; a failed check goes
         on in the hotline script. Blocking: it may render the contact's personalised prompts; call it in a
         thread, before answering. Also returns the cache keys of the contact's personal prompts."""
+        plan, keys = self.members(channel_id, [(script_name, contact)], today)
+        return plan, load_checked(script_name, self.scripts_dir), keys[contact.id]
+
+    def members(self, channel_id: str, members: Sequence[tuple[str, Contact]], today: dt.date,
+                failures_today: int = 0) -> tuple[CallPlan, dict[int, frozenset[str]]]:
+        """Each household member's own campaign script (script name, contact), in turn: the birth-year
+        check of that member, then their script; between two members the words that the next person is
+        concerned (ivr.hotline.script_wrappers.InTurn). Nothing personal is said before each check passes.
+        Blocking (renders personalised prompts). Also returns, by contact id, the cache keys of each
+        member's personal prompts (for the register)."""
         verify = self.verify_step
-        assert verify is not None and contact.birth_year is not None
-        script = load_checked(script_name, self.scripts_dir)
-        variables = contact_variables(contact, today, AddressRule.of(self.settings.call))
-        check = ScriptConversation(self.menu_script, {VERIFY_VARIABLE: str(contact.birth_year)},
-                                   start_at=verify.id)
-        conversation = Verified(check, Preamble((texts.RECOGNISED,), ScriptConversation(script, variables)))
-        menu_prompts = script_prompts(self.menu_script, {})
-        plan = self._plan(channel_id, conversation, script, variables, [texts.RECOGNISED, *menu_prompts], render=True)
-        keys = frozenset(self.library.resolve(p).key for p in personalised_prompts(script, [variables]))
-        return plan, script, keys  # keys: the contact's personal audio, for the register
+        assert verify is not None and members
+        conversations: list[Conversation] = []
+        prompts: list[Prompt] = [texts.RECOGNISED, texts.NEXT_MEMBER, *script_prompts(self.menu_script, {})]
+        keys: dict[int, frozenset[str]] = {}
+        for index, (script_name, contact) in enumerate(members):
+            assert contact.birth_year is not None
+            script = load_checked(script_name, self.scripts_dir)
+            variables = contact_variables(contact, today, AddressRule.of(self.settings.call))
+            check = ScriptConversation(self.menu_script, {VERIFY_VARIABLE: str(contact.birth_year)},
+                                       start_at=verify.id)
+            preamble = (texts.RECOGNISED,) if index == 0 else ()
+            conversations.append(Verified(check, Preamble(preamble, ScriptConversation(script, variables))))
+            prompts += script_prompts(script, variables)
+            keys[contact.id] = frozenset(self.library.resolve(p).key
+                                         for p in personalised_prompts(script, [variables]))
+        conversation: Conversation = (conversations[0] if len(conversations) == 1 else
+                                      InTurn(tuple(conversations), texts.NEXT_MEMBER, failures_today))
+        media = media_map(self.library, prompts, personal=True)
+        return self._call_plan(channel_id, conversation, media), keys
 
     def _plan(self, channel_id: str, conversation: Conversation, script: Script, variables: Mapping[str, str],
               extra: list[Prompt], render: bool = False) -> CallPlan:
         prompts = [*extra, *script_prompts(script, variables)]
         media = media_map(self.library, prompts, personal=True) if render else {p: self.library.media_for(p) for p in prompts}
+        return self._call_plan(channel_id, conversation, media)
+
+    def _call_plan(self, channel_id: str, conversation: Conversation, media: Mapping[Prompt, str]) -> CallPlan:
         return CallPlan(call_id=channel_id, endpoint="", caller_id="", ring_timeout=0, conversation=conversation,
                         media=media.__getitem__, transfer_context=TRANSFER_CONTEXT, inbound=True,
                         watchdog=self.settings.call.watchdog, lost_grace=self.settings.call.lost_grace)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 from ivr.calls.outcomes import FINAL, NETWORK, NO_ANSWER, UNFINISHED
 from ivr.storage.hotline_records import AttemptFacts
@@ -20,7 +20,7 @@ OPEN_CAMPAIGNS = frozenset({CampaignStatus.RUNNING.value, CampaignStatus.PAUSED.
 BUSY = frozenset({AttemptStatus.CLAIMED.value, AttemptStatus.DIALING.value})
 HOTLINE_WORKER = "hotline"  # claimed_by of campaign attempts answered by an inbound call
 
-__all__ = ["HOTLINE_WORKER", "AttemptFacts", "CallbackChoice", "choose_callback"]
+__all__ = ["HOTLINE_WORKER", "AttemptFacts", "CallbackChoice", "choose_callback", "choose_callbacks", "in_turn"]
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,25 @@ class CallbackChoice:
 
 
 def choose_callback(facts: Iterable[AttemptFacts]) -> CallbackChoice | None:
-    """The campaign call to answer now, or None if the caller is not awaited by any campaign.
+    """The campaign call to answer first, or None if the caller is not awaited by any campaign (the first
+    of ``choose_callbacks``)."""
+    chosen = choose_callbacks(facts)
+    return chosen[0] if chosen else None
+
+
+def choose_callbacks(facts: Iterable[AttemptFacts]) -> tuple[CallbackChoice, ...]:
+    """The campaign calls the caller's call answers, one per household member, most overdue first.
 
     Nothing is chosen while the robot is calling that phone (an attempt claimed or dialling): the
-    household is in a call already. Among several campaigns, the one whose call is most overdue wins
-    (the earliest pending attempt, else the earliest missed one).
+    household is in a call already. Each campaign calls a household through one member; a phone that
+    serves several members awaited by different campaigns (say the mother on the F1 list, her son on the
+    F2 list) answers for each of them in turn. The most overdue call comes first (the earliest pending
+    attempt, else the earliest missed one); a member awaited by several campaigns is asked about the most
+    overdue one (the robot makes the others).
     """
     rows = list(facts)
     if any(f.status in BUSY for f in rows):
-        return None
+        return ()
     by_campaign: dict[int, list[AttemptFacts]] = {}
     for f in rows:
         if f.campaign_status in OPEN_CAMPAIGNS and not f.opted_out:
@@ -66,6 +76,14 @@ def choose_callback(facts: Iterable[AttemptFacts]) -> CallbackChoice | None:
         elif newest.status == AttemptStatus.DONE.value and newest.outcome in MISSED:
             candidates.append((newest.scheduled_at, campaign_id, CallbackChoice(
                 campaign_id, newest.contact_id, newest.household_id, None, newest.attempt_no + 1)))
-    if not candidates:
-        return None
-    return min(candidates, key=lambda c: (c[0], c[1]))[2]
+    chosen: list[CallbackChoice] = []
+    for _, _, choice in sorted(candidates, key=lambda c: (c[0], c[1])):
+        if all(c.contact_id != choice.contact_id for c in chosen):
+            chosen.append(choice)
+    return tuple(chosen)
+
+
+def in_turn(choices: Sequence[CallbackChoice], birth_year_known: Mapping[int, bool]) -> tuple[CallbackChoice, ...]:
+    """The members the caller is asked about, in turn: those whose list gives a birth year to check (by
+    contact id in ``birth_year_known``), in the order of ``choices``. Empty: the anonymous declaration."""
+    return tuple(c for c in choices if birth_year_known.get(c.contact_id, False))

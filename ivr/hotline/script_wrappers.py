@@ -6,17 +6,21 @@
 - ``Verified`` runs the hotline script from its verify step (the caller keys in a birth year) and, only if
   that reaches the end step with outcome "verified", the recognised caller's own campaign script: nothing
   personal is said before. A failed check goes on in the hotline script (anonymous self-declaration).
+- ``InTurn`` runs one such check-then-script conversation per household member on the caller's phone, one
+  after the other: the next member's turn starts (with a word that the next person is concerned) only if
+  the previous member's check passed, and while fewer than two wrong birth years were keyed in today.
 - ``WithoutStaff`` runs a script when no staff can take calls (outside staff hours): a transfer the
   script asks for fails at once, so the script goes to its ``on_fail`` step.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
 
 from ivr.calls.machine import Conversation
-from ivr.scripts.interpreter import Command, Finish, Input, Play, PromptDone, Transfer, TransferFailed
-from ivr.scripts.model import VERIFIED_OUTCOME, Prompt
+from ivr.scripts.interpreter import (Command, Finish, Input, Play, PromptDone, RecordAnswer, Transfer,
+                                     TransferFailed)
+from ivr.scripts.model import VERIFIED_OUTCOME, VERIFY_FAILED, VERIFY_PASSED, VERIFY_QUESTION, Prompt
 
 I = TypeVar("I")  # the wrapped conversation's state
 T = TypeVar("T")  # Verified: the state of the conversation that follows the check
@@ -112,3 +116,62 @@ class Verified(Generic[I, T]):
                 return _Running(then), (*out, *more)
             out.append(command)
         return _Checking(inner), tuple(out)
+
+
+MEMBER_DONE = "member_done"  # InTurn's RecordAnswer between two members: value = the first one's outcome
+
+
+@dataclass(frozen=True)
+class _Turn:
+    """InTurn's state: whose turn it is, and what their conversation is at."""
+
+    index: int
+    inner: Any  # the state of members[index]; None while the words between two members play
+    passed: bool  # this member's check passed
+    failures: int  # wrong birth years keyed in today from this number (before this call, and in it)
+
+
+@dataclass(frozen=True)
+class InTurn:
+    """Run ``members`` (each: the caller check, then that member's script) one after the other.
+
+    When a member's conversation finishes after their check passed, and a next member is waiting and fewer
+    than ``max_failures`` wrong birth years were keyed in today, the call does not end: InTurn records
+    ``MEMBER_DONE`` with that member's outcome (the answer sink closes that member's attempt), plays
+    ``between``, then starts the next member's conversation. Otherwise the Finish ends the call.
+    """
+
+    members: tuple[Conversation[Any], ...]
+    between: Prompt
+    failures_today: int = 0
+    max_failures: int = 2
+
+    def start(self) -> tuple[_Turn, Said]:
+        inner, commands = self.members[0].start()
+        return self._watch(_Turn(0, inner, False, self.failures_today), commands)
+
+    def step(self, state: _Turn, inp: Input) -> tuple[_Turn, Said]:
+        if state.inner is None:  # the words between two members
+            if not isinstance(inp, PromptDone):
+                return state, ()
+            index = state.index
+            inner, commands = self.members[index].start()
+            return self._watch(replace(state, inner=inner), commands)
+        inner, commands = self.members[state.index].step(state.inner, inp)
+        return self._watch(replace(state, inner=inner), commands)
+
+    def _watch(self, state: _Turn, commands: Said) -> tuple[_Turn, Said]:
+        out: list[Command] = []
+        for command in commands:
+            if isinstance(command, RecordAnswer) and command.question_id == VERIFY_QUESTION:
+                if command.value == VERIFY_PASSED:
+                    state = replace(state, passed=True)
+                elif command.value == VERIFY_FAILED:
+                    state = replace(state, failures=state.failures + 1)
+            if (isinstance(command, Finish) and state.passed and state.index + 1 < len(self.members)
+                    and state.failures < self.max_failures):
+                done = RecordAnswer(MEMBER_DONE, "", "", command.outcome, "", "")
+                nxt = _Turn(state.index + 1, None, False, state.failures)
+                return nxt, (*out, done, Play((self.between,)))
+            out.append(command)
+        return state, tuple(out)

@@ -24,6 +24,12 @@ RECOGNISED = Prompt("hotline.recognised",
                     "Cảm ơn anh/chị đã gọi lại. Sở Y tế vừa gọi để hỏi thăm sức khỏe của anh/chị. "
                     "Xin anh/chị trả lời ngay các câu hỏi sau đây.")
 
+# Said between two household members on the caller's phone (ivr.hotline.script_wrappers.InTurn), before the
+# next member's birth year is asked: no name yet.
+NEXT_MEMBER = Prompt("hotline.next_member",
+                     "Số điện thoại này còn dùng để hỏi thăm sức khỏe của một người khác trong gia đình. "
+                     "Sau đây xin anh/chị trả lời cho người tiếp theo.")
+
 # Said to a caller whose hotline call was being served by a `serve` that died (ivr.hotline.owner): the
 # standby that takes the hotline over cannot know where in the script the call was, so it apologises and
 # hangs up; the answers already given are kept.

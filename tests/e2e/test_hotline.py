@@ -56,19 +56,20 @@ async def test_a_self_declaration_is_stored(pbx, settings):
 
 
 def _campaign_awaiting(h: Hotline, phone: str, now: dt.datetime, birth_year: int | None = 1985,
-                       also: tuple[tuple[str, int], ...] = ()) -> int:
-    """A running F1 campaign with one person on ``phone`` (and ``also`` (name, birth year): more members of
-    that household after her), whose robot call is still to be made."""
-    person = ContactData(row="2", full_name="Phạm Thị Lan", name_key=name_key("Phạm Thị Lan"), phone_e164=phone,
-                         category="F1", birth_year=birth_year)
-    others = tuple(ContactData(row=str(3 + i), full_name=name, name_key=name_key(name), phone_e164=phone,
-                               category="F1", birth_year=year) for i, (name, year) in enumerate(also))
-    batch = ImportBatch(file_name="f1.xlsx", sha256=secrets.token_hex(32), list_date=now.date(), category="F1",
-                        operator="test", contacts=(person, *others), rows=1 + len(others), duplicates=0, invalid=0,
-                        error_report=None, stored_path=None)
+                       also: tuple[tuple[str, int], ...] = (), *, name: str = "Phạm Thị Lan",
+                       category: str = "F1") -> int:
+    """A running F1 (or F2) campaign with one person on ``phone`` (and ``also`` (name, birth year): more
+    members of that household after her), whose robot call is still to be made."""
+    person = ContactData(row="2", full_name=name, name_key=name_key(name), phone_e164=phone,
+                         category=category, birth_year=birth_year)
+    others = tuple(ContactData(row=str(3 + i), full_name=other, name_key=name_key(other), phone_e164=phone,
+                               category=category, birth_year=year) for i, (other, year) in enumerate(also))
+    batch = ImportBatch(file_name=f"{category.lower()}.xlsx", sha256=secrets.token_hex(32), list_date=now.date(),
+                        category=category, operator="test", contacts=(person, *others), rows=1 + len(others),
+                        duplicates=0, invalid=0, error_report=None, stored_path=None)
     imported, _ = h.repo.apply_import(batch, now, merge=merge_contact)
-    camp = h.repo.create_campaign(script_name="f1_daily", script_version="2", operator="test", now=now,
-                                  category="F1", import_id=imported.id)
+    camp = h.repo.create_campaign(script_name=f"{category.lower()}_daily", script_version="2", operator="test",
+                                  now=now, category=category, import_id=imported.id)
     assert h.repo.enqueue_contacts(camp.id, now) == 1
     h.repo.set_campaign_status(camp.id, CampaignStatus.RUNNING, operator="test", now=now)
     return camp.id
@@ -159,6 +160,37 @@ async def test_several_members_on_one_phone_the_member_concerned_is_checked(pbx,
         ended = await until(lambda: (c := h.call_from(number)) is not None and c.outcome is not None and c, 60)
         assert ended and (ended.campaign_id, ended.attempt_id) == (None, None)
         assert [a.status for a in h.repo.campaign_attempts(campaign_id)] == [AttemptStatus.PENDING]
+
+    await running_hotline(settings, pbx, clock, use)
+
+
+async def test_each_member_awaited_on_one_phone_is_checked_and_declared_in_turn(pbx, settings):
+    """One phone, two people the robot awaits (the mother on the F1 list, her son on the F2 list): the
+    caller keys in her birth year and answers her questions, then his birth year and his questions; each
+    answer goes to the right person's campaign call, and the robot calls neither again."""
+    number = "0912340231"
+    clock = clock_at(IN_HOURS)
+
+    async def use(h: Hotline):
+        f1 = await asyncio.to_thread(_campaign_awaiting, h, e164(number), clock(), 1985)
+        f2 = await asyncio.to_thread(_campaign_awaiting, h, e164(number), clock(), 1990, name="Phạm Văn Hùng",
+                                     category="F2")
+        # Lan: 1985, it is me (1), no symptom (2), at the address (1); then Hùng: 1990, it is me (1), no symptom (2)
+        await asyncio.to_thread(h.callers.call, number, "1,9,8,5,1,2,1,1,9,9,0,1,2", gap=1.0, first=2.0)
+        call = await until(lambda: h.finished(number), 240)
+        assert call is not None, "the call never ended in the ledger"
+        assert call.path == ("recognised", "caller_check:passed", "caller_check:passed") and call.outcome == "declared"
+        declared = {}
+        for campaign_id in (f1, f2):
+            (attempt,) = h.repo.campaign_attempts(campaign_id)
+            assert (attempt.status, attempt.outcome) == (AttemptStatus.DONE, "completed")
+            assert h.repo.claim_due_attempts(campaign_id, "dialer-test", clock(), 10) == []
+            answers = h.repo.answers_for_attempt(attempt.id)
+            assert {a.contact_id for a in answers} == {attempt.contact_id}
+            declared[h.repo.get_contact(attempt.contact_id).full_name] = {a.question_id: a.value for a in answers}
+        assert declared == {"Phạm Thị Lan": {"identity": "yes", "any_symptom": "no", "at_address": "yes"},
+                            "Phạm Văn Hùng": {"identity": "yes", "any_symptom": "no"}}
+        assert h.store.inbound_answers(call.id) == []
 
     await running_hotline(settings, pbx, clock, use)
 
