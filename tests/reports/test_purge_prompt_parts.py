@@ -5,6 +5,7 @@ them all (issue 18 item 4). SQLite and PostgreSQL, on the seeded province.
 What must be gone is decided from the texts actually spoken (the engine's own record), not from the register."""
 from __future__ import annotations
 
+import types
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from ivr.storage.written_files import FileRegister
 from seed import D, ZONE, Seeded, t, utc
 
 NOW = utc(t(2, "08:00"))
+
+NO_PBX = types.SimpleNamespace(latency_sink=None)  # prepare_media never reaches a PBX (the limiter only listens)
 
 
 @dataclass
@@ -64,7 +67,7 @@ async def test_erase_deletes_every_part_rendered_for_the_person(engine: Engine, 
     script = load_script("f1_daily")
     render_script(library, script)  # campaign create: the script's fixed audio only
     fixed = set(speech.texts)
-    dialer = Dialer(config.Settings(), repo, None, library, load_script, lambda c: None,  # type: ignore[arg-type]
+    dialer = Dialer(config.Settings(), repo, NO_PBX, library, load_script, lambda c: None,  # type: ignore[arg-type]
                     worker_id="w1", clock=lambda: NOW, files=register)
     contacts = repo.list_contacts()
     spoken: dict[int, set[str]] = {}
@@ -113,7 +116,7 @@ async def test_a_namesakes_next_call_renders_the_shared_name_again(engine: Engin
     library = AudioLibrary(AudioDirs(tmp_path / "cache", "/sounds"), engine=speech, workers=1)
     script = load_script("f1_daily")
     render_script(library, script)
-    dialer = Dialer(config.Settings(), repo, None, library, load_script, lambda c: None,  # type: ignore[arg-type]
+    dialer = Dialer(config.Settings(), repo, NO_PBX, library, load_script, lambda c: None,  # type: ignore[arg-type]
                     worker_id="w1", clock=lambda: NOW, files=register)
     purger = Purger(PurgeStore(engine), register, library, load_script, ZONE, lambda: NOW)
     erasable = []

@@ -29,13 +29,15 @@ def robocall(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str
 # What the dialer does just before each person's call (no PBX here: nothing is dialled).
 PREPARE_CALLS = """
 import asyncio
+import types
 from ivr import app, config
 from ivr.calls import prepare
 from ivr.calls.dialer import Dialer
 from ivr.scripts.variables import contact_variables
 
 a = app.App(config.load(), "test")
-dialer = Dialer(a.settings, a.repo, None, a.library, a.scripts, a.policy, worker_id="t", files=a.files)
+no_pbx = types.SimpleNamespace(latency_sink=None)  # prepare_media never reaches a PBX
+dialer = Dialer(a.settings, a.repo, no_pbx, a.library, a.scripts, a.policy, worker_id="t", files=a.files)
 script = a.scripts("f1_daily")
 
 
