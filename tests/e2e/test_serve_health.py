@@ -30,16 +30,34 @@ REPR = re.compile(r"^[A-Z]\w*\(.*\)$|^<\w[\w.]* object at 0x")  # RenderStats(..
 SAMPLE = re.compile(r"^(\w+)(?:\{([^}]*)\})?\s+(\S+)$")
 
 
+PROXY_USER = "proxied"  # an ARI user of this test only: the PBX behind a proxy is not the proven sandbox
+
+
 def test_metrics_match_the_ledger_and_readyz_follows_ari_and_the_database(pbx, settings, tmp_path: Path):
     name = f"robocall_ops_{os.getpid()}"
     db_url = create_pg_database(name)
+    # An ARI user of this test, with its own password, for ARI and for the PBX's metrics (same credentials)
+    conf = pbx.root / pbx.pbx.conf_dir.lstrip("/")
+    password = f"proxy-{os.urandom(8).hex()}"
+    rendered = {f: (conf / f).read_text() for f in ("ari.conf", "prometheus.conf")}
+    (conf / "ari.conf").write_text(rendered["ari.conf"]
+                                   + f"\n[{PROXY_USER}]\ntype = user\nread_only = no\npassword = {password}\n")
+    (conf / "prometheus.conf").write_text(re.sub(r"(?m)^auth_username = .*$\n^auth_password = .*$",
+                                                 f"auth_username = {PROXY_USER}\nauth_password = {password}",
+                                                 rendered["prometheus.conf"]))
+    pbx.pbx.rx("module reload res_ari.so")
+    pbx.pbx.rx("module reload res_prometheus.so")
     try:
-        asyncio.run(_scenario(settings, tmp_path, db_url))
+        asyncio.run(_scenario(settings, tmp_path, db_url, password))
     finally:
+        for f, text in rendered.items():
+            (conf / f).write_text(text)
+        pbx.pbx.rx("module reload res_ari.so")
+        pbx.pbx.rx("module reload res_prometheus.so")
         drop_pg_database(name)
 
 
-async def _scenario(settings, tmp_path: Path, db_url: str) -> None:
+async def _scenario(settings, tmp_path: Path, db_url: str, password: str) -> None:
     ari_port = int(settings.ari.url.rsplit(":", 1)[1])
     pg = make_url(db_url)
     ari_proxy, db_proxy = TcpProxy("127.0.0.1", ari_port), TcpProxy(pg.host or "127.0.0.1", pg.port or 5432)
@@ -52,8 +70,10 @@ async def _scenario(settings, tmp_path: Path, db_url: str) -> None:
     env = {**os.environ, "ROBOCALL_SCRIPTS_DIR": str(scripts), "ROBOCALL_ARI_URL": f"http://127.0.0.1:{ari_proxy.port}",
            "ROBOCALL_DATABASE_URL": pg.set(port=db_proxy.port).render_as_string(hide_password=False),
            "ROBOCALL_LOG_FILE": str(tmp_path / "serve.log"),
-           # The proxy stands in for the sandbox's ARI port (the default password is refused elsewhere).
-           "ROBOCALL_SANDBOX_HTTP_PORT": str(ari_proxy.port)}
+           # Behind the proxy the PBX is not the proven sandbox (ivr/sandbox/proof.py): as for a production PBX,
+           # an ARI user with its own password, and the operator's bounds of the call window (any hour here).
+           "ROBOCALL_ARI_USERNAME": PROXY_USER, "ROBOCALL_ARI_PASSWORD": password,
+           "ROBOCALL_DIALER_WINDOW_EARLIEST": "00:00", "ROBOCALL_DIALER_WINDOW_LATEST": "23:59"}
     base = f"http://{settings.service.health_bind}:{settings.service.health_port}"
     systemd = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)  # stands in for systemd (Type=notify)
     systemd.bind(str(tmp_path / "notify"))
