@@ -37,7 +37,9 @@ def test_no_demo_login_against_a_real_pbx(tmp_path: Path) -> None:
     settings = _settings(tmp_path, "http://10.0.0.5:8088")
     _console_login(Context(settings, "test"), "test", Console(record=True, width=200))
     assert app.App(settings, "test").accounts.users() == []
-    settings = _settings(tmp_path, "http://127.0.0.1:8088")  # loopback, but no sandbox PBX runs there
+    settings = _settings(tmp_path, "http://127.0.0.1:8088")  # loopback, but no sandbox PBX runs there:
+    # a sandbox folder of its own (the suite's sandbox may well be up at 127.0.0.1:8088 from .sandbox/)
+    settings = config.replace(settings, sandbox={"http_port": 8088, "dir": str(tmp_path / "no-sandbox")})
     console = Console(record=True, width=200)
     _console_login(Context(settings, "test"), "test", console)
     assert console.export_text() == ""
