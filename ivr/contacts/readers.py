@@ -142,6 +142,11 @@ def _csv_table(path: Path, limits: ImportLimits) -> Table:
 
 def _decode(path: Path) -> str:
     data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its BOM: Excel's "Unicode Text" (tab-separated)
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise UserError(f"{path}: cannot decode the text (expected UTF-8 or Windows-1258)") from None
     if b"\x00" in data[:4096]:
         raise UserError(f"{path}: not a text CSV file (binary content)")
     for encoding in _CSV_ENCODINGS:

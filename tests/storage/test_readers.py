@@ -161,3 +161,16 @@ def test_unreadable_files_are_one_user_error_naming_the_file(name: str, message:
         read_tables(FIXTURES / name)
     assert str(caught.value).startswith(str(FIXTURES / name))
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_excel_unicode_text_is_read(tmp_path: Path, encoding: str) -> None:
+    """Excel's "Unicode Text" (UTF-16 with its BOM, tab-separated) is a list like any other, not binary."""
+    text = "Họ và tên\tSố điện thoại\tPhân loại\r\nNguyễn Văn An\t0912000101\tF1\r\nTrần Thị Bình\t0912000202\tF1\r\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data  # the explicit codec writes no BOM; Excel's files carry one
+    path = tmp_path / "danh_sach.txt"  # Excel names it .txt
+    path.write_bytes(data)
+    (table,) = read_tables(path)
+    assert [row[1][0] for row in table.rows] == ["Nguyễn Văn An", "Trần Thị Bình"]
