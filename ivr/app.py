@@ -96,11 +96,13 @@ def local_zone(settings: Settings) -> ZoneInfo:
     from zoneinfo import ZoneInfoNotFoundError
 
     from ivr.errors import UserError
+    from ivr.i18n import _
 
     try:
         return ZoneInfo(settings.dialer.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"dialer.timezone: unknown time zone {settings.dialer.timezone!r}") from None
+        raise UserError(_("dialer.timezone: unknown time zone {timezone!r}").format(
+            timezone=settings.dialer.timezone)) from None
 
 
 @dataclass

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ivr.calls.outcomes import ATTEMPT_OUTCOMES, AWAY, NETWORK, NO_ANSWER, UNFINISHED
 from ivr.config import DialerSettings
 from ivr.errors import UserError
+from ivr.i18n import _
 
 
 # The dialer settings a campaign may override, with their types.
@@ -133,19 +134,19 @@ def policy_from_settings(dialer: DialerSettings, overrides: Mapping[str, Any] | 
     values = {name: getattr(dialer, name) for name in OVERRIDABLE}
     for key, value in (overrides or {}).items():
         if key not in OVERRIDABLE:
-            raise UserError(f"policy override {key!r}: unknown (known: {', '.join(sorted(OVERRIDABLE))})")
+            raise UserError(_("policy override {key!r}: unknown (known: {known})").format(key=key, known=', '.join(sorted(OVERRIDABLE))))
         values[key] = _typed(key, value)
     for key in ("no_answer_attempts", "network_max_attempts"):
         if values[key] < 1:
-            raise UserError(f"policy {key}: must be at least 1, got {values[key]}")
+            raise UserError(_("policy {key}: must be at least 1, got {value}").format(key=key, value=values[key]))
     for key in ("no_answer_interval_min", "network_backoff_min", "network_backoff_max_min",
                 "unfinished_extra_attempts", "unfinished_interval_min", "rejected_extra_attempts",
                 "rejected_interval_min", "away_extra_attempts", "away_interval_min"):
         if values[key] < 0:
-            raise UserError(f"policy {key}: must not be negative, got {values[key]}")
+            raise UserError(_("policy {key}: must not be negative, got {value}").format(key=key, value=values[key]))
     window = CallWindow(_clock(values, "window_start"), _clock(values, "window_end"), _zone(values["timezone"]))
     if window.start == window.end:
-        raise UserError(f"policy call window {values['window_start']}-{values['window_end']}: start equals end")
+        raise UserError(_("policy call window {start}-{end}: start equals end").format(start=values['window_start'], end=values['window_end']))
     minutes = dt.timedelta(minutes=1)
     return RetryPolicy(
         window=window,
@@ -167,10 +168,10 @@ def _typed(key: str, value: Any) -> Any:
     target = OVERRIDABLE[key]
     if target is int:
         if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
-            raise UserError(f"policy override {key!r}: expected a whole number, got {value!r}")
+            raise UserError(_("policy override {key!r}: expected a whole number, got {value!r}").format(key=key, value=value))
         return int(value)
     if not isinstance(value, str):
-        raise UserError(f"policy override {key!r}: expected text, got {value!r}")
+        raise UserError(_("policy override {key!r}: expected text, got {value!r}").format(key=key, value=value))
     return value
 
 
@@ -178,14 +179,14 @@ def _clock(values: Mapping[str, Any], key: str) -> dt.time:
     try:
         return dt.time.fromisoformat(str(values[key]))
     except ValueError:
-        raise UserError(f"policy {key}: expected a time such as 07:30, got {values[key]!r}") from None
+        raise UserError(_("policy {key}: expected a time such as 07:30, got {value!r}").format(key=key, value=values[key])) from None
 
 
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"policy timezone: unknown time zone {name!r}") from None
+        raise UserError(_("policy timezone: unknown time zone {name!r}").format(name=name)) from None
 
 
 def _aware(at: dt.datetime) -> dt.datetime:

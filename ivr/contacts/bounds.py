@@ -82,8 +82,8 @@ def check_xlsx(path: Path, limits: ImportLimits) -> None:
                     rows, columns = declared_dimensions(head)
                     check_dimensions(path, part.filename, rows, columns, limits)
                     if _numbers_a_row_beyond(head, stream, EXCEL_MAX_ROWS):
-                        raise UserError(f"{path}, sheet {part.filename}: a row beyond row {EXCEL_MAX_ROWS}, the "
-                                        "last one Excel allows: the workbook is damaged")
+                        raise UserError(_("{path}, sheet {sheet}: a row beyond row {last}, the last one Excel "
+                                          "allows: the workbook is damaged").format(path=path, sheet=part.filename, last=EXCEL_MAX_ROWS))
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError):
         return  # damaged: the reader says so in its own words (no size could be read, nothing was expanded)
 

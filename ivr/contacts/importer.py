@@ -27,6 +27,7 @@ from ivr.contacts.readers import read_tables
 from ivr.contacts.rows import Problem, parse_row
 from ivr.contacts.merge import merge_contact
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.spreadsheet import write_csv
 from ivr.logs import get_logger
 from ivr.storage.records import Category, ContactData, ImportBatch
@@ -80,9 +81,9 @@ class ContactImporter:
         its sheet ("F1"/"F2"); ``list_date`` is the day of the list (default: today in local time)."""
         path = Path(path)
         if category is not None and category not in set(Category):
-            raise UserError(f"--category must be F1 or F2, got {category!r}")
+            raise UserError(_("--category must be F1 or F2, got {category!r}").format(category=category))
         if not path.is_file():
-            raise UserError(f"{path}: no such file")
+            raise UserError(_("{path}: no such file").format(path=path))
         now = self._clock()
         list_date = list_date or now.astimezone(self._zone).date()
         sha256 = _sha256(path)
@@ -136,7 +137,7 @@ class ContactImporter:
             for written in (stored, report):
                 if written is not None:
                     written.unlink(missing_ok=True)
-            raise UserError(f"{path}: cannot store a copy in {self._dir} ({exc.strerror or exc})") from None
+            raise UserError(_("{path}: cannot store a copy in {folder} ({error})").format(path=path, folder=self._dir, error=exc.strerror or exc)) from None
         return stored, report
 
 

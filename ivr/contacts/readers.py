@@ -21,6 +21,7 @@ from python_calamine import CalamineWorkbook
 from ivr.contacts.bounds import EXCEL_MAX_ROWS, ImportLimits, check_dimensions, check_file, check_xlsx, too_many_rows
 from ivr.contacts.fields import LABELS, REQUIRED, USUAL_HEADERS, field_for_header
 from ivr.errors import UserError
+from ivr.i18n import _
 
 HEADER_SCAN_ROWS = 30  # the header is expected within the first rows, below the title block
 _MIN_HEADER_FIELDS = 2
@@ -62,21 +63,22 @@ def read_tables(path: Path, limits: ImportLimits = ImportLimits()) -> list[Table
     """
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
+        raise UserError(_("{path}: no such file").format(path=path))
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_tables(path, limits)
     if suffix in (".csv", ".txt"):
         check_file(path, limits)
         return [_csv_table(path, limits)]
     if suffix == ".xls":
-        raise UserError(f"{path}: old Excel 97-2003 (.xls) files are not read; open it in Excel and save as .xlsx")
-    raise UserError(f"{path}: not a list file (expected .xlsx or .csv)")
+        raise UserError(_("{path}: old Excel 97-2003 (.xls) files are not read; open it in Excel and save as "
+                          ".xlsx").format(path=path))
+    raise UserError(_("{path}: not a list file (expected .xlsx or .csv)").format(path=path))
 
 
 def _xlsx_tables(path: Path, limits: ImportLimits) -> list[Table]:
     """The sheets, read by calamine (Rust; ten times openpyxl's read-only mode), after the bounds checks."""
     if not zipfile.is_zipfile(path):
-        raise UserError(f"{path}: not a valid .xlsx file (damaged, or not an Excel workbook)")
+        raise UserError(_("{path}: not a valid .xlsx file (damaged, or not an Excel workbook)").format(path=path))
     check_xlsx(path, limits)
     tables: list[Table] = []
     budget = [limits.max_rows]
@@ -98,7 +100,7 @@ def _xlsx_tables(path: Path, limits: ImportLimits) -> list[Table]:
     except UserError:
         raise
     except Exception as exc:  # calamine raises several types on damaged input; the user needs one message
-        raise UserError(f"{path}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
+        raise UserError(_("{path}: cannot read the workbook ({kind}: {exc})").format(path=path, kind=type(exc).__name__, exc=exc)) from None
     if not tables:
         raise UserError(_no_header(path))
     return tables
@@ -116,8 +118,8 @@ def _within_limits(path: Path, sheet: str, rows: Iterable[Sequence[Any]], limits
     for number, row in enumerate(rows, start=1):
         budget[0] -= 1
         if number > EXCEL_MAX_ROWS:
-            raise UserError(f"{path}, sheet {sheet!r}: a row beyond row {EXCEL_MAX_ROWS}, the last one Excel "
-                            "allows: the workbook is damaged")
+            raise UserError(_("{path}, sheet {sheet!r}: a row beyond row {last}, the last one Excel allows: "
+                              "the workbook is damaged").format(path=path, sheet=sheet, last=EXCEL_MAX_ROWS))
         if budget[0] < 0:
             raise too_many_rows(path, limits)
         if len(row) > limits.max_columns:
@@ -148,13 +150,13 @@ def _decode(path: Path) -> str:
         except UnicodeDecodeError:
             raise UserError(f"{path}: cannot decode the text (expected UTF-8 or Windows-1258)") from None
     if b"\x00" in data[:4096]:
-        raise UserError(f"{path}: not a text CSV file (binary content)")
+        raise UserError(_("{path}: not a text CSV file (binary content)").format(path=path))
     for encoding in _CSV_ENCODINGS:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UserError(f"{path}: cannot decode the text (expected UTF-8 or Windows-1258)")
+    raise UserError(_("{path}: cannot decode the text (expected UTF-8 or Windows-1258)").format(path=path))
 
 
 def _records(text: str, delimiter: str, path: Path, limit: int | None = None) -> Iterable[list[str]]:
@@ -165,7 +167,7 @@ def _records(text: str, delimiter: str, path: Path, limit: int | None = None) ->
                 return
             yield record
     except csv.Error as exc:  # e.g. a cell longer than the csv module reads (131,072 characters)
-        raise UserError(f"{path}, line {reader.line_num}: cannot read the CSV ({exc})") from None
+        raise UserError(_("{path}, line {line}: cannot read the CSV ({exc})").format(path=path, line=reader.line_num, exc=exc)) from None
 
 
 def _header_score(row: Sequence[Any]) -> int:
@@ -185,12 +187,13 @@ def _table(path: Path, rows: Iterable[Sequence[Any]], sheet: str | None) -> Tabl
         return None
     header_index = scores.index(max(scores))
     columns = _columns(scanned[header_index])
-    where = f"{path}" + (f", sheet {sheet!r}" if sheet else "") + f", header row {header_index + 1}"
+    where = (_("{path}, sheet {sheet!r}, header row {row}") if sheet else _("{path}, header row {row}")).format(
+        path=path, sheet=sheet, row=header_index + 1)
     present = {c.field for c in columns}
     missing = [f for f in REQUIRED if f not in present]
     if missing:
-        names = " and ".join(f"'{USUAL_HEADERS[f]}'" for f in missing)
-        raise UserError(f"{where}: missing the column {names}")
+        names = _(" and ").join(f"'{USUAL_HEADERS[f]}'" for f in missing)
+        raise UserError(_("{where}: missing the column {names}").format(where=where, names=names))
     data: list[tuple[int, Sequence[Any]]] = [
         (number, row) for number, row in enumerate(scanned[header_index + 1:], start=header_index + 2)
     ]
@@ -210,5 +213,6 @@ def _columns(header: Sequence[Any]) -> tuple[Column, ...]:
 
 
 def _no_header(path: Path) -> str:
-    return (f"{path}: no header row found in the first {HEADER_SCAN_ROWS} rows "
-            f"(expected columns such as {LABELS['full_name']}, {LABELS['phone']}, {LABELS['birth_year']})")
+    return _("{path}: no header row found in the first {rows} rows "
+             "(expected columns such as {name}, {phone}, {birth_year})").format(
+        path=path, rows=HEADER_SCAN_ROWS, name=LABELS["full_name"], phone=LABELS["phone"], birth_year=LABELS["birth_year"])

@@ -19,6 +19,7 @@ from typing import Callable
 from ivr.ari.client import AriError
 from ivr.ari.protocols import QueueAri
 from ivr.errors import PbxUnavailable, UserError
+from ivr.i18n import _
 from ivr.logs import get_logger
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.hotline_records import AgentRecord
@@ -82,15 +83,15 @@ class AgentService:
 
     def add(self, name: str, endpoint: str | None, display_name: str | None, operator: str) -> AgentRecord:
         if not NAME.match(name):
-            raise UserError(f"agent name {name!r}: use lower-case letters, digits, '.', '_' or '-', "
-                            "starting with a letter (e.g. staff1)")
+            raise UserError(_("agent name {name!r}: use lower-case letters, digits, '.', '_' or '-', starting "
+                              "with a letter (e.g. staff1)").format(name=name))
         interface = endpoint or f"PJSIP/{name}"
         if not INTERFACE.match(interface):
-            raise UserError(f"--endpoint {interface!r}: expected PJSIP/<endpoint name>, e.g. PJSIP/{name}")
+            raise UserError(_("--endpoint {interface!r}: expected PJSIP/<endpoint name>, e.g. PJSIP/{name}").format(interface=interface, name=name))
         if interface.partition("/")[2].lower() == self.trunk_endpoint.lower():
             # The queue would ring the operator's trunk: a call to the carrier with no number, on our account.
-            raise UserError(f"--endpoint {interface!r} là trung kế của nhà mạng (trunk.endpoint), không phải "
-                            f"điện thoại của nhân viên: dùng PJSIP/<tên máy nhân viên>, ví dụ PJSIP/{name}")
+            raise UserError(_("--endpoint {interface!r} is the carrier's trunk (trunk.endpoint), not a staff phone: "
+                              "use PJSIP/<staff endpoint name>, e.g. PJSIP/{name}").format(interface=interface, name=name))
         return self.store.add_agent(name, interface, display_name or None, operator=operator, now=self.clock())
 
     async def login(self, name: str, operator: str) -> AgentRecord:
@@ -106,7 +107,7 @@ class AgentService:
     async def pause(self, name: str, paused: bool, operator: str) -> AgentRecord:
         agent = self.store.get_agent(name)
         if not agent.logged_in:
-            raise UserError(f"agent {name!r} is not logged in: log in first (`robocall agents login {name}`)")
+            raise UserError(_("agent {name!r} is not logged in: log in first (`robocall agents login {name}`)").format(name=name))
         await self._expect("pause" if paused else "unpause", agent)
         return self.store.set_agent(name, operator=operator, now=self.clock(), paused=paused)
 
@@ -147,6 +148,6 @@ class AgentService:
         status = await self.admin.run(action, agent.interface, agent.name)
         allowed = OK_STATUSES[action]
         if allowed is not None and status not in allowed:
-            raise UserError(f"agent {agent.name!r}: the PBX answered {status} to {action} "
-                            f"({agent.interface} in the hotline queue)")
+            raise UserError(_("agent {name!r}: the PBX answered {status} to {action} ({interface} in the "
+                              "hotline queue)").format(name=agent.name, status=status, action=action, interface=agent.interface))
         log.info("agents.changed", agent=agent.name, action=action, status=status)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ivr.calls.policy import CallWindow
 from ivr.errors import UserError
+from ivr.i18n import _
 
 _SPEC = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -16,18 +17,18 @@ def parse_staff_hours(spec: str, timezone: str) -> CallWindow:
     where = "hotline.staff_hours"
     m = _SPEC.match(spec)
     if not m:
-        raise UserError(f"{where}: expected HH:MM-HH:MM such as 07:00-21:00, got {spec!r}")
+        raise UserError(_("{where}: expected HH:MM-HH:MM such as 07:00-21:00, got {spec!r}").format(where=where, spec=spec))
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     try:
         start, end = dt.time(h1, m1), dt.time(h2, m2)
     except ValueError:
-        raise UserError(f"{where}: {spec!r} is not a time of day (hours 0-23, minutes 0-59)") from None
+        raise UserError(_("{where}: {spec!r} is not a time of day (hours 0-23, minutes 0-59)").format(where=where, spec=spec)) from None
     if start == end:
-        raise UserError(f"{where}: {spec!r} starts and ends at the same time")
+        raise UserError(_("{where}: {spec!r} starts and ends at the same time").format(where=where, spec=spec))
     try:
         zone = ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"hotline.timezone: unknown time zone {timezone!r}") from None
+        raise UserError(_("hotline.timezone: unknown time zone {timezone!r}").format(timezone=timezone)) from None
     return CallWindow(start, end, zone)
 
 

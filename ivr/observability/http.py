@@ -11,6 +11,7 @@ import json
 from typing import Protocol
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.logs import get_logger
 from ivr.observability.readiness import Readiness
 
@@ -40,8 +41,8 @@ class HealthServer:
         try:
             self._server = await asyncio.start_server(self._serve, self.host, self.port)
         except OSError as exc:
-            raise UserError(f"health endpoints: cannot listen on {self.host}:{self.port} ({exc.strerror}); "
-                            "set service.health_port (ROBOCALL_SERVICE_HEALTH_PORT) to a free port") from None
+            raise UserError(_("health endpoints: cannot listen on {host}:{port} ({strerror}); set "
+                              "service.health_port (ROBOCALL_SERVICE_HEALTH_PORT) to a free port").format(host=self.host, port=self.port, strerror=exc.strerror)) from None
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("health.listening", host=self.host, port=self.port)
 

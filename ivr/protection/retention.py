@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from ivr.scripts.variables import contact_variables
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.logs import get_logger
 from ivr.reports.symptoms import SymptomRules
 from ivr.reports.writers import sha256_of
@@ -84,7 +85,7 @@ class Purger:
 
     def run(self, older_than_days: int, operator: str, dry_run: bool = False) -> PurgeResult:
         if older_than_days < 1:
-            raise UserError(f"--older-than {older_than_days}: give a number of days, 1 or more")
+            raise UserError(_("--older-than {days}: give a number of days, 1 or more").format(days=older_than_days))
         now = self.clock()
         cutoff = now.astimezone(self.zone).date() - dt.timedelta(days=older_than_days)
         inbound_before = dt.datetime.combine(cutoff, dt.time(), tzinfo=self.zone).astimezone(dt.timezone.utc)
@@ -101,12 +102,12 @@ class Purger:
         ids, calls = self.store.find_erasable(phone, contact_id)
         adhoc = bool(phone) and bool(self.audio_register.keys_of([], [phone_digest(phone or "")]))
         if not ids and not calls and not adhoc:  # (a number only called ad hoc has audio to erase)
-            raise UserError(f"{who}: không có ai (số điện thoại hoặc mã người) như vậy trong cơ sở dữ liệu "
-                            "(xem robocall contacts list)")
+            raise UserError(_("{who}: no such person (phone number or contact id) in the database "
+                              "(see robocall contacts list)").format(who=who))
         phones: tuple[str, ...] = (phone,) if phone and contact_id is None else ()
         plan = self.store.plan_erase(ids, phones)
         if plan.kept_in_flight:
-            raise UserError(f"{who}: đang có cuộc gọi tới số này; xóa lại sau khi cuộc gọi kết thúc")
+            raise UserError(_("{who}: a call to this number is in progress; erase again after the call ends").format(who=who))
         registered = self.register.naming(ids, inbound_call_ids=calls)
         where = f"contacts:{','.join(map(str, ids)) or '-'} inbound_calls:{len(calls)}"  # never the number
         return self._apply(plan, registered, operator, where, self.clock(), dry_run)
@@ -217,8 +218,8 @@ def _erase_target(who: str) -> tuple[str | None, int | None]:
         pass
     if text.isdigit() and len(text) <= 9:
         return None, int(text)
-    raise UserError(f"{who!r}: không phải số điện thoại Việt Nam hay mã người (số trong cột ID của "
-                    "robocall contacts list)")
+    raise UserError(_("{who!r}: not a Vietnamese phone number nor a contact id (the number in the ID column of "
+                      "robocall contacts list)").format(who=who))
 
 
 def _unlink(path: Path) -> bool:

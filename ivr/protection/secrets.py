@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from ivr.config import DEFAULT_ARI_PASSWORD, Settings
 from ivr.errors import UserError
+from ivr.i18n import _
 
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -59,10 +60,10 @@ def ensure_safe_secrets(settings: Settings) -> None:
         return
     hint = "set ROBOCALL_ARI_PASSWORD or ROBOCALL_ARI_PASSWORD_FILE (a secret file) to the PBX's ARI password"
     if not settings.ari.password:
-        raise UserError(f"ari.password is empty for the PBX at {public_url(settings.ari.url)}: {hint}")
+        raise UserError(_("ari.password is empty for the PBX at {url}: {hint}").format(url=public_url(settings.ari.url), hint=hint))
     if settings.ari.password == DEFAULT_ARI_PASSWORD:
-        raise UserError(f"ari.password is still the sandbox default, refusing to use it with the PBX at "
-                        f"{public_url(settings.ari.url)}: {hint}")
+        raise UserError(_("ari.password is still the sandbox default, refusing to use it with the PBX at "
+                          "{url}: {hint}").format(url=public_url(settings.ari.url), hint=hint))
     if settings.trunk.register and not settings.trunk.password:
-        raise UserError("trunk.register is true but trunk.password is empty: set ROBOCALL_TRUNK_PASSWORD or "
-                        "ROBOCALL_TRUNK_PASSWORD_FILE")
+        raise UserError(_("trunk.register is true but trunk.password is empty: set ROBOCALL_TRUNK_PASSWORD or "
+                          "ROBOCALL_TRUNK_PASSWORD_FILE"))

@@ -24,6 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.spreadsheet import csv_cell
 from ivr.spreadsheet import write_csv as write_table
 
@@ -138,11 +139,11 @@ class OutputSet:
     def write(self, final: Path, produce: Callable[[Path], None]) -> None:
         folder = final.parent
         if not folder.is_dir():
-            raise UserError(f"{folder}: no such folder (create it first, or choose another place)")
+            raise UserError(_("{folder}: no such folder (create it first, or choose another place)").format(folder=folder))
         try:
             fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=final.suffix, dir=folder)
         except OSError as exc:
-            raise UserError(f"{folder}: cannot write there ({exc.strerror})") from None
+            raise UserError(_("{folder}: cannot write there ({strerror})").format(folder=folder, strerror=exc.strerror)) from None
         os.close(fd)
         tmp = Path(name)
         self._pending.append((tmp, final))

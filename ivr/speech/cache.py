@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from ivr.errors import UserError
+from ivr.i18n import _
 
 
 def to_ulaw(wav: Path, out: Path) -> None:
@@ -28,7 +29,7 @@ def to_ulaw(wav: Path, out: Path) -> None:
     proc = subprocess.run(["sox", "-q", str(wav), "-t", "ul", "-r", "8000", "-c", "1", str(out)],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise UserError(f"sox cannot write the mu-law copy of {wav.name}: {proc.stderr.strip()[-200:]}")
+        raise UserError(_("sox cannot write the mu-law copy of {name}: {error}").format(name=wav.name, error=proc.stderr.strip()[-200:]))
 
 # Part of every key: bump it when the output format or conversion changes, so old files are not reused.
 # v2: every prompt also has a G.711 mu-law twin (<key>.ulaw). Asterisk picks the file format cheapest to
@@ -66,8 +67,8 @@ def group_id(group: str) -> int | None:
     try:
         return grp.getgrnam(group).gr_gid
     except KeyError:
-        raise UserError(f"audio.pbx_group: no group {group!r} on this machine (the group the PBX runs as, "
-                        "e.g. asterisk; or its number)") from None
+        raise UserError(_("audio.pbx_group: no group {group!r} on this machine (the group the PBX runs as, "
+                          "e.g. asterisk; or its number)").format(group=group)) from None
 
 
 class AudioCache:
@@ -98,8 +99,8 @@ class AudioCache:
                     os.chown(self.folder, -1, gid)  # the PBX's group may enter the folder, nobody else
             fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{key[:16]}-", suffix=suffix, dir=self.folder)
         except OSError as exc:
-            raise UserError(f"audio cache folder {self.folder}: cannot write there "
-                            f"({exc.strerror}); check audio.cache_dir") from None
+            raise UserError(_("audio cache folder {folder}: cannot write there ({strerror}); check "
+                              "audio.cache_dir").format(folder=self.folder, strerror=exc.strerror)) from None
         os.close(fd)
         return Path(name)
 

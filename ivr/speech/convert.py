@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.errors import UserError
+from ivr.i18n import _
 
 RATE = 8000
 CHANNELS = 1
@@ -49,7 +50,7 @@ def sox_binary(sox: str = SOX) -> str:
     """The sox executable, or a UserError saying how to install it."""
     found = shutil.which(sox)
     if not found:
-        raise UserError(f"{sox} not found: install the Debian package 'sox' (make setup)")
+        raise UserError(_("{sox} not found: install the Debian package 'sox' (make setup)").format(sox=sox))
     return found
 
 
@@ -84,4 +85,4 @@ def to_asterisk_wav(src: Path, dst: Path, *, sox: str = SOX, what: str | None = 
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         reason = (proc.stderr.strip().splitlines() or ["unknown error"])[-1]
-        raise UserError(f"{what or src}: sox cannot convert it to 8 kHz WAV: {reason}")
+        raise UserError(_("{file}: sox cannot convert it to 8 kHz WAV: {reason}").format(file=what or src, reason=reason))

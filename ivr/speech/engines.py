@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Protocol, runtime_checkable
 
 from ivr.errors import UserError
+from ivr.i18n import _
 
 
 @runtime_checkable
@@ -65,13 +66,13 @@ class EspeakEngine:
     def synthesize(self, text: str, out: Path) -> None:
         exe = shutil.which(self.binary)
         if exe is None:
-            raise UserError(f"{self.binary} not found: install the Debian package 'espeak-ng' (make setup)")
+            raise UserError(_("{binary} not found: install the Debian package 'espeak-ng' (make setup)").format(binary=self.binary))
         # Text goes through stdin (never argv: a prompt starting with "-" would read as an option).
         cmd = [exe, "--stdin", "-b", "1", "-v", self.voice, "-s", str(self.rate), "-w", str(out)]
         proc = self.runner(cmd, input=text.encode("utf-8"), capture_output=True, check=False)
         if proc.returncode != 0 or not out.exists() or out.stat().st_size <= 44:
             reason = proc.stderr.decode("utf-8", "replace").strip() or "no audio written"
-            raise UserError(f"espeak-ng (voice {self.voice!r}) failed: {reason}")
+            raise UserError(_("espeak-ng (voice {voice!r}) failed: {reason}").format(voice=self.voice, reason=reason))
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,14 @@ class GttsEngine:
             gtts = self.importer("gtts")
         except ImportError:
             raise UserError(
-                "the gtts engine is not installed: pip install 'robocall-ivr[gtts]' "
-                "(it also needs the internet), or set audio.engine to espeak-ng"
+                _("the gtts engine is not installed: pip install 'robocall-ivr[gtts]' (it also needs the "
+                  "internet), or set audio.engine to espeak-ng")
             ) from None
         try:
             with open(out, "wb") as fp:
                 gtts.gTTS(text=text, lang=self.voice).write_to_fp(fp)
         except (OSError, gtts.gTTSError) as exc:  # gTTSError wraps HTTP and connection failures
-            raise UserError(f"gtts could not reach Google's speech service (it needs the internet): {exc}") from None
+            raise UserError(_("gtts could not reach Google's speech service (it needs the internet): {exc}").format(exc=exc)) from None
 
 
 ENGINES = ("espeak-ng", "gtts")
@@ -109,4 +110,4 @@ def make_engine(name: str, voice: str = "vi", rate: int = 150) -> TtsEngine:
         return EspeakEngine(voice=voice, rate=rate)
     if name == "gtts":
         return GttsEngine(voice=voice)
-    raise UserError(f"audio.engine: unknown TTS engine {name!r} (known: {', '.join(ENGINES)})")
+    raise UserError(_("audio.engine: unknown TTS engine {name!r} (known: {known})").format(name=name, known=', '.join(ENGINES)))

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Literal, Protocol
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.logs import get_logger
 from ivr.speech import convert
 from ivr.speech.cache import AudioCache, normalise_text, recording_key, tts_key
@@ -166,10 +167,10 @@ class AudioLibrary:
         """UserError if this engine may not be given a person's data (see :meth:`ensure_personal`)."""
         if getattr(self.engine, "sends_text_abroad", False) and not self.transfer_approved:
             raise UserError(
-                f"audio.engine là {self.engine.name}: máy chủ ở nước ngoài sẽ nhận văn bản có thông tin cá nhân "
-                f"({what}, ...). Nghị định 13/2023 hạn chế chuyển dữ liệu cá nhân ra nước ngoài: dùng "
-                "audio.engine espeak-ng, hoặc đặt audio.gtts_transfer_approved: true khi việc chuyển này đã "
-                "được phê duyệt")
+                _("audio.engine is {name}: a server abroad would receive text with personal data ({what}, ...). "
+                  "Decree 13/2023 (Nghị định 13/2023) restricts transfers of personal data abroad: use "
+                  "audio.engine espeak-ng, or set audio.gtts_transfer_approved: true once this transfer is "
+                  "approved").format(name=self.engine.name, what=what))
 
     def ensure_all(self, prompts: Iterable[PromptLike]) -> RenderStats:
         """Render every missing prompt, a few at a time in threads (espeak-ng and sox are subprocesses)."""
@@ -206,14 +207,14 @@ class AudioLibrary:
 
     def _check_text(self, prompt: PromptLike) -> None:
         if not normalise_text(prompt.text):
-            raise UserError(f"prompt {prompt.id}: empty text, nothing to say")
+            raise UserError(_("prompt {id}: empty text, nothing to say").format(id=prompt.id))
         placeholder = _PLACEHOLDER.search(prompt.text)
         if placeholder:
-            raise UserError(f"prompt {prompt.id}: text still has a variable {placeholder.group(0)}; "
-                            "render it for a contact first")
+            raise UserError(_("prompt {id}: text still has a variable {variable}; render it for a contact "
+                              "first").format(id=prompt.id, variable=placeholder.group(0)))
         if self.engine.suffix not in convert.readable_suffixes(self.sox):
-            raise UserError(f"the {self.engine.name} engine writes {self.engine.suffix} audio, which this "
-                            f"machine's sox cannot read (install the Debian package libsox-fmt-mp3)")
+            raise UserError(_("the {name} engine writes {suffix} audio, which this machine's sox cannot read "
+                              "(install the Debian package libsox-fmt-mp3)").format(name=self.engine.name, suffix=self.engine.suffix))
 
     def _synthesize(self, key: str, text: str, out: Path) -> None:
         raw = self.cache.temp_path(key, self.engine.suffix)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal, Mapping, Sequence
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts.interpreter import (
     Finish, Input, Key, Play, PromptDone, RecordAnswer, Silence, Transfer, start, step,
 )
@@ -66,8 +67,8 @@ def parse_answers(text: str) -> tuple[str, ...]:
     for index, key in enumerate(keys, 1):
         if key not in DTMF_KEYS:
             shown = repr(key) if key else "an empty item"
-            raise UserError(f"--answers: answer {index} is {shown}, not a keypad key "
-                            "(one of 0-9 * # A-D, separated by commas, e.g. 1,2,2)")
+            raise UserError(_("--answers: answer {index} is {shown}, not a keypad key (one of 0-9 * # A-D, "
+                              "separated by commas, e.g. 1,2,2)").format(index=index, shown=shown))
     return keys
 
 
@@ -78,7 +79,7 @@ def walk(script: Script, answers: Sequence[str], variables: Mapping[str, str]) -
     turns: list[Turn] = []
     recorded: dict[str, str] = {}
     state, commands = start(script, variables)
-    for _ in range(MAX_TURNS):
+    for _turn in range(MAX_TURNS):
         collect = None
         played = False
         for command in commands:
@@ -107,10 +108,10 @@ def walk(script: Script, answers: Sequence[str], variables: Mapping[str, str]) -
         elif played:
             inp = PromptDone()
         else:
-            raise UserError(f"{script.source or script.name}: step {state.step_id} neither plays, "
-                            "asks nor ends; run `robocall script check` on it")
+            raise UserError(_("{script}: step {step} neither plays, asks nor ends; run `robocall script "
+                              "check` on it").format(script=script.source or script.name, step=state.step_id))
         state, commands = step(script, state, inp, variables)
-    raise UserError(f"{script.source or script.name}: the preview did not end after {MAX_TURNS} turns")
+    raise UserError(_("{script}: the preview did not end after {turns} turns").format(script=script.source or script.name, turns=MAX_TURNS))
 
 
 def spoken_seconds(walked: Walk, library: AudioLibrary) -> float:
@@ -128,7 +129,7 @@ def spoken_seconds(walked: Walk, library: AudioLibrary) -> float:
 def write_preview(walked: Walk, library: AudioLibrary, out: Path) -> float:
     """Render any missing prompt, then write the conversation to ``out``; returns its duration."""
     if not out.parent.is_dir():
-        raise UserError(f"--out {out}: folder {out.parent} does not exist")
+        raise UserError(_("--out {out}: folder {parent} does not exist").format(out=out, parent=out.parent))
     library.ensure_all(s.prompt for s in walked.segments if s.prompt is not None)
     chunks: list[bytes] = []
     for index, segment in enumerate(walked.segments):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.scripts.interpreter import fallbacks_of, form_prompts, personalised, prompts_of, render_prompt
 from ivr.scripts.segments import fixed_parts
 from ivr.scripts.model import ADDRESS_FORMS, FORM_VARIABLE, Prompt, Script
@@ -38,14 +39,14 @@ def check_recordings(library: AudioLibrary, script: Script) -> None:
                 recording = library.recordings.find(prompt_id)
                 if recording is not None:
                     names = ", ".join(sorted({"{" + p.name + "}" for p in template.placeholders()}))
-                    raise UserError(f"{recording}: {where} uses {names}, so a recording cannot replace it; "
-                                    "remove the recording or split the prompt")
+                    raise UserError(_("{recording}: {where} uses {names}, so a recording cannot replace it; "
+                                      "remove the recording or split the prompt").format(recording=recording, where=where, names=names))
         elif template.by_form:
             recording = library.recordings.find(template.id)
             if recording is not None:
                 names = ", ".join(f"{template.form_id(f)} ({f})" for f in ADDRESS_FORMS)
-                raise UserError(f"{recording}: {where} says the form of address {{{FORM_VARIABLE}}}, so it needs "
-                                f"one recording per form, named {names}; rename the recording")
+                raise UserError(_("{recording}: {where} says the form of address {{{form}}}, so it needs one "
+                                  "recording per form, named {names}; rename the recording").format(recording=recording, where=where, form=FORM_VARIABLE, names=names))
 
 
 def form_ids(script: Script) -> set[str]:

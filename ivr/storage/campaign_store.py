@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.storage import models as m
 from ivr.storage import records as r
 from ivr.storage.base import StoreBase, campaign_record, contact_record
@@ -54,12 +55,12 @@ class CampaignStore(StoreBase):
                         policy_overrides: Mapping[str, Any] | None = None) -> r.Campaign:
         """A draft campaign calling the people of one day's list (of a category) or of one import."""
         if (list_date is None) == (import_id is None):
-            raise UserError("campaign: give either a list date or an import id (exactly one)")
+            raise UserError(_("campaign: give either a list date or an import id (exactly one)"))
         if category is not None and category not in set(r.Category):
-            raise UserError(f"campaign: category must be F1 or F2, got {category!r}")
+            raise UserError(_("campaign: category must be F1 or F2, got {category!r}").format(category=category))
         with self._write() as s:
             if import_id is not None and s.get(m.Import, import_id) is None:
-                raise UserError(f"import {import_id}: no such import")
+                raise UserError(_("import {import_id}: no such import").format(import_id=import_id))
             row = m.Campaign(
                 script_name=script_name, script_version=script_version, category=category, list_date=list_date,
                 import_id=import_id, status=r.CampaignStatus.DRAFT.value,
@@ -91,7 +92,7 @@ class CampaignStore(StoreBase):
             if current == target:
                 return campaign_record(row)
             if target not in _TRANSITIONS[current]:
-                raise UserError(f"campaign {campaign_id} is {current.value}: it cannot become {target.value}")
+                raise UserError(_("campaign {campaign_id} is {current}: it cannot become {target}").format(campaign_id=campaign_id, current=current.value, target=target.value))
             row.status, row.updated_at = target.value, now
             expired = 0
             if target is r.CampaignStatus.CANCELLED:
@@ -154,5 +155,5 @@ class CampaignStore(StoreBase):
         query = select(m.Campaign).where(m.Campaign.id == campaign_id)
         row = s.scalar(query.with_for_update() if lock and self._postgres else query)
         if row is None:
-            raise UserError(f"campaign {campaign_id}: no such campaign")
+            raise UserError(_("campaign {campaign_id}: no such campaign").format(campaign_id=campaign_id))
         return row

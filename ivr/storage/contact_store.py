@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.storage import bulk
 from ivr.storage import models as m
 from ivr.storage import records as r
@@ -56,7 +57,7 @@ class ContactStore(StoreBase):
         with self._read() as s:
             row = s.get(m.Import, import_id)
             if row is None:
-                raise UserError(f"import {import_id}: no such import")
+                raise UserError(_("import {import_id}: no such import").format(import_id=import_id))
             return import_record(row)
 
     def recent_imports(self, limit: int = 50) -> list[r.ImportRecord]:
@@ -177,7 +178,7 @@ class ContactStore(StoreBase):
         with self._read() as s:
             row = s.get(m.Contact, contact_id)
             if row is None:
-                raise UserError(f"contact {contact_id}: no such contact")
+                raise UserError(_("contact {contact_id}: no such contact").format(contact_id=contact_id))
             return contact_record(row)
 
     def household_members(self, household_id: int) -> list[r.Contact]:

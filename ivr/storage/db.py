@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from ivr.config import Settings
 from ivr.errors import UserError
+from ivr.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 READ_ONLY = "robocall_read_only"  # execution option: begin a deferred (read) transaction on SQLite
@@ -29,7 +30,7 @@ def database_url(settings: Settings) -> str:
     try:
         url = make_url(configured)
     except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises ArgumentError/ValueError for bad URLs
-        raise UserError(f"database url: cannot parse {configured!r} ({exc})") from None
+        raise UserError(_("database url: cannot parse {configured!r} ({exc})").format(configured=configured, exc=exc)) from None
     if url.get_backend_name() == "sqlite":
         if url.database in (None, "", ":memory:"):
             return configured
@@ -47,7 +48,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     try:
         parsed = make_url(url)
     except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises ArgumentError/ValueError for bad URLs
-        raise UserError(f"database url: cannot parse {url!r} ({exc})") from None
+        raise UserError(_("database url: cannot parse {url!r} ({exc})").format(url=url, exc=exc)) from None
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
     engine = create_engine(url, **kwargs)
@@ -101,5 +102,5 @@ def open_database(settings: Settings) -> Engine:
         raise
     except Exception as exc:
         safe = make_url(url).render_as_string(hide_password=True)
-        raise UserError(f"database {safe}: cannot open or migrate ({type(exc).__name__}: {exc})") from None
+        raise UserError(_("database {safe}: cannot open or migrate ({kind}: {exc})").format(safe=safe, kind=type(exc).__name__, exc=exc)) from None
     return engine

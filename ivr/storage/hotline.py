@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.storage import models as m
 from ivr.storage.base import StoreBase
 from ivr.storage.records import GivenAnswer
@@ -238,13 +239,13 @@ class HotlineStore(StoreBase):
     def close_callback_task(self, task_id: int, status: str, operator: str, now: dt.datetime) -> None:
         """Mark a task done (staff called back) or cancelled; an unknown or closed task is a UserError."""
         if status not in CALLBACK_STATUSES or status == "open":
-            raise UserError(f"call-back task status must be done or cancelled, got {status!r}")
+            raise UserError(_("call-back task status must be done or cancelled, got {status!r}").format(status=status))
         with self._write() as s:
             row = s.get(CallbackTask, task_id)
             if row is None:
-                raise UserError(f"call-back task {task_id}: no such task")
+                raise UserError(_("call-back task {task_id}: no such task").format(task_id=task_id))
             if row.status != "open":
-                raise UserError(f"call-back task {task_id} is already {row.status}")
+                raise UserError(_("call-back task {task_id} is already {status}").format(task_id=task_id, status=row.status))
             row.status, row.done_at, row.done_by = status, now, operator
             self._audit(s, operator, f"callback.{status}", f"callback:{task_id}", 1, now)
 
@@ -255,8 +256,8 @@ class HotlineStore(StoreBase):
             clash = s.scalar(select(Agent).where((Agent.name == name) | (Agent.interface == interface)))
             if clash is not None:
                 what = "name" if clash.name == name else "endpoint"
-                raise UserError(f"agent {name!r}: an agent with this {what} exists already ({clash.name}, "
-                                f"{clash.interface})")
+                raise UserError(_("agent {name!r}: an agent with this {what} exists already ({other}, "
+                                  "{interface})").format(name=name, what=what, other=clash.name, interface=clash.interface))
             row = Agent(name=name, interface=interface, display_name=display_name, logged_in=False, paused=False,
                         created_at=now, updated_at=now)
             s.add(row)
@@ -290,7 +291,7 @@ class HotlineStore(StoreBase):
     def _call_row(s: Session, call_id: int) -> InboundCall:
         row = s.get(InboundCall, call_id)
         if row is None:
-            raise UserError(f"inbound call {call_id}: no such call")
+            raise UserError(_("inbound call {call_id}: no such call").format(call_id=call_id))
         return row
 
     @staticmethod
@@ -298,7 +299,8 @@ class HotlineStore(StoreBase):
         row = s.scalar(select(Agent).where(Agent.name == name))
         if row is None:
             known = ", ".join(s.scalars(select(Agent.name).order_by(Agent.name))) or "none"
-            raise UserError(f"agent {name!r}: no such agent (known: {known}); add it with `robocall agents add`")
+            raise UserError(_("agent {name!r}: no such agent (known: {known}); add it with `robocall agents "
+                              "add`").format(name=name, known=known))
         return row
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.errors import UserError
+from ivr.i18n import _
 from ivr.storage.stops import stopped_ids
 from ivr.storage import models as m
 from ivr.storage import records as r
@@ -123,9 +124,9 @@ class Ledger(StoreBase):
         with self._write() as s:
             camp = s.get(m.Campaign, campaign_id)
             if camp is None:
-                raise UserError(f"campaign {campaign_id}: no such campaign")
+                raise UserError(_("campaign {campaign_id}: no such campaign").format(campaign_id=campaign_id))
             if camp.status not in _OPEN_CAMPAIGN:
-                raise UserError(f"campaign {campaign_id} is {camp.status}: no more contacts can be added")
+                raise UserError(_("campaign {campaign_id} is {status}: no more contacts can be added").format(campaign_id=campaign_id, status=camp.status))
             members = _members(camp.import_id, camp.list_date, camp.category, monitoring_days)
             already = select(A.id).where(A.campaign_id == campaign_id, A.household_id == C.household_id).exists()
             chosen = (

@@ -98,8 +98,10 @@ def test_erasure_on_request_removes_one_person_everywhere(world, engine: Engine,
 
 def test_erasure_is_refused_for_no_one_and_during_a_call(world, seeded: Seeded) -> None:  # noqa: F811
     import pytest
+    from ivr import i18n
     from ivr.errors import UserError
     from seed import PEOPLE
+    i18n.set_language("vi")  # the refusals staff read (English with --lang en)
     purger = world[0]
     with pytest.raises(UserError, match="không có ai"):
         purger.erase("0999999999", "t")

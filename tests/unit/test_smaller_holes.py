@@ -16,6 +16,7 @@ from ivr.cli import main
 from ivr.config import PROJECT_ROOT, Settings, replace
 from ivr.errors import PbxUnavailable, UserError
 from ivr.hotline.agents import AgentService
+from ivr import i18n
 from ivr.scripts.loader import resolve
 from ivr.scripts.problems import ScriptError
 from ivr.protection.secrets import ensure_safe_secrets, public_url
@@ -67,6 +68,7 @@ def test_out_never_replaces_an_existing_file(tmp_path: Path, args: list[str]) ->
 
 @pytest.mark.parametrize("endpoint", ["PJSIP/trunk", "PJSIP/TRUNK"])
 def test_the_trunk_is_never_a_staff_phone(endpoint: str) -> None:
+    i18n.set_language("vi")  # the message staff read (English: "... is the carrier's trunk ...")
     service = AgentService(store=None, admin=None, clock=lambda: dt.datetime.now(dt.timezone.utc))  # type: ignore[arg-type]
     with pytest.raises(UserError, match="trung kế"):
         service.add("staff9", endpoint, None, "t")
