@@ -148,7 +148,7 @@ def _decode(path: Path) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise UserError(f"{path}: cannot decode the text (expected UTF-8 or Windows-1258)") from None
+            raise UserError(_("{path}: cannot decode the text (expected UTF-8 or Windows-1258)").format(path=path)) from None
     if b"\x00" in data[:4096]:
         raise UserError(_("{path}: not a text CSV file (binary content)").format(path=path))
     for encoding in _CSV_ENCODINGS:
