@@ -17,19 +17,31 @@ import os
 import subprocess
 import tempfile
 import unicodedata
+import wave
 from pathlib import Path
 from typing import Callable
 
 from ivr.errors import UserError
 from ivr.i18n import _
+from ivr.speech import dsp
 
 
 def to_ulaw(wav: Path, out: Path) -> None:
-    """Raw 8 kHz G.711 mu-law (Asterisk's .ulaw format) from the 8 kHz WAV, with sox."""
+    """Raw 8 kHz G.711 mu-law (Asterisk's .ulaw format) from the WAV. An 8 kHz mono 16-bit WAV (every
+    prompt this project renders) is encoded in this process (ivr.speech.dsp: what sox writes without
+    dither, byte for byte; no program started per prompt); any other WAV goes through sox."""
+    try:
+        with wave.open(str(wav), "rb") as w:
+            if (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 1, 2):
+                out.write_bytes(dsp.ulaw_encode(w.readframes(w.getnframes())))
+                return
+    except (wave.Error, EOFError):
+        pass  # sox says what is wrong with it
     proc = subprocess.run(["sox", "-q", str(wav), "-t", "ul", "-r", "8000", "-c", "1", str(out)],
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise UserError(_("sox cannot write the mu-law copy of {name}: {error}").format(name=wav.name, error=proc.stderr.strip()[-200:]))
+
 
 # Part of every key: bump it when the output format or conversion changes, so old files are not reused.
 # v2: every prompt also has a G.711 mu-law twin (<key>.ulaw). Asterisk picks the file format cheapest to

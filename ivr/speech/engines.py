@@ -18,6 +18,8 @@ from typing import Any, Callable, Protocol, runtime_checkable
 
 from ivr.errors import UserError
 from ivr.i18n import _
+from ivr.speech import espeak_lib
+from ivr.speech.dsp import Int16Array
 
 
 @runtime_checkable
@@ -62,6 +64,18 @@ class EspeakEngine:
     runner: Runner = subprocess.run
     name: str = "espeak-ng"
     suffix: str = ".wav"
+    in_process: bool = True  # through libespeak-ng when it loads (ivr.speech.espeak_lib), else the program
+
+    def samples(self, text: str) -> tuple[Int16Array, int] | None:
+        """The speech as 16-bit samples and their rate, said by the library in this process; None when the
+        library is not there (or ``in_process`` is off): then :meth:`synthesize` runs the program."""
+        lib = espeak_lib.load() if self.in_process else None
+        if lib is None:
+            return None
+        try:
+            return lib.samples(text, self.voice, self.rate), lib.rate
+        except (LookupError, RuntimeError) as exc:
+            raise UserError(_("espeak-ng (voice {voice!r}) failed: {reason}").format(voice=self.voice, reason=exc)) from None
 
     def synthesize(self, text: str, out: Path) -> None:
         exe = shutil.which(self.binary)

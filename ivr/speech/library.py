@@ -15,6 +15,7 @@ import os
 import re
 import threading
 import time
+import wave
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Literal, Protocol
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.logs import get_logger
-from ivr.speech import convert
+from ivr.speech import convert, dsp
 from ivr.speech.cache import AudioCache, normalise_text, recording_key, tts_key
 from ivr.speech.engines import TtsEngine, make_engine
 from ivr.speech.recordings import RecordingIndex
@@ -217,6 +218,18 @@ class AudioLibrary:
                               "(install the Debian package libsox-fmt-mp3)").format(name=self.engine.name, suffix=self.engine.suffix))
 
     def _synthesize(self, key: str, text: str, out: Path) -> None:
+        native = getattr(self.engine, "samples", None)
+        said = native(normalise_text(text)) if native is not None else None
+        if said is not None:  # in this process: no program started (ivr.speech.dsp)
+            pcm = dsp.to_asterisk_pcm(*said)
+            if not pcm:
+                raise UserError(_("{name}: no sound for this text").format(name=self.engine.name))
+            with wave.open(str(out), "wb") as w:
+                w.setnchannels(convert.CHANNELS)
+                w.setsampwidth(convert.SAMPLE_WIDTH)
+                w.setframerate(convert.RATE)
+                w.writeframes(pcm)
+            return
         raw = self.cache.temp_path(key, self.engine.suffix)
         try:
             self.engine.synthesize(normalise_text(text), raw)
