@@ -176,6 +176,11 @@ class DialerSettings:
     # key -> next prompt, ARI round trip or event lag is above the bound; never above max_concurrent.
     adaptive_limit: bool = True
     latency_bound_ms: float = 300.0
+    # Look-ahead: while it dials, the dialer renders the values (name, address...) of the next contacts this
+    # many attempts ahead, due within render_ahead_minutes, so that a call never waits for its own audio.
+    # 0: none (each contact's values are rendered when their attempt is claimed).
+    render_ahead: int = 50
+    render_ahead_minutes: int = 10
     no_answer_attempts: int = 3
     no_answer_interval_min: int = 30
     network_backoff_min: int = 5

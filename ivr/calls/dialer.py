@@ -243,6 +243,9 @@ class Dialer:
         # A campaign keeps the script version it was created with, even after a new one is installed.
         script = versions.for_campaign(self.scripts, self.settings.path(self.settings.scripts_dir),
                                        campaign.script_name, campaign.script_version)
+        ahead_stop = asyncio.Event()
+        ahead = (asyncio.create_task(self._look_ahead(campaign_id, script, ahead_stop))
+                 if self.settings.dialer.render_ahead > 0 else None)
         try:
             while not stop.is_set():
                 campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
@@ -294,6 +297,10 @@ class Dialer:
                             break
                 await self._wait(stop, max(self.pacer.delay(), 0.2) if self.active else 0.5)
         finally:
+            ahead_stop.set()
+            if ahead is not None:
+                ahead.cancel()
+                await asyncio.gather(ahead, return_exceptions=True)
             # Let the calls in progress finish: no answer is cut off by a pause or a shutdown.
             if self.active:
                 await asyncio.gather(*self.active.values(), return_exceptions=True)
@@ -381,10 +388,7 @@ class Dialer:
         bound = log.bind(attempt=attempt.id, campaign=campaign.id, contact=attempt.pseudonym)
         try:
             contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
-            variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
-            parts = prepare.script_parts(script, variables)
-            media = await self.prepare_media(parts, contact.id)
-            await self._register_audio(contact.id, [p for ps in parts.values() for p in ps if is_value(p)])
+            variables, media = await self._contact_media(script, contact)
             cid = channel_id_for(attempt)
             if not self._may_originate():
                 bound.warning("dialer.lease_not_valid")  # never dialled: back to pending (safe to repeat)
@@ -436,6 +440,45 @@ class Dialer:
         finally:
             if self.active.pop(attempt.id, None) is not None:
                 self.limiter.ended()
+
+    async def _contact_media(self, script: Script, contact: r.Contact
+                             ) -> tuple[dict[str, str], dict[Prompt, tuple[str, ...]]]:
+        """The contact's values and each prompt's media: their values rendered (or found in the cache, as the
+        look-ahead left them) and registered as theirs."""
+        variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
+        parts = prepare.script_parts(script, variables)
+        media = await self.prepare_media(parts, contact.id)
+        await self._register_audio(contact.id, [p for ps in parts.values() for p in ps if is_value(p)])
+        return variables, media
+
+    async def _look_ahead(self, campaign_id: int, script: Script, stop: asyncio.Event) -> None:
+        """While the campaign dials: render the values of the contacts the next claims will take
+        (``dialer.render_ahead`` attempts, due within ``render_ahead_minutes``), one contact at a time, so that
+        a call's set-up finds its audio ready. Nothing is rendered before the first call (this runs beside
+        the dialling), and a failure here never stops a call: the claim renders what is missing."""
+        d = self.settings.dialer
+        done: dict[int, None] = {}  # contacts prepared by this look-ahead (insertion-ordered, bounded)
+        warned = False
+        while not stop.is_set():
+            fresh: list[int] = []
+            try:
+                until = self.clock() + dt.timedelta(minutes=d.render_ahead_minutes)
+                upcoming = await self.db.run("upcoming_contacts", self.repo.upcoming_contacts, campaign_id, until,
+                                             d.render_ahead)
+                fresh = [c for c in upcoming if c not in done]
+                for contact_id in fresh:
+                    if stop.is_set():
+                        break
+                    contact = await self.db.run("get_contact", self.repo.get_contact, contact_id)
+                    await self._contact_media(script, contact)
+                    done[contact_id] = None
+                    if len(done) > MEDIA_MEMO_LIMIT:
+                        del done[next(iter(done))]
+            except Exception as exc:  # noqa: BLE001 - the claim renders whatever the look-ahead could not
+                if not warned:
+                    log.warning("dialer.look_ahead_failed", error=type(exc).__name__)
+                    warned = True
+            await self._wait(stop, 0.05 if fresh else 1.0)
 
     def _metric(self, name: str, value: float) -> None:
         """A call's latency: to the PBX's limiter, and to the caller's sink (the bench) if any."""

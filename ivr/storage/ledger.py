@@ -106,6 +106,7 @@ class Attempts(AttemptWrites, Protocol):
     def get_attempt(self, attempt_id: int) -> r.Attempt: ...
     def campaign_attempts(self, campaign_id: int) -> list[r.Attempt]: ...
     def next_due_at(self, campaign_id: int) -> dt.datetime | None: ...
+    def upcoming_contacts(self, campaign_id: int, until: dt.datetime, limit: int) -> list[int]: ...
 
 
 class Ledger(StoreBase):
@@ -386,6 +387,16 @@ class Ledger(StoreBase):
         with self._read() as s:
             return s.scalar(select(func.min(A.scheduled_at)).where(A.campaign_id == campaign_id,
                                                                    A.status == PENDING))
+
+    def upcoming_contacts(self, campaign_id: int, until: dt.datetime, limit: int) -> list[int]:
+        """The contacts of the next ``limit`` pending attempts due by ``until``, in the order the dialer claims
+        them (its look-ahead prepares their audio while it dials others). A read: nothing is claimed."""
+        if limit <= 0:
+            return []
+        with self._read() as s:
+            return list(s.scalars(select(A.contact_id)
+                                  .where(A.campaign_id == campaign_id, A.status == PENDING, A.scheduled_at <= until)
+                                  .order_by(A.scheduled_at, A.id).limit(limit)))
 
     # -- helpers ---------------------------------------------------------------------------------------
     def _opt_out(self, s: Session, household_id: int, at: dt.datetime) -> None:
