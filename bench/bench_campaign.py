@@ -7,7 +7,10 @@ Runs one campaign of the F1 script over N synthetic contacts whose phones follow
 rule (README, "Personas"), at concurrency C, through the real controller
 (Dialer -> ARI -> Asterisk -> SIP -> far-end Asterisk). With --baseline it then runs the same script,
 compiled to plain dialplan (Playback/Read, bench/baseline_dialplan.py), over the same numbers with no
-controller, and prints our figures as ratios to it. Results go to bench/results/<name>.json.
+controller, and prints our figures as ratios to it. Both modes' latency (answer -> first prompt, key -> next
+prompt) is taken on Asterisk's event clock from the same start events (bench/latency.py): the controller's
+from its own events, the baseline's by a second ARI application subscribed to all channels with a filter of
+three event types. Results go to bench/results/<name>.json (or --out-dir); a summary table is printed.
 Needs the sandbox (it brings it up) and takes about N x 30 s / C per run.
 
 The script is bench/scripts/f1_daily.yaml, a frozen copy of f1_daily version 1 (2026-11-30), and the

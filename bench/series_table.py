@@ -80,6 +80,8 @@ def campaign_tables(paths: list[Path], loads: Mapping[str, str]) -> list[str]:
         if ours or ref:
             runs.append((path, ours, ref))
     runs.sort(key=lambda r: ((r[1] or r[2]).get("concurrency", 0), (r[1] or r[2]).get("contacts", 0)))
+    if not runs:
+        return []
     lines = ["Throughput and CPU (controller CPU ms per call = CPU s per 1000 calls; limit: where the adaptive "
              "pacer ended / its lowest / the maximum asked):", "",
              *header("run", "calls/min controller", "calls/min baseline", "ratio", "controller CPU ms/call",
