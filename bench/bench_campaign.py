@@ -7,7 +7,10 @@ Runs one campaign of the F1 script over N synthetic contacts whose phones follow
 rule (README, "Personas"), at concurrency C, through the real controller
 (Dialer -> ARI -> Asterisk -> SIP -> far-end Asterisk). With --baseline it then runs the same script,
 compiled to plain dialplan (Playback/Read, bench/baseline_dialplan.py), over the same numbers with no
-controller, and prints our figures as ratios to it. Results go to bench/results/<name>.json.
+controller, and prints our figures as ratios to it. Both modes' latency (answer -> first prompt, key -> next
+prompt) is taken on Asterisk's event clock from the same start events (bench/latency.py): the controller's
+from its own events, the baseline's by a second ARI application subscribed to all channels with a filter of
+three event types. Results go to bench/results/<name>.json (or --out-dir); a summary table is printed.
 Needs the sandbox (it brings it up) and takes about N x 30 s / C per run.
 
 The script is bench/scripts/f1_daily.yaml, a frozen copy of f1_daily version 1 (2026-11-30), and the
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -28,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from baseline_dialplan import CONTEXT, compile_script  # noqa: E402
+from latency import BaselineLatency, compare, percentiles  # noqa: E402
 from personas_f1_v1 import SCRIPTS_DIR, keys_v1, write_personas  # noqa: E402
 
 from ivr import app, config, logs  # noqa: E402
@@ -57,15 +63,6 @@ CURRENT = os.environ.get("BENCH_CURRENT_SCRIPT") == "1"  # dial the shipped scri
 # One pass over the list: retries (30 min later by default) are policy, not throughput.
 ONE_PASS = {"window_start": "00:00", "window_end": "23:59", "no_answer_attempts": 1, "network_max_attempts": 1,
             "unfinished_extra_attempts": 0}
-
-
-def pct(values: list[float], p: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
 
 
 def cpu_of(pid: int | None) -> float:
@@ -160,7 +157,7 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
     created = svc.create(script_name="f1_daily", operator="bench", import_id=result.import_id, overrides=ONE_PASS)
     prep_s = time.monotonic() - t_prep
     svc.set_status(created.campaign.id, "running", "bench")
-    metrics: dict[str, list[float]] = {"first_audio_ms": [], "key_to_prompt_ms": []}
+    metrics: dict[str, list[float]] = defaultdict(list)
     ari = app.ari_client(settings)
     await ari.connect()
     dialer = Dialer(settings, repo, ari, svc.library, svc.scripts, svc.policy, worker_id="bench",
@@ -193,8 +190,13 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
                                      for k, p in pids.items()},
         "machine_busy_pct": round(100 * (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1), 1),
         "keys_received": keys, "keys_expected": sum(expected_keys(r) for r in numbers_of(path)),
-        "first_audio_ms": {p: pct(metrics["first_audio_ms"], p) for p in (50, 95, 99)},
-        "key_to_prompt_ms": {p: pct(metrics["key_to_prompt_ms"], p) for p in (50, 95, 99)},
+        # On Asterisk's clock (bench/latency.py): answer (Up) and key -> PlaybackStarted; first_audio_ms is the
+        # figure before issue 18, from StasisStart.
+        "answer_to_audio_ms": percentiles(metrics["answer_to_audio_ms"]),
+        "key_to_prompt_ms": percentiles(metrics["key_to_prompt_ms"]),
+        "first_audio_ms": percentiles(metrics["first_audio_ms"]),
+        "latency_samples": {"answer_to_audio": len(metrics["answer_to_audio_ms"]),
+                            "key_to_prompt": len(metrics["key_to_prompt_ms"])},
         "campaign_prepare_s": round(prep_s, 1),
         "events_per_websocket": events_per_lane,
         "by_outcome": stats.by_outcome,
@@ -205,6 +207,31 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
     }
 
 
+def summary(results: list[dict]) -> str:
+    """The run's figures as a small table: each mode, and controller / baseline when both ran."""
+    runs = [r for r in results if "mode" in r]
+    ratio = next((r["controller_over_dialplan"] for r in results if "controller_over_dialplan" in r), None)
+    heads = [r["mode"] for r in runs] + (["controller / baseline"] if ratio else [])
+    lines = ["| figure | " + " | ".join(heads) + " |", "|---" * (len(heads) + 1) + "|"]
+
+    def cell(value: object) -> str:
+        return "–" if value is None else str(value)
+
+    def row(label: str, get) -> None:  # type: ignore[no-untyped-def]
+        lines.append(f"| {label} | " + " | ".join(cell(get(r)) for r in runs)
+                     + (f" | {cell(get(ratio))}" if ratio else "") + " |")
+
+    row("calls/min", lambda r: r.get("calls_per_min"))
+    for name, label in (("answer_to_audio_ms", "answer (Up) -> first prompt starts, ms"),
+                        ("key_to_prompt_ms", "key -> next prompt starts, ms")):
+        for p in ("50", "95", "99"):
+            row(f"{label}, p{p}", lambda r, name=name, p=p: (r.get(name) or {}).get(p))
+    lines.append(f"| samples (answer / key) | " + " | ".join(
+        "{answer_to_audio} / {key_to_prompt}".format(**r["latency_samples"]) if "latency_samples" in r else "–"
+        for r in runs) + (" | –" if ratio else "") + " |")
+    return "\n".join(lines)
+
+
 def numbers_of(path: Path) -> list[str]:
     import openpyxl
 
@@ -212,7 +239,13 @@ def numbers_of(path: Path) -> list[str]:
     return [f"0{row[3]}" for row in ws.iter_rows(min_row=5, values_only=True) if row and row[3]]
 
 
-async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: int, c: int, cps: float) -> dict:
+LATENCY_APP = "bench-latency"
+# The baseline's latency sampler (bench/latency.py) needs these three of its channels' events, and nothing else.
+LATENCY_EVENTS = ("ChannelStateChange", "ChannelDialplan", "ChannelDtmfReceived")
+
+
+async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: int, c: int, cps: float,
+                       latency: bool = True) -> dict:
     script = app.script_loader(settings)("f1_daily")
     library = app.audio_library(settings)
     prompts = prepare.script_prompts(script, {})
@@ -234,6 +267,8 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
     started: dict[str, float] = {}
     durations: list[float] = []
     failures: list[int] = []
+    sampler_latency = BaselineLatency()
+    parse_cpu = [0.0]
 
     async def listen(ws) -> None:  # type: ignore[no-untyped-def]
         async for message in ws:
@@ -243,13 +278,41 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
                 if cid in done and not done[cid].done():
                     done[cid].set_result(True)
 
+    async def listen_latency(ws) -> None:  # type: ignore[no-untyped-def]
+        # Its own websocket and application: the ends the originator waits for (above) never queue behind
+        # these. Work per event: one json.loads and a few comparisons (its CPU is reported).
+        async for message in ws:
+            t = time.thread_time()
+            data = json.loads(message)
+            ch = data.get("channel") or {}
+            cid = ch.get("id", "")
+            if cid.startswith("bl-"):
+                ts = dt.datetime.fromisoformat(data["timestamp"]).timestamp()
+                sampler_latency.event(data.get("type", ""), cid, ts, state=ch.get("state", ""),
+                                      app=data.get("dialplan_app", ""), data=data.get("dialplan_app_data", ""))
+            parse_cpu[0] += time.thread_time() - t
+
     pids = asterisk_pids(box)
     ast0 = {k: cpu_of(p) for k, p in pids.items()}
     busy0 = machine_busy()
     sem = asyncio.Semaphore(c)
-    async with websockets.connect(ws_url, additional_headers=auth, max_size=None) as ws, \
-            httpx.AsyncClient(base_url=a.url + "/ari", headers=auth, timeout=httpx.Timeout(30, pool=None),
-                              limits=httpx.Limits(max_connections=20)) as http:
+    lat_url = a.url.replace("http://", "ws://") + f"/ari/events?app={LATENCY_APP}&subscribeAll=false"
+    async with contextlib.AsyncExitStack() as stack:
+        ws = await stack.enter_async_context(websockets.connect(ws_url, additional_headers=auth, max_size=None))
+        http = await stack.enter_async_context(httpx.AsyncClient(
+            base_url=a.url + "/ari", headers=auth, timeout=httpx.Timeout(30, pool=None),
+            limits=httpx.Limits(max_connections=20)))
+        lat_ws = None
+        if latency:
+            lat_ws = await stack.enter_async_context(
+                websockets.connect(lat_url, additional_headers=auth, max_size=None))
+            # Every channel's events (eventSource "channel:" with no id: all channels, not endpoints or
+            # bridges), of three types only: Asterisk drops the others (ChannelVarset, hang-up requests...)
+            # before they reach the websocket.
+            (await http.post(f"/applications/{LATENCY_APP}/subscription",
+                             params={"eventSource": "channel:"})).raise_for_status()
+            (await http.put(f"/applications/{LATENCY_APP}/eventFilter",
+                            json={"allowed": [{"type": t} for t in LATENCY_EVENTS]})).raise_for_status()
         # The observer needs only the end of each call: Asterisk drops every other event type before it
         # reaches the websocket, so watching costs the baseline next to nothing. (Subscribed to all
         # events, its queue backed up at 800 calls and delayed the ends it waits for.)
@@ -257,6 +320,7 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
                               json={"allowed": [{"type": "ChannelDestroyed"}]})
         resp.raise_for_status()
         listener = asyncio.create_task(listen(ws))
+        lat_listener = asyncio.create_task(listen_latency(lat_ws)) if lat_ws is not None else None
         next_slot = time.monotonic()
 
         async def one(number: str) -> None:
@@ -290,11 +354,17 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
                             continue
                 durations.append(time.monotonic() - started[cid])
 
+        ru0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.monotonic()
         with Sampler(box) as sampler:
             await asyncio.gather(*(one(num) for num in numbers))
         wall = time.monotonic() - t0
+        ru1 = resource.getrusage(resource.RUSAGE_SELF)
         listener.cancel()
+        if lat_listener is not None:
+            await asyncio.sleep(0.5)  # the last calls' events, already sent, are read before it stops
+            lat_listener.cancel()
+            await http.delete(f"/applications/{LATENCY_APP}/subscription", params={"eventSource": "channel:"})
     busy1 = machine_busy()
     answered = box.pbx.rx("database show bench")
     keys = sum(len(line.split(":", 1)[1].strip()) for line in answered.splitlines() if line.startswith("/bench/"))
@@ -308,6 +378,12 @@ async def run_baseline(settings: config.Settings, box: Sandbox, path: Path, n: i
         "machine_busy_pct": round(100 * (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1), 1),
         "keys_received": keys, "keys_expected": sum(expected_keys(x) for x in numbers),
         "originate_failures": len(failures),
+        # The bench process (originates, waits for ends, the latency sampler), without the channel sampler;
+        # of it, the latency sampler's own parsing (a lower bound: websocket framing not included).
+        "bench_cpu_s": round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime) - sampler.cpu, 1),
+        "bench_sampler_cpu_s": round(sampler.cpu, 1),
+        **({"latency_sampler_cpu_s": round(parse_cpu[0], 2), "latency_events": sampler_latency.events,
+            **sampler_latency.summary_flat()} if latency else {}),
     }
 
 
@@ -320,8 +396,11 @@ async def main() -> None:
     ap.add_argument("--baseline-only", action="store_true")
     ap.add_argument("--db", default="", help="database URL (default: a fresh SQLite file)")
     ap.add_argument("--name", default="")
+    ap.add_argument("--out-dir", type=Path, default=RESULTS, help="where <name>.json goes (default bench/results)")
     ap.add_argument("--no-adaptive", action="store_true",
                     help="dial exactly --concurrency calls (no adaptive limit: the figures before issue 18)")
+    ap.add_argument("--no-baseline-latency", action="store_true",
+                    help="no latency sampler in the baseline (to see what it costs the baseline)")
     ap.add_argument("--latency-bound", type=float, default=300.0,
                     help="the adaptive limiter's p95 bound in ms (dialer.latency_bound_ms)")
     args = ap.parse_args()
@@ -348,20 +427,19 @@ async def main() -> None:
         print(json.dumps(results[-1], ensure_ascii=False))
         box.reset(timeout=60)
     if args.baseline or args.baseline_only:
-        results.append(await run_baseline(settings, box, path, n, c, cps))
+        results.append(await run_baseline(settings, box, path, n, c, cps, latency=not args.no_baseline_latency))
         print(json.dumps(results[-1], ensure_ascii=False))
         box.reset(timeout=60)
     if len(results) == 2:
-        ours, ref = results
-        ratio = {"calls_per_min": round(ours["calls_per_min"] / ref["calls_per_min"], 3),
-                 "wall": round(ours["wall_s"] / ref["wall_s"], 3)}
+        ratio = compare(*results)
         print(json.dumps({"controller_over_dialplan": ratio}))
         results.append({"controller_over_dialplan": ratio})
+    print(summary(results))
     if personas:
         box.up(base.sandbox.personas or "")  # the phones as they were: the default rule (or the configured file)
-    RESULTS.mkdir(exist_ok=True)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
     name = args.name or f"campaign_{n}x{c}{'_baseline' if args.baseline else ''}"
-    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (args.out_dir / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
 import os
 import platform
 import random
@@ -173,6 +174,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="also write the Markdown table to this file")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="also write the figures as JSON (read by bench/series_table.py)")
     args = parser.parse_args()
     logs.configure("warning")
 
@@ -212,6 +215,11 @@ def main() -> None:
     print("\n".join(lines))
     if args.out:
         args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps({"rows": args.rows, "load_average_at_start": LOAD_AT_START,
+                                         "load_average_at_end": load, "reads": reads,
+                                         "imports": [dict(zip(head, r)) for r in table]},
+                                        indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
