@@ -37,7 +37,7 @@ from ivr.scripts.variables import contact_variables
 
 a = app.App(config.load(), "test")
 no_pbx = types.SimpleNamespace(latency_sink=None)  # prepare_media never reaches a PBX
-dialer = Dialer(a.settings, a.repo, no_pbx, a.library, a.scripts, a.policy, worker_id="t", files=a.files)
+dialer = Dialer(a.settings, a.repo, no_pbx, a.library, a.scripts, a.policy, worker_id="t")
 script = a.scripts("f1_daily")
 
 
