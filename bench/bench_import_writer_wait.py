@@ -10,7 +10,8 @@ worker and renews its lease (``LeaseStore.heartbeat``, one short write transacti
 store, as the dialer does every few seconds) every 50 ms, timing each renewal, while this process imports
 a CSV of that many rows (bench/bench_import.py's CDC-like list). Printed: the import's wall and CPU seconds,
 and the writer's renewals during the import: count, failures ("database is locked" after SQLite's 30 s
-busy timeout), median, p99 and max seconds per renewal (its wait for the lock plus its own few ms).
+busy timeout), median, p99 and max seconds per renewal (its wait for the lock plus its own few ms), and the
+longest time from one batch's commit to the next (``ContactImporter(between=...)``; "one transaction" before).
 For a before/after, copy this file into another checkout (e.g. ``git archive`` of main) and run it there.
 On a shared machine wall figures include waiting for the CPU: compare within one run.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import json
 import os
 import statistics
@@ -82,9 +84,13 @@ def measure(database: str, rows: int, csv_path: Path, work: Path, admin: Any, ba
         kwargs: dict[str, Any] = {}
         if batch_rows is not None:
             kwargs["batch_rows"] = batch_rows
+        commits: list[float] = []
+        if "between" in inspect.signature(ContactImporter).parameters:  # a batched import: time each batch
+            kwargs["between"] = lambda _done: commits.append(time.perf_counter())
         importer = ContactImporter(repo, work / f"imports-{database}-{rows}", clock=lambda: NOW,
                                    zone=ZoneInfo("Asia/Ho_Chi_Minh"), **kwargs)
         start, cpu, wall0 = time.perf_counter(), time.process_time(), time.time()
+        commits.append(start)
         result = importer.import_file(csv_path, list_date=dt.date(2021, 7, 15), operator="bench")
         seconds, cpu_seconds, wall1 = time.perf_counter() - start, time.process_time() - cpu, time.time()
         time.sleep(0.5)
@@ -101,6 +107,8 @@ def measure(database: str, rows: int, csv_path: Path, work: Path, admin: Any, ba
     line = [database, f"{rows:,}", f"{result.imported:,}", f"{seconds:.1f}", f"{cpu_seconds:.1f}",
             f"{len(during):,}", f"{len(failed)}", f"{statistics.median(waits):.3f}" if waits else "-",
             f"{p99:.3f}", f"{max(s[1] for s in during):.3f}" if during else "-"]
+    gaps = [b - a for a, b in zip(commits[1:], commits[2:])]  # from one batch's commit to the next's
+    line.append(f"{len(gaps) + 1} batches, longest {max(gaps):.2f} s" if gaps else "one transaction")
     if failed:
         line.append(failed[0][2])
     print(" | ".join(line), file=sys.stderr)
@@ -123,7 +131,7 @@ def main() -> None:
 
     logs.configure("warning")
     print(f"tree {ROOT}; load average at start {LOAD_AT_START}; {os.cpu_count()} CPUs", file=sys.stderr)
-    print("database | rows | new | import s | import CPU s | renewals | failed | median s | p99 s | max s",
+    print("database | rows | new | import s | import CPU s | renewals | failed | median s | p99 s | max s | batches",
           file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="bench-wait-") as tmp:
         work = Path(tmp)

@@ -24,9 +24,9 @@ from ivr.storage.base import StoreBase, chunks, contact_record, import_record
 
 ANALYZE_AFTER = 1000  # rows written by an import after which PostgreSQL's statistics are refreshed
 IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't both add the same person
-# People written per transaction of an import: about 0.2 s of SQLite's write lock each on a busy machine
-# (bench/README.md, "Imports and other writers"), so that the dialer and the hotline never wait long.
-BATCH_ROWS = 5000
+# People written per transaction of an import: well under 1 s of SQLite's write lock each, even on a busy
+# machine (bench/README.md, "Imports and other writers"), so that the dialer and the hotline never wait long.
+BATCH_ROWS = 2000
 IMPORTING, DONE = "importing", "done"  # imports.status
 _MEMORY_IMPORTS = threading.Lock()  # an in-memory SQLite database: one process, so a thread lock suffices
 
