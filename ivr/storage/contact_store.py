@@ -149,7 +149,10 @@ class ContactStore(StoreBase):
                     assert done is not None
                     return import_record(done), False
             except BaseException:
-                self._undo(import_id, size)
+                try:
+                    self._undo(import_id, size)
+                except Exception:  # noqa: BLE001 - e.g. the database went away: the next import finishes the undo
+                    pass
                 raise
 
     def _update_known(self, s: Session, known: Sequence[r.ContactData], list_date: dt.date, now: dt.datetime,
