@@ -3,7 +3,7 @@
 Not a test: it prints figures. Run from the repository root:
 
     .venv/bin/python bench/bench_import_writer_wait.py [--rows 249990 100000] [--no-postgres]
-                                                       [--batch-rows N]
+                                                       [--batch-rows N] [--known]
 
 249,990 data rows + title + header = the 250,000-row cap (ivr/contacts/bounds.py). For each size and database: a fresh migrated database, then a second process (the "dialer") registers a
 worker and renews its lease (``LeaseStore.heartbeat``, one short write transaction through the project's
@@ -64,7 +64,8 @@ def writer(url: str, out: Path, stop: Path) -> None:
     out.write_text(json.dumps(samples))
 
 
-def measure(database: str, rows: int, csv_path: Path, work: Path, admin: Any, batch_rows: int | None) -> list[str]:
+def measure(database: str, rows: int, csv_path: Path, work: Path, admin: Any, batch_rows: int | None,
+            known: bool = False) -> list[str]:
     from bench_import import NOW, fresh_database
     from ivr.contacts.importer import ContactImporter
     from ivr.storage.db import make_engine
@@ -89,6 +90,13 @@ def measure(database: str, rows: int, csv_path: Path, work: Path, admin: Any, ba
             kwargs["between"] = lambda _done: commits.append(time.perf_counter())
         importer = ContactImporter(repo, work / f"imports-{database}-{rows}", clock=lambda: NOW,
                                    zone=ZoneInfo("Asia/Ho_Chi_Minh"), **kwargs)
+        if known:  # everyone known: yesterday's list first (not measured), then the same people again
+            ContactImporter(repo, work / f"imports-{database}-{rows}-0", clock=lambda: NOW,
+                            zone=ZoneInfo("Asia/Ho_Chi_Minh")).import_file(csv_path, list_date=dt.date(2021, 7, 14),
+                                                                           operator="bench")
+            again = csv_path.with_name("again-" + csv_path.name)
+            again.write_bytes(csv_path.read_bytes() + b"\n")  # another checksum
+            csv_path = again
         start, cpu, wall0 = time.perf_counter(), time.process_time(), time.time()
         commits.append(start)
         result = importer.import_file(csv_path, list_date=dt.date(2021, 7, 15), operator="bench")
@@ -104,7 +112,7 @@ def measure(database: str, rows: int, csv_path: Path, work: Path, admin: Any, ba
     waits = sorted(s[1] for s in during if s[2] is None)
     failed = [s for s in during if s[2] is not None]
     p99 = waits[min(len(waits) - 1, int(len(waits) * 0.99))] if waits else float("nan")
-    line = [database, f"{rows:,}", f"{result.imported:,}", f"{seconds:.1f}", f"{cpu_seconds:.1f}",
+    line = [database + (" (all known)" if known else ""), f"{rows:,}", f"{result.imported:,}", f"{seconds:.1f}", f"{cpu_seconds:.1f}",
             f"{len(during):,}", f"{len(failed)}", f"{statistics.median(waits):.3f}" if waits else "-",
             f"{p99:.3f}", f"{max(s[1] for s in during):.3f}" if during else "-"]
     gaps = [b - a for a, b in zip(commits[1:], commits[2:])]  # from one batch's commit to the next's
@@ -121,6 +129,8 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--batch-rows", type=int, default=None, help="ContactImporter(batch_rows=N)")
+    parser.add_argument("--known", action="store_true",
+                        help="measure the import of a list whose people are all known (yesterday's list first)")
     parser.add_argument("--writer", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.writer:
@@ -141,7 +151,7 @@ def main() -> None:
             csv_path = work / f"list-{rows}.csv"
             write_csv(csv_path, rows, 7)
             for database in databases:
-                measure(database, rows, csv_path, work, admin, args.batch_rows)
+                measure(database, rows, csv_path, work, admin, args.batch_rows, args.known)
     print(f"load average at end {' / '.join(f'{v:.1f}' for v in os.getloadavg())}", file=sys.stderr)
 
 
