@@ -127,17 +127,6 @@ class LimitRecorder(Protocol):
     def record_limit(self, row: LimitRow) -> None: ...
 
 
-class ContactFiles(Protocol):
-    """Where the files that say a contact's data are registered (ivr.storage.written_files.FileRegister), so
-    that the retention purge and `contacts erase` find them."""
-
-    def record_contact_files(self, contact_id: int, files: Sequence[tuple[str, str]], *, kind: str, operator: str,
-                             at: dt.datetime) -> int: ...
-
-
-PART_KIND = "audio.prompt_part"  # a rendered part of a prompt that says a contact's value
-
-
 class DialerEvents(Protocol):
     """Told as calls start and end (the service's metrics, ivr.observability.metrics.ServiceMetrics)."""
 
@@ -167,7 +156,7 @@ class Dialer:
                  metrics: Callable[[str, float], None] | None = None, db_retry: DbRetry | None = None,
                  pbx_wait: float = PBX_WAIT_SECONDS, events: DialerEvents | None = None,
                  lease: WorkerLease | None = None, limiter: AdaptiveLimiter | None = None,
-                 limits: LimitRecorder | None = None, files: ContactFiles | None = None) -> None:
+                 limits: LimitRecorder | None = None) -> None:
         self.settings = settings
         self.repo = repo
         self.ari = ari
@@ -183,7 +172,6 @@ class Dialer:
         self.pbx_wait = pbx_wait
         self.lease = lease  # None: a dialer of its own (tests): claims carry no lease
         self.events = events
-        self.files = files
         self._pbx_down_since: float | None = None
         # prompt -> media URI of fixed prompts and parts already looked up: the same for every contact, and
         # looking them up again costs a dozen file checks each (bench/README.md). A contact's values are
@@ -447,8 +435,7 @@ class Dialer:
         look-ahead left them) and registered as theirs."""
         variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
         parts = prepare.script_parts(script, variables)
-        media = await self.prepare_media(parts, contact.id)
-        await self._register_audio(contact.id, [p for ps in parts.values() for p in ps if is_value(p)])
+        media = await self.prepare_media(parts, contact.id)  # registers the contact's values as theirs
         return variables, media
 
     async def _look_ahead(self, campaign_id: int, script: Script, stop: asyncio.Event) -> None:
@@ -501,27 +488,19 @@ class Dialer:
                          contact_id: int) -> dict[Prompt, tuple[str, ...]]:
         """Each prompt of the call -> its parts' URIs. Renders what is missing now, just before this contact's
         call (never before the campaign's first call): the contact's values, cached by text, and registered
-        as theirs in the register of written files."""
+        as theirs in the register of personal audio (both twins of each part: one cache key)."""
         unique = list(dict.fromkeys(p for ps in parts.values() for p in ps))
         values = [p for p in unique if is_value(p)]
         missing = [p for p in unique if not is_value(p) and p not in self._media]
         if missing or values:
-            found, files = await asyncio.to_thread(self._render, missing + values)
-            if files and self.files is not None:
-                await self.db.run("record_contact_files", self.files.record_contact_files, contact_id, files,
-                                  kind=PART_KIND, operator=self.worker_id, at=self.clock())
+            found = await asyncio.to_thread(prepare.media_map, self.library, missing + values, True)
+            await self._register_audio(contact_id, values)
             if len(self._media) > MEDIA_MEMO_LIMIT:
                 self._media.clear()
             self._media.update((p, uri) for p, uri in found.items() if not is_value(p))
         else:
             found = {}
         return {prompt: tuple(found[p] if p in found else self._media[p] for p in ps) for prompt, ps in parts.items()}
-
-    def _render(self, prompts: list[Prompt]) -> tuple[dict[Prompt, str], list[tuple[str, str]]]:
-        """In a thread: render what is missing; the URIs, and the files of the contact's values."""
-        found = prepare.media_map(self.library, prompts, True)
-        files = [f for p in prompts if is_value(p) for f in self.library.files_of(p)]
-        return found, files
 
     async def _hang_up(self, channel_id: str) -> None:
         try:

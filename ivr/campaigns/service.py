@@ -29,7 +29,6 @@ from ivr.scripts.purpose import campaign_mismatch, direction_label
 from ivr.speech.library import AudioLibrary
 from ivr.scripts.interpreter import personalised, prompts_of
 from ivr.speech.render import check_recordings, render_script
-from ivr.storage.written_files import FileRegister
 from ivr.storage import records as r
 from ivr.storage.limits import LimitRow, LimitStore
 from ivr.storage.overview import CampaignRow, OverviewStore
@@ -97,7 +96,6 @@ class CampaignService:
         self.policy = policy
         self.clock = clock
         self.overview = OverviewStore(repo.engine)
-        self.files = FileRegister(repo.engine)  # where the dialer registers each contact's rendered values
 
     def plan(self, *, script_name: str, category: str | None = None, list_date: dt.date | None = None,
              import_id: int | None = None, overrides: Mapping[str, Any] | None = None,
@@ -254,7 +252,7 @@ class CampaignService:
                             campaigns=lambda: (campaign_id,))
         dialer = Dialer(self.settings, self.repo, ari, self.library, self.scripts, self.policy,
                         worker_id=who.worker_id, clock=self.clock, keep_reports=keep_reports, lease=lease,
-                        limits=LimitStore(self.repo.engine), files=self.files)
+                        limits=LimitStore(self.repo.engine))
         runner = CampaignRunner(self.repo, lambda _campaign_id: dialer, operator=operator, clock=self.clock)
         await lease.register()
         beating = asyncio.Event()  # not ``stop``: the lease lives until our last call has ended

@@ -1,4 +1,4 @@
-"""Import a CDC list: read, normalise, merge duplicates, store in one transaction, report refused rows.
+"""Import a CDC list: read, normalise, merge duplicates, store (all or nothing), report refused rows.
 
 What it guarantees:
 - a file that cannot be read imports nothing (one UserError naming the file and what is wrong);
@@ -30,6 +30,7 @@ from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.spreadsheet import write_csv
 from ivr.logs import get_logger
+from ivr.storage.contact_store import BATCH_ROWS
 from ivr.storage.records import Category, ContactData, ImportBatch
 from ivr.storage.repo import Repository
 
@@ -68,8 +69,13 @@ class ContactImporter:
     """Imports list files into the repository; copies and error reports go to ``imports_dir``."""
 
     def __init__(self, repo: Repository, imports_dir: Path, clock: Callable[[], dt.datetime],
-                 zone: ZoneInfo, limits: ImportLimits = ImportLimits()) -> None:
+                 zone: ZoneInfo, limits: ImportLimits = ImportLimits(), batch_rows: int = BATCH_ROWS,
+                 between: Callable[[int], None] | None = None) -> None:
+        """``batch_rows``: people written per transaction (ivr.storage.contact_store.BATCH_ROWS);
+        ``between``: called after each committed batch with the number of people written so far."""
         self._repo = repo
+        self._batch_rows = batch_rows
+        self._between = between
         self._limits = limits
         self._dir = imports_dir
         self._clock = clock
@@ -109,7 +115,8 @@ class ContactImporter:
             error_report=str(report) if report else None, stored_path=str(stored),
         )
         try:
-            record, already = self._repo.apply_import(batch, now, merge=merge_contact)
+            record, already = self._repo.apply_import(batch, now, merge=merge_contact, batch_rows=self._batch_rows,
+                                                      between=self._between)
         except BaseException:
             for written in (stored, report):
                 if written is not None:

@@ -172,14 +172,14 @@ def build(app: App, *, hotline: bool = True, dialer: bool = True) -> Service:
         owner = HotlineOwner(app.leases, ari, who.worker_id, ttl=settings.workers.hotline_lease_seconds,
                              apology=plans.taken_over_media, refuse_second=app.engine.dialect.name == "sqlite")
     if dialer:
-        library, scripts, policy, files = app.library, app.scripts, app.policy, app.files
+        library, scripts, policy = app.library, app.scripts, app.policy
 
         limiter = pbx_limiter(settings, ari)  # one per PBX: every campaign's dialer shares it
 
         def make_dialer(campaign_id: int) -> Dialer:
             return Dialer(settings, repo, ari, library, scripts, policy, worker_id=who.worker_id, lease=lease,
                           clock=app.clock, events=metrics, db_retry=DbRetry(observe=metrics.db_call),
-                          limiter=limiter, limits=LimitStore(app.engine), files=files)
+                          limiter=limiter, limits=LimitStore(app.engine))
 
         runner = CampaignRunner(repo, make_dialer, clock=app.clock)
         workers.append(NamedWorker("dialer", runner))

@@ -10,7 +10,6 @@ otherwise the TTS engine's rendering of its text.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import threading
@@ -135,19 +134,6 @@ class AudioLibrary:
         """``sound:<pbx dir>/<hash>`` for ARI's play; AudioNotReady if not rendered (never renders)."""
         key = self.path_for(prompt).stem
         return f"sound:{self.dirs.pbx_dir.rstrip('/')}/{key}"
-
-    def files_of(self, prompt: PromptLike) -> list[tuple[str, str]]:
-        """(path, sha256) of every file of a rendered prompt (the WAV and its mu-law twin), to register the
-        files that say a person's data (ivr.storage.written_files); AudioNotReady if not rendered."""
-        self.path_for(prompt)
-        out = []
-        for path in self.cache.paths(self.resolve(prompt).key):
-            digest = hashlib.sha256()
-            with path.open("rb") as f:
-                for block in iter(lambda: f.read(1 << 16), b""):
-                    digest.update(block)
-            out.append((str(path), digest.hexdigest()))
-        return out
 
     # -- rendering (before calls) -------------------------------------------------------------------
     def ensure(self, prompt: PromptLike) -> Path:

@@ -59,7 +59,8 @@ class CampaignStore(StoreBase):
         if category is not None and category not in set(r.Category):
             raise UserError(_("campaign: category must be F1 or F2, got {category!r}").format(category=category))
         with self._write() as s:
-            if import_id is not None and s.get(m.Import, import_id) is None:
+            found = s.get(m.Import, import_id) if import_id is not None else None
+            if import_id is not None and (found is None or found.status != "done"):
                 raise UserError(_("import {import_id}: no such import").format(import_id=import_id))
             row = m.Campaign(
                 script_name=script_name, script_version=script_version, category=category, list_date=list_date,

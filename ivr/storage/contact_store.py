@@ -6,9 +6,12 @@ passed in to ``apply_import``. May be imported by any domain module; imports no 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping, Protocol, Sequence
+import fcntl
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
-from sqlalchemy import Row, String, any_, bindparam, select, text
+from sqlalchemy import Row, String, any_, bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -21,6 +24,11 @@ from ivr.storage.base import StoreBase, chunks, contact_record, import_record
 
 ANALYZE_AFTER = 1000  # rows written by an import after which PostgreSQL's statistics are refreshed
 IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't both add the same person
+# People written per transaction of an import: well under 1 s of SQLite's write lock each, even on a busy
+# machine (bench/README.md, "Imports and other writers"), so that the dialer and the hotline never wait long.
+BATCH_ROWS = 2000
+IMPORTING, DONE = "importing", "done"  # imports.status
+_MEMORY_IMPORTS = threading.Lock()  # an in-memory SQLite database: one process, so a thread lock suffices
 
 
 class ContactMerge(Protocol):
@@ -37,8 +45,9 @@ class Contacts(Protocol):
     def find_import(self, sha256: str) -> r.ImportRecord | None: ...
     def get_import(self, import_id: int) -> r.ImportRecord: ...
     def recent_imports(self, limit: int = 50) -> list[r.ImportRecord]: ...
-    def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *,
-                     merge: ContactMerge) -> tuple[r.ImportRecord, bool]: ...
+    def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *, merge: ContactMerge,
+                     batch_rows: int = ..., between: Callable[[int], None] | None = None
+                     ) -> tuple[r.ImportRecord, bool]: ...
     def list_contacts(self, list_date: dt.date | None = None, category: str | None = None) -> list[r.Contact]: ...
     def get_contact(self, contact_id: int) -> r.Contact: ...
     def household_members(self, household_id: int) -> list[r.Contact]: ...
@@ -50,60 +59,165 @@ class ContactStore(StoreBase):
     # -- imports ---------------------------------------------------------------------------------------
     def find_import(self, sha256: str) -> r.ImportRecord | None:
         with self._read() as s:
-            row = s.scalar(select(m.Import).where(m.Import.sha256 == sha256))
+            row = s.scalar(select(m.Import).where(m.Import.sha256 == sha256, m.Import.status == DONE))
             return import_record(row) if row else None
 
     def get_import(self, import_id: int) -> r.ImportRecord:
         with self._read() as s:
             row = s.get(m.Import, import_id)
-            if row is None:
+            if row is None or row.status != DONE:
                 raise UserError(_("import {import_id}: no such import").format(import_id=import_id))
             return import_record(row)
 
     def recent_imports(self, limit: int = 50) -> list[r.ImportRecord]:
         """The newest imports first (the console's list of past imports)."""
         with self._read() as s:
-            return [import_record(i) for i in s.scalars(select(m.Import).order_by(m.Import.id.desc()).limit(limit))]
+            return [import_record(i) for i in s.scalars(select(m.Import).where(m.Import.status == DONE)
+                                                           .order_by(m.Import.id.desc()).limit(limit))]
 
-    def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *,
-                     merge: ContactMerge) -> tuple[r.ImportRecord, bool]:
-        """Store a list: new people added, known people updated, all in one transaction.
+    def apply_import(self, batch: r.ImportBatch, now: dt.datetime, *, merge: ContactMerge,
+                     batch_rows: int = BATCH_ROWS,
+                     between: Callable[[int], None] | None = None) -> tuple[r.ImportRecord, bool]:
+        """Store a list: new people added, known people updated; all of it or nothing, as others see it.
 
         Returns the import and whether this file (same sha256) had been imported before, in which case
         nothing changes but an audit entry. A known person is updated with the values of the newer list
         per ``merge``, the domain's rule (ivr.contacts.merge); first_seen/last_seen span every list they were on.
         A new person on a phone whose household opted out is opted out too: the phone asked not to be called.
+
+        Written in pieces, so that SQLite's write lock is never held for long (other writers, the dialer and
+        the hotline, wait for it; bench/bench_import_writer_wait.py): the import row (status IMPORTING),
+        then the new households, new contacts and every link in committed transactions of ``batch_rows``
+        people, then one short transaction that applies the known people's updates and marks the import
+        DONE. Until then campaigns, lists and the import list do not see it (they read DONE imports and
+        contacts on them only). A failure undoes what the batches wrote (``_undo``), and an import a crash
+        left IMPORTING is undone by the next import. Imports run one at a time across processes (PostgreSQL:
+        a session advisory lock; SQLite: a lock file next to the database). ``between(done)`` is called
+        after each committed batch (tests: another writer gets the lock there).
         """
-        with self._write() as s:
-            self._lock(s, IMPORT_LOCK)
-            previous = s.scalar(select(m.Import).where(m.Import.sha256 == batch.sha256))
-            if previous is not None:
-                self._audit(s, batch.operator, "contacts.import.repeat", f"import:{previous.id}", 0, now)
-                return import_record(previous), True
-            existing, households, opted_out = self._known(s, sorted({c.phone_e164 for c in batch.contacts}))
+        with self._import_lock():
+            with self._write() as s:
+                previous = s.scalar(select(m.Import).where(m.Import.sha256 == batch.sha256,
+                                                           m.Import.status == DONE))
+                if previous is not None:
+                    self._audit(s, batch.operator, "contacts.import.repeat", f"import:{previous.id}", 0, now)
+                    return import_record(previous), True
+            self._undo_unfinished()
+            with self._read() as s:
+                existing, households, opted_out = self._known(s, sorted({c.phone_e164 for c in batch.contacts}))
             new = [c for c in batch.contacts if c.identity not in existing]
             known = [c for c in batch.contacts if c.identity in existing]
-            imp = m.Import(
-                file_name=batch.file_name, sha256=batch.sha256, list_date=batch.list_date,
-                category=batch.category, operator=batch.operator, rows=batch.rows, imported=len(new),
-                updated=len(known), duplicates=batch.duplicates, invalid=batch.invalid,
-                error_report=batch.error_report, stored_path=batch.stored_path, created_at=now,
-            )
-            s.add(imp)
-            s.flush()
-            self._add_households(s, sorted({c.phone_e164 for c in new} - households.keys()), households, now)
-            new_ids = self._add_contacts(s, new, households, opted_out, batch.list_date, now)
-            bulk.update_rows(s, m.table_of(m.Contact),
-                             [_merge(existing[c.identity], c, batch.list_date, now, merge) for c in known])
-            ids = [*new_ids, *(existing[c.identity].id for c in known)]
-            links = [{"import_id": imp.id, "contact_id": cid, "category": c.category, "row": c.row}
-                     for cid, c in zip(ids, [*new, *known])]
-            bulk.insert_rows(s, m.table_of(m.ContactImport), links)
-            self._audit(s, batch.operator, "contacts.import", f"import:{imp.id}", len(links), now)
-            if self._postgres and len(links) >= ANALYZE_AFTER:
-                # Fresh planner statistics, so that tomorrow's lookup and the campaign queries use indexes.
-                s.execute(text("ANALYZE households, contacts, contact_imports"))
-            return import_record(imp), False
+            with self._write() as s:
+                imp = m.Import(
+                    file_name=batch.file_name, sha256=batch.sha256, list_date=batch.list_date,
+                    category=batch.category, operator=batch.operator, rows=batch.rows, imported=len(new),
+                    updated=len(known), duplicates=batch.duplicates, invalid=batch.invalid,
+                    error_report=batch.error_report, stored_path=batch.stored_path, created_at=now,
+                    status=IMPORTING,
+                )
+                s.add(imp)
+                s.flush()
+                import_id = imp.id
+            try:
+                size = max(1, batch_rows)
+                for start in range(0, len(new), size):
+                    with self._write() as s:
+                        part = new[start:start + size]
+                        self._add_households(s, sorted({c.phone_e164 for c in part} - households.keys()),
+                                             households, now)
+                        ids = self._add_contacts(s, part, households, opted_out, batch.list_date, now)
+                        bulk.insert_rows(s, m.table_of(m.ContactImport), [
+                            {"import_id": import_id, "contact_id": i, "category": c.category, "row": c.row,
+                             "added": True} for i, c in zip(ids, part)])
+                    if between is not None:
+                        between(start + len(part))
+                for start in range(0, len(known), size):
+                    with self._write() as s:
+                        bulk.insert_rows(s, m.table_of(m.ContactImport), [
+                            {"import_id": import_id, "contact_id": existing[c.identity].id, "category": c.category,
+                             "row": c.row, "added": False} for c in known[start:start + size]])
+                    if between is not None:
+                        between(len(new) + start + len(known[start:start + size]))
+                with self._write() as s:
+                    self._update_known(s, known, batch.list_date, now, merge)
+                    s.execute(update(m.Import).where(m.Import.id == import_id).values(status=DONE))
+                    self._audit(s, batch.operator, "contacts.import", f"import:{import_id}", len(batch.contacts), now)
+                    if self._postgres and len(batch.contacts) >= ANALYZE_AFTER:
+                        # Fresh planner statistics, so that tomorrow's lookup and the campaign queries use indexes.
+                        s.execute(text("ANALYZE households, contacts, contact_imports"))
+                    done = s.get(m.Import, import_id)
+                    assert done is not None
+                    return import_record(done), False
+            except BaseException:
+                try:
+                    self._undo(import_id, size)
+                except Exception:  # noqa: BLE001 - e.g. the database went away: the next import finishes the undo
+                    pass
+                raise
+
+    def _update_known(self, s: Session, known: Sequence[r.ContactData], list_date: dt.date, now: dt.datetime,
+                      merge: ContactMerge) -> None:
+        """The known people's rows, read again inside the final transaction, merged with the newer list."""
+        if not known:
+            return
+        table = m.table_of(m.Contact)
+        current: dict[tuple[str, str], Row[Any]] = {}
+        for chunk in ([sorted({c.phone_e164 for c in known})] if self._postgres
+                      else chunks(sorted({c.phone_e164 for c in known}))):
+            for row in s.execute(select(table).where(self._phone_in(table.c.phone_e164, chunk))):
+                current[(row.phone_e164, row.name_key)] = row
+        bulk.update_rows(s, table, [_merge(current[c.identity], c, list_date, now, merge)
+                                    for c in known if c.identity in current])
+
+    @contextmanager
+    def _import_lock(self) -> Iterator[None]:
+        """One import at a time across processes, for the whole import (all its transactions)."""
+        if self._postgres:
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": IMPORT_LOCK})
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": IMPORT_LOCK})
+                    connection.commit()
+            return
+        database = self._engine.url.database
+        if not database or database == ":memory:":
+            with _MEMORY_IMPORTS:
+                yield
+            return
+        with open(f"{database}-import.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released by the system if this process dies
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _undo_unfinished(self) -> None:
+        """Undo the imports a crash left IMPORTING (the import lock is held: none of them is running)."""
+        with self._read() as s:
+            unfinished = list(s.scalars(select(m.Import.id).where(m.Import.status == IMPORTING)))
+        for import_id in unfinished:
+            self._undo(import_id, BATCH_ROWS)
+
+    def _undo(self, import_id: int, size: int) -> None:
+        """Delete what an unfinished import wrote, in transactions of ``size`` people: the contacts it added,
+        the households left with nobody, then the import (its links go with it). The import row goes last,
+        so an undo cut short is finished by the next import."""
+        CI, C, H = m.ContactImport, m.Contact, m.Household
+        while True:
+            with self._write() as s:
+                ids = list(s.scalars(select(CI.contact_id).where(CI.import_id == import_id, CI.added.is_(True))
+                                     .order_by(CI.contact_id).limit(size)))
+                if not ids:
+                    break
+                phones = sorted(set(s.scalars(select(C.phone_e164).where(C.id.in_(ids)))))
+                s.execute(delete(C).where(C.id.in_(ids)))
+                s.execute(delete(H).where(H.phone_e164.in_(phones),
+                                          ~select(C.id).where(C.household_id == H.id).exists()))
+        with self._write() as s:
+            s.execute(delete(m.Import).where(m.Import.id == import_id, m.Import.status == IMPORTING))
 
     def _known(self, s: Session, phones: Sequence[str]) -> tuple[dict[tuple[str, str], Row[Any]],
                                                                    dict[str, int], set[str]]:
@@ -162,10 +276,10 @@ class ContactStore(StoreBase):
 
         With a date, the category is the one the person had on that day's list.
         """
-        query = select(m.Contact).order_by(m.Contact.id)
+        query = select(m.Contact).where(~being_imported(m.Contact.id)).order_by(m.Contact.id)
         if list_date is not None:
             on_list = (select(m.ContactImport.contact_id).join(m.Import)
-                       .where(m.Import.list_date == list_date))
+                       .where(m.Import.list_date == list_date, m.Import.status == DONE))
             if category is not None:
                 on_list = on_list.where(m.ContactImport.category == category)
             query = query.where(m.Contact.id.in_(on_list))
@@ -186,6 +300,13 @@ class ContactStore(StoreBase):
         with self._read() as s:
             rows = s.scalars(select(m.Contact).where(m.Contact.household_id == household_id).order_by(m.Contact.id))
             return [contact_record(c) for c in rows]
+
+
+def being_imported(contact_id: Any) -> Any:
+    """True for a contact added by an import not finished yet (its batches are committed, it is not DONE)."""
+    CI = m.ContactImport
+    return (select(CI.contact_id).join(m.Import, m.Import.id == CI.import_id)
+            .where(CI.contact_id == contact_id, CI.added.is_(True), m.Import.status == IMPORTING).exists())
 
 
 def _merge(old: Row[Any], new: r.ContactData, list_date: dt.date, now: dt.datetime,

@@ -433,12 +433,13 @@ def _members(import_id: int | None, list_date: dt.date | None, category: str | N
     """The contacts on a campaign's list: one import's, or the lists of ``monitoring_days`` days up to
     ``list_date`` (F1 monitoring repeats daily until quarantine ends); of one category if given."""
     CI = m.ContactImport
-    members = select(CI.contact_id)
+    # Finished imports only: an import being written in batches is not a list yet (ivr.storage.contact_store).
+    members = select(CI.contact_id).join(m.Import, m.Import.id == CI.import_id).where(m.Import.status == "done")
     if import_id is not None:
         members = members.where(CI.import_id == import_id)
     elif list_date is not None:  # a campaign has a list date or an import (create_campaign)
         first_day = list_date - dt.timedelta(days=max(monitoring_days, 1) - 1)
-        members = members.join(m.Import).where(m.Import.list_date.between(first_day, list_date))
+        members = members.where(m.Import.list_date.between(first_day, list_date))
     if category is not None:
         members = members.where(CI.category == category)
     return members

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, MetaData, SmallInteger, String,
-    UniqueConstraint, text,
+    UniqueConstraint, false, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql.schema import Table
@@ -104,6 +104,9 @@ class Import(Base):
     error_report: Mapped[str | None] = mapped_column(String(1000))
     stored_path: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # IMPORTING while its rows are written in batches (ivr.storage.contact_store): campaigns, lists and the
+    # import list see only DONE imports; an import left IMPORTING by a crash is removed by the next import.
+    status: Mapped[str] = mapped_column(String(12), default="done", server_default="done")
 
 
 class ContactImport(Base):
@@ -115,6 +118,8 @@ class ContactImport(Base):
                                             index=True)
     category: Mapped[str] = mapped_column(String(2))
     row: Mapped[str] = mapped_column(String(64))  # where in the file, as the spreadsheet shows it
+    # The contact was created by this import (not known before): what undoing an unfinished import deletes.
+    added: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Campaign(Base):

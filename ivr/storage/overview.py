@@ -60,7 +60,8 @@ class OverviewStore(StoreBase):
                          func.sum(case((CI.category == "F2", 1), else_=0)).label("f2"))
                   .group_by(CI.import_id).subquery())
         query = (select(I, counts.c.people, counts.c.f1, counts.c.f2)
-                 .outerjoin(counts, counts.c.import_id == I.id).order_by(I.id.desc()).limit(limit))
+                 .outerjoin(counts, counts.c.import_id == I.id).where(I.status == "done")
+                 .order_by(I.id.desc()).limit(limit))
         with self._read() as s:
             return [ImportRow(i.id, i.file_name, i.list_date, i.category, i.rows, i.imported, i.updated, i.duplicates,
                               i.invalid, int(people or 0), int(f1 or 0), int(f2 or 0), i.operator, i.created_at)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ivr.storage import models as m
 from ivr.storage import records as r
 from ivr.storage.base import StoreBase, chunks, contact_record
+from ivr.storage.contact_store import being_imported
 from ivr.storage.hotline import CallbackTask, InboundAnswer, InboundCall
 from ivr.storage.written_files import mark_deleted
 
@@ -94,12 +95,13 @@ class PurgeStore(StoreBase):
     def plan(self, cutoff: dt.date, inbound_before: dt.datetime) -> PurgePlan:
         """Who and what the purge would remove now (nothing is changed)."""
         with self._read() as s:
-            old = [C.last_seen < cutoff, ~C.name_key.startswith(PURGED_PREFIX)]
+            # Not the people an import is writing right now (a late, back-dated list): theirs is the import's undo.
+            old = [C.last_seen < cutoff, ~C.name_key.startswith(PURGED_PREFIX), ~being_imported(C.id)]
             rows = list(s.scalars(select(C).where(*old, *self._idle()).order_by(C.id)))
             kept = s.scalar(select(func.count()).select_from(C).where(*old)) or 0
             imports = [ImportFiles(*row) for row in s.execute(
                 select(m.Import.id, m.Import.stored_path, m.Import.error_report)
-                .where(m.Import.list_date < cutoff,
+                .where(m.Import.list_date < cutoff, m.Import.status == "done",
                        or_(m.Import.stored_path.is_not(None), m.Import.error_report.is_not(None)))
                 .order_by(m.Import.id))]
             subjects = self._subjects(s, rows)

@@ -97,44 +97,6 @@ class FileRegister(StoreBase):
             self._audit(s, operator, action, obj, rows, at)
             return ids
 
-    def record_contact_files(self, contact_id: int, files: Sequence[tuple[str, str]], *, kind: str, operator: str,
-                             at: dt.datetime) -> int:
-        """Register files that say this contact's data (a rendered part of a prompt: their name, their
-        address) unless each is registered for them already; returns how many were registered now.
-
-        No audit entry: this is the cache of a call being prepared, not a staff action (the purge that
-        deletes them is audited). ``files`` are (path, sha256). The same file may be registered for several
-        contacts (two people of the same name): purging one deletes it, and the other's next call renders
-        it again."""
-        if not files:
-            return 0
-        paths = [path for path, _sha in files]
-        with self._read() as s:  # the usual case (a retry, the next day's call): all known, no write at all
-            if self._known(s, contact_id, paths) >= set(paths):
-                return 0
-        with self._write() as s:
-            known = self._known(s, contact_id, paths)
-            added = 0
-            for path, sha in files:
-                if path in known:
-                    continue
-                row = WrittenFile(path=path, kind=kind, personal=True, sha256=sha, rows=1, operator=operator,
-                                  written_at=at)
-                s.add(row)
-                s.flush()
-                s.add(WrittenFileSubject(file_id=row.id, contact_id=contact_id, inbound_call_id=None))
-                known.add(path)
-                added += 1
-            return added
-
-    @staticmethod
-    def _known(s: Session, contact_id: int, paths: Sequence[str]) -> set[str]:
-        """Which of ``paths`` are registered (not deleted) for this contact."""
-        S = WrittenFileSubject
-        return set(s.scalars(select(WrittenFile.path).join(S, S.file_id == WrittenFile.id)
-                             .where(S.contact_id == contact_id, WrittenFile.deleted_at.is_(None),
-                                    WrittenFile.path.in_(paths))))
-
     def naming(self, contact_ids: Iterable[int], inbound_before: dt.datetime | None = None,
                inbound_call_ids: Iterable[int] = ()) -> list[RegisteredFile]:
         """Files not yet deleted that name any of these contacts, any of these hotline calls, or any hotline

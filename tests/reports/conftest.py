@@ -9,11 +9,9 @@ from typing import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from ivr.config import PROJECT_ROOT
 from ivr.reports.daily import ReportDeps
 from ivr.reports.queries import ReportQueries
 from ivr.reports.symptoms import SymptomRules
-from ivr.scripts.checker import load_checked
 from ivr.storage.db import make_engine
 from ivr.storage.written_files import FileRegister
 
@@ -22,12 +20,8 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 from dbfixtures import any_db_url, e2e_postgres_url  # noqa: E402,F401  (SQLite, then PostgreSQL)
 from seed import ZONE, Seeded, seed, t, utc  # noqa: E402
+from speaking import SCRIPTS, load_script  # noqa: E402  (shared with the purge tests)
 
-SCRIPTS = PROJECT_ROOT / "scripts_vi"
-
-
-def load_script(name: str):  # type: ignore[no-untyped-def]
-    return load_checked(name, SCRIPTS)
 
 
 @pytest.fixture

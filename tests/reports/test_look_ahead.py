@@ -20,7 +20,7 @@ from ivr.storage import models as m
 from ivr.storage.audio_register import AudioRegister
 from ivr.storage.repo import Repository
 from seed import D, Seeded, t, utc
-from test_purge_prompt_parts import SpeakingEngine, load_script
+from speaking import SpeakingEngine, load_script
 
 NOW = utc(t(2, "08:00"))
 NO_PBX = types.SimpleNamespace(latency_sink=None)  # the look-ahead never reaches a PBX

@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import json
-import wave
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -23,14 +21,12 @@ from ivr.scripts.interpreter import RecordAnswer
 from ivr.scripts.variables import contact_variables
 from ivr.cli import main
 from ivr.operator import operator_name
-from ivr.config import PROJECT_ROOT
 from ivr.scripts.address import AddressRule, form_of_address
 from ivr.contacts.importer import ContactImporter
 from ivr.contacts.text import name_key
 from ivr.reports.daily import ReportBuilder, ReportDeps, summary_json, write_daily
 from ivr.reports.export import export_answers
 from ivr.protection.retention import Purger
-from ivr.scripts.checker import load_checked
 from ivr.speech.cache import tts_key
 from ivr.speech.library import AudioDirs, AudioLibrary
 from ivr.speech.render import render_personalised, render_script
@@ -40,30 +36,12 @@ from ivr.storage.repo import Repository
 from ivr.storage.purge_store import PurgeStore
 from ivr.storage.written_files import FileRegister
 from seed import D, HOTLINE, LISTS, PEOPLE, SCENARIOS, ZONE, Person, Seeded, t, utc
+from speaking import SpeakingEngine, load_script
 
 LATER = 40  # a list of D+40: still within retention when the purge runs on D+45
 NOW = utc(t(45, "08:00"))
 RETENTION = 30
 NAMESAKE = Person("Lê Thị Bình", "0912000099", 1991, "Thôn 9", "Quảng Thịnh", "TP Thanh Hóa")  # binh's name
-
-
-@dataclass
-class SpeakingEngine:
-    """A TTS engine that writes a short silent WAV and remembers every text it was asked to say."""
-
-    name: str = "test-tts"
-    voice: str = "vi"
-    rate: int = 150
-    suffix: str = ".wav"
-    texts: list[str] = field(default_factory=list)
-
-    def synthesize(self, text: str, out: Path) -> None:
-        self.texts.append(text)
-        with wave.open(str(out), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(8000)
-            w.writeframes(b"\0\0" * 400)
 
 
 def expected_purged() -> set[str]:
@@ -72,10 +50,6 @@ def expected_purged() -> set[str]:
     seen["an"] = LATER  # on the list of D+40 too
     busy = {person for (_, person), atts in SCENARIOS.items() if any(a.status != "done" for a in atts)}
     return {p for p, last in seen.items() if last < 45 - RETENTION and p not in busy}
-
-
-def load_script(name: str):  # type: ignore[no-untyped-def]
-    return load_checked(name, PROJECT_ROOT / "scripts_vi")
 
 
 @pytest.fixture

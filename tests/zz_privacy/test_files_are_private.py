@@ -37,7 +37,7 @@ from ivr.scripts.variables import contact_variables
 
 a = app.App(config.load(), "test")
 no_pbx = types.SimpleNamespace(latency_sink=None)  # prepare_media never reaches a PBX
-dialer = Dialer(a.settings, a.repo, no_pbx, a.library, a.scripts, a.policy, worker_id="t", files=a.files)
+dialer = Dialer(a.settings, a.repo, no_pbx, a.library, a.scripts, a.policy, worker_id="t")
 script = a.scripts("f1_daily")
 
 
@@ -96,13 +96,14 @@ def test_the_purge_leaves_no_personal_data_in_the_database_wal_data_folder_or_au
     assert any(m.encode() in p.read_bytes() for m in marks for p in (folder / "var").rglob("*") if p.is_file())
     before = {p.stem for p in sounds.glob("*.wav")}
     with sqlite3.connect(folder / "var" / "robocall.db") as db:
-        parts = {Path(path).stem for (path,) in db.execute(
-            "SELECT path FROM written_files WHERE kind = 'audio.prompt_part' AND deleted_at IS NULL")}
+        parts = {key for (key,) in db.execute("SELECT key FROM personal_audio WHERE contact_id IS NOT NULL")}
+        in_files = db.execute("SELECT count(*) FROM written_files WHERE path LIKE '%.wav' OR path LIKE '%.ulaw'")
+        assert in_files.fetchone() == (0,), "one register of personal audio: not also the register of files"
     assert parts and parts <= before  # each person's values, rendered for their call, registered as theirs
     proc = robocall("purge", "--older-than", "1", "--json", env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
-    assert result["wal_truncated"] and result["counts"]["contacts"] >= 3 and result["written_files"] > 0
+    assert result["wal_truncated"] and result["counts"]["contacts"] >= 3 and result["audio_files"] >= len(parts) > 0
     leaks = {}
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.parent.name != "log"):
         data = path.read_bytes()

@@ -1,0 +1,153 @@
+"""An import is written in committed batches (issue 16, item 5: other writers must not wait for a whole list),
+yet nobody sees half of it, and a failure or a crash leaves nothing behind. SQLite and PostgreSQL.
+
+The hook ``between`` runs after each committed batch: there another writer must get the lock at once, and a
+campaign or a list must not see the import yet."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, event, select
+
+from ivr.contacts.importer import ContactImporter, ImportResult
+from ivr.errors import UserError
+from ivr.storage import models as m
+from ivr.storage.contact_store import ContactStore
+from ivr.storage.db import make_engine
+from ivr.storage.leases import LeaseStore
+from ivr.storage.repo import Repository
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lists"
+NOW = dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
+D15, D16 = dt.date(2021, 7, 15), dt.date(2021, 7, 16)
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+TABLES = ("imports", "contacts", "households", "contact_imports")
+
+
+class Stop(Exception):
+    """A failure injected between two batches."""
+
+
+def importer(repo: Repository, tmp_path: Path, between: Any = None, batch_rows: int = 2) -> ContactImporter:
+    return ContactImporter(repo, tmp_path / "imports", clock=lambda: NOW, zone=ZONE, batch_rows=batch_rows,
+                           between=between)
+
+
+def run(imp: ContactImporter, name: str, day: dt.date = D15) -> ImportResult:
+    return imp.import_file(FIXTURES / name, list_date=day, operator="cdc-staff")
+
+
+def tables(repo: Repository) -> dict[str, int]:
+    return {t: repo.count(t) for t in TABLES}
+
+
+@pytest.fixture
+def impatient(db_url: str) -> Iterator[Engine]:
+    """Another process's engine that waits at most 100 ms for a lock (the project's default is 30 s)."""
+    if db_url.startswith("sqlite"):
+        engine = make_engine(db_url)
+
+        @event.listens_for(engine, "connect")
+        def _short(dbapi_connection: Any, _record: Any) -> None:  # after make_engine's own: overrides 30 s
+            dbapi_connection.execute("PRAGMA busy_timeout=100")
+    else:
+        engine = make_engine(db_url, connect_args={"options": "-c lock_timeout=100"})
+    yield engine
+    engine.dispose()
+
+
+def test_another_writer_gets_the_lock_between_batches(repo: Repository, impatient: Engine,
+                                                      tmp_path: Path) -> None:
+    leases = LeaseStore(impatient)
+    leases.register("dialer-1", node="n", pid=os.getpid(), role="dialer", ari_url="-", app="-", ttl=60)
+    renewed: list[tuple[int, bool]] = []
+
+    def dialer_writes(done: int) -> None:  # "database is locked" here if the import still held the lock
+        renewed.append((done, leases.heartbeat("dialer-1", 60)))
+
+    result = run(importer(repo, tmp_path, dialer_writes), "f1_title_block.xlsx")
+    assert result.imported == 6
+    assert renewed == [(2, True), (4, True), (6, True)], "a write after each batch of 2 people"
+
+
+def test_a_campaign_or_a_list_made_meanwhile_sees_none_of_the_import(repo: Repository, tmp_path: Path) -> None:
+    first = run(importer(repo, tmp_path, batch_rows=1000), "f1_title_block.xlsx", D15)  # 6 people already there
+    before = {c.id for c in repo.list_contacts()}
+    seen: list[tuple[Any, ...]] = []
+
+    def look(done: int) -> None:
+        with pytest.raises(UserError):  # the import being written, by its id: "no such import"
+            repo.get_import(first.import_id + 1)
+        campaign = repo.create_campaign(script_name="f1_daily", script_version="1", operator="t", now=NOW,
+                                        category="F1", list_date=D16)
+        seen.append((done, repo.count_eligible(import_id=None, list_date=D16, category="F1"),
+                     repo.enqueue_contacts(campaign.id, NOW), {c.id for c in repo.list_contacts()} == before,
+                     repo.list_contacts(D16), repo.recent_imports()[0].list_date, repo.find_import("x")))
+
+    result = run(importer(repo, tmp_path, look, batch_rows=1), "f1_next_day.xlsx", D16)  # 2 new, 2 known
+
+    assert (result.imported, result.updated) == (2, 2)
+    assert [s[0] for s in seen] == [1, 2, 3, 4]
+    assert all(s[1:] == (0, 0, True, [], D15, None) for s in seen), seen
+    assert result.import_id == first.import_id + 1 and repo.get_import(result.import_id).list_date == D16
+    assert repo.count_eligible(import_id=None, list_date=D16, category="F1") == 4  # once it is done: its 4 phones
+
+
+def test_a_failure_between_batches_leaves_nothing(repo: Repository, tmp_path: Path) -> None:
+    def fail(done: int) -> None:
+        if done == 4:
+            raise Stop()
+
+    with pytest.raises(Stop):
+        run(importer(repo, tmp_path, fail), "f1_title_block.xlsx")
+    assert tables(repo) == {t: 0 for t in TABLES}
+    assert repo.audit_entries() == []
+    assert not any((tmp_path / "imports").iterdir()), "the stored copy and the error report are gone too"
+    assert run(importer(repo, tmp_path), "f1_title_block.xlsx").imported == 6  # and it can be imported again
+
+
+def test_a_failure_keeps_the_known_peoples_values_and_the_earlier_list(repo: Repository, tmp_path: Path) -> None:
+    run(importer(repo, tmp_path), "f1_title_block.xlsx", D15)
+    before = (tables(repo), repo.list_contacts())
+
+    def fail(done: int) -> None:
+        if done == 3:  # the new people are written, the known ones' links half
+            raise Stop()
+
+    with pytest.raises(Stop):
+        run(importer(repo, tmp_path, fail, batch_rows=1), "f1_next_day.xlsx", D16)
+    assert (tables(repo), repo.list_contacts()) == before
+
+
+def test_a_crashed_import_is_invisible_and_the_next_import_removes_it(repo: Repository, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch,
+                                                                     engine: Engine) -> None:
+    run(importer(repo, tmp_path), "f2_cp1258.csv", D15)  # 2 people before the crash
+    before = repo.list_contacts()
+
+    def crash(done: int) -> None:
+        if done == 4:
+            raise Stop()
+
+    with monkeypatch.context() as patch:  # the process dies: nothing is undone
+        patch.setattr(ContactStore, "_undo", lambda self, import_id, size: None)
+        with pytest.raises(Stop):
+            run(importer(repo, tmp_path, crash), "f1_title_block.xlsx", D16)
+    assert repo.count("contacts") == 2 + 4, "the crash left 4 people behind"
+    assert repo.list_contacts() == before and repo.list_contacts(D16) == []
+    assert repo.recent_imports()[0].list_date == D15 and len(repo.recent_imports()) == 1
+    assert repo.count_eligible(import_id=None, list_date=D16, category="F1") == 0
+
+    again = run(importer(repo, tmp_path), "f1_title_block.xlsx", D16)  # the same file: not "already imported"
+
+    assert (again.already_imported, again.imported) == (False, 6)
+    assert repo.count("contacts") == 2 + 6 and repo.count("imports") == 2
+    with engine.connect() as connection:
+        assert connection.execute(select(m.Import.status)).scalars().all() == ["done", "done"]
+        households = connection.execute(select(m.Household.phone_e164)).scalars().all()
+        assert len(households) == len(set(households)) == len({c.phone_e164 for c in repo.list_contacts()})
