@@ -106,6 +106,8 @@ def _xlsx_cell(ref: str, value: Any, style: int = 0) -> str:
     if isinstance(value, bool):
         value = "Có" if value else "Không"
     s = f' s="{style}"' if style else ""
+    if value == "":
+        return f'<c r="{ref}"{s} t="inlineStr"/>'  # as openpyxl writes it: an empty cell when read back
     if isinstance(value, str):
         return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}</t></is></c>'
     if isinstance(value, dt.datetime):

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ivr.contacts.text import strip_accents
@@ -99,13 +99,16 @@ class ReportBuilder:
                                calls_per_hour(facts, window, zone), urgent, follow_up, answered))
         return out
 
-    def figures(self, day: dt.date) -> DayData:
+    def figures(self, day: dt.date, scripts: Iterable[str] | None = None) -> DayData:
         """The figures of one day, counted by the database (no list, no calls per hour): the monthly report.
         The same rules as ``days`` (ivr.reports.figures.case_flags; tests/reports/test_figures.py checks
         that both agree on the seeded ledger)."""
         d, zone = self.deps, self.deps.zone
         window = day_window(day, zone)
-        choices = {script: d.rules.choices(script) for script in d.queries.answer_scripts(window)}
+        # The scripts whose symptom choices to look for: those of the day's answers, or more (``scripts``, read
+        # once for a month: a choice of a script nobody answered that day matches nothing).
+        scripts = d.queries.answer_scripts(window) if scripts is None else scripts
+        choices = {script: d.rules.choices(script) for script in scripts}
         counts = d.queries.day_counts(window, choices, completed=COMPLETED, away=AWAY, opted_out=OPTED_OUT,
                                       done=DONE)
         groups = [(g.category, g.district, g.ward, g.campaign_id, Figures(**dict(zip(FIGURE_NAMES, g.counts)))) for g in counts

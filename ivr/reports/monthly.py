@@ -35,9 +35,10 @@ def write_monthly(deps: ReportDeps, year: int, month: int, out_dir: Path, operat
     # month of a province is a million attempts; read at once they took gigabytes, and summarised in Python
     # ~2 s a day (issue 18). Only the figures of each day are kept.
     builder = ReportBuilder(deps)
-    data = [builder.figures(day) for day in days]
-    total = sum((d.summary.total for d in data), Figures())
     span = days_window(days[0], days[-1], deps.zone)
+    scripts = deps.queries.answer_scripts(span)
+    data = [builder.figures(day, scripts) for day in days]
+    total = sum((d.summary.total for d in data), Figures())
     calls = deps.queries.inbound_calls(span) if deps.area is None else []
     month_hotline = hotline_figures(calls, deps.rules.flagged_owners(deps.queries.inbound_answers(c.id for c in calls)))
     rows: list[list[Any]] = []
