@@ -2,7 +2,9 @@
 
 Each method is one read transaction and returns frozen facts (ivr.reports.facts); aggregation happens in
 plain Python (ivr.reports.figures), so that the rules are testable as data and identical on SQLite and
-PostgreSQL. A day of a province is at most some ten thousand attempts: fetching them is cheap.
+PostgreSQL. One exception: ``day_counts``, the same rules in SQL for the monthly report, which needs only
+the figures of 30 days of a province (a million attempts); a test holds it equal to the Python count.
+A day of a province is some tens of thousands of attempts: fetching them for one day is cheap.
 """
 from __future__ import annotations
 
