@@ -2,7 +2,7 @@
 
 Not a test: it builds a database and prints figures. Run from the repository root:
 
-    .venv/bin/python bench/bench_reports.py [--keep] [--no-indexes] [--contacts 33000] [--days 30]
+    .venv/bin/python bench/bench_reports.py [--keep | --reuse] [--db-name NAME] [--no-indexes] [--contacts 33000] [--days 30]
 
 It builds a fresh database ``robocall_bench_reports`` on $ROBOCALL_TEST_POSTGRES_URL's server (migrated to
 the head, then filled in SQL with generate_series: about a minute), then times, each in its own process
@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from ivr.storage.db import migrate  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("ROBOCALL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-NAME = "robocall_bench_reports"
+NAME = os.environ.get("ROBOCALL_BENCH_REPORTS_DB", "robocall_bench_reports")
 INDEXES = {"ix_call_attempts_scheduled_at": "scheduled_at", "ix_call_attempts_started_at": "started_at",
            "ix_call_attempts_ended_at": "ended_at",
            "ix_call_attempts_campaign_id_household_id_attempt_no": "campaign_id, household_id, attempt_no"}
@@ -182,11 +182,14 @@ def close_cases(close: bool) -> int:
     return still_open
 
 
+ROBOCALL = str(ROOT / ".venv" / "bin" / "robocall")
+
+
 def timed_command(args: list[str], env: dict[str, str]) -> dict[str, object]:
     """Run `robocall ARGS` in its own process: wall seconds, CPU seconds and peak RSS of that process alone."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        child = subprocess.Popen([str(ROOT / ".venv" / "bin" / "robocall"), *args], env=env, stdout=out, stderr=err)
+        child = subprocess.Popen([ROBOCALL, *args], env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - t0
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -198,6 +201,7 @@ def timed_command(args: list[str], env: dict[str, str]) -> dict[str, object]:
 
 
 def main() -> None:
+    global NAME, ROBOCALL
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=33_000)
     parser.add_argument("--days", type=int, default=30)
@@ -209,9 +213,21 @@ def main() -> None:
                              "13/07 (staff acted on them), as a province that works its lists would have")
     parser.add_argument("--only", default="daily,monthly,export", help="which of daily,monthly,export to time")
     parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON here")
+    parser.add_argument("--db-name", default=None,
+                        help=f"the database's name (default {NAME}, or $ROBOCALL_BENCH_REPORTS_DB): one of your own "
+                             "so that nobody else's run drops it")
+    parser.add_argument("--robocall", default=None,
+                        help="the robocall command to time (default this checkout's .venv/bin/robocall), e.g. "
+                             "another checkout's, for before/after figures on the same database")
+    parser.add_argument("--keep-output", type=Path, default=None,
+                        help="copy the reports written into this folder (to compare two versions' files)")
     args = parser.parse_args()
+    if args.robocall:
+        ROBOCALL = args.robocall
+    if args.db_name:
+        NAME = args.db_name
     load = " / ".join(f"{v:.1f}" for v in os.getloadavg())
-    result: dict[str, object] = {"load_average_at_start": load}
+    result: dict[str, object] = {"load_average_at_start": load, "robocall": ROBOCALL}
     if not args.reuse:
         result["database"] = build(args.contacts, args.days)
         print(json.dumps(result["database"]), file=sys.stderr)
@@ -236,6 +252,12 @@ def main() -> None:
             figures = timed_command(run, env)
             print(json.dumps(figures), file=sys.stderr)
             result["runs"].append(figures)  # type: ignore[attr-defined]
+        if args.keep_output:
+            import shutil
+            for name in ("daily", "monthly", "answers.csv"):
+                if (Path(tmp) / name).exists():
+                    (shutil.copytree if (Path(tmp) / name).is_dir() else shutil.copy)(
+                        Path(tmp) / name, args.keep_output / name)
     result["load_average_at_end"] = " / ".join(f"{v:.1f}" for v in os.getloadavg())
     if not args.keep:
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from ivr.contacts.text import strip_accents
@@ -20,8 +20,11 @@ from ivr.reports.cases import (
     AnswerCase, FollowUpCase, follow_up_cases, hotline_answer_cases, robot_answer_cases, sort_cases,
 )
 from ivr.reports.facts import AnswerFact, CampaignInfo, InboundFact, Window, day_window, days_window
-from ivr.reports.figures import Figures, HotlineFigures, Summary, calls_per_hour, hotline_figures, summarise
-from ivr.reports.queries import ReportQueries
+from ivr.reports.figures import (
+    AWAY, COMPLETED, DONE, OPTED_OUT, Figures, HotlineFigures, Summary, calls_per_hour, hotline_figures, summarise,
+    summary_of_groups,
+)
+from ivr.reports.queries import FIGURE_NAMES, ReportQueries
 from ivr.reports.sheets import (
     answer_sheet, cases_sheet, follow_up_sheet, hotline_sheet, not_called_sheet, summary_rows, summary_sheet,
 )
@@ -95,6 +98,25 @@ class ReportBuilder:
             out.append(DayData(day, summary, campaigns, hotline_figures(todays_calls, symptomatic_calls),
                                calls_per_hour(facts, window, zone), urgent, follow_up, answered))
         return out
+
+    def figures(self, day: dt.date, scripts: Iterable[str] | None = None) -> DayData:
+        """The figures of one day, counted by the database (no list, no calls per hour): the monthly report.
+        The same rules as ``days`` (ivr.reports.figures.case_flags; tests/reports/test_figures.py checks
+        that both agree on the seeded ledger)."""
+        d, zone = self.deps, self.deps.zone
+        window = day_window(day, zone)
+        # The scripts whose symptom choices to look for: those of the day's answers, or more (``scripts``, read
+        # once for a month: a choice of a script nobody answered that day matches nothing).
+        scripts = d.queries.answer_scripts(window) if scripts is None else scripts
+        choices = {script: d.rules.choices(script) for script in scripts}
+        counts = d.queries.day_counts(window, choices, completed=COMPLETED, away=AWAY, opted_out=OPTED_OUT,
+                                      done=DONE)
+        groups = [(g.category, g.district, g.ward, g.campaign_id, Figures(**dict(zip(FIGURE_NAMES, g.counts)))) for g in counts
+                  if units.in_area(d.area, g.district, g.ward)]
+        summary = summary_of_groups(window, groups)
+        calls = d.queries.inbound_calls(window) if d.area is None else []
+        hotline = hotline_figures(calls, d.rules.flagged_owners(d.queries.inbound_answers(c.id for c in calls)))
+        return DayData(day, summary, d.queries.campaigns(summary.by_campaign), hotline, {}, [], [], [])
 
     def _lists(self, day: dt.date, window: Window, summary: Summary, answers: Sequence[AnswerFact],
                calls: Sequence[InboundFact], call_answers: Sequence[AnswerFact],

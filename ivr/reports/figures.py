@@ -128,6 +128,22 @@ def summarise(facts: Iterable[AttemptFact], window: Window, symptomatic: Abstrac
                    *(dict(sorted(groups[g].items())) for g in ("category", "district", "commune", "campaign")))
 
 
+def summary_of_groups(window: Window, groups: Iterable[tuple[str, str | None, str | None, int, Figures]]) -> Summary:
+    """A Summary from figures already counted by group (category, district, commune, campaign): what the
+    database counts for the monthly report (ReportQueries.day_counts). No case is kept (no list is made)."""
+    total = Figures()
+    by: dict[str, dict] = {"category": defaultdict(Figures), "district": defaultdict(Figures),
+                           "commune": defaultdict(Figures), "campaign": defaultdict(Figures)}
+    for category, district, ward, campaign_id, figures in groups:
+        total += figures
+        by["category"][category] += figures
+        by["district"][place(district)] += figures
+        by["commune"][(place(district), place(ward))] += figures
+        by["campaign"][campaign_id] += figures
+    return Summary(window, {}, {}, total,
+                   *(dict(sorted(by[g].items())) for g in ("category", "district", "commune", "campaign")))
+
+
 @dataclass(frozen=True)
 class HotlineFigures:
     calls: int = 0

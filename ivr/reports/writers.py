@@ -1,4 +1,4 @@
-"""Writing tables: .xlsx workbooks (openpyxl) and CSV files, all or nothing.
+"""Writing tables: .xlsx workbooks and CSV files (ivr.spreadsheet), all or nothing.
 
 - A CSV is UTF-8 with a BOM and semicolons, what Excel in a Vietnamese locale opens correctly with a
   double-click (the same as the importer's error reports).
@@ -18,17 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from ivr.errors import UserError
 from ivr.i18n import _
-from ivr.spreadsheet import csv_cell
+from ivr.spreadsheet import XlsxSheet, text_width
+from ivr.spreadsheet import write_xlsx as write_workbook
 from ivr.spreadsheet import write_csv as write_table
-
-DATE_FORMAT, DATETIME_FORMAT = "DD/MM/YYYY", "DD/MM/YYYY HH:MM"
 
 
 @dataclass(frozen=True)
@@ -44,73 +38,30 @@ class Sheet:
     inbound_call_ids: frozenset[int] = frozenset()
 
 
-def _text(value: Any) -> str:
-    return csv_cell(value)
-
-
 def write_csv(path: Path, sheet: Sheet) -> None:
     write_table(path, sheet.headers, sheet.rows)
 
 
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
-    wb = Workbook()
-    for default in list(wb.worksheets):
-        wb.remove(default)
+    """A workbook of ``sheets`` (ivr.spreadsheet streams it): bold headers, each column as wide as its widest
+    cell (8 to 60), the header row frozen, a filter on the header."""
+    out = []
     for sheet in sheets:
-        ws = wb.create_sheet(sheet.name[:31])
-        ws.append(list(sheet.headers))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
         widths = [len(str(h)) for h in sheet.headers]
-        for r, row in enumerate(sheet.rows, start=2):
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c)
-                if isinstance(value, bool):
-                    value = "Có" if value else "Không"
-                cell.value = value
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text, never a formula (ivr.spreadsheet)
-                elif isinstance(value, dt.datetime):
-                    cell.number_format = DATETIME_FORMAT
-                elif isinstance(value, dt.date):
-                    cell.number_format = DATE_FORMAT
-                widths[c - 1] = max(widths[c - 1], len(_text(value)))
-        for c, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
-        ws.freeze_panes = "A2"
-        if sheet.rows:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{len(sheet.rows) + 1}"
-    wb.save(path)
+        for row in sheet.rows:
+            for c, value in enumerate(row):
+                width = text_width(value)
+                if width > widths[c]:
+                    widths[c] = width
+        out.append(XlsxSheet(sheet.name, sheet.headers, sheet.rows, [min(max(w + 2, 8), 60) for w in widths],
+                             auto_filter=len(sheet.rows) or None))
+    write_workbook(path, out)
 
 
 def write_xlsx_rows(path: Path, name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """One sheet written as its rows come (openpyxl's write-only mode): memory stays that of one row, however
-    many rows (a month's answers export). Columns get a width from their header, set before the rows."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(name[:31])
-    for c, header in enumerate(headers, start=1):
-        ws.column_dimensions[get_column_letter(c)].width = min(max(len(str(header)) + 4, 12), 40)
-    ws.freeze_panes = "A2"
-    bold = Font(bold=True)
-    ws.append([_stream_cell(ws, h, bold) for h in headers])
-    for row in rows:
-        ws.append([_stream_cell(ws, v) for v in row])
-    wb.save(path)
-
-
-def _stream_cell(ws: Any, value: Any, font: Font | None = None) -> Any:
-    if isinstance(value, bool):
-        value = "Có" if value else "Không"
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # text, never a formula (ivr.spreadsheet)
-    elif isinstance(value, dt.datetime):
-        cell.number_format = DATETIME_FORMAT
-    elif isinstance(value, dt.date):
-        cell.number_format = DATE_FORMAT
-    if font is not None:
-        cell.font = font
-    return cell
+    """One sheet written as its rows come: memory stays that of one row, however many rows (a month's answers
+    export). Columns get a width from their header, set before the rows."""
+    write_workbook(path, [XlsxSheet(name, headers, rows, [min(max(len(str(h)) + 4, 12), 40) for h in headers])])
 
 
 def csv_of(sheet: Sheet) -> Callable[[Path], None]:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, select, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
@@ -300,8 +300,17 @@ class CaseStore(StoreBase):
                     for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))]
 
     def to_act_on(self, before: dt.datetime) -> list[CaseRow]:
-        """Cases not closed that were opened before ``before`` (the day's workbook: what is still to do)."""
-        return [r for r in self.find(statuses=(OPEN, REFERRED)) if r.opened_at < before]
+        """Cases not closed that were opened before ``before`` (the day's workbook: what is still to do).
+        Columns, not ORM objects, filtered by the database: a province can have a hundred thousand (issue 18)."""
+        C = m.Contact
+        query = (select(Case.id, Case.reason, Case.status, Case.contact_id, C.full_name,
+                        func.coalesce(func.nullif(C.phone_e164, ""), Case.phone_e164), Case.category, C.ward, C.district, C.address,
+                        Case.opened_at, Case.last_event_at, Case.events, Case.referred_to, Case.note,
+                        Case.updated_by, Case.updated_at)
+                 .outerjoin(C, C.id == Case.contact_id)
+                 .where(Case.status.in_([OPEN, REFERRED]), Case.opened_at < before).order_by(Case.id))
+        with self._read() as s:
+            return [CaseRow(*row) for row in s.execute(query)]
 
 
 class CaseStatusConflict(Exception):

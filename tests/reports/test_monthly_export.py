@@ -134,3 +134,22 @@ def test_the_export_command(cli_env: dict[str, str], out: Path) -> None:
     figures = json.loads(result.output)
     assert figures["rows"] == len(X.answered_people(D, "F2")) + len(X.hotline_declared(D, "F2"))
     assert figures["files"] == [str(out / "f2.csv")]
+
+
+@pytest.mark.parametrize("area", [None, "Hoằng Hóa"])
+def test_the_database_counts_the_days_as_the_daily_report_does(deps: ReportDeps, seeded: Seeded,
+                                                                area: str | None) -> None:
+    """The monthly report's figures (counted in SQL, ReportBuilder.figures) equal the daily report's (counted
+    in Python over the attempts) on every day of the seeded month, in every group."""
+    from dataclasses import replace
+
+    from ivr.reports.daily import ReportBuilder, summary_json
+
+    builder = ReportBuilder(replace(deps, area=area))
+    compared = 0
+    for day in (dt.date(2021, 7, n) for n in range(1, 32)):
+        in_python = builder.days([day], lists=False)[0]
+        in_sql = builder.figures(day)
+        assert summary_json(in_sql) == summary_json(in_python), day
+        compared += in_python.summary.total.due
+    assert compared > 0, "the seeded month has cases to compare"

@@ -1,0 +1,49 @@
+"""The streamed .xlsx writer of ivr.spreadsheet, read back by openpyxl and by calamine (what the importer uses):
+text stays text whatever it looks like, dates keep their day-first formats, and the sheet has its header
+formatting."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from ivr.spreadsheet import DATETIME_FORMAT, DATE_FORMAT, XlsxSheet, column_letter, write_xlsx
+
+ROWS = [
+    ["=HYPERLINK(\"http://x\")", "#N/A", "@SUM(A1)", "-x", "", "Lê <Lợi> & \"Số\" 5 ", "a\x01b", 3, 4.5, True,
+     dt.date(2021, 7, 15), dt.datetime(2021, 7, 15, 8, 30)],
+]
+HEADERS = [f"Cột {i}" for i in range(1, 13)]
+
+
+def _write(tmp_path: Path) -> Path:
+    path = tmp_path / "t.xlsx"
+    write_xlsx(path, [XlsxSheet("Cần xử lý", HEADERS, iter(ROWS), [10.0] * 12, auto_filter=len(ROWS)),
+                      XlsxSheet("Trống", ["A"], [], [8.0])])
+    return path
+
+
+def test_cells_read_back_as_written(tmp_path: Path) -> None:
+    ws = load_workbook(_write(tmp_path))["Cần xử lý"]
+    values = [c.value for c in ws[2]]
+    assert values == ["=HYPERLINK(\"http://x\")", "#N/A", "@SUM(A1)", "-x", None, "Lê <Lợi> & \"Số\" 5 ", "ab", 3, 4.5,
+                      "Có", dt.datetime(2021, 7, 15), dt.datetime(2021, 7, 15, 8, 30)]
+    assert [c.data_type for c in ws[2][:4]] == ["s"] * 4, "text, never a formula or an error"
+    assert (ws["K2"].number_format, ws["L2"].number_format) == (DATE_FORMAT, DATETIME_FORMAT)
+    assert all(c.font.b for c in ws[1]) and not ws["A2"].font.b
+    assert (ws.freeze_panes, ws.auto_filter.ref, ws.column_dimensions["A"].width) == ("A2", "A1:L2", 10.0)
+
+
+def test_calamine_reads_it_and_an_empty_sheet(tmp_path: Path) -> None:
+    wb = CalamineWorkbook.from_path(str(_write(tmp_path)))
+    assert wb.sheet_names == ["Cần xử lý", "Trống"]
+    rows = wb.get_sheet_by_name("Cần xử lý").to_python()
+    assert rows[0] == HEADERS and rows[1][0] == "=HYPERLINK(\"http://x\")"
+    assert wb.get_sheet_by_name("Trống").to_python() == [["A"]]
+
+
+def test_column_letters() -> None:
+    assert [column_letter(n) for n in (1, 12, 26, 27, 52, 53, 702, 703)] == \
+        ["A", "L", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
