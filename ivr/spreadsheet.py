@@ -61,6 +61,31 @@ def write_csv(path: Path, headers: Sequence[Any], rows: Iterable[Sequence[Any]])
         writer.writerows([csv_cell(v) for v in row] for row in rows)
 
 
+def csv_text_and_widths(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> tuple[str, list[int]]:
+    """What ``write_csv`` writes (without the BOM) and, from the same cells, how many characters each
+    column's widest cell shows as (``text_width``: the header's ``len(str(h))``, then every row's cells):
+    one formatting of each cell for the CSV and the workbook's column widths (issue 18)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([csv_cell(h) for h in headers])
+    widths = [len(str(h)) for h in headers]
+    n = len(widths)
+    batch: list[list[str]] = []
+    for row in rows:
+        # A plain string (the most common cell) is its own CSV text: csv_cell only when it must change it.
+        cells = [v if type(v) is str and not v.startswith(FORMULA_START) else csv_cell(v) for v in row]
+        batch.append(cells)
+        for c in range(min(n, len(cells))):
+            width = len(cells[c])
+            if width > widths[c]:
+                widths[c] = width
+        if len(batch) >= 1000:
+            writer.writerows(batch)
+            batch.clear()
+    writer.writerows(batch)
+    return out.getvalue(), widths
+
+
 DATE_FORMAT, DATETIME_FORMAT = "DD/MM/YYYY", "DD/MM/YYYY HH:MM"
 _EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 (1900 date system, as openpyxl writes it)
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -94,7 +119,12 @@ def column_letter(index: int) -> str:
     return letters
 
 
+_XML_SPECIAL = re.compile(r'[\x00-\x08\x0b\x0c\x0e-\x1f&<>"]')
+
+
 def _xml_text(text: str) -> str:
+    if _XML_SPECIAL.search(text) is None:  # most text: nothing to remove or escape
+        return text
     text = _ILLEGAL_XML.sub("", text)  # not allowed in XML at all (openpyxl refused the whole file)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
@@ -191,8 +221,14 @@ def _write_sheet(out: Any, sheet: XlsxSheet, selected: bool) -> None:
               + "".join(_xlsx_cell(f"{col}1", h, _BOLD) for col, h in zip(columns, sheet.headers)) + "</row>")
     buffer: list[str] = []
     for r, row in enumerate(sheet.rows, start=2):
-        buffer.append(f'<row r="{r}">' + "".join(_xlsx_cell(f"{col}{r}", v) for col, v in zip(columns, row))
-                      + "</row>")
+        cells = [f'<row r="{r}">']
+        for col, v in zip(columns, row):
+            if type(v) is str and v:  # the most common cell, as _xlsx_cell writes it, without the call
+                cells.append(f'<c r="{col}{r}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>')
+            elif v is not None:
+                cells.append(_xlsx_cell(f"{col}{r}", v))
+        cells.append("</row>")
+        buffer.append("".join(cells))
         if len(buffer) >= 1000:
             out.write("".join(buffer))
             buffer.clear()

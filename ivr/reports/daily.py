@@ -29,7 +29,7 @@ from ivr.reports.sheets import (
     answer_sheet, cases_sheet, follow_up_sheet, hotline_sheet, not_called_sheet, summary_rows, summary_sheet,
 )
 from ivr.reports.symptoms import SymptomRules
-from ivr.reports.writers import OutputSet, Sheet, csv_of, sha256_of, xlsx_of
+from ivr.reports.writers import OutputSet, Sheet, sha256_of, xlsx_and_csvs_of
 from ivr.storage.cases import CaseRow
 from ivr.storage.stops import StoppedRow
 from ivr.storage.written_files import FileRegister, FileToRegister
@@ -72,16 +72,24 @@ class ReportBuilder:
     def __init__(self, deps: ReportDeps) -> None:
         self.deps = deps
 
-    def days(self, days: Sequence[dt.date], *, lists: bool) -> list[DayData]:
-        """Figures (and with ``lists``, the people in the lists) of each day, from one read of the span."""
+    def days(self, days: Sequence[dt.date], *, lists: bool, answered: bool = True) -> list[DayData]:
+        """Figures (and with ``lists``, the people in the lists) of each day, from one read of the span.
+        ``answered=False``: no list of everyone who answered (the daily report shows only the urgent and
+        follow-up lists): the attempts with a symptom answer are then found by the database and only the
+        urgent cases' answers are read (issue 18: not the 70,000 answers of a province's day)."""
         d, zone = self.deps, self.deps.zone
         span = days_window(min(days), max(days), zone)
         facts = [f for f in d.queries.attempt_facts(span) if units.in_area(d.area, f.district, f.ward)]
-        made = [f.id for f in facts if f.started_at in span]
-        answers = d.queries.answers(made)
+        if lists and not answered:
+            choices = {script: d.rules.choices(script) for script in d.queries.answer_scripts(span)}
+            symptomatic = d.queries.symptom_attempts(span, choices) | d.queries.purged_symptoms_in(span)
+            answers: Sequence[AnswerFact] = []
+        else:
+            made = [f.id for f in facts if f.started_at in span]
+            answers = d.queries.answers(made)
+            symptomatic = d.rules.flagged_owners(answers) | d.queries.purged_symptoms(made)
         calls = d.queries.inbound_calls(span) if d.area is None else []
         call_answers = d.queries.inbound_answers(c.id for c in calls)
-        symptomatic = d.rules.flagged_owners(answers) | d.queries.purged_symptoms(made)
         symptomatic_calls = d.rules.flagged_owners(call_answers)
         campaigns = d.queries.campaigns({f.campaign_id for f in facts})
         out = []
@@ -91,12 +99,16 @@ class ReportBuilder:
             todays_calls = [c for c in calls if c.started_at in window]
             urgent: list[AnswerCase] = []
             follow_up: list[FollowUpCase] = []
-            answered: list[AnswerCase] = []
+            answered_cases: list[AnswerCase] = []
             if lists:
-                urgent, follow_up, answered = self._lists(day, window, summary, answers, todays_calls,
-                                                          call_answers, campaigns)
+                if not answered:  # the answers of the urgent cases' attempts of the day only
+                    answers = d.queries.answers(
+                        a.id for case in summary.with_flag("symptomatic") for a in summary.attempts[case]
+                        if a.started_at in window)
+                urgent, follow_up, answered_cases = self._lists(day, window, summary, answers, todays_calls,
+                                                                call_answers, campaigns, answered=answered)
             out.append(DayData(day, summary, campaigns, hotline_figures(todays_calls, symptomatic_calls),
-                               calls_per_hour(facts, window, zone), urgent, follow_up, answered))
+                               calls_per_hour(facts, window, zone), urgent, follow_up, answered_cases))
         return out
 
     def figures(self, day: dt.date, scripts: Iterable[str] | None = None) -> DayData:
@@ -120,21 +132,26 @@ class ReportBuilder:
 
     def _lists(self, day: dt.date, window: Window, summary: Summary, answers: Sequence[AnswerFact],
                calls: Sequence[InboundFact], call_answers: Sequence[AnswerFact],
-               campaigns: dict[int, CampaignInfo]) -> tuple[list[AnswerCase], list[FollowUpCase], list[AnswerCase]]:
-        """The urgent list, the manual follow-up list and everyone who answered, of one day."""
+               campaigns: dict[int, CampaignInfo], *, answered: bool = True,
+               ) -> tuple[list[AnswerCase], list[FollowUpCase], list[AnswerCase]]:
+        """The urgent list, the manual follow-up list and everyone who answered (with ``answered``), of one
+        day."""
         d = self.deps
         answered_attempts = {a.owner for a in answers}
         with_answers = [case for case, attempts in summary.attempts.items()
-                        if any(a.id in answered_attempts and a.started_at in window for a in attempts)]
+                        if any(a.id in answered_attempts and a.started_at in window for a in attempts)] \
+            if answered else []
         listed = set(summary.with_flag("symptomatic")) | set(summary.with_flag("unreachable")) | set(with_answers)
         people = d.queries.people(contact for _, contact in listed)
         urgent = robot_answer_cases(day, summary, summary.with_flag("symptomatic"), answers, people, campaigns,
                                     d.rules, d.zone)
         urgent += hotline_answer_cases(day, calls, call_answers, d.rules, d.zone, only_symptomatic=True)
-        answered = robot_answer_cases(day, summary, sorted(with_answers), answers, people, campaigns, d.rules,
-                                      d.zone)
-        answered += hotline_answer_cases(day, calls, call_answers, d.rules, d.zone, only_symptomatic=False)
-        return sort_cases(urgent), follow_up_cases(day, summary, people, campaigns, d.zone), sort_cases(answered)
+        everyone: list[AnswerCase] = []
+        if answered:
+            everyone = robot_answer_cases(day, summary, sorted(with_answers), answers, people, campaigns, d.rules,
+                                          d.zone)
+            everyone += hotline_answer_cases(day, calls, call_answers, d.rules, d.zone, only_symptomatic=False)
+        return sort_cases(urgent), follow_up_cases(day, summary, people, campaigns, d.zone), sort_cases(everyone)
 
 
 def summary_json(data: DayData) -> dict[str, Any]:
@@ -202,7 +219,7 @@ def area_slug(area: str | None) -> str:
 
 
 def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) -> Written:
-    data = ReportBuilder(deps).days([day], lists=True)[0]
+    data = ReportBuilder(deps).days([day], lists=True, answered=False)[0]
     sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns, deps.unit_level))]
     end_of_day = day_window(day, deps.zone).end
     if deps.cases is not None:
@@ -215,11 +232,11 @@ def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) ->
                                        deps.zone))
     stem = f"bao-cao-ngay-{day.isoformat()}{area_slug(deps.area)}"
     title = f"{day:%d/%m/%Y}" + (f", {deps.area}" if deps.area else "")
+    workbook, tables = xlsx_and_csvs_of(sheets)
     items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
-        (out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, xlsx_of(sheets))]
-    for sheet in sheets:
-        items.append((out_dir / f"{stem}_{sheet.slug}.csv", f"report.daily.{sheet.slug}.csv", [sheet],
-                      csv_of(sheet)))
+        (out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, workbook)]
+    for sheet, table in zip(sheets, tables):
+        items.append((out_dir / f"{stem}_{sheet.slug}.csv", f"report.daily.{sheet.slug}.csv", [sheet], table))
     items.append((out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [],
                   lambda p: charts.calls_per_hour(data.per_hour, f"Cuộc gọi theo giờ và kết quả, ngày {title}", p)))
     by_unit, unit = chart_units(data.summary, deps.unit_level)

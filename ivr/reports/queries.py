@@ -125,6 +125,26 @@ class ReportQueries(StoreBase):
         # filter on the cases' flags made PostgreSQL compute every flag twice.
         return [g for g in rows if any(g.counts)]
 
+    def symptom_attempts(self, window: Window, symptom_choices: Mapping[str, Iterable[tuple[str, str]]]) -> set[int]:
+        """Attempts started within ``window`` with an answer that is a symptom choice of its script (what
+        ivr.reports.symptoms.SymptomRules.flagged_owners finds among their answers, without reading them)."""
+        flagged = [and_(m.Answer.script == script, m.Answer.question_id == question, m.Answer.value == value)
+                   for script, pairs in sorted(symptom_choices.items()) for question, value in sorted(pairs)]
+        if not flagged:
+            return set()
+        query = (select(m.Answer.attempt_id).join(A, A.id == m.Answer.attempt_id)
+                 .where(A.started_at >= window.start, A.started_at < window.end, or_(*flagged)).distinct())
+        with self._read() as s:
+            self._no_jit(s)
+            return set(s.scalars(query))
+
+    def purged_symptoms_in(self, window: Window) -> set[int]:
+        """Attempts started within ``window`` whose answers reported a symptom before the purge deleted them."""
+        query = (select(PurgedSymptom.attempt_id).join(A, A.id == PurgedSymptom.attempt_id)
+                 .where(A.started_at >= window.start, A.started_at < window.end))
+        with self._read() as s:
+            return set(s.scalars(query))
+
     def places(self) -> set[tuple[str | None, str | None]]:
         """Every (district, commune/ward) the lists name: what an --area can be checked against."""
         with self._read() as s:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ivr.errors import UserError
 from ivr.i18n import _
-from ivr.spreadsheet import XlsxSheet, text_width
+from ivr.spreadsheet import XlsxSheet, csv_text_and_widths, text_width
 from ivr.spreadsheet import write_xlsx as write_workbook
 from ivr.spreadsheet import write_csv as write_table
 
@@ -62,6 +62,33 @@ def write_xlsx_rows(path: Path, name: str, headers: Sequence[str], rows: Iterabl
     """One sheet written as its rows come: memory stays that of one row, however many rows (a month's answers
     export). Columns get a width from their header, set before the rows."""
     write_workbook(path, [XlsxSheet(name, headers, rows, [min(max(len(str(h)) + 4, 12), 40) for h in headers])])
+
+
+def xlsx_and_csvs_of(sheets: Sequence[Sheet]) -> tuple[Callable[[Path], None], list[Callable[[Path], None]]]:
+    """How to write ``sheets`` as a workbook and as a CSV each (the same files as ``xlsx_of`` and ``csv_of``),
+    each sheet's cells formatted once: its CSV text, whose cells give the workbook's column widths, is made
+    when the first of its two files is written and kept for the other (issue 18)."""
+    made: dict[int, tuple[str, list[int]]] = {}
+
+    def csv_and_widths(i: int) -> tuple[str, list[int]]:
+        if i not in made:
+            made[i] = csv_text_and_widths(sheets[i].headers, sheets[i].rows)
+        return made[i]
+
+    def workbook(path: Path) -> None:
+        write_workbook(path, [XlsxSheet(sheet.name, sheet.headers, sheet.rows,
+                                        [min(max(w + 2, 8), 60) for w in csv_and_widths(i)[1]],
+                                        auto_filter=len(sheet.rows) or None)
+                              for i, sheet in enumerate(sheets)])
+
+    def table(i: int) -> Callable[[Path], None]:
+        def write(path: Path) -> None:
+            with path.open("w", encoding="utf-8-sig", newline="") as out:
+                out.write(csv_and_widths(i)[0])
+            made.pop(i, None)  # both files of the sheet are written (the workbook first): let the text go
+        return write
+
+    return workbook, [table(i) for i in range(len(sheets))]
 
 
 def csv_of(sheet: Sheet) -> Callable[[Path], None]:
