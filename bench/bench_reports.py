@@ -182,6 +182,17 @@ def close_cases(close: bool) -> int:
     return still_open
 
 
+def vacuum() -> None:
+    """VACUUM ANALYZE what the case sync and the register wrote, as autovacuum would on a production server
+    (this machine's PostgreSQL runs with autovacuum off): without it, the sync's "every attempt looked at?"
+    anti-join fetched 999,990 heap rows for 2.8 s at each report (issue 18)."""
+    engine = create_engine(database_url())
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        for table in ("case_sources", "cases", "case_events", "written_files", "written_file_subjects"):
+            c.execute(text(f"VACUUM ANALYZE {table}"))
+    engine.dispose()
+
+
 ROBOCALL = str(ROOT / ".venv" / "bin" / "robocall")
 
 
@@ -246,6 +257,7 @@ def main() -> None:
         # measured it at ~40 s CPU on a fresh HOME).
         timed_command(["report", "daily", "--date", "2021-07-02", "--out", str(Path(tmp) / "warm")], env)
         result["open_cases"] = close_cases(args.staff_closed_cases)
+        vacuum()
         result["runs"] = []
         wanted = args.only.split(",")
         for run in [r for r in runs if (r[1] if r[0] == "report" else r[0]) in wanted]:

@@ -110,9 +110,13 @@ def _local(at: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
 
 def cases_sheet(cases: Sequence[CaseRow], zone: ZoneInfo) -> Sheet:
     """"Cần xử lý": one row per case still to act on, the most urgent reason first, then by place."""
-    ordered = sorted(cases, key=lambda c: (PRIORITY.index(Reason(c.reason)), (c.district or "").casefold(),
+    # Each reason's and status's priority and label looked up once, not per case (a province has ~100,000).
+    priority = {r.value: PRIORITY.index(r) for r in PRIORITY}
+    reasons = {r.value: document_text(label) for r, label in REASON_LABELS.items()}
+    statuses = {st.value: document_text(label) for st, label in STATUS_LABELS.items()}
+    ordered = sorted(cases, key=lambda c: (priority[c.reason], (c.district or "").casefold(),
                                            (c.ward or "").casefold(), c.opened_at, c.id))
-    rows = [[document_text(REASON_LABELS[Reason(c.reason)]), document_text(STATUS_LABELS[Status(c.status)]),
+    rows = [[reasons[c.reason], statuses[c.status],
              c.referred_to or "", c.district or "", c.ward or "", c.full_name or "",
              national(c.phone_e164) if c.phone_e164 else "", c.address or "", c.category or "",
              _local(c.opened_at, zone), c.events, c.note or ""] for c in ordered]
