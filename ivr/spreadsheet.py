@@ -221,14 +221,13 @@ def _write_sheet(out: Any, sheet: XlsxSheet, selected: bool) -> None:
               + "".join(_xlsx_cell(f"{col}1", h, _BOLD) for col, h in zip(columns, sheet.headers)) + "</row>")
     buffer: list[str] = []
     for r, row in enumerate(sheet.rows, start=2):
-        cells = [f'<row r="{r}">']
-        for col, v in zip(columns, row):
-            if type(v) is str and v:  # the most common cell, as _xlsx_cell writes it, without the call
-                cells.append(f'<c r="{col}{r}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(v)}</t></is></c>')
-            elif v is not None:
-                cells.append(_xlsx_cell(f"{col}{r}", v))
-        cells.append("</row>")
-        buffer.append("".join(cells))
+        # Strings and integers (most cells) as _xlsx_cell writes them, without the call (issue 18).
+        buffer.append(f'<row r="{r}">' + "".join([
+            (f'<c r="{col}{r}" t="inlineStr"><is><t xml:space="preserve">'
+             f'{v if _XML_SPECIAL.search(v) is None else _xml_text(v)}</t></is></c>' if v
+             else f'<c r="{col}{r}" t="inlineStr"/>') if (t := type(v)) is str
+            else f'<c r="{col}{r}"><v>{v}</v></c>' if t is int
+            else _xlsx_cell(f"{col}{r}", v) for col, v in zip(columns, row)]) + "</row>")
         if len(buffer) >= 1000:
             out.write("".join(buffer))
             buffer.clear()
