@@ -153,3 +153,28 @@ def test_the_database_counts_the_days_as_the_daily_report_does(deps: ReportDeps,
         assert summary_json(in_sql) == summary_json(in_python), day
         compared += in_python.summary.total.due
     assert compared > 0, "the seeded month has cases to compare"
+
+
+@pytest.mark.parametrize("area", [None, "Hoằng Hóa"])
+def test_the_daily_report_finds_symptoms_in_the_database_as_in_the_answers(deps: ReportDeps, seeded: Seeded,
+                                                                         area: str | None) -> None:
+    """The daily report (``answered=False``: the attempts with a symptom answer found by the database, only
+    the urgent cases' answers read) has the same figures and lists as the read of every answer of the day
+    (what the answers export still does), on every day of the seeded month."""
+    from dataclasses import replace
+
+    from ivr.reports.daily import ReportBuilder, summary_json
+
+    builder = ReportBuilder(replace(deps, area=area))
+    urgent = 0
+    for day in (dt.date(2021, 7, n) for n in range(1, 32)):
+        (every_answer,) = builder.days([day], lists=True)
+        (daily,) = builder.days([day], lists=True, answered=False)
+        assert summary_json(daily) == summary_json(every_answer), day
+        assert daily.summary.cases == every_answer.summary.cases, day
+        assert daily.urgent == every_answer.urgent, day
+        assert daily.follow_up == every_answer.follow_up, day
+        assert daily.per_hour == every_answer.per_hour, day
+        assert daily.answered == [], day
+        urgent += sum(1 for c in daily.urgent if c.contact_id is not None)
+    assert urgent > 0, "the seeded month has symptomatic robot cases to compare"
