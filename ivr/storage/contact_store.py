@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
@@ -27,6 +28,10 @@ IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't bot
 # People written per transaction of an import: well under 1 s of SQLite's write lock each, even on a busy
 # machine (bench/README.md, "Imports and other writers"), so that the dialer and the hotline never wait long.
 BATCH_ROWS = 2000
+# After each batch, SQLite's write lock is left free for as long as the batch held it, up to this (seconds):
+# a writer waiting for it polls (SQLite's busy handler) at growing intervals of up to 100 ms, and would miss a
+# lock taken again at once, batch after batch (bench/README.md, "Imports and other writers").
+BATCH_PAUSE = 0.1
 IMPORTING, DONE = "importing", "done"  # imports.status
 # A known person's columns an import changes (_merge): saved in import_undo before, restored by an undo.
 UPDATED_FIELDS = (*r.MERGED_FIELDS, "list_date", "first_seen", "last_seen", "updated_at")
@@ -131,7 +136,7 @@ class ContactStore(StoreBase):
             try:
                 size = max(1, batch_rows)
                 for start in range(0, len(new), size):
-                    with self._write() as s:
+                    with self._batch() as s:
                         part = new[start:start + size]
                         self._add_households(s, sorted({c.phone_e164 for c in part} - households.keys()),
                                              households, now)
@@ -143,7 +148,7 @@ class ContactStore(StoreBase):
                         between(start + len(part))
                 for start in range(0, len(known), size):
                     part = known[start:start + size]
-                    with self._write() as s:
+                    with self._batch() as s:
                         bulk.insert_rows(s, m.table_of(m.ContactImport), [
                             {"import_id": import_id, "contact_id": existing[c.identity].id, "category": c.category,
                              "row": c.row, "added": False} for c in part])
@@ -191,6 +196,16 @@ class ContactStore(StoreBase):
                                     for c in known if c.identity in current])
 
     @contextmanager
+    def _batch(self) -> Iterator[Session]:
+        """One batch's write transaction; on SQLite, then a pause as long as it held the lock (at most
+        ``BATCH_PAUSE``), so that a writer waiting for the lock gets it before the next batch."""
+        started = time.monotonic()
+        with self._write() as s:
+            yield s
+        if not self._postgres:
+            time.sleep(min(BATCH_PAUSE, time.monotonic() - started))
+
+    @contextmanager
     def _import_lock(self) -> Iterator[None]:
         """One import at a time across processes, for the whole import (all its transactions)."""
         if self._postgres:
@@ -231,7 +246,7 @@ class ContactStore(StoreBase):
         """Delete a done import's undo rows, in transactions of ``size``."""
         U = m.ImportUndo
         while True:
-            with self._write() as s:
+            with self._batch() as s:
                 ids = list(s.scalars(select(U.contact_id).where(U.import_id == import_id).limit(size)))
                 if not ids:
                     return
@@ -248,7 +263,7 @@ class ContactStore(StoreBase):
                 return
         undo = m.table_of(U)
         while True:
-            with self._write() as s:
+            with self._batch() as s:
                 saved = s.execute(select(undo).where(undo.c.import_id == import_id)
                                   .order_by(undo.c.contact_id).limit(size)).all()
                 if not saved:
@@ -258,7 +273,7 @@ class ContactStore(StoreBase):
                 s.execute(delete(U).where(U.import_id == import_id,
                                           U.contact_id.in_([row.contact_id for row in saved])))
         while True:
-            with self._write() as s:
+            with self._batch() as s:
                 ids = list(s.scalars(select(CI.contact_id).where(CI.import_id == import_id, CI.added.is_(True))
                                      .order_by(CI.contact_id).limit(size)))
                 if not ids:
