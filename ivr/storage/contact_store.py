@@ -98,7 +98,8 @@ class ContactStore(StoreBase):
         people, then the known people in committed transactions of ``batch_rows``: each reads their current
         rows, saves the values it changes (``UPDATED_FIELDS``) in ``import_undo`` and writes the merged ones
         and the links; then one short transaction marks the import DONE (and the audit entry); then the
-        import's ``import_undo`` rows are deleted, in batches too.
+        import's ``import_undo`` rows are deleted, in batches too. On SQLite each batch is followed by a pause
+        as long as it held the lock (at most ``BATCH_PAUSE``), so that a waiting writer gets it in between.
 
         What others see meanwhile: campaigns, lists and the import list do not see the import nor the
         people it added until it is DONE (they read DONE imports and contacts on them only). A known
