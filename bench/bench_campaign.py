@@ -46,7 +46,7 @@ from baseline_dialplan import CONTEXT, compile_script  # noqa: E402
 from latency import BaselineLatency, compare, percentiles  # noqa: E402
 from personas_f1_v1 import SCRIPTS_DIR, keys_v1, write_personas  # noqa: E402
 
-from ivr import app, config, logs  # noqa: E402
+from ivr import app, config, eventloop, logs  # noqa: E402
 from ivr.calls import prepare  # noqa: E402
 from ivr.calls.dialer import Dialer  # noqa: E402
 from ivr.clock import utcnow  # noqa: E402
@@ -468,4 +468,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    # The loop `serve` runs calls on (uvloop unless ROBOCALL_SERVICE_UVLOOP=false; ivr/eventloop.py).
+    eventloop.run(main(), use_uvloop=config.load().service.uvloop)

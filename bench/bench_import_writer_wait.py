@@ -120,6 +120,11 @@ def measure(database: str, rows: int, csv_path: Path, work: Path, admin: Any, ba
     if failed:
         line.append(failed[0][2])
     print(" | ".join(line), file=sys.stderr)
+    if gaps:  # where the longest renewals fell: before the first batch, during the batches, after the last
+        first, last = commits[1] - start, commits[-1] - start
+        longest = sorted(during, key=lambda s: -s[1])[:5]
+        print(f"  batches from {first:.1f} s to {last:.1f} s of {seconds:.1f} s; longest renewals (started at s, took s): "
+              + ", ".join(f"{s[0] - wall0:.1f}: {s[1]:.2f}" for s in longest), file=sys.stderr)
     return line
 
 

@@ -250,6 +250,9 @@ class ServiceSettings:
     # The PBX's own metrics (res_prometheus, asterisk-conf/pbx/prometheus.conf) read for the trunk's
     # registration state; empty: <ari.url>/metrics with the ARI credentials. "off": not read.
     pbx_metrics_url: str = ""
+    # uvloop's event loop for the commands that run calls (serve, campaign run, call) when it imports; off:
+    # asyncio's own loop (ivr/eventloop.py; the CPU it saves: bench/README.md, "Controller CPU per call").
+    uvloop: bool = True
 
 
 @dataclass(frozen=True)

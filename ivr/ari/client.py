@@ -39,12 +39,12 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import ssl
 import time
 from typing import Any, Awaitable, Callable, Mapping
 
+import orjson
 import websockets
 from websockets.asyncio.client import connect as ws_connect
 
@@ -210,7 +210,12 @@ class AriClient(AriRest):
                             asyncio.create_task(self._reconcile(lane))
                     first = False
                     delays = backoff(0.2, self._max_backoff)
-                    async for message in ws:
+                    # Raw bytes (recv(decode=False)): orjson parses UTF-8 itself, no str made first.
+                    while True:
+                        try:
+                            message = await ws.recv(decode=False)
+                        except websockets.exceptions.ConnectionClosedOK:
+                            break
                         self._dispatch(message, lane)
             except asyncio.CancelledError:
                 raise
@@ -230,7 +235,7 @@ class AriClient(AriRest):
 
     def _dispatch(self, message: str | bytes, lane: Lane) -> None:
         try:
-            data = json.loads(message)
+            data = orjson.loads(message)
         except ValueError:
             log.warning("ari.bad_message")
             return

@@ -180,8 +180,11 @@ class CallSession:
     async def _next(self, plan: machine.CallPlan, queue: ChannelQueue,
                     latency: "_Latency") -> machine.Event | _Retry | None:
         try:
-            item = await asyncio.wait_for(queue.get(), plan.watchdog)
-        except asyncio.TimeoutError:
+            # asyncio.timeout, not wait_for: no task made for every event of every call (Python 3.11's
+            # wait_for wraps the get in one).
+            async with asyncio.timeout(plan.watchdog):
+                item = await queue.get()
+        except TimeoutError:
             return await self._watchdog(plan)
         if isinstance(item, ev.AriEvent):
             latency.seen(item)

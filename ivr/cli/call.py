@@ -1,7 +1,6 @@
 """`robocall call NUMBER`: place one call and print how it went."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -10,6 +9,7 @@ import click
 
 from ivr.calls import prepare
 from ivr.calls.session import CallReport, CallSession
+from ivr import eventloop
 from ivr.cli import Context, main
 from ivr.contacts.phones import InvalidPhone, normalize_phone
 from ivr.errors import UserError
@@ -97,7 +97,7 @@ def call(ctx: Context, number: str, text: str | None, script_name: str | None, v
         finally:
             await ari.close()
 
-    report = asyncio.run(run())
+    report = eventloop.run(run(), use_uvloop=ctx.settings.service.uvloop)
     r = report.result
     data = {"call_id": report.call_id, "outcome": r.outcome, "sip_cause": r.sip_cause, "hangup_cause": r.hangup_cause,
             "answered": r.answered, "result": r.result, "duration": round(report.duration, 2), "keys": r.keys,

@@ -14,6 +14,7 @@ from rich.live import Live
 from rich.table import Table
 
 from ivr.campaigns.service import CampaignService
+from ivr import eventloop
 from ivr.cli import Context, main
 from ivr.errors import UserError
 from ivr.i18n import _
@@ -113,7 +114,7 @@ def run_foreground(ctx: Context, svc: CampaignService, campaign_id: int, console
         finally:
             await ari.close()
 
-    return asyncio.run(go())
+    return eventloop.run(go(), use_uvloop=ctx.settings.service.uvloop)
 
 
 @campaign_group.command("run")

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ivr import eventloop
 from ivr.cli import Context, main
 
 
@@ -30,4 +31,4 @@ def serve(ctx: Context, hotline: bool, dialer: bool) -> None:
             loop.add_signal_handler(sig, stop.set)
         return await svc.run(stop)
 
-    sys.exit(asyncio.run(run()))
+    sys.exit(eventloop.run(run(), use_uvloop=ctx.settings.service.uvloop))

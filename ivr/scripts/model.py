@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping, Union
 
 # Keys a phone keypad can send as DTMF.
@@ -48,6 +49,17 @@ class Placeholder:
     fallback: str | None
 
 
+# A script's few dozen texts, asked again at every step of every call: parsed once (pure functions of the text).
+@lru_cache(maxsize=4096)
+def _placeholders(text: str) -> tuple[Placeholder, ...]:
+    return tuple(Placeholder(m.group(1), m.group(2)) for m in PLACEHOLDER_RE.finditer(text))
+
+
+@lru_cache(maxsize=4096)
+def _by_form(text: str) -> bool:
+    return {p.name for p in _placeholders(text)} == {FORM_VARIABLE}
+
+
 @dataclass(frozen=True)
 class PromptTemplate:
     """A prompt as written in the script. `id` is stable ("f1_daily.ask_fever", "...ask_fever.invalid"):
@@ -58,13 +70,12 @@ class PromptTemplate:
     line: int = field(default=0, compare=False)
 
     def placeholders(self) -> tuple[Placeholder, ...]:
-        return tuple(Placeholder(m.group(1), m.group(2)) for m in PLACEHOLDER_RE.finditer(self.text))
+        return _placeholders(self.text)
 
     @property
     def by_form(self) -> bool:
         """Whether the only variable is the form of address: one rendering (and recording) per form."""
-        names = {p.name for p in self.placeholders()}
-        return names == {FORM_VARIABLE}
+        return _by_form(self.text)
 
     def form_id(self, form: str) -> str:
         """The prompt id of this template said with ``form`` (``f1_daily.ask_symptoms.ba``)."""

@@ -51,12 +51,18 @@ class AudioRegister(StoreBase):
         wanted = {(c, p, k) for c, p, k in entries if c is not None or p is not None}
         if not wanted:
             return 0
+        contacts = sorted({c for c, _p, _k in wanted if c is not None})
+        digests = sorted({p for _c, p, _k in wanted if p is not None})
         with self._write() as s:
             have: set[Entry] = set()
+            # Only these subjects' rows: a key shared by many contacts (a common name, a number of days) would
+            # otherwise bring back every contact's row at every call, more rows with each call of a campaign.
             for part in chunks(sorted({k for _c, _p, k in wanted})):
-                have |= {tuple(row) for row in s.execute(  # type: ignore[misc]
-                    select(PersonalAudio.contact_id, PersonalAudio.phone_digest, PersonalAudio.key)
-                    .where(PersonalAudio.key.in_(part)))}
+                for column, subjects in ((PersonalAudio.contact_id, contacts), (PersonalAudio.phone_digest, digests)):
+                    for who in chunks(subjects):
+                        have |= {tuple(row) for row in s.execute(  # type: ignore[misc]
+                            select(PersonalAudio.contact_id, PersonalAudio.phone_digest, PersonalAudio.key)
+                            .where(PersonalAudio.key.in_(part), column.in_(who)))}
             new = [{"contact_id": c, "phone_digest": p, "key": k, "rendered_at": at} for c, p, k in sorted(
                 wanted - have, key=lambda e: (e[0] or 0, e[1] or "", e[2]))]
             if new:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
@@ -27,7 +28,13 @@ IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't bot
 # People written per transaction of an import: well under 1 s of SQLite's write lock each, even on a busy
 # machine (bench/README.md, "Imports and other writers"), so that the dialer and the hotline never wait long.
 BATCH_ROWS = 2000
+# After each batch, SQLite's write lock is left free for as long as the batch held it, up to this (seconds):
+# a writer waiting for it polls (SQLite's busy handler) at growing intervals of up to 100 ms, and would miss a
+# lock taken again at once, batch after batch (bench/README.md, "Imports and other writers").
+BATCH_PAUSE = 0.1
 IMPORTING, DONE = "importing", "done"  # imports.status
+# A known person's columns an import changes (_merge): saved in import_undo before, restored by an undo.
+UPDATED_FIELDS = (*r.MERGED_FIELDS, "list_date", "first_seen", "last_seen", "updated_at")
 _MEMORY_IMPORTS = threading.Lock()  # an in-memory SQLite database: one process, so a thread lock suffices
 
 
@@ -87,13 +94,22 @@ class ContactStore(StoreBase):
 
         Written in pieces, so that SQLite's write lock is never held for long (other writers, the dialer and
         the hotline, wait for it; bench/bench_import_writer_wait.py): the import row (status IMPORTING),
-        then the new households, new contacts and every link in committed transactions of ``batch_rows``
-        people, then one short transaction that applies the known people's updates and marks the import
-        DONE. Until then campaigns, lists and the import list do not see it (they read DONE imports and
-        contacts on them only). A failure undoes what the batches wrote (``_undo``), and an import a crash
-        left IMPORTING is undone by the next import. Imports run one at a time across processes (PostgreSQL:
-        a session advisory lock; SQLite: a lock file next to the database). ``between(done)`` is called
-        after each committed batch (tests: another writer gets the lock there).
+        then the new households, new contacts and their links in committed transactions of ``batch_rows``
+        people, then the known people in committed transactions of ``batch_rows``: each reads their current
+        rows, saves the values it changes (``UPDATED_FIELDS``) in ``import_undo`` and writes the merged ones
+        and the links; then one short transaction marks the import DONE (and the audit entry); then the
+        import's ``import_undo`` rows are deleted, in batches too. On SQLite each batch is followed by a pause
+        as long as it held the lock (at most ``BATCH_PAUSE``), so that a waiting writer gets it in between.
+
+        What others see meanwhile: campaigns, lists and the import list do not see the import nor the
+        people it added until it is DONE (they read DONE imports and contacts on them only). A known
+        person's row, read by id or as a household member (a call in progress, the hotline), shows the new
+        list's merged values as soon as that person's batch is committed, before the import is DONE; if
+        the import then fails, the old values are put back. A failure undoes what the batches wrote
+        (``_undo``: the old values restored, then the added people deleted), and an import a crash left
+        IMPORTING is undone the same way by the next import. Imports run one at a time across processes
+        (PostgreSQL: a session advisory lock; SQLite: a lock file next to the database). ``between(done)``
+        is called after each committed batch (tests: another writer gets the lock there).
         """
         with self._import_lock():
             with self._write() as s:
@@ -121,7 +137,7 @@ class ContactStore(StoreBase):
             try:
                 size = max(1, batch_rows)
                 for start in range(0, len(new), size):
-                    with self._write() as s:
+                    with self._batch() as s:
                         part = new[start:start + size]
                         self._add_households(s, sorted({c.phone_e164 for c in part} - households.keys()),
                                              households, now)
@@ -132,14 +148,15 @@ class ContactStore(StoreBase):
                     if between is not None:
                         between(start + len(part))
                 for start in range(0, len(known), size):
-                    with self._write() as s:
+                    part = known[start:start + size]
+                    with self._batch() as s:
                         bulk.insert_rows(s, m.table_of(m.ContactImport), [
                             {"import_id": import_id, "contact_id": existing[c.identity].id, "category": c.category,
-                             "row": c.row, "added": False} for c in known[start:start + size]])
+                             "row": c.row, "added": False} for c in part])
+                        self._update_known(s, import_id, part, batch.list_date, now, merge)
                     if between is not None:
-                        between(len(new) + start + len(known[start:start + size]))
-                with self._write() as s:
-                    self._update_known(s, known, batch.list_date, now, merge)
+                        between(len(new) + start + len(part))
+                with self._write() as s:  # short: the updates are written, their undo rows are not read here
                     s.execute(update(m.Import).where(m.Import.id == import_id).values(status=DONE))
                     self._audit(s, batch.operator, "contacts.import", f"import:{import_id}", len(batch.contacts), now)
                     if self._postgres and len(batch.contacts) >= ANALYZE_AFTER:
@@ -147,17 +164,23 @@ class ContactStore(StoreBase):
                         s.execute(text("ANALYZE households, contacts, contact_imports"))
                     done = s.get(m.Import, import_id)
                     assert done is not None
-                    return import_record(done), False
+                    record = import_record(done)
             except BaseException:
                 try:
                     self._undo(import_id, size)
                 except Exception:  # noqa: BLE001 - e.g. the database went away: the next import finishes the undo
                     pass
                 raise
+            try:
+                self._forget_undo(import_id, size)
+            except Exception:  # noqa: BLE001 - the import is done; the next import deletes what is left of these
+                pass
+            return record, False
 
-    def _update_known(self, s: Session, known: Sequence[r.ContactData], list_date: dt.date, now: dt.datetime,
-                      merge: ContactMerge) -> None:
-        """The known people's rows, read again inside the final transaction, merged with the newer list."""
+    def _update_known(self, s: Session, import_id: int, known: Sequence[r.ContactData], list_date: dt.date,
+                      now: dt.datetime, merge: ContactMerge) -> None:
+        """One batch of known people: their rows, read again in this transaction, saved in import_undo (the
+        values the merge changes) and merged with the newer list."""
         if not known:
             return
         table = m.table_of(m.Contact)
@@ -166,8 +189,22 @@ class ContactStore(StoreBase):
                       else chunks(sorted({c.phone_e164 for c in known}))):
             for row in s.execute(select(table).where(self._phone_in(table.c.phone_e164, chunk))):
                 current[(row.phone_e164, row.name_key)] = row
+        old = [current[c.identity] for c in known if c.identity in current]
+        bulk.insert_rows(s, m.table_of(m.ImportUndo), [
+            {"import_id": import_id, "contact_id": row.id, **{f: getattr(row, f) for f in UPDATED_FIELDS}}
+            for row in old])
         bulk.update_rows(s, table, [_merge(current[c.identity], c, list_date, now, merge)
                                     for c in known if c.identity in current])
+
+    @contextmanager
+    def _batch(self) -> Iterator[Session]:
+        """One batch's write transaction; on SQLite, then a pause as long as it held the lock (at most
+        ``BATCH_PAUSE``), so that a writer waiting for the lock gets it before the next batch."""
+        started = time.monotonic()
+        with self._write() as s:
+            yield s
+        if not self._postgres:
+            time.sleep(min(BATCH_PAUSE, time.monotonic() - started))
 
     @contextmanager
     def _import_lock(self) -> Iterator[None]:
@@ -195,19 +232,49 @@ class ContactStore(StoreBase):
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _undo_unfinished(self) -> None:
-        """Undo the imports a crash left IMPORTING (the import lock is held: none of them is running)."""
+        """Undo the imports a crash left IMPORTING (the import lock is held: none of them is running), and
+        delete the undo rows a done import left (a crash right after it was marked DONE)."""
         with self._read() as s:
             unfinished = list(s.scalars(select(m.Import.id).where(m.Import.status == IMPORTING)))
+            finished = list(s.scalars(select(m.ImportUndo.import_id).distinct().join(m.Import)
+                                      .where(m.Import.status != IMPORTING)))
         for import_id in unfinished:
             self._undo(import_id, BATCH_ROWS)
+        for import_id in finished:
+            self._forget_undo(import_id, BATCH_ROWS)
+
+    def _forget_undo(self, import_id: int, size: int) -> None:
+        """Delete a done import's undo rows, in transactions of ``size``."""
+        U = m.ImportUndo
+        while True:
+            with self._batch() as s:
+                ids = list(s.scalars(select(U.contact_id).where(U.import_id == import_id).limit(size)))
+                if not ids:
+                    return
+                s.execute(delete(U).where(U.import_id == import_id, U.contact_id.in_(ids)))
 
     def _undo(self, import_id: int, size: int) -> None:
-        """Delete what an unfinished import wrote, in transactions of ``size`` people: the contacts it added,
-        the households left with nobody, then the import (its links go with it). The import row goes last,
-        so an undo cut short is finished by the next import."""
-        CI, C, H = m.ContactImport, m.Contact, m.Household
+        """Undo an unfinished import, in transactions of ``size`` people: the known people's old values put
+        back (from import_undo, whose rows go in the same transaction), the contacts it added deleted, the
+        households left with nobody, then the import (its links go with it). The import row goes last, so an
+        undo cut short is finished by the next import. Nothing is done to an import that is DONE."""
+        CI, C, H, U = m.ContactImport, m.Contact, m.Household, m.ImportUndo
+        with self._read() as s:
+            if s.scalar(select(m.Import.status).where(m.Import.id == import_id)) != IMPORTING:
+                return
+        undo = m.table_of(U)
         while True:
-            with self._write() as s:
+            with self._batch() as s:
+                saved = s.execute(select(undo).where(undo.c.import_id == import_id)
+                                  .order_by(undo.c.contact_id).limit(size)).all()
+                if not saved:
+                    break
+                bulk.update_rows(s, m.table_of(C), [
+                    {"id": row.contact_id, **{f: getattr(row, f) for f in UPDATED_FIELDS}} for row in saved])
+                s.execute(delete(U).where(U.import_id == import_id,
+                                          U.contact_id.in_([row.contact_id for row in saved])))
+        while True:
+            with self._batch() as s:
                 ids = list(s.scalars(select(CI.contact_id).where(CI.import_id == import_id, CI.added.is_(True))
                                      .order_by(CI.contact_id).limit(size)))
                 if not ids:

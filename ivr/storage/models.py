@@ -122,6 +122,29 @@ class ContactImport(Base):
     added: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
+class ImportUndo(Base):
+    """A known person's values before an unfinished import updated them: what undoing it restores.
+
+    Written with the update, in the same batch transaction; deleted once the import is done or undone."""
+
+    __tablename__ = "import_undo"
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    address: Mapped[str | None] = mapped_column(String(500))
+    ward: Mapped[str | None] = mapped_column(String(120))
+    district: Mapped[str | None] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(2))
+    exposure_date: Mapped[dt.date | None] = mapped_column(Date)
+    quarantine_start: Mapped[dt.date | None] = mapped_column(Date)
+    list_date: Mapped[dt.date] = mapped_column(Date)
+    first_seen: Mapped[dt.date] = mapped_column(Date)
+    last_seen: Mapped[dt.date] = mapped_column(Date)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
     __table_args__ = (

@@ -151,3 +151,104 @@ def test_a_crashed_import_is_invisible_and_the_next_import_removes_it(repo: Repo
         assert connection.execute(select(m.Import.status)).scalars().all() == ["done", "done"]
         households = connection.execute(select(m.Household.phone_e164)).scalars().all()
         assert len(households) == len(set(households)) == len({c.phone_e164 for c in repo.list_contacts()})
+
+
+# -- the known people's updates, in batches too (issue 16 item 5: a list of people all known) -------------------
+# f1_next_day.xlsx (day 16) holds 2 new people and 2 of f1_title_block.xlsx's (day 15): with batches of 1 person,
+# batches 1-2 write the new ones and batches 3-4 update the known ones.
+
+def known_rows(engine: Engine) -> dict[int, tuple[Any, ...]]:
+    """Every contact's columns an import updates, by id."""
+    C = m.Contact
+    with engine.connect() as connection:
+        return {row[0]: tuple(row[1:]) for row in connection.execute(
+            select(C.id, C.full_name, C.category, C.birth_year, C.sex, C.address, C.ward, C.district,
+                   C.exposure_date, C.quarantine_start, C.list_date, C.first_seen, C.last_seen, C.updated_at))}
+
+
+def test_another_writer_gets_the_lock_between_the_known_peoples_batches(repo: Repository, impatient: Engine,
+                                                                        tmp_path: Path, engine: Engine) -> None:
+    run(importer(repo, tmp_path), "f1_title_block.xlsx", D15)
+    before = known_rows(engine)
+    leases = LeaseStore(impatient)
+    leases.register("dialer-1", node="n", pid=os.getpid(), role="dialer", ari_url="-", app="-", ttl=60)
+    renewed: list[tuple[int, bool, int, int]] = []
+
+    def dialer_writes(done: int) -> None:  # "database is locked" here if the import still held the lock
+        now = known_rows(engine)
+        renewed.append((done, leases.heartbeat("dialer-1", 60), repo.count("import_undo"),
+                        sum(1 for i, v in before.items() if now[i] != v)))
+
+    result = run(importer(repo, tmp_path, dialer_writes, batch_rows=1), "f1_next_day.xlsx", D16)
+
+    assert (result.imported, result.updated) == (2, 2)
+    # after batches 3 and 4 one more known person is updated, with its old values saved
+    assert renewed == [(1, True, 0, 0), (2, True, 0, 0), (3, True, 1, 1), (4, True, 2, 2)]
+    assert repo.count("import_undo") == 0, "a successful import leaves no undo rows"
+    assert [known_rows(engine)[i][-4] for i in before if known_rows(engine)[i] != before[i]] == [D16, D16]
+
+
+def test_a_failure_in_the_known_peoples_batches_restores_their_values(repo: Repository, tmp_path: Path,
+                                                                      engine: Engine) -> None:
+    run(importer(repo, tmp_path), "f1_title_block.xlsx", D15)
+    before = (tables(repo), known_rows(engine), repo.audit_entries())
+    changed: list[int] = []
+
+    def fail(done: int) -> None:
+        if done == 4:  # both known people updated, the import not done
+            changed.append(sum(1 for i, v in before[1].items() if known_rows(engine).get(i) != v))
+            raise Stop()
+
+    with pytest.raises(Stop):
+        run(importer(repo, tmp_path, fail, batch_rows=1), "f1_next_day.xlsx", D16)
+    assert changed == [2], "the known people had the new list's values before the failure"
+    assert (tables(repo), known_rows(engine), repo.audit_entries()) == before
+    assert repo.count("import_undo") == 0
+
+
+def test_a_crash_in_the_known_peoples_batches_is_undone_by_the_next_import(repo: Repository, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         engine: Engine) -> None:
+    run(importer(repo, tmp_path), "f1_title_block.xlsx", D15)
+    before = known_rows(engine)
+
+    def crash(done: int) -> None:
+        if done == 4:
+            raise Stop()
+
+    with monkeypatch.context() as patch:  # the process dies: nothing is undone
+        patch.setattr(ContactStore, "_undo", lambda self, import_id, size: None)
+        with pytest.raises(Stop):
+            run(importer(repo, tmp_path, crash, batch_rows=1), "f1_next_day.xlsx", D16)
+    assert repo.count("import_undo") == 2
+    assert sum(1 for i, v in before.items() if known_rows(engine)[i] != v) == 2, "the crash left 2 people updated"
+    seen: list[tuple[int, bool, int]] = []
+
+    def look(done: int) -> None:  # the next import's first batch: the crashed one is undone before it
+        now = known_rows(engine)
+        seen.append((done, all(now[i] == v for i, v in before.items()), repo.count("import_undo")))
+
+    again = run(importer(repo, tmp_path, look, batch_rows=1), "f1_next_day.xlsx", D16)
+
+    assert seen[0] == (1, True, 0), "old values restored, undo rows gone, before the next import writes"
+    assert (again.already_imported, again.imported, again.updated) == (False, 2, 2)
+    assert repo.count("imports") == 2 and repo.count("import_undo") == 0
+    with engine.connect() as connection:
+        assert connection.execute(select(m.Import.status)).scalars().all() == ["done", "done"]
+
+
+def test_undo_rows_a_done_import_left_are_deleted_by_the_next_import(repo: Repository, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   engine: Engine) -> None:
+    run(importer(repo, tmp_path), "f1_title_block.xlsx", D15)
+    with monkeypatch.context() as patch:  # the process dies right after the import is marked done
+        patch.setattr(ContactStore, "_forget_undo", lambda self, import_id, size: None)
+        run(importer(repo, tmp_path), "f1_next_day.xlsx", D16)
+    after = known_rows(engine)
+    assert repo.count("import_undo") == 2
+
+    run(importer(repo, tmp_path), "f2_cp1258.csv", D16)
+
+    assert repo.count("import_undo") == 0
+    assert all(known_rows(engine)[i] == v for i, v in after.items() if i in known_rows(engine)), \
+        "the done import's values are kept, not restored"
