@@ -85,7 +85,7 @@ async def first_call(settings: config.Settings, repo: Repository, import_id: int
         svc.start(created.campaign.id, "bench")
         t_started = time.monotonic()
         dialer = Dialer(settings, repo, timed, svc.library, svc.scripts, svc.policy,  # type: ignore[arg-type]
-                        worker_id="bench-first", files=svc.files)
+                        worker_id="bench-first")
         run = asyncio.create_task(dialer.run_campaign(created.campaign.id, stop))
         while not run.done():  # the first call answered: hang it up (and any other started with it)
             await asyncio.sleep(0.3)
