@@ -33,6 +33,14 @@ class Stop(Exception):
     """A failure injected between two batches."""
 
 
+def stop_after(batches_done: int) -> Any:
+    """A `between` hook that stops the import once this many people are written (a crash, a failure)."""
+    def between(done: int) -> None:
+        if done == batches_done:
+            raise Stop()
+    return between
+
+
 def importer(repo: Repository, tmp_path: Path, between: Any = None, batch_rows: int = 2) -> ContactImporter:
     return ContactImporter(repo, tmp_path / "imports", clock=lambda: NOW, zone=ZONE, batch_rows=batch_rows,
                            between=between)
@@ -130,14 +138,10 @@ def test_a_crashed_import_is_invisible_and_the_next_import_removes_it(repo: Repo
     run(importer(repo, tmp_path), "f2_cp1258.csv", D15)  # 2 people before the crash
     before = repo.list_contacts()
 
-    def crash(done: int) -> None:
-        if done == 4:
-            raise Stop()
-
     with monkeypatch.context() as patch:  # the process dies: nothing is undone
         patch.setattr(ContactStore, "_undo", lambda self, import_id, size: None)
         with pytest.raises(Stop):
-            run(importer(repo, tmp_path, crash), "f1_title_block.xlsx", D16)
+            run(importer(repo, tmp_path, stop_after(4)), "f1_title_block.xlsx", D16)
     assert repo.count("contacts") == 2 + 4, "the crash left 4 people behind"
     assert repo.list_contacts() == before and repo.list_contacts(D16) == []
     assert repo.recent_imports()[0].list_date == D15 and len(repo.recent_imports()) == 1
@@ -212,14 +216,10 @@ def test_a_crash_in_the_known_peoples_batches_is_undone_by_the_next_import(repo:
     run(importer(repo, tmp_path), "f1_title_block.xlsx", D15)
     before = known_rows(engine)
 
-    def crash(done: int) -> None:
-        if done == 4:
-            raise Stop()
-
     with monkeypatch.context() as patch:  # the process dies: nothing is undone
         patch.setattr(ContactStore, "_undo", lambda self, import_id, size: None)
         with pytest.raises(Stop):
-            run(importer(repo, tmp_path, crash, batch_rows=1), "f1_next_day.xlsx", D16)
+            run(importer(repo, tmp_path, stop_after(4), batch_rows=1), "f1_next_day.xlsx", D16)
     assert repo.count("import_undo") == 2
     assert sum(1 for i, v in before.items() if known_rows(engine)[i] != v) == 2, "the crash left 2 people updated"
     seen: list[tuple[int, bool, int]] = []
