@@ -116,16 +116,20 @@ class AudioCache:
         os.close(fd)
         return Path(name)
 
-    def store(self, key: str, produce: Callable[[Path], None]) -> Path:
+    def store(self, key: str, produce: Callable[[Path], bytes | None]) -> Path:
         """Run ``produce(tmp)`` to write the final 8 kHz WAV into a temp file, then publish it atomically.
+        ``produce`` may return the mu-law twin's bytes (it had the samples: no reading the WAV back).
 
         On any failure the temp file is removed and nothing is published.
         """
         tmp = self.temp_path(key, ".wav")
         twin = self.temp_path(key, ".ulaw")
         try:
-            produce(tmp)
-            to_ulaw(tmp, twin)
+            twin_bytes = produce(tmp)
+            if twin_bytes is None:
+                to_ulaw(tmp, twin)
+            else:
+                twin.write_bytes(twin_bytes)
             gid = group_id(self.pbx_group)
             for t in (tmp, twin):
                 if gid is not None:

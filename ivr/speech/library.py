@@ -6,7 +6,10 @@ render`` or ``campaign create`` (the script's fixed audio), by the dialer just b
 values: ivr.scripts.segments), or for a preview.
 
 Which audio a prompt gets: the human recording ``<recordings dir>/<prompt id>.<ext>`` when there is one,
-otherwise the TTS engine's rendering of its text.
+otherwise the TTS engine's rendering of its text. A contact's value (a part ``<prompt id>/value<n>``,
+ivr.scripts.segments) is said word by word from a per-process word cache (ivr.speech.words) when
+``audio.value_synthesis`` is ``words`` (the default) and the engine speaks in this process; its file is the
+same as a phrase's (same key, formats and register entry), only the way its audio is made differs.
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Literal, Protocol
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.logs import get_logger
-from ivr.speech import convert, dsp
+from ivr.speech import convert, dsp, words
 from ivr.speech.cache import AudioCache, normalise_text, recording_key, tts_key
 from ivr.speech.engines import TtsEngine, make_engine
 from ivr.speech.recordings import RecordingIndex
@@ -42,6 +45,12 @@ class PromptLike(Protocol):
     def id(self) -> str: ...
     @property
     def text(self) -> str: ...
+
+
+def is_value(prompt: PromptLike) -> bool:
+    """Whether a prompt says a contact's value: a part ``<prompt id>/value<n>`` (ivr.scripts.segments.is_value;
+    no recording can replace it either, ivr.speech.recordings)."""
+    return "/" in prompt.id
 
 
 class AudioNotReady(UserError):
@@ -90,11 +99,13 @@ class AudioLibrary:
 
     def __init__(self, source: Settings | AudioDirs, engine: TtsEngine | None = None, *, workers: int = 0,
                  clock: Callable[[], float] = time.monotonic, sox: str = convert.SOX,
-                 transfer_approved: bool = False) -> None:
+                 transfer_approved: bool = False, value_synthesis: str = "words",
+                 word_cache: words.WordCache | None = None) -> None:
         if isinstance(source, AudioDirs):
             dirs = source
         else:
             transfer_approved = transfer_approved or source.audio.gtts_transfer_approved
+            value_synthesis = source.audio.value_synthesis
             dirs = AudioDirs(source.audio_cache_dir, source.audio_pbx_dir,
                              source.path(source.audio.recordings_dir) if source.audio.recordings_dir else None,
                              source.audio.pbx_group)
@@ -110,6 +121,8 @@ class AudioLibrary:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self.transfer_approved = transfer_approved
+        self.value_synthesis = value_synthesis  # "words" or "phrase" (validated with the settings)
+        self.word_cache = word_cache if word_cache is not None else words.PROCESS_CACHE
 
     # -- lookup (safe during a call) ----------------------------------------------------------------
     def resolve(self, prompt: PromptLike) -> Resolved:
@@ -188,7 +201,8 @@ class AudioLibrary:
             if self.cache.has(resolved.key):
                 return self.cache.path(resolved.key), "cached"
             self._check_text(prompt)
-            self.cache.store(resolved.key, lambda tmp: self._synthesize(resolved.key, prompt.text, tmp))
+            by_words = self.value_synthesis == "words" and is_value(prompt)  # a contact's value: word by word
+            self.cache.store(resolved.key, lambda tmp: self._synthesize(resolved.key, prompt.text, tmp, by_words))
             log.debug("audio.rendered", prompt_id=prompt.id, engine=self.engine.name, key=resolved.key[:12])
             return self.cache.path(resolved.key), "rendered"
 
@@ -203,11 +217,17 @@ class AudioLibrary:
             raise UserError(_("the {name} engine writes {suffix} audio, which this machine's sox cannot read "
                               "(install the Debian package libsox-fmt-mp3)").format(name=self.engine.name, suffix=self.engine.suffix))
 
-    def _synthesize(self, key: str, text: str, out: Path) -> None:
+    def _synthesize(self, key: str, text: str, out: Path, by_words: bool = False) -> bytes | None:
+        """Write the prompt's 8 kHz WAV to ``out``; return its mu-law twin when said in this process."""
         native = getattr(self.engine, "samples", None)
-        said = native(normalise_text(text)) if native is not None else None
-        if said is not None:  # in this process: no program started (ivr.speech.dsp)
-            pcm = dsp.to_asterisk_pcm(*said)
+        pcm: bytes | None = None
+        if native is not None and by_words:  # each word said once per process (ivr.speech.words)
+            e = self.engine
+            pcm = words.say(text, native, self.word_cache, (e.name, e.voice, e.rate))
+        if pcm is None and native is not None:
+            said = native(normalise_text(text))
+            pcm = dsp.to_asterisk_pcm(*said) if said is not None else None
+        if pcm is not None:  # in this process: no program started (ivr.speech.dsp)
             if not pcm:
                 raise UserError(_("{name}: no sound for this text").format(name=self.engine.name))
             with wave.open(str(out), "wb") as w:
@@ -215,10 +235,11 @@ class AudioLibrary:
                 w.setsampwidth(convert.SAMPLE_WIDTH)
                 w.setframerate(convert.RATE)
                 w.writeframes(pcm)
-            return
+            return dsp.ulaw_encode(pcm)
         raw = self.cache.temp_path(key, self.engine.suffix)
         try:
             self.engine.synthesize(normalise_text(text), raw)
             convert.to_asterisk_wav(raw, out, sox=self.sox, what=f"{self.engine.name} output")
+            return None
         finally:
             raw.unlink(missing_ok=True)

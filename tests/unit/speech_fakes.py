@@ -8,6 +8,8 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ivr.errors import UserError
 
 
@@ -106,3 +108,22 @@ def write_demo(folder: Path, text: str = DEMO_SCRIPT, name: str = "demo") -> Pat
     path = folder / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@dataclass
+class SamplesEngine(CountingEngine):
+    """A CountingEngine that also speaks in this process, as espeak-ng's library does: ``samples(text)`` is
+    0.1 s of tone per character at 22,050 Hz (a word's length in the audio says which word it is), and
+    counts what it was asked. ``in_process`` off: no samples (the program path, as without libespeak-ng)."""
+
+    name: str = "samples"
+    in_process: bool = True
+
+    def samples(self, text: str) -> tuple[np.ndarray, int] | None:
+        if not self.in_process:
+            return None
+        with self.lock:
+            self.calls.append(text)
+        rate = 22050
+        t = np.arange(round(0.1 * len(text) * rate)) / rate
+        return np.rint(12000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16), rate

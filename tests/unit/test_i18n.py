@@ -87,6 +87,8 @@ def test_a_message_missing_from_a_catalogue_shows_its_id() -> None:
      "_DIALER: 'dialer' is a section, not a setting"),
     ({"ROBOCALL_REPORTS_UNIT_LEVEL": "ward"}, "reports.unit_level: cần auto, district hoặc commune, nhưng là 'ward'",
      "reports.unit_level: expected auto, district or commune, got 'ward'"),
+    ({"ROBOCALL_AUDIO_VALUE_SYNTHESIS": "syllables"}, "audio.value_synthesis: cần words hoặc phrase, nhưng là 'syllables'",
+     "audio.value_synthesis: expected words or phrase, got 'syllables'"),
 ])
 def test_config_mistakes_are_in_the_staff_language(env: dict[str, str], vi: str, en: str, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
