@@ -10,6 +10,9 @@ quarantine), the ways ivr.speech can say it:
 
     .venv/bin/python bench/bench_render_value.py --values 200
 
+Before word by word (main's code, phrase only): ``git archive <commit> ivr | tar -x -C /tmp/before`` then
+``PYTHONPATH=/tmp/before .venv/bin/python bench/bench_render_value.py --ways phrase``.
+
 The contacts are invented by the sandbox's synthetic list generator's name and place lists
 (ivr/sandbox/demo_data.py); the measured contacts' values are all new to the file cache (none of the warm-up's).
 Counts this process and its child processes (RUSAGE_SELF + RUSAGE_CHILDREN), each way into its own empty file
@@ -24,11 +27,11 @@ import resource
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from ivr import logs
 from ivr.scripts.model import Prompt
 from ivr.sandbox.demo_data import GIVEN, MIDDLE, PLACES, SURNAMES
-from ivr.speech import dsp, words
 from ivr.speech.engines import EspeakEngine
 from ivr.speech.library import AudioDirs, AudioLibrary
 
@@ -68,22 +71,40 @@ def _render(library: AudioLibrary, texts: list[str], tag: str) -> dict[str, floa
 
 
 def run(way: str, warm: list[str], measured: list[str]) -> dict[str, float]:
+    dirs, engine = AudioDirs(Path(tempfile.mkdtemp()), "/pbx"), EspeakEngine(in_process=way != "programs")
+    if not way.startswith("words"):  # main's AudioLibrary (before word by word) takes no such arguments
+        kwargs: dict[str, Any] = {} if _before() else {"value_synthesis": "phrase"}
+        return _render_new(AudioLibrary(dirs, engine, **kwargs), measured)
+    from ivr.speech import words
     cache = words.WordCache()
-    library = AudioLibrary(AudioDirs(Path(tempfile.mkdtemp()), "/pbx"), EspeakEngine(in_process=way != "programs"),
-                           value_synthesis="words" if way.startswith("words") else "phrase", word_cache=cache)
-    library.ensure(Prompt("warm-up", "Xin chào"))  # the library loaded (in-process), the cache folder made
+    library = AudioLibrary(dirs, engine, value_synthesis="words", word_cache=cache)
     if way == "words":
         _render(library, warm, "warm")
     hits, misses = cache.hits, cache.misses
-    out = _render(library, measured, "new")
-    if way.startswith("words"):  # the word cache during the measured values, and its size after them
-        out.update(word_hits=cache.hits - hits, word_misses=cache.misses - misses, words_cached=len(cache),
-                   cache_kb=cache.bytes // 1024)
+    out = _render_new(library, measured)
+    # the word cache during the measured values, and its size after them
+    out.update(word_hits=cache.hits - hits, word_misses=cache.misses - misses, words_cached=len(cache),
+               cache_kb=cache.bytes // 1024)
     return out
+
+
+def _render_new(library: AudioLibrary, measured: list[str]) -> dict[str, float]:
+    library.ensure(Prompt("warm-up", "Xin chào"))  # the library loaded (in-process), the cache folder made
+    return _render(library, measured, "new")
+
+
+def _before() -> bool:
+    """Run against main's code before word by word (PYTHONPATH=<its ivr>): no ivr.speech.words there."""
+    try:
+        import ivr.speech.words  # noqa: F401
+    except ImportError:
+        return True
+    return False
 
 
 def new_word_ms(texts: list[str]) -> float:
     """CPU of one word never said in this process: synthesis + 8 kHz, normalised, trimmed, faded."""
+    from ivr.speech import dsp, words
     engine = EspeakEngine()
     vocabulary = list(dict.fromkeys(w.text for t in texts for w in words.split_value(t)))
     engine.samples("Xin chào")  # the library loaded
@@ -98,17 +119,22 @@ def new_word_ms(texts: list[str]) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--values", type=int, default=200, help="contacts to warm the word cache with, and to measure")
-    ap.add_argument("--no-programs", action="store_true", help="skip the espeak-ng + sox programs (slow)")
+    ap.add_argument("--ways", default=",".join(WAYS), help=f"which of {', '.join(WAYS)} (comma-separated)")
     args = ap.parse_args()
     logs.configure("warning")
     warm, measured = value_sets(args.values)
     out: dict[str, object] = {"contacts": args.values}
-    for way in ("programs", "phrase", "words_cold", "words"):
-        if way == "programs" and args.no_programs:
-            continue
+    ways = args.ways.split(",")
+    for way in ways:
+        if way not in WAYS:
+            ap.error(f"--ways: unknown way {way!r}")
         out[way] = run(way, warm, measured)
-    out["new_word_ms"] = new_word_ms(warm + measured)
+    if "words" in ways:
+        out["new_word_ms"] = new_word_ms(warm + measured)
     print(json.dumps(out))
+
+
+WAYS = ("programs", "phrase", "words_cold", "words")
 
 
 if __name__ == "__main__":
