@@ -2,7 +2,7 @@
 and kept in memory, a value made of known words joined in microseconds (issue 18 item 3).
 
 Vietnamese is monosyllabic, and names and addresses are made of few syllables said again and again (Nguyễn,
-Văn, Thị, phường, thôn...). Saying a value never said before as one phrase costs the speech engine ~10 ms of
+Văn, Thị, phường, thôn...). Saying a value never said before as one phrase costs the speech engine ~6 ms of
 CPU; said word by word, a new name made of known syllables costs a join and the file write. The price is the
 phrase's prosody (each word said as on its own, the tones kept: they are the word's). ``audio.value_synthesis:
 phrase`` keeps the whole-phrase synthesis (bench/README.md, "Rendering a contact's values").
