@@ -132,8 +132,16 @@ class ContactStore(StoreBase):
             self._undo_unfinished()
             with self._read() as s:
                 existing, households, opted_out = self._known(s, sorted({c.phone_e164 for c in batch.contacts}))
-            new = [c for c in batch.contacts if c.identity not in existing]
-            known = [c for c in batch.contacts if c.identity in existing]
+            new: list[r.ContactData] = []
+            known: list[r.ContactData] = []
+            known_ids: list[int] = []  # their contacts' ids, in the same order
+            for c in batch.contacts:
+                stored = existing.get(c.identity)
+                if stored is None:
+                    new.append(c)
+                else:
+                    known.append(c)
+                    known_ids.append(stored.id)
             with self._write() as s:
                 imp = m.Import(
                     file_name=batch.file_name, sha256=batch.sha256, list_date=batch.list_date,
@@ -159,13 +167,12 @@ class ContactStore(StoreBase):
                     if between is not None:
                         between(start + len(part))
                 for start in range(0, len(known), size):
-                    part = known[start:start + size]
+                    part, part_ids = known[start:start + size], known_ids[start:start + size]
                     with self._batch() as s:
                         bulk.insert_rows(s, m.table_of(m.ContactImport), [
-                            {"import_id": import_id, "contact_id": existing[c.identity].id, "category": c.category,
-                             "row": c.row, "added": False} for c in part])
-                        self._update_known(s, import_id, part, [existing[c.identity].id for c in part],
-                                           batch.list_date, now, merge)
+                            {"import_id": import_id, "contact_id": i, "category": c.category, "row": c.row,
+                             "added": False} for i, c in zip(part_ids, part)])
+                        self._update_known(s, import_id, part, part_ids, batch.list_date, now, merge)
                     if between is not None:
                         between(len(new) + start + len(part))
                 with self._write() as s:  # short: the updates are written, their undo rows are not read here
@@ -418,7 +425,10 @@ def being_imported(contact_id: Any) -> Any:
 def _merge(old: Row[Any], new: r.ContactData, list_date: dt.date, now: dt.datetime,
            merge: ContactMerge) -> dict[str, Any]:
     """The updated row of a known person seen again on the list of ``list_date``."""
-    values: dict[str, Any] = {"id": old.id, **merge(old, new, list_date >= old.last_seen)}
-    values.update(list_date=max(old.list_date, list_date), first_seen=min(old.first_seen, list_date),
-                  last_seen=max(old.last_seen, list_date), updated_at=now)
+    values = merge(old, new, list_date >= old.last_seen)
+    values["id"] = old.id
+    values["list_date"] = max(old.list_date, list_date)
+    values["first_seen"] = min(old.first_seen, list_date)
+    values["last_seen"] = max(old.last_seen, list_date)
+    values["updated_at"] = now
     return values
