@@ -199,18 +199,17 @@ class ContactStore(StoreBase):
     def _update_known(self, s: Session, import_id: int, known: Sequence[r.ContactData], ids: Sequence[int],
                       list_date: dt.date, now: dt.datetime, merge: ContactMerge) -> None:
         """One batch of known people (``ids``: their contacts' ids, in the same order): the values the merge
-        changes saved in import_undo by the database itself (INSERT ... SELECT, nothing read into Python for
-        it), then their current values read again in this transaction and merged with the newer list."""
+        changes saved in import_undo by the database itself (INSERT ... SELECT, nothing sent from Python for
+        it), which returns those values (RETURNING: the rows as they are in this transaction), merged with
+        the newer list."""
         if not known:
             return
         C, U = m.table_of(m.Contact), m.table_of(m.ImportUndo)
-        saved = [C.c[f] for f in UPDATED_FIELDS]
-        read = [C.c[f] for f in _MERGE_READS]
-        s.execute(insert(U).from_select(["import_id", "contact_id", *UPDATED_FIELDS],
-                                        select(literal(import_id, Integer), C.c.id, *saved)
-                                        .where(self._id_in(C.c.id, ids))))
-        current: dict[int, Row[Any]] = {row.id: row for row in s.execute(select(C.c.id, *read)
-                                                                         .where(self._id_in(C.c.id, ids))).all()}
+        saved = insert(U).from_select(["import_id", "contact_id", *UPDATED_FIELDS],
+                                      select(literal(import_id, Integer), C.c.id, *[C.c[f] for f in UPDATED_FIELDS])
+                                      .where(self._id_in(C.c.id, ids)))
+        current: dict[int, Row[Any]] = {row.id: row for row in s.execute(saved.returning(
+            U.c.contact_id.label("id"), *[U.c[f] for f in _MERGE_READS])).all()}
         bulk.update_rows(s, C, [_merge(current[i], c, list_date, now, merge)
                                 for i, c in zip(ids, known) if i in current])
 
