@@ -9,6 +9,7 @@ Only ivr.storage.repo calls these, inside its own transaction.
 """
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Table, func, select, text
@@ -72,10 +73,20 @@ def _driver_rows(connection: Any, table: Table, order: Sequence[str],
     which cost more than the inserts themselves on a 100,000-row list (bench/README.md, issue 18)."""
     dialect = connection.dialect
     processors = [table.c[c].type._cached_bind_processor(dialect) for c in order]
-    if not any(processors):
-        return [tuple(row[c] for c in order) for row in rows]
-    pairs = [(c, _memo(p) if p is not None else None) for c, p in zip(order, processors)]
-    return [tuple(p(row[c]) if p is not None else row[c] for c, p in pairs) for row in rows]
+    get = itemgetter(*order)
+    if len(order) == 1:
+        return [(get(row),) for row in rows] if not processors[0] else [(_memo(processors[0])(get(row)),)
+                                                                        for row in rows]
+    converted = [(i, _memo(p)) for i, p in enumerate(processors) if p is not None]
+    if not converted:
+        return [get(row) for row in rows]
+    out = []
+    for row in rows:  # the values fetched in C, only the columns with a processor converted
+        values = list(get(row))
+        for i, process in converted:
+            values[i] = process(values[i])
+        out.append(tuple(values))
+    return out
 
 
 def _memo(process: Any, size: int = 4096) -> Any:

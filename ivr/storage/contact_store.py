@@ -7,34 +7,44 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import json
 import threading
 import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
-from sqlalchemy import Row, String, any_, bindparam, delete, select, text, update
+from sqlalchemy import Integer, Row, String, any_, bindparam, delete, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import column as sql_column
 
 from ivr.errors import UserError
 from ivr.i18n import _
 from ivr.storage import bulk
 from ivr.storage import models as m
 from ivr.storage import records as r
-from ivr.storage.base import StoreBase, chunks, contact_record, import_record
+from ivr.storage.base import StoreBase, contact_record, import_record
 
 ANALYZE_AFTER = 1000  # rows written by an import after which PostgreSQL's statistics are refreshed
 IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't both add the same person
 # People written per transaction of an import: well under 1 s of SQLite's write lock each, even on a busy
 # machine (bench/README.md, "Imports and other writers"), so that the dialer and the hotline never wait long.
 BATCH_ROWS = 2000
-# After each batch, SQLite's write lock is left free for as long as the batch held it, up to this (seconds):
-# a writer waiting for it polls (SQLite's busy handler) at growing intervals of up to 100 ms, and would miss a
-# lock taken again at once, batch after batch (bench/README.md, "Imports and other writers").
-BATCH_PAUSE = 0.1
+# After each batch, SQLite's write lock is left free for a while (batch_pause), at most this (seconds): a writer
+# waiting for it polls (SQLite's busy handler) at growing intervals of up to 100 ms, and would miss a lock
+# taken again at once, batch after batch (bench/README.md, "Imports and other writers").
+BATCH_PAUSE = 0.11  # the longest sleep below (100 ms) and a late wake-up
+# SQLite's busy handler (sqliteDefaultBusyCallback, behind the busy timeout every connection here sets): a
+# connection that finds the lock taken sleeps these milliseconds in turn, then 100 ms at a time, between tries.
+BUSY_SLEEPS_MS = (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100)
+# Once an import is done, its undo rows are deleted in transactions of this many times BATCH_ROWS: deleting
+# one by its key costs a fraction of a person's update (2,000 in ~3 ms on SQLite), so such a transaction holds
+# the lock no longer than a batch of people, and there are fewer pauses (bench/README.md, item 5).
+UNDO_DELETE_FACTOR = 10
 IMPORTING, DONE = "importing", "done"  # imports.status
 # A known person's columns an import changes (_merge): saved in import_undo before, restored by an undo.
 UPDATED_FIELDS = (*r.MERGED_FIELDS, "list_date", "first_seen", "last_seen", "updated_at")
+_MERGE_READS = (*r.MERGED_FIELDS, "list_date", "first_seen", "last_seen")  # what _merge reads of a stored row
 _MEMORY_IMPORTS = threading.Lock()  # an in-memory SQLite database: one process, so a thread lock suffices
 
 
@@ -95,11 +105,12 @@ class ContactStore(StoreBase):
         Written in pieces, so that SQLite's write lock is never held for long (other writers, the dialer and
         the hotline, wait for it; bench/bench_import_writer_wait.py): the import row (status IMPORTING),
         then the new households, new contacts and their links in committed transactions of ``batch_rows``
-        people, then the known people in committed transactions of ``batch_rows``: each reads their current
-        rows, saves the values it changes (``UPDATED_FIELDS``) in ``import_undo`` and writes the merged ones
-        and the links; then one short transaction marks the import DONE (and the audit entry); then the
-        import's ``import_undo`` rows are deleted, in batches too. On SQLite each batch is followed by a pause
-        as long as it held the lock (at most ``BATCH_PAUSE``), so that a waiting writer gets it in between.
+        people, then the known people in committed transactions of ``batch_rows``: each saves the values it
+        changes (``UPDATED_FIELDS``) in ``import_undo`` (INSERT ... SELECT, in the database), reads their current
+        rows, writes the merged values and the links; then one short transaction marks the import DONE (and
+        the audit entry); then the import's ``import_undo`` rows are deleted, in batches too. On SQLite each
+        batch is followed by a pause (``batch_pause``: shorter than the batch, at most ``BATCH_PAUSE``), so
+        that a waiting writer gets the lock in between.
 
         What others see meanwhile: campaigns, lists and the import list do not see the import nor the
         people it added until it is DONE (they read DONE imports and contacts on them only). A known
@@ -121,8 +132,16 @@ class ContactStore(StoreBase):
             self._undo_unfinished()
             with self._read() as s:
                 existing, households, opted_out = self._known(s, sorted({c.phone_e164 for c in batch.contacts}))
-            new = [c for c in batch.contacts if c.identity not in existing]
-            known = [c for c in batch.contacts if c.identity in existing]
+            new: list[r.ContactData] = []
+            known: list[r.ContactData] = []
+            known_ids: list[int] = []  # their contacts' ids, in the same order
+            for c in batch.contacts:
+                stored = existing.get(c.identity)
+                if stored is None:
+                    new.append(c)
+                else:
+                    known.append(c)
+                    known_ids.append(stored.id)
             with self._write() as s:
                 imp = m.Import(
                     file_name=batch.file_name, sha256=batch.sha256, list_date=batch.list_date,
@@ -148,12 +167,12 @@ class ContactStore(StoreBase):
                     if between is not None:
                         between(start + len(part))
                 for start in range(0, len(known), size):
-                    part = known[start:start + size]
+                    part, part_ids = known[start:start + size], known_ids[start:start + size]
                     with self._batch() as s:
                         bulk.insert_rows(s, m.table_of(m.ContactImport), [
-                            {"import_id": import_id, "contact_id": existing[c.identity].id, "category": c.category,
-                             "row": c.row, "added": False} for c in part])
-                        self._update_known(s, import_id, part, batch.list_date, now, merge)
+                            {"import_id": import_id, "contact_id": i, "category": c.category, "row": c.row,
+                             "added": False} for i, c in zip(part_ids, part)])
+                        self._update_known(s, import_id, part, part_ids, batch.list_date, now, merge)
                     if between is not None:
                         between(len(new) + start + len(part))
                 with self._write() as s:  # short: the updates are written, their undo rows are not read here
@@ -172,39 +191,41 @@ class ContactStore(StoreBase):
                     pass
                 raise
             try:
-                self._forget_undo(import_id, size)
+                self._forget_undo(import_id, size * UNDO_DELETE_FACTOR)
             except Exception:  # noqa: BLE001 - the import is done; the next import deletes what is left of these
                 pass
             return record, False
 
-    def _update_known(self, s: Session, import_id: int, known: Sequence[r.ContactData], list_date: dt.date,
-                      now: dt.datetime, merge: ContactMerge) -> None:
-        """One batch of known people: their rows, read again in this transaction, saved in import_undo (the
-        values the merge changes) and merged with the newer list."""
+    def _update_known(self, s: Session, import_id: int, known: Sequence[r.ContactData], ids: Sequence[int],
+                      list_date: dt.date, now: dt.datetime, merge: ContactMerge) -> None:
+        """One batch of known people (``ids``: their contacts' ids, in the same order): the values the merge
+        changes saved in import_undo by the database itself (INSERT ... SELECT, nothing sent from Python for
+        it), which returns those values (RETURNING: the rows as they are in this transaction), merged with
+        the newer list."""
         if not known:
             return
-        table = m.table_of(m.Contact)
-        current: dict[tuple[str, str], Row[Any]] = {}
-        for chunk in ([sorted({c.phone_e164 for c in known})] if self._postgres
-                      else chunks(sorted({c.phone_e164 for c in known}))):
-            for row in s.execute(select(table).where(self._phone_in(table.c.phone_e164, chunk))):
-                current[(row.phone_e164, row.name_key)] = row
-        old = [current[c.identity] for c in known if c.identity in current]
-        bulk.insert_rows(s, m.table_of(m.ImportUndo), [
-            {"import_id": import_id, "contact_id": row.id, **{f: getattr(row, f) for f in UPDATED_FIELDS}}
-            for row in old])
-        bulk.update_rows(s, table, [_merge(current[c.identity], c, list_date, now, merge)
-                                    for c in known if c.identity in current])
+        C, U = m.table_of(m.Contact), m.table_of(m.ImportUndo)
+        saved = insert(U).from_select(["import_id", "contact_id", *UPDATED_FIELDS],
+                                      select(literal(import_id, Integer), C.c.id, *[C.c[f] for f in UPDATED_FIELDS])
+                                      .where(self._id_in(C.c.id, ids)))
+        current: dict[int, Row[Any]] = {row.id: row for row in s.execute(saved.returning(
+            U.c.contact_id.label("id"), *[U.c[f] for f in _MERGE_READS])).all()}
+        bulk.update_rows(s, C, [_merge(current[i], c, list_date, now, merge)
+                                for i, c in zip(ids, known) if i in current])
 
     @contextmanager
     def _batch(self) -> Iterator[Session]:
-        """One batch's write transaction; on SQLite, then a pause as long as it held the lock (at most
-        ``BATCH_PAUSE``), so that a writer waiting for the lock gets it before the next batch."""
+        """One batch's write transaction; on SQLite, then a pause (``batch_pause`` of the time it held the lock),
+        so that a writer waiting for the lock gets it before the next batch."""
         started = time.monotonic()
         with self._write() as s:
+            if self._postgres:  # no wait for the disk at each batch's commit: a database crash may lose the
+                # last batches, never a part of one, and the import is not DONE (that commit waits for the disk,
+                # and for every batch before it), so the next import undoes what is left of it
+                s.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield s
         if not self._postgres:
-            time.sleep(min(BATCH_PAUSE, time.monotonic() - started))
+            time.sleep(batch_pause(time.monotonic() - started))
 
     @contextmanager
     def _import_lock(self) -> Iterator[None]:
@@ -241,17 +262,18 @@ class ContactStore(StoreBase):
         for import_id in unfinished:
             self._undo(import_id, BATCH_ROWS)
         for import_id in finished:
-            self._forget_undo(import_id, BATCH_ROWS)
+            self._forget_undo(import_id, BATCH_ROWS * UNDO_DELETE_FACTOR)
 
     def _forget_undo(self, import_id: int, size: int) -> None:
         """Delete a done import's undo rows, in transactions of ``size``."""
         U = m.ImportUndo
+        some = select(U.contact_id).where(U.import_id == import_id).order_by(U.contact_id).limit(size)
         while True:
-            with self._batch() as s:
-                ids = list(s.scalars(select(U.contact_id).where(U.import_id == import_id).limit(size)))
-                if not ids:
-                    return
-                s.execute(delete(U).where(U.import_id == import_id, U.contact_id.in_(ids)))
+            with self._batch() as s:  # one statement: the database picks the rows and deletes them
+                deleted = s.connection().execute(delete(U).where(U.import_id == import_id,
+                                                    U.contact_id.in_(some.scalar_subquery()))).rowcount
+            if deleted < size:
+                return
 
     def _undo(self, import_id: int, size: int) -> None:
         """Undo an unfinished import, in transactions of ``size`` people: the known people's old values put
@@ -286,32 +308,38 @@ class ContactStore(StoreBase):
         with self._write() as s:
             s.execute(delete(m.Import).where(m.Import.id == import_id, m.Import.status == IMPORTING))
 
-    def _known(self, s: Session, phones: Sequence[str]) -> tuple[dict[tuple[str, str], Row[Any]],
-                                                                   dict[str, int], set[str]]:
+    def _known(self, s: Session, phones: Sequence[str]) -> tuple[dict[tuple[str, str], Any], dict[str, int],
+                                                                   set[str]]:
         """People and households already stored for these phones: one lookup for the whole file.
 
         PostgreSQL gets the phones as one array parameter (``= ANY(:phones)``), which it hashes; a long
         ``IN (...)`` list of separate parameters is searched linearly for every row it scans.
-        SQLite gets chunks of ``IN (...)``, which it turns into a temporary index.
+        SQLite gets them as one JSON array (``IN (SELECT value FROM json_each(:values))``), looked up in the
+        index on the phone.
         """
-        existing: dict[tuple[str, str], Row[Any]] = {}
+        existing: dict[tuple[str, str], Any] = {}
         households: dict[str, int] = {}
         opted_out: set[str] = set()
         table = m.table_of(m.Contact)
-        for chunk in ([phones] if self._postgres else chunks(phones)):
-            for row in s.execute(select(table).where(self._phone_in(table.c.phone_e164, chunk))):
-                existing[(row.phone_e164, row.name_key)] = row
-                if row.opted_out:
-                    opted_out.add(row.phone_e164)
-            for hid, phone in s.execute(select(m.Household.id, m.Household.phone_e164)
-                                        .where(self._phone_in(m.Household.phone_e164, chunk))):
-                households[phone] = hid
+        columns = (table.c.id, table.c.phone_e164, table.c.name_key, table.c.opted_out)  # not the whole row
+        for row in s.execute(select(*columns).where(self._phone_in(table.c.phone_e164, phones))).all():
+            existing[(row.phone_e164, row.name_key)] = row
+            if row.opted_out:
+                opted_out.add(row.phone_e164)
+        households.update((phone, hid) for hid, phone in s.execute(
+            select(m.Household.id, m.Household.phone_e164).where(self._phone_in(m.Household.phone_e164, phones))).all())
         return existing, households, opted_out
 
     def _phone_in(self, column: Any, phones: Sequence[str]) -> Any:
         if self._postgres:
             return column == any_(bindparam("phones", list(phones), type_=ARRAY(String)))
-        return column.in_(phones)
+        return column.in_(_json_values(phones, String))
+
+    def _id_in(self, column: Any, ids: Sequence[int]) -> Any:
+        """PostgreSQL: one array parameter; SQLite: one JSON array (json_each), not a parameter per id."""
+        if self._postgres:
+            return column == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+        return column.in_(_json_values(ids, Integer))
 
     def _add_households(self, s: Session, phones: Sequence[str], households: dict[str, int],
                         now: dt.datetime) -> None:
@@ -369,6 +397,27 @@ class ContactStore(StoreBase):
             return [contact_record(c) for c in rows]
 
 
+def _json_values(values: Sequence[Any], kind: Any) -> Any:
+    """SQLite: the values as one parameter, a JSON array read by json_each (SQLAlchemy expands an IN list of
+    thousands of parameters anew for every statement, which cost more than the lookups)."""
+    return (text("SELECT value FROM json_each(:values)").bindparams(values=json.dumps(list(values)))
+            .columns(sql_column("value", kind)))
+
+
+def batch_pause(held: float) -> float:
+    """Seconds to leave SQLite's write lock free after a batch that held it ``held`` seconds: long enough for a
+    writer that began waiting during the batch to try again, i.e. the busy handler's sleep at that point of its
+    wait (it has waited at most ``held``), half as long again plus 2 ms for a late wake-up; at most BATCH_PAUSE.
+    Shorter than the batch (a batch of 0.1 s: 0.04 s), so the import spends less time pausing than writing."""
+    waited = 0.0
+    sleep = BUSY_SLEEPS_MS[-1]
+    for sleep in BUSY_SLEEPS_MS:
+        if held * 1000 < waited + sleep:
+            break
+        waited += sleep
+    return min(BATCH_PAUSE, sleep * 1.5 / 1000 + 0.002)
+
+
 def being_imported(contact_id: Any) -> Any:
     """True for a contact added by an import not finished yet (its batches are committed, it is not DONE)."""
     CI = m.ContactImport
@@ -379,7 +428,10 @@ def being_imported(contact_id: Any) -> Any:
 def _merge(old: Row[Any], new: r.ContactData, list_date: dt.date, now: dt.datetime,
            merge: ContactMerge) -> dict[str, Any]:
     """The updated row of a known person seen again on the list of ``list_date``."""
-    values: dict[str, Any] = {"id": old.id, **merge(old, new, list_date >= old.last_seen)}
-    values.update(list_date=max(old.list_date, list_date), first_seen=min(old.first_seen, list_date),
-                  last_seen=max(old.last_seen, list_date), updated_at=now)
+    values = merge(old, new, list_date >= old.last_seen)
+    values["id"] = old.id
+    values["list_date"] = max(old.list_date, list_date)
+    values["first_seen"] = min(old.first_seen, list_date)
+    values["last_seen"] = max(old.last_seen, list_date)
+    values["updated_at"] = now
     return values

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo
@@ -252,3 +253,25 @@ def test_undo_rows_a_done_import_left_are_deleted_by_the_next_import(repo: Repos
     assert repo.count("import_undo") == 0
     assert all(known_rows(engine)[i] == v for i, v in after.items() if i in known_rows(engine)), \
         "the done import's values are kept, not restored"
+
+
+def test_undo_rows_are_deleted_in_transactions_of_the_size_asked(repo: Repository, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    run(importer(repo, tmp_path), "f1_title_block.xlsx", D15)
+    with monkeypatch.context() as patch:  # keep the 2 undo rows of the next day's import
+        patch.setattr(ContactStore, "_forget_undo", lambda self, import_id, size: None)
+        done = run(importer(repo, tmp_path), "f1_next_day.xlsx", D16)
+    assert repo.count("import_undo") == 2
+    left: list[int] = []
+    batch = ContactStore._batch
+
+    @contextmanager
+    def counted(self: ContactStore) -> Iterator[Any]:
+        with batch(self) as s:
+            yield s
+        left.append(repo.count("import_undo"))
+
+    monkeypatch.setattr(ContactStore, "_batch", counted)
+    repo._forget_undo(done.import_id, 1)
+
+    assert left == [1, 0, 0], "one row per transaction, then one that finds none left"
