@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,7 @@ from personas_f1_v1 import SCRIPTS_DIR, keys_v1, write_personas  # noqa: E402
 
 from ivr import app, config, eventloop, logs  # noqa: E402
 from ivr.calls import prepare  # noqa: E402
-from ivr.calls.dialer import Dialer  # noqa: E402
+from ivr.calls.dialer import Dialer, pbx_limiter  # noqa: E402
 from ivr.clock import utcnow  # noqa: E402
 from ivr.campaigns.service import CampaignService  # noqa: E402
 from ivr.contacts.importer import ContactImporter  # noqa: E402
@@ -178,8 +178,10 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
     metrics: dict[str, list[float]] = defaultdict(list)
     ari = app.ari_client(settings)
     await ari.connect()
+    windows: list[dict] = []  # the limiter's windows: figures and raw samples (bench/replay_limiter.py)
+    limiter = pbx_limiter(settings, ari, on_window=windows.append)
     dialer = Dialer(settings, repo, ari, svc.library, svc.scripts, svc.policy, worker_id="bench",
-                    keep_reports=True, metrics=lambda k, v: metrics[k].append(v))
+                    keep_reports=True, metrics=lambda k, v: metrics[k].append(v), limiter=limiter)
     pids = asterisk_pids(box)
     ast0 = {k: cpu_of(p) for k, p in pids.items()}
     busy0 = machine_busy()
@@ -225,7 +227,12 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
         # The PBX's adaptive limit (ivr/calls/limiter.py): where it settled and how low it went.
         "concurrency_limit": {"max": c, "adaptive": settings.dialer.adaptive_limit,
                               "lowest": stats.limit_lowest, "last": stats.limit_last,
-                              "bound_ms": settings.dialer.latency_bound_ms},
+                              "bound_ms": settings.dialer.latency_bound_ms,
+                              "decisions": dict(Counter(w["decision"] for w in windows))},
+        # Each window of the limiter: each signal's p95 and sample count, the decision and the signal that
+        # decided (the raw samples go to <name>_windows.jsonl, for bench/replay_limiter.py).
+        "limiter_windows": [{k: v for k, v in w.items() if k != "samples"} for w in windows],
+        "_windows": windows,
     }
 
 
@@ -445,10 +452,15 @@ async def main() -> None:
     box.up(personas)
     box.reset()
     results = []
+    name = args.name or f"campaign_{n}x{c}{'_baseline' if args.baseline else ''}"
     if not args.baseline_only:
         db_url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
         migrate(db_url)
         results.append(await run_controller(settings, box, path, n, c, db_url, cold_audio=not args.warm_audio))
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        with (args.out_dir / f"{name}_windows.jsonl").open("w") as out:  # for bench/replay_limiter.py
+            for window in results[-1].pop("_windows"):
+                out.write(json.dumps(window) + "\n")
         print(json.dumps(results[-1], ensure_ascii=False))
         box.reset(timeout=60)
     if args.baseline or args.baseline_only:
@@ -463,7 +475,6 @@ async def main() -> None:
     if personas:
         box.up(base.sandbox.personas or "")  # the phones as they were: the default rule (or the configured file)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    name = args.name or f"campaign_{n}x{c}{'_baseline' if args.baseline else ''}"
     (args.out_dir / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
