@@ -30,29 +30,37 @@ from typing import Callable, Mapping, Sequence
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ivr.calls.limiter import LimiterConfig, LimiterState, Signal, decide, initial, p95  # noqa: E402
+from ivr.calls.limiter import LimiterConfig, LimiterState, Reading, Signal, decide, initial, p95  # noqa: E402
 
 Samples = Mapping[Signal, Sequence[float]]
 Step = Callable[[LimiterState, Samples, float, int], LimiterState]
 
 
-def v1_step(config: LimiterConfig) -> Step:
-    """The first design (main before this change), frozen for comparison."""
+def v1_decide(config: LimiterConfig, state: LimiterState, samples: Samples, now: float,
+              in_flight: int) -> LimiterState:
+    """The first design (main before this change), frozen for comparison (``bench_campaign.py --limiter v1``)."""
+    if now - state.window_start < config.window_s:
+        return state
+    counted = {s: v for s, v in samples.items() if v}
+    if sum(len(v) for v in counted.values()) < 20:
+        return replace(state, window_start=now, decision="idle", p95_ms=0.0, worst="")
+    worst, worst_p95 = max(((s.value, p95(v)) for s, v in counted.items()), key=lambda kv: kv[1])
+    limit = min(state.limit, config.max_concurrent)
     step_up = max(1, config.max_concurrent // 40)
+    if worst_p95 > config.bound_ms:
+        new, decision = max(1, math.floor(limit * 0.8)), "shed"
+    elif worst_p95 < config.bound_ms * 0.7 and in_flight * 2 >= limit:
+        new, decision = min(config.max_concurrent, limit + step_up), "grow"
+    else:
+        new, decision = limit, "hold"
+    readings = tuple(Reading(s, round(p95(samples.get(s, ())), 1), len(samples.get(s, ()))) for s in Signal)
+    return LimiterState(limit=new, window_start=now, p95_ms=round(worst_p95, 1), worst=worst, decision=decision,
+                        readings=readings)
 
+
+def v1_step(config: LimiterConfig) -> Step:
     def step(state: LimiterState, samples: Samples, now: float, in_flight: int) -> LimiterState:
-        counted = {s: v for s, v in samples.items() if v}
-        if sum(len(v) for v in counted.values()) < 20:
-            return replace(state, window_start=now, decision="idle", p95_ms=0.0, worst="")
-        worst, worst_p95 = max(((s.value, p95(v)) for s, v in counted.items()), key=lambda kv: kv[1])
-        limit = min(state.limit, config.max_concurrent)
-        if worst_p95 > config.bound_ms:
-            new, decision = max(1, math.floor(limit * 0.8)), "shed"
-        elif worst_p95 < config.bound_ms * 0.7 and in_flight * 2 >= limit:
-            new, decision = min(config.max_concurrent, limit + step_up), "grow"
-        else:
-            new, decision = limit, "hold"
-        return LimiterState(limit=new, window_start=now, p95_ms=round(worst_p95, 1), worst=worst, decision=decision)
+        return v1_decide(config, state, samples, now, in_flight)
     return step
 
 

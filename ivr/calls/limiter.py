@@ -184,8 +184,11 @@ class AdaptiveLimiter:
     def __init__(self, config: LimiterConfig, *, monotonic: Callable[[], float] = time.monotonic,
                  enabled: bool = True, keep: int = 2000,
                  on_change: Callable[[LimiterState], None] | None = None,
-                 on_window: Callable[[dict[str, object]], None] | None = None) -> None:
+                 on_window: Callable[[dict[str, object]], None] | None = None,
+                 step: Callable[[LimiterConfig, LimiterState, Mapping[Signal, Sequence[float]], float, int],
+                                LimiterState] | None = None) -> None:
         self.config = config
+        self.step = step or decide  # another design's step: the bench compares them (bench/replay_limiter.py)
         self.monotonic = monotonic
         self.enabled = enabled
         self.state = initial(config, monotonic())
@@ -216,7 +219,7 @@ class AdaptiveLimiter:
     def tick(self) -> None:
         before = self.state
         now = self.monotonic()
-        after = decide(self.config, before, self._samples, now, self.in_flight)
+        after = self.step(self.config, before, self._samples, now, self.in_flight)
         if after is before:
             return
         fields = window_fields(after)
