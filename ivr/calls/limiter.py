@@ -11,7 +11,7 @@ responsiveness and keeps fewer calls up when it degrades. The design (second ver
   request does not make a resident wait);
 - every ``window_s`` a decision, on the p95 of each signal over the last ``history_windows`` windows (a
   sliding 10 s: p95 over 20 samples is nearly their maximum, and keys are only a few a second), a signal
-  counting only with at least ``min_samples`` samples in it;
+  counting only with at least ``min_samples`` samples (keys) or ``guard_min_samples`` (the guards) in it;
 - over the bound, with the limit in use (``use_share`` of it carried): "shed", the limit is multiplied by
   bound / p95, but never by less than ``backoff_floor`` (a decrease in proportion to the overshoot, at most
   10 % a window), and the history is emptied, so the next decrease needs fresh evidence, measured at the new
@@ -68,7 +68,8 @@ class LimiterConfig:
     min_limit: int = 1
     window_s: float = 2.0
     history_windows: int = 5  # the p95 is over the last 5 windows (10 s)
-    min_samples: int = 20  # a signal counts with this many samples over the history
+    min_samples: int = 20  # key -> prompt counts with this many samples over the history (keys are few)
+    guard_min_samples: int = 100  # round trip and event lag (tens a second): 100, or one burst decides
     guard_factor: float = 2.0  # round trip and event lag shed only above 2 x the bound
     backoff_floor: float = 0.9  # a decrease multiplies the limit by max(this, bound / p95)
     use_share: float = 0.9  # shed below the calls up only with this share of the limit carried
@@ -80,6 +81,9 @@ class LimiterConfig:
     @property
     def step_up(self) -> int:
         return self.increase or max(1, self.max_concurrent // 40)
+
+    def min_of(self, signal: Signal) -> int:
+        return self.min_samples if signal is Signal.KEY_TO_PROMPT else self.guard_min_samples
 
     def bound_of(self, signal: Signal) -> float:
         return self.bound_ms if signal is Signal.KEY_TO_PROMPT else self.bound_ms * self.guard_factor
@@ -139,7 +143,7 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
     window: Window = tuple(tuple(samples.get(s, ())) for s in Signal)
     history = (state.history + (window,))[-max(config.history_windows, 1):]
     readings = readings_of(history)
-    known = [r for r in readings if r.samples >= config.min_samples]
+    known = [r for r in readings if r.samples >= config.min_of(r.signal)]
     ceiling = max(config.max_concurrent, config.min_limit)
     limit = min(state.limit, ceiling)
     if not known:

@@ -61,13 +61,16 @@ CASES = [
     ("between 70 % of the bound and the bound: holds", [(slow(), 100), (keys((250.0, 40)), 90)], [90, 90]),
     ("too few samples (no keys pressed): holds", [(slow(), 100), (keys((900.0, 5)), 90)], [90, 90]),
     ("round trip and lag fast but no keys: no growth without the residents' signal",
-     [(slow(), 100), ({R: [15.0] * 40, L: [10.0] * 40}, 90)], [90, 90]),
+     [(slow(), 100), ({R: [15.0] * 140, L: [10.0] * 140}, 90)], [90, 90]),
     # The guards: round trip and event lag shed only above 2 x the bound (600 ms).
-    ("a slow ARI round trip (400 ms) with fast keys: no shedding", [({K: [100.0] * 30, R: [400.0] * 30}, 100)],
+    ("a slow ARI round trip (400 ms) with fast keys: no shedding", [({K: [100.0] * 30, R: [400.0] * 120}, 100)],
      [100]),
-    ("a very slow ARI round trip (800 ms) alone sheds", [({K: [100.0] * 30, R: [800.0] * 30}, 100)], [90]),
-    ("a slow event lag (450 ms) alone: no shedding", [({L: [450.0] * 50}, 100)], [100]),
-    ("a very slow event lag (1200 ms) alone sheds", [({L: [1200.0] * 50}, 100)], [90]),
+    ("a very slow ARI round trip (800 ms) alone sheds", [({K: [100.0] * 30, R: [800.0] * 120}, 100)], [90]),
+    ("a very slow round trip over few requests (60): not enough to shed", [({R: [800.0] * 60}, 100)], [100]),
+    ("right after a shed, one slow burst of 60 round trips does not shed again",
+     [(slow(), 100), ({K: [100.0] * 6, R: [800.0] * 60}, 90)], [90, 90]),
+    ("a slow event lag (450 ms) alone: no shedding", [({L: [450.0] * 150}, 100)], [100]),
+    ("a very slow event lag (1200 ms) alone sheds", [({L: [1200.0] * 150}, 100)], [90]),
     ("a long overload: down to the floor of 1, never 0", [(slow(), 100)] * 30,
      [90, 81, 72, 64, 57, 51, 45, 40, 36, 32, 28, 25, 22, 19, 17, 15, 13, 11, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1,
       1, 1]),
@@ -108,11 +111,11 @@ def test_a_cap_never_goes_below_the_calls_up():
 
 
 def test_each_window_tells_every_signal_its_p95_count_and_the_deciding_signal():
-    state = run_states(CONFIG, [({K: [100.0] * 30, R: [800.0] * 30}, 100)])[-1]
+    state = run_states(CONFIG, [({K: [100.0] * 30, R: [800.0] * 120}, 100)])[-1]
     assert (state.decision, state.worst, state.p95_ms, state.limit) == ("shed", "ari_round_trip_ms", 800.0, 90)
     assert window_fields(state) == {"limit": 90, "decision": "shed", "signal": "ari_round_trip_ms",
                                     "key_to_prompt_p95_ms": 100.0, "key_to_prompt_n": 30,
-                                    "ari_round_trip_p95_ms": 800.0, "ari_round_trip_n": 30,
+                                    "ari_round_trip_p95_ms": 800.0, "ari_round_trip_n": 120,
                                     "event_lag_p95_ms": 0.0, "event_lag_n": 0}
 
 
