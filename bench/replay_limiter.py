@@ -119,7 +119,7 @@ def summary(name: str, rows: list[tuple[int, int, LimiterState]], windows: Seque
     deciders: dict[str, int] = {}
     for _, _, s in rows:
         decisions[s.decision] = decisions.get(s.decision, 0) + 1
-        if s.decision == "shed":
+        if s.decision in ("shed", "cap"):
             deciders[s.worst] = deciders.get(s.worst, 0) + 1
     recorded = sum(w.in_flight for w in windows)
     kept = sum(in_flight for in_flight, _, _ in rows)

@@ -22,7 +22,8 @@ responsiveness and keeps fewer calls up when it degrades. The design (second ver
 - below ``recover_below`` x the bound (the guards below the same share of theirs) and at least half the limit
   in use: grow by ``step_up`` (max_concurrent / 40) or, further from the bound, by ``grow_gain`` x limit x
   (1 - p95 / bound) (gradient-style: faster back up when there is room); with too few keys (they
-  vanish under load), growth only while the guards are below the same share of the keys' bound;
+  vanish under load), growth only on a full history (10 s since the last decrease) with both guards
+  below the same share of the keys' bound;
 - in between, or with too few samples, hold ("hold" / "idle"); the limit stays within [min_limit,
   max_concurrent]: the operator's (and the carrier's) maximum is never exceeded. The originate rate stays the
   pacer's (``calls_per_second``); the limiter only takes away.
@@ -168,8 +169,13 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
     key = readings[0]  # Signal.KEY_TO_PROMPT
     if key.samples >= config.min_samples:
         felt = key.p95_ms  # what residents wait
-    else:  # keys too few (they vanish under load): the guards stand in, held to the keys' own bound
-        felt = max(r.p95_ms for r in known)
+    elif len(history) >= config.history_windows and all(r.samples >= config.guard_min_samples
+                                                        for r in readings[1:]):
+        # Keys too few (they vanish under load): both guards stand in, held to the keys' own bound, over a
+        # full history (not on the one window after a decrease: event lag alone stays low in an overload).
+        felt = max(r.p95_ms for r in readings[1:])
+    else:
+        return then(limit, "hold")
     if (load < config.recover_below and felt < config.recover_below * config.bound_ms and in_flight * 2 >= limit
             and limit < ceiling):
         step = max(config.step_up, math.floor(config.grow_gain * limit * (1.0 - felt / config.bound_ms)))
