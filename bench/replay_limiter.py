@@ -76,7 +76,7 @@ def variants(max_concurrent: int, bound: float) -> dict[str, tuple[LimiterConfig
         "v1": v2,
         "v2": v2,
         "v2-one-window": replace(v2, history_windows=1),  # p95 of the last 2 s only
-        "v2-no-guard": replace(v2, guard_factor=1.0),  # round trip and lag at the same bound as keys
+        "v2-guard-2x": replace(v2, guard_factor=2.0),  # round trip and lag only above 2 x the bound
         "v2-shed-in-ramp": replace(v2, use_share=0.0),  # shed below the calls up even while the ramp goes on
         "v2-hold-in-ramp": replace(v2, cap_unused=False),  # no decrease at all while the limit is not carried
         "v2-backoff-0.8": replace(v2, backoff_floor=0.8),  # decrease up to a fifth a window

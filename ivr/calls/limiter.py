@@ -5,10 +5,12 @@ key -> next prompt latency at 800 concurrent calls: 5 s median. So the dialer wa
 responsiveness and keeps fewer calls up when it degrades. The design (second version, bench/README.md
 "Adaptive concurrency (item 2)", compared offline with bench/replay_limiter.py on recorded windows):
 
-- signals (milliseconds): key -> next prompt (the resident's wait, on Asterisk's clock) *decides*; the ARI
-  request round trip and the event lag (Asterisk's timestamp -> the controller), two parts of that wait the
-  controller owns, only *guard*, at ``guard_factor`` x the bound (they are plentiful but noisy: one slow
-  request does not make a resident wait);
+- signals (milliseconds): key -> next prompt (the resident's wait, on Asterisk's clock) decides growth;
+  the ARI request round trip and the event lag (Asterisk's timestamp -> the controller), two parts of that
+  wait the controller owns, *guard*: keys are few (and fewest under overload), the guards are tens a
+  second. Over 10 s and 100 samples the guards are no noise: in the recorded windows a round trip p95 of
+  300 ms or more came with a key p95 over 300 ms in 91-100 % of them (``guard_factor`` 1; at 2 the
+  residents waited 0.8 s at 600 calls while the guards held);
 - every ``window_s`` a decision, on the p95 of each signal over the last ``history_windows`` windows (a
   sliding 10 s: p95 over 20 samples is nearly their maximum, and keys are only a few a second), a signal
   counting only with at least ``min_samples`` samples (keys) or ``guard_min_samples`` (the guards) in it;
@@ -72,7 +74,7 @@ class LimiterConfig:
     history_windows: int = 5  # the p95 is over the last 5 windows (10 s)
     min_samples: int = 20  # key -> prompt counts with this many samples over the history (keys are few)
     guard_min_samples: int = 100  # round trip and event lag (tens a second): 100, or one burst decides
-    guard_factor: float = 2.0  # round trip and event lag shed only above 2 x the bound
+    guard_factor: float = 1.0  # round trip and event lag shed above this x the bound (over 10 s, 100 samples)
     backoff_floor: float = 0.9  # a decrease multiplies the limit by max(this, bound / p95)
     use_share: float = 0.9  # shed below the calls up only with this share of the limit carried
     cap_unused: bool = True  # over the bound with the limit not carried: down to the calls up, not below

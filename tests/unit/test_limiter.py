@@ -12,7 +12,7 @@ from ivr.calls.limiter import (AdaptiveLimiter, LimiterConfig, LimiterState, Sig
 
 K, R, L = Signal.KEY_TO_PROMPT, Signal.ARI_ROUND_TRIP, Signal.EVENT_LAG
 # History 5 windows, decrease by max(0.9, bound / p95), shed only with 90 % of the limit carried, guards
-# (round trip, event lag) at 2 x the bound, growth max(5, 0.1 x limit x (1 - p95 / bound)).
+# (round trip, event lag) at the bound from 100 samples, growth max(5, 0.1 x limit x (1 - p95 / bound)).
 CONFIG = LimiterConfig(max_concurrent=100, bound_ms=300.0, min_samples=20, increase=5)
 
 
@@ -66,16 +66,18 @@ CASES = [
      [(slow(), 100)] + [({R: [15.0] * 10, L: [10.0] * 140}, 90)] * 6, [90] * 7),
     ("no keys, round trip at 250 ms (fine as a guard, not as a wait): holds",
      [(slow(), 100)] + [({R: [250.0] * 140, L: [10.0] * 140}, 90)] * 6, [90] * 7),
-    ("few keys, round trip and lag slow but under their bound (500 ms): holds",
-     [(slow(), 100), ({K: [100.0] * 5, R: [500.0] * 140, L: [10.0] * 140}, 90)], [90, 90]),
-    # The guards: round trip and event lag shed only above 2 x the bound (600 ms).
-    ("a slow ARI round trip (400 ms) with fast keys: no shedding", [({K: [100.0] * 30, R: [400.0] * 120}, 100)],
+    ("few keys, round trip slow but under the bound (280 ms): holds",
+     [(slow(), 100), ({K: [100.0] * 5, R: [280.0] * 140, L: [10.0] * 140}, 90)], [90, 90]),
+    # The guards: round trip and event lag shed above the bound, from 100 samples over the history.
+    ("an ARI round trip at 250 ms with fast keys: no shedding", [({K: [100.0] * 30, R: [250.0] * 120}, 100)],
      [100]),
+    ("an ARI round trip at 400 ms with fast keys: sheds (a wait residents will feel)",
+     [({K: [100.0] * 30, R: [400.0] * 120}, 100)], [90]),
     ("a very slow ARI round trip (800 ms) alone sheds", [({K: [100.0] * 30, R: [800.0] * 120}, 100)], [90]),
     ("a very slow round trip over few requests (60): not enough to shed", [({R: [800.0] * 60}, 100)], [100]),
     ("right after a shed, one slow burst of 60 round trips does not shed again",
      [(slow(), 100), ({K: [100.0] * 6, R: [800.0] * 60}, 90)], [90, 90]),
-    ("a slow event lag (450 ms) alone: no shedding", [({L: [450.0] * 150}, 100)], [100]),
+    ("an event lag at 250 ms alone: no shedding", [({L: [250.0] * 150}, 100)], [100]),
     ("a very slow event lag (1200 ms) alone sheds", [({L: [1200.0] * 150}, 100)], [90]),
     ("a long overload: down to the floor of 1, never 0", [(slow(), 100)] * 30,
      [90, 81, 72, 64, 57, 51, 45, 40, 36, 32, 28, 25, 22, 19, 17, 15, 13, 11, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1,
