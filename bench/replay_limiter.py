@@ -81,6 +81,7 @@ def variants(max_concurrent: int, bound: float) -> dict[str, tuple[LimiterConfig
         "v2-hold-in-ramp": replace(v2, cap_unused=False),  # no decrease at all while the limit is not carried
         "v2-backoff-0.8": replace(v2, backoff_floor=0.8),  # decrease up to a fifth a window
         "v2-additive-only": replace(v2, grow_gain=0.0),  # growth by max/40 only
+        "v2-fresh-2": replace(v2, fresh_windows=2),  # not yet adopted: 2 windows after a decrease first
     }
     return {name: (cfg, v1_step(cfg) if name == "v1" else v2_step(cfg)) for name, cfg in table.items()}
 

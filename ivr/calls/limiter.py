@@ -78,6 +78,7 @@ class LimiterConfig:
     backoff_floor: float = 0.9  # a decrease multiplies the limit by max(this, bound / p95)
     use_share: float = 0.9  # shed below the calls up only with this share of the limit carried
     cap_unused: bool = True  # over the bound with the limit not carried: down to the calls up, not below
+    fresh_windows: int = 1  # windows seen since the last decrease before the next one (1: the next window)
     increase: int = 0  # 0: max_concurrent / 40 (20 at 800), at least 1
     grow_gain: float = 0.1  # growth: max(step_up, grow_gain x limit x (1 - p95 / bound))
     recover_below: float = 0.7  # grow only while every p95 is below this share of its bound
@@ -160,6 +161,8 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
         return LimiterState(new, now, worst.p95_ms, worst.signal.value, decision, readings, kept)
 
     if load > 1.0:
+        if len(history) < config.fresh_windows:
+            return then(limit, "hold")  # too soon after a decrease: its effect is not measured yet
         target = max(config.min_limit, min(limit - 1, math.floor(limit * max(config.backoff_floor, 1.0 / load))))
         if in_flight >= config.use_share * limit:
             return then(target, "shed", ())

@@ -118,6 +118,11 @@ def test_a_cap_never_goes_below_the_calls_up():
     assert [(s.limit, s.decision) for s in states] == [(70, "cap"), (35, "shed")]
 
 
+def test_with_two_fresh_windows_a_decrease_waits_one_window_more():
+    config = LimiterConfig(max_concurrent=100, min_samples=20, fresh_windows=2)
+    assert run_samples(config, [(slow(), 100)] * 5) == [100, 90, 90, 81, 81]
+
+
 def test_each_window_tells_every_signal_its_p95_count_and_the_deciding_signal():
     state = run_states(CONFIG, [({K: [100.0] * 30, R: [800.0] * 120}, 100)])[-1]
     assert (state.decision, state.worst, state.p95_ms, state.limit) == ("shed", "ari_round_trip_ms", 800.0, 90)
