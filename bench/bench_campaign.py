@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,10 +45,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from baseline_dialplan import CONTEXT, compile_script  # noqa: E402
 from latency import BaselineLatency, compare, percentiles  # noqa: E402
 from personas_f1_v1 import SCRIPTS_DIR, keys_v1, write_personas  # noqa: E402
+from replay_limiter import v1_decide  # noqa: E402
 
 from ivr import app, config, eventloop, logs  # noqa: E402
 from ivr.calls import prepare  # noqa: E402
-from ivr.calls.dialer import Dialer  # noqa: E402
+from ivr.calls.dialer import Dialer, pbx_limiter  # noqa: E402
 from ivr.clock import utcnow  # noqa: E402
 from ivr.campaigns.service import CampaignService  # noqa: E402
 from ivr.contacts.importer import ContactImporter  # noqa: E402
@@ -162,7 +163,7 @@ def empty_audio_cache(settings: config.Settings) -> int:
 
 
 async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n: int, c: int, db_url: str,
-                         cold_audio: bool = True) -> dict:
+                         cold_audio: bool = True, design: str = "v2") -> dict:
     if cold_audio:
         empty_audio_cache(settings)  # the fixed prompts are rendered again by create (not counted)
     repo = Repository(make_engine(db_url))
@@ -178,8 +179,12 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
     metrics: dict[str, list[float]] = defaultdict(list)
     ari = app.ari_client(settings)
     await ari.connect()
+    windows: list[dict] = []  # the limiter's windows: figures and raw samples (bench/replay_limiter.py)
+    limiter = pbx_limiter(settings, ari, on_window=windows.append)
+    if design == "v1":  # the first design, frozen in bench/replay_limiter.py (the before of this change)
+        limiter.step = v1_decide
     dialer = Dialer(settings, repo, ari, svc.library, svc.scripts, svc.policy, worker_id="bench",
-                    keep_reports=True, metrics=lambda k, v: metrics[k].append(v))
+                    keep_reports=True, metrics=lambda k, v: metrics[k].append(v), limiter=limiter)
     pids = asterisk_pids(box)
     ast0 = {k: cpu_of(p) for k, p in pids.items()}
     busy0 = machine_busy()
@@ -225,7 +230,13 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
         # The PBX's adaptive limit (ivr/calls/limiter.py): where it settled and how low it went.
         "concurrency_limit": {"max": c, "adaptive": settings.dialer.adaptive_limit,
                               "lowest": stats.limit_lowest, "last": stats.limit_last,
-                              "bound_ms": settings.dialer.latency_bound_ms},
+                              "bound_ms": settings.dialer.latency_bound_ms,
+                              "design": design,
+                              "decisions": dict(Counter(w["decision"] for w in windows))},
+        # Each window of the limiter: each signal's p95 and sample count, the decision and the signal that
+        # decided (the raw samples go to <name>_windows.jsonl, for bench/replay_limiter.py).
+        "limiter_windows": [{k: v for k, v in w.items() if k != "samples"} for w in windows],
+        "_windows": windows,
     }
 
 
@@ -424,6 +435,8 @@ async def main() -> None:
     ap.add_argument("--out-dir", type=Path, default=RESULTS, help="where <name>.json goes (default bench/results)")
     ap.add_argument("--no-adaptive", action="store_true",
                     help="dial exactly --concurrency calls (no adaptive limit: the figures before issue 18)")
+    ap.add_argument("--limiter", choices=("v1", "v2"), default="v2",
+                    help="the limiter's design: v2 (ivr/calls/limiter.py) or v1, the first one (bench/replay_limiter.py)")
     ap.add_argument("--no-baseline-latency", action="store_true",
                     help="no latency sampler in the baseline (to see what it costs the baseline)")
     ap.add_argument("--latency-bound", type=float, default=300.0,
@@ -445,10 +458,16 @@ async def main() -> None:
     box.up(personas)
     box.reset()
     results = []
+    name = args.name or f"campaign_{n}x{c}{'_baseline' if args.baseline else ''}"
     if not args.baseline_only:
         db_url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
         migrate(db_url)
-        results.append(await run_controller(settings, box, path, n, c, db_url, cold_audio=not args.warm_audio))
+        results.append(await run_controller(settings, box, path, n, c, db_url, cold_audio=not args.warm_audio,
+                                            design=args.limiter))
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        with (args.out_dir / f"{name}_windows.jsonl").open("w") as out:  # for bench/replay_limiter.py
+            for window in results[-1].pop("_windows"):
+                out.write(json.dumps(window) + "\n")
         print(json.dumps(results[-1], ensure_ascii=False))
         box.reset(timeout=60)
     if args.baseline or args.baseline_only:
@@ -463,7 +482,6 @@ async def main() -> None:
     if personas:
         box.up(base.sandbox.personas or "")  # the phones as they were: the default rule (or the configured file)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    name = args.name or f"campaign_{n}x{c}{'_baseline' if args.baseline else ''}"
     (args.out_dir / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 

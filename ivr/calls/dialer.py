@@ -60,12 +60,14 @@ PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progres
 
 
 def pbx_limiter(settings: Settings, ari: LatencySource, monotonic: Callable[[], float] = time.monotonic,
-                on_change: Callable[..., None] | None = None) -> AdaptiveLimiter:
+                on_change: Callable[..., None] | None = None,
+                on_window: Callable[[dict[str, object]], None] | None = None) -> AdaptiveLimiter:
     """The adaptive limiter of the PBX behind ``ari``, listening to its round trips and event lag. Make one
-    per PBX (per ARI client) and give it to every dialer that calls through that PBX."""
+    per PBX (per ARI client) and give it to every dialer that calls through that PBX. ``on_window`` gets each
+    window's figures and samples (the bench records them for bench/replay_limiter.py)."""
     d = settings.dialer
     limiter = AdaptiveLimiter(LimiterConfig(d.max_concurrent, bound_ms=d.latency_bound_ms), monotonic=monotonic,
-                              enabled=d.adaptive_limit, on_change=on_change)
+                              enabled=d.adaptive_limit, on_change=on_change, on_window=on_window)
     ari.latency_sink = limiter.metric
     return limiter
 

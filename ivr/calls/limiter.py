@@ -2,29 +2,47 @@
 
 A resident who presses 1 and hears silence presses again, or hangs up. The bench (issue 18) measured the
 key -> next prompt latency at 800 concurrent calls: 5 s median. So the dialer watches the controller's own
-responsiveness and keeps fewer calls up when it degrades:
+responsiveness and keeps fewer calls up when it degrades. The design (second version, bench/README.md
+"Adaptive concurrency (item 2)", compared offline with bench/replay_limiter.py on recorded windows):
 
-- signals (milliseconds): key -> next prompt (the resident's wait, on Asterisk's clock), the ARI request
-  round trip and the event lag (Asterisk's timestamp -> the controller), the two parts of that wait the
-  controller owns;
-- every ``window_s`` with at least ``min_samples`` samples, the p95 of each signal is compared with the
-  bound (default 300 ms): above it, the limit is multiplied by ``backoff`` (AIMD's multiplicative
-  decrease); below ``recover_below`` x bound and the limit actually in use (half of it or more), it
-  grows by ``increase`` (additive increase); in between, or with too few samples, it holds;
-- the limit stays within [min_limit, max_concurrent]: the operator's (and the carrier's) maximum is never
-  exceeded. The originate rate stays the pacer's (``calls_per_second``); the limiter only takes away.
+- signals (milliseconds): key -> next prompt (the resident's wait, on Asterisk's clock) decides growth;
+  the ARI request round trip and the event lag (Asterisk's timestamp -> the controller), two parts of that
+  wait the controller owns, *guard*: keys are few (and fewest under overload), the guards are tens a
+  second. Over 10 s and 100 samples the guards are no noise: in the recorded windows a round trip p95 of
+  300 ms or more came with a key p95 over 300 ms in 91-100 % of them (``guard_factor`` 1; at 2 the
+  residents waited 0.8 s at 600 calls while the guards held);
+- every ``window_s`` a decision, on the p95 of each signal over the last ``history_windows`` windows (a
+  sliding 10 s: p95 over 20 samples is nearly their maximum, and keys are only a few a second), a signal
+  counting only with at least ``min_samples`` samples (keys) or ``guard_min_samples`` (the guards) in it;
+- over the bound, with the limit in use (``use_share`` of it carried): "shed", the limit is multiplied by
+  bound / p95, but never by less than ``backoff_floor`` (a decrease in proportion to the overshoot, at most
+  10 % a window), and the history is emptied, so the next decrease needs fresh evidence, measured at the new
+  limit (no cascade of decreases on the same slow seconds). Over the bound with the limit not carried (the
+  ramp, calls still being added at calls_per_second; or a machine too busy to fill it): "cap", the same
+  decrease but never below the calls up now (no call is added while it lasts, and none of the calls the
+  ramp reached is given up for a burst); "unused" when the calls up are already at the decreased limit;
+- below ``recover_below`` x the bound (the guards below the same share of theirs) and at least half the limit
+  in use: grow by ``step_up`` (max_concurrent / 40) or, further from the bound, by ``grow_gain`` x limit x
+  (1 - p95 / bound) (gradient-style: faster back up when there is room); with too few keys (they
+  vanish under load), growth only on a full history (10 s since the last decrease) with both guards
+  below the same share of the keys' bound;
+- in between, or with too few samples, hold ("hold" / "idle"); the limit stays within [min_limit,
+  max_concurrent]: the operator's (and the carrier's) maximum is never exceeded. The originate rate stays the
+  pacer's (``calls_per_second``); the limiter only takes away.
 - shedding means not replacing calls as they end: a call in progress is never cut for it.
 
 ``decide`` is the pure step (frozen state in, frozen state out; the clock is an argument); ``AdaptiveLimiter``
 holds one PBX's state, collects the samples between decisions and counts that PBX's calls in progress
-(several campaigns' dialers share it): there is one limiter per PBX.
+(several campaigns' dialers share it): there is one limiter per PBX. Every window is logged
+(``dialer.limit_window``: each signal's p95 and sample count, the decision, the deciding signal) and can be
+handed to ``on_window`` with its raw samples (the bench records them for bench/replay_limiter.py).
 """
 from __future__ import annotations
 
 import math
 import time
 from collections import deque
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import Enum
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -40,6 +58,9 @@ class Signal(str, Enum):
 
 
 _SIGNALS = {s.value: s for s in Signal}
+GUARDS = (Signal.ARI_ROUND_TRIP, Signal.EVENT_LAG)
+
+Window = tuple[tuple[float, ...], ...]  # one window's samples, in the order of Signal
 
 
 @dataclass(frozen=True)
@@ -50,14 +71,36 @@ class LimiterConfig:
     bound_ms: float = 300.0
     min_limit: int = 1
     window_s: float = 2.0
-    min_samples: int = 20
-    backoff: float = 0.8
+    history_windows: int = 5  # the p95 is over the last 5 windows (10 s)
+    min_samples: int = 20  # key -> prompt counts with this many samples over the history (keys are few)
+    guard_min_samples: int = 100  # round trip and event lag (tens a second): 100, or one burst decides
+    guard_factor: float = 1.0  # round trip and event lag shed above this x the bound (over 10 s, 100 samples)
+    backoff_floor: float = 0.9  # a decrease multiplies the limit by max(this, bound / p95)
+    use_share: float = 0.9  # shed below the calls up only with this share of the limit carried
+    cap_unused: bool = True  # over the bound with the limit not carried: down to the calls up, not below
+    fresh_windows: int = 1  # windows seen since the last decrease before the next one (1: the next window)
     increase: int = 0  # 0: max_concurrent / 40 (20 at 800), at least 1
-    recover_below: float = 0.7  # grow only while every p95 is below this share of the bound
+    grow_gain: float = 0.1  # growth: max(step_up, grow_gain x limit x (1 - p95 / bound))
+    recover_below: float = 0.7  # grow only while every p95 is below this share of its bound
 
     @property
     def step_up(self) -> int:
         return self.increase or max(1, self.max_concurrent // 40)
+
+    def min_of(self, signal: Signal) -> int:
+        return self.min_samples if signal is Signal.KEY_TO_PROMPT else self.guard_min_samples
+
+    def bound_of(self, signal: Signal) -> float:
+        return self.bound_ms if signal is Signal.KEY_TO_PROMPT else self.bound_ms * self.guard_factor
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One signal over the history: its p95 (ms) and how many samples it was taken over."""
+
+    signal: Signal
+    p95_ms: float
+    samples: int
 
 
 @dataclass(frozen=True)
@@ -66,9 +109,11 @@ class LimiterState:
 
     limit: int
     window_start: float
-    p95_ms: float = 0.0
-    worst: str = ""
-    decision: str = "start"  # start | shed | grow | hold | idle
+    p95_ms: float = 0.0  # the deciding signal's p95
+    worst: str = ""  # the deciding signal ("" when none decided)
+    decision: str = "start"  # start | shed | cap | grow | hold | unused | idle
+    readings: tuple[Reading, ...] = ()
+    history: tuple[Window, ...] = ()  # the last windows' samples (emptied by a decrease)
 
 
 def initial(config: LimiterConfig, now: float) -> LimiterState:
@@ -83,6 +128,14 @@ def p95(values: Sequence[float]) -> float:
     return ordered[max(math.ceil(0.95 * len(ordered)) - 1, 0)]
 
 
+def readings_of(history: Sequence[Window]) -> tuple[Reading, ...]:
+    out = []
+    for i, signal in enumerate(Signal):
+        pooled = [v for window in history for v in window[i]]
+        out.append(Reading(signal, round(p95(pooled), 1), len(pooled)))
+    return tuple(out)
+
+
 def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, Sequence[float]], now: float,
            in_flight: int) -> LimiterState:
     """The limit after the window that began at ``state.window_start``, given the samples it collected.
@@ -92,19 +145,57 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
     """
     if now - state.window_start < config.window_s:
         return state
-    counted = {s: v for s, v in samples.items() if v}
-    if sum(len(v) for v in counted.values()) < config.min_samples:
-        return replace(state, window_start=now, decision="idle", p95_ms=0.0, worst="")
-    worst, worst_p95 = max(((s.value, p95(v)) for s, v in counted.items()), key=lambda kv: kv[1])
+    window: Window = tuple(tuple(samples.get(s, ())) for s in Signal)
+    history = (state.history + (window,))[-max(config.history_windows, 1):]
+    readings = readings_of(history)
+    known = [r for r in readings if r.samples >= config.min_of(r.signal)]
     ceiling = max(config.max_concurrent, config.min_limit)
     limit = min(state.limit, ceiling)
-    if worst_p95 > config.bound_ms:
-        new, decision = max(config.min_limit, math.floor(limit * config.backoff)), "shed"
-    elif worst_p95 < config.bound_ms * config.recover_below and in_flight * 2 >= limit:
-        new, decision = min(ceiling, limit + config.step_up), "grow"
+    if not known:
+        return LimiterState(limit, now, decision="idle", readings=readings, history=history)
+    # The most overloaded signal, relative to its own bound (key -> prompt first on a tie).
+    worst = max(known, key=lambda r: r.p95_ms / config.bound_of(r.signal))
+    load = worst.p95_ms / config.bound_of(worst.signal)
+
+    def then(new: int, decision: str, kept: tuple[Window, ...] = history) -> LimiterState:
+        return LimiterState(new, now, worst.p95_ms, worst.signal.value, decision, readings, kept)
+
+    if load > 1.0:
+        if len(history) < config.fresh_windows:
+            return then(limit, "hold")  # too soon after a decrease: its effect is not measured yet
+        target = max(config.min_limit, min(limit - 1, math.floor(limit * max(config.backoff_floor, 1.0 / load))))
+        if in_flight >= config.use_share * limit:
+            return then(target, "shed", ())
+        # Not carried (the ramp, or a machine too busy to fill the limit): no lower than the calls up now.
+        capped = max(target, in_flight)
+        if not config.cap_unused or capped >= limit:
+            return then(limit, "unused")
+        return then(capped, "cap", ())
+    key = readings[0]  # Signal.KEY_TO_PROMPT
+    if key.samples >= config.min_samples:
+        felt = key.p95_ms  # what residents wait
+    elif len(history) >= config.history_windows and all(r.samples >= config.guard_min_samples
+                                                        for r in readings[1:]):
+        # Keys too few (they vanish under load): both guards stand in, held to the keys' own bound, over a
+        # full history (not on the one window after a decrease: event lag alone stays low in an overload).
+        felt = max(r.p95_ms for r in readings[1:])
     else:
-        new, decision = limit, "hold"
-    return LimiterState(limit=new, window_start=now, p95_ms=round(worst_p95, 1), worst=worst, decision=decision)
+        return then(limit, "hold")
+    if (load < config.recover_below and felt < config.recover_below * config.bound_ms and in_flight * 2 >= limit
+            and limit < ceiling):
+        step = max(config.step_up, math.floor(config.grow_gain * limit * (1.0 - felt / config.bound_ms)))
+        return then(min(ceiling, limit + step), "grow")
+    return then(limit, "hold")
+
+
+def window_fields(state: LimiterState) -> dict[str, float | int | str]:
+    """The figures of a decision, flat (for the log line and the bench's record)."""
+    out: dict[str, float | int | str] = {"limit": state.limit, "decision": state.decision, "signal": state.worst}
+    for r in state.readings:
+        name = r.signal.value.removesuffix("_ms")
+        out[f"{name}_p95_ms"] = r.p95_ms
+        out[f"{name}_n"] = r.samples
+    return out
 
 
 class AdaptiveLimiter:
@@ -112,13 +203,18 @@ class AdaptiveLimiter:
 
     def __init__(self, config: LimiterConfig, *, monotonic: Callable[[], float] = time.monotonic,
                  enabled: bool = True, keep: int = 2000,
-                 on_change: Callable[[LimiterState], None] | None = None) -> None:
+                 on_change: Callable[[LimiterState], None] | None = None,
+                 on_window: Callable[[dict[str, object]], None] | None = None,
+                 step: Callable[[LimiterConfig, LimiterState, Mapping[Signal, Sequence[float]], float, int],
+                                LimiterState] | None = None) -> None:
         self.config = config
+        self.step = step or decide  # another design's step: the bench compares them (bench/replay_limiter.py)
         self.monotonic = monotonic
         self.enabled = enabled
         self.state = initial(config, monotonic())
         self.in_flight = 0
         self.on_change = on_change
+        self.on_window = on_window  # each window's figures and raw samples (the bench records them)
         # The newest samples of the window per signal (bounded: memory never grows with the call rate).
         self._samples: dict[Signal, deque[float]] = {s: deque(maxlen=keep) for s in Signal}
 
@@ -142,9 +238,15 @@ class AdaptiveLimiter:
 
     def tick(self) -> None:
         before = self.state
-        after = decide(self.config, before, self._samples, self.monotonic(), self.in_flight)
+        now = self.monotonic()
+        after = self.step(self.config, before, self._samples, now, self.in_flight)
         if after is before:
             return
+        fields = window_fields(after)
+        log.info("dialer.limit_window", was=before.limit, in_flight=self.in_flight, **fields)
+        if self.on_window is not None:
+            self.on_window({"t": round(now, 3), "was": before.limit, "in_flight": self.in_flight, **fields,
+                            "samples": {s.value: [round(v, 1) for v in self._samples[s]] for s in Signal}})
         for samples in self._samples.values():
             samples.clear()
         self.state = after
@@ -163,9 +265,15 @@ class AdaptiveLimiter:
 
 def run_samples(config: LimiterConfig, windows: Iterable[tuple[Mapping[Signal, Sequence[float]], int]]) -> list[int]:
     """The limit after each window of (samples, calls in flight): the table the tests and the docs use."""
+    return [s.limit for s in run_states(config, windows)]
+
+
+def run_states(config: LimiterConfig,
+               windows: Iterable[tuple[Mapping[Signal, Sequence[float]], int]]) -> list[LimiterState]:
+    """The state after each window (the replay tool's and the tests' loop; the clock is the window number)."""
     state = initial(config, 0.0)
-    limits = []
+    out = []
     for number, (samples, in_flight) in enumerate(windows, start=1):
         state = decide(config, state, samples, number * config.window_s, in_flight)
-        limits.append(state.limit)
-    return limits
+        out.append(state)
+    return out

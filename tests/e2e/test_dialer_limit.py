@@ -55,13 +55,17 @@ async def test_the_dialer_keeps_no_more_calls_up_than_the_shed_limit(pbx, settin
     try:
         clock = FrozenClock()
         limiter = pbx_limiter(s, ari, monotonic=clock)
-        for window in range(4):  # four slow windows: 6 -> 4 -> 3 -> 2 -> 1 ... stop at 2
+        for _ in range(6):  # the limit carried (a limiter sheds only then, not while calls are still added)
+            limiter.started()
+        for window in range(8):  # slow windows: 6 -> 5 -> 4 -> 3 -> 2 (a tenth at most each) ... stop at 2
             if limiter.limit <= 2:
                 break
             for _ in range(40):
                 limiter.sample(Signal.KEY_TO_PROMPT, 2000.0)
             clock.now += limiter.config.window_s
             limiter.tick()
+        for _ in range(6):
+            limiter.ended()
         assert limiter.limit == 2, limiter.state
         ari.latency_sink = None  # the frozen clock makes no more decisions; keep the samples out too
         dialer = Dialer(s, repo, ari, app.audio_library(s), scripts, app.campaign_policy(s), worker_id="limit",
