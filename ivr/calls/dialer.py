@@ -56,6 +56,7 @@ from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
 MEDIA_MEMO_LIMIT = 20_000  # prompts remembered (the fixed ones of a script are a few dozen)
+STATUS_EVERY = 1.0  # seconds between two reads of the campaign's status while it dials
 PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progress, stop the campaign
 
 
@@ -234,9 +235,14 @@ class Dialer:
         ahead_stop = asyncio.Event()
         ahead = (asyncio.create_task(self._look_ahead(campaign_id, script, ahead_stop))
                  if self.settings.dialer.render_ahead > 0 else None)
+        status_read = time.monotonic()
         try:
             while not stop.is_set():
-                campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
+                # The status (a pause, a stop from another process) at most once a second: the claim itself
+                # takes nothing from a campaign that is not running, so a pause only ends this loop later.
+                if time.monotonic() - status_read >= STATUS_EVERY:
+                    campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
+                    status_read = time.monotonic()
                 if campaign.status != r.CampaignStatus.RUNNING:
                     break
                 if not await self._pbx_reachable(stop):
@@ -250,12 +256,12 @@ class Dialer:
                 # The campaign's own maximum, and the room the PBX's adaptive limiter leaves (all campaigns).
                 free = min(self.pacer.max_concurrent - len(self.active), self.limiter.room())
                 self._note_limit()
-                claimed: list[r.Attempt] = []
+                claimed: list[tuple[r.Attempt, r.Contact]] = []
                 self._check_lease()
                 if free > 0 and self.pacer.delay() == 0.0:
                     burst = max(1, min(free, int(self.pacer.rate()) or 1))
                     claimed = await self._claim(campaign_id, now, burst)
-                for attempt in claimed:
+                for attempt, contact in claimed:
                     if stop.is_set() or not self._may_originate():
                         break
                     wait = self.pacer.delay()
@@ -263,7 +269,8 @@ class Dialer:
                         await asyncio.sleep(wait)
                     self.pacer.take()
                     self.limiter.started()
-                    self.active[attempt.id] = asyncio.create_task(self._run_attempt(campaign, script, policy, attempt))
+                    self.active[attempt.id] = asyncio.create_task(self._run_attempt(campaign, script, policy, attempt,
+                                                                                     contact))
                     self.stats.started += 1
                     self.stats.peak_concurrent = max(self.stats.peak_concurrent, len(self.active))
                 if claimed:
@@ -297,9 +304,10 @@ class Dialer:
                 on_progress(self.stats)
         return self.stats
 
-    async def _claim(self, campaign_id: int, now: dt.datetime, limit: int) -> list[r.Attempt]:
+    async def _claim(self, campaign_id: int, now: dt.datetime, limit: int) -> list[tuple[r.Attempt, r.Contact]]:
+        """Due attempts, each with its contact (read in the claim's transaction)."""
         try:
-            return await self.db.run("claim_due_attempts", self.repo.claim_due_attempts, campaign_id,
+            return await self.db.run("claim_due_attempts", self.repo.claim_due_with_contacts, campaign_id,
                                      self.worker_id, now, limit, leased=self.lease is not None)
         except LeaseLost:
             self._check_lease()  # lost for good: stop. Else it ran out in an outage: the next heartbeat renews it
@@ -372,10 +380,9 @@ class Dialer:
 
     # -- one attempt -------------------------------------------------------------------------------
     async def _run_attempt(self, campaign: r.Campaign, script: Script, policy: RetryPolicy,
-                           attempt: r.Attempt) -> None:
+                           attempt: r.Attempt, contact: r.Contact) -> None:
         bound = log.bind(attempt=attempt.id, campaign=campaign.id, contact=attempt.pseudonym)
         try:
-            contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
             variables, media = await self._contact_media(script, contact)
             cid = channel_id_for(attempt)
             if not self._may_originate():
@@ -453,10 +460,13 @@ class Dialer:
                 upcoming = await self.db.run("upcoming_contacts", self.repo.upcoming_contacts, campaign_id, until,
                                              d.render_ahead)
                 fresh = [c for c in upcoming if c not in done]
+                people = await self.db.run("get_contacts", self.repo.get_contacts, fresh) if fresh else {}
                 for contact_id in fresh:
                     if stop.is_set():
                         break
-                    contact = await self.db.run("get_contact", self.repo.get_contact, contact_id)
+                    contact = people.get(contact_id)
+                    if contact is None:
+                        contact = await self.db.run("get_contact", self.repo.get_contact, contact_id)  # raises
                     await self._contact_media(script, contact)
                     done[contact_id] = None
                     if len(done) > MEDIA_MEMO_LIMIT:
