@@ -348,9 +348,14 @@ class Dialer:
         return await self.db.run("next_due_at", self.repo.next_due_at, campaign_id) is None
 
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
+        """Until ``stop`` is set or ``seconds`` have passed (several times a second: asyncio.timeout waits in
+        this task, where wait_for started and cancelled a task of its own each time)."""
+        if stop.is_set():
+            return
         try:
-            await asyncio.wait_for(stop.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(seconds):
+                await stop.wait()
+        except TimeoutError:
             pass
 
     async def _pbx_reachable(self, stop: asyncio.Event) -> bool:

@@ -113,7 +113,7 @@ def import_record(row: m.Import) -> r.ImportRecord:
     )
 
 
-def campaign_record(row: m.Campaign) -> r.Campaign:
+def campaign_record(row: m.Campaign | Row[Any]) -> r.Campaign:
     return r.Campaign(
         id=row.id, script_name=row.script_name, script_version=row.script_version, category=row.category,
         list_date=row.list_date, import_id=row.import_id, status=r.CampaignStatus(row.status),

@@ -152,6 +152,20 @@ def opt_out_pending() -> Any:
             .values(status=DONE, outcome="opted_out", ended_at=_when("at")))
 
 
+@functools.cache
+def upcoming_contacts() -> Any:
+    """The contacts of the next pending attempts due by ``until`` (the dialer's look-ahead, every second)."""
+    return (select(AT.c.contact_id)
+            .where(AT.c.campaign_id == bindparam("campaign_id"), AT.c.status == PENDING,
+                   AT.c.scheduled_at <= _when("until"))
+            .order_by(AT.c.scheduled_at, AT.c.id).limit(bindparam("limit", type_=Integer)))
+
+
+@functools.cache
+def campaign_by_id() -> Any:
+    return select(CAMP).where(CAMP.c.id == bindparam("campaign_id"))
+
+
 # -- contacts ---------------------------------------------------------------------------------------------
 @functools.cache
 def contact_by_id() -> Any:

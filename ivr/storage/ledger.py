@@ -410,10 +410,9 @@ class Ledger(StoreBase):
         them (its look-ahead prepares their audio while it dials others). A read: nothing is claimed."""
         if limit <= 0:
             return []
-        with self._read() as s:
-            return list(s.scalars(select(A.contact_id)
-                                  .where(A.campaign_id == campaign_id, A.status == PENDING, A.scheduled_at <= until)
-                                  .order_by(A.scheduled_at, A.id).limit(limit)))
+        with self._read_conn() as c:
+            return list(c.execute(sql.upcoming_contacts(), {"campaign_id": campaign_id, "until": until,
+                                                            "limit": limit}).scalars())
 
     # -- helpers ---------------------------------------------------------------------------------------
     def _one(self, s: Session, attempt_id: int) -> r.Attempt:
