@@ -46,7 +46,7 @@ from ivr.scripts.model import Prompt, Script
 from ivr.scripts.segments import is_value
 from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
-from ivr.storage.audio_register import AudioRegister
+from ivr.storage.audio_register import AudioRegister, Entry
 from ivr.storage import records as r
 from ivr.storage.leases import LeaseLost
 from ivr.storage.ledger import AttemptConflict
@@ -488,16 +488,19 @@ class Dialer:
         if self.metrics is not None:
             self.metrics(name, value)
 
-    async def _register_audio(self, contact_id: int, values: Sequence[Prompt]) -> None:
-        """Register the parts that say the contact's values (rendered today by prepare_media) in the register of
-        personal audio, for the purge and an erasure; once per contact and file in this process."""
+    def _unregistered(self, contact_id: int, values: Sequence[Prompt]) -> list[Entry]:
+        """The parts that say the contact's values not yet in the register of personal audio (for the purge and
+        an erasure) as far as this process knows: each contact and file is registered once."""
         keys = {self.library.resolve(p).key for p in values}
-        new = [(contact_id, None, k) for k in sorted(keys) if (contact_id, k) not in self._registered]
+        return [(contact_id, None, k) for k in sorted(keys) if (contact_id, k) not in self._registered]
+
+    def _media_and_register(self, prompts: Sequence[Prompt], new: Sequence[Entry]) -> dict[Prompt, str]:
+        """In a thread, in one hand-off: render what is missing and look the media up, then register the
+        contact's values (rendered now) as theirs."""
+        found = prepare.media_map(self.library, prompts, True)
         if new:
-            await self.db.run("register_audio", self.audio_register.register, new, self.clock())
-            if len(self._registered) > MEDIA_MEMO_LIMIT:
-                self._registered.clear()
-            self._registered.update((contact_id, k) for _c, _p, k in new)
+            self.audio_register.register(new, self.clock())
+        return found
 
     async def prepare_media(self, parts: Mapping[Prompt, tuple[Prompt, ...]],
                          contact_id: int) -> dict[Prompt, tuple[str, ...]]:
@@ -508,8 +511,13 @@ class Dialer:
         values = [p for p in unique if is_value(p)]
         missing = [p for p in unique if not is_value(p) and p not in self._media]
         if missing or values:
-            found = await asyncio.to_thread(prepare.media_map, self.library, missing + values, True)
-            await self._register_audio(contact_id, values)
+            new = self._unregistered(contact_id, values)
+            # Retried as a whole across a database outage (looking the files up again changes nothing).
+            found = await self.db.run("prepare_media", self._media_and_register, missing + values, new)
+            if new:
+                if len(self._registered) > MEDIA_MEMO_LIMIT:
+                    self._registered.clear()
+                self._registered.update((contact_id, k) for _c, _p, k in new)
             if len(self._media) > MEDIA_MEMO_LIMIT:
                 self._media.clear()
             self._media.update((p, uri) for p, uri in found.items() if not is_value(p))
