@@ -46,7 +46,7 @@ from ivr.scripts.model import Prompt, Script
 from ivr.scripts.segments import is_value
 from ivr.scripts.variables import contact_variables
 from ivr.speech.library import AudioLibrary
-from ivr.storage.audio_register import AudioRegister
+from ivr.storage.audio_register import AudioRegister, Entry
 from ivr.storage import records as r
 from ivr.storage.leases import LeaseLost
 from ivr.storage.ledger import AttemptConflict
@@ -56,6 +56,7 @@ from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
 MEDIA_MEMO_LIMIT = 20_000  # prompts remembered (the fixed ones of a script are a few dozen)
+STATUS_EVERY = 1.0  # seconds between two reads of the campaign's status while it dials
 PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progress, stop the campaign
 
 
@@ -236,9 +237,14 @@ class Dialer:
         ahead_stop = asyncio.Event()
         ahead = (asyncio.create_task(self._look_ahead(campaign_id, script, ahead_stop))
                  if self.settings.dialer.render_ahead > 0 else None)
+        status_read = time.monotonic()
         try:
             while not stop.is_set():
-                campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
+                # The status (a pause, a stop from another process) at most once a second: the claim itself
+                # takes nothing from a campaign that is not running, so a pause only ends this loop later.
+                if time.monotonic() - status_read >= STATUS_EVERY:
+                    campaign = await self.db.run("get_campaign", self.repo.get_campaign, campaign_id)
+                    status_read = time.monotonic()
                 if campaign.status != r.CampaignStatus.RUNNING:
                     break
                 if not await self._pbx_reachable(stop):
@@ -252,12 +258,12 @@ class Dialer:
                 # The campaign's own maximum, and the room the PBX's adaptive limiter leaves (all campaigns).
                 free = min(self.pacer.max_concurrent - len(self.active), self.limiter.room())
                 self._note_limit()
-                claimed: list[r.Attempt] = []
+                claimed: list[tuple[r.Attempt, r.Contact]] = []
                 self._check_lease()
                 if free > 0 and self.pacer.delay() == 0.0:
                     burst = max(1, min(free, int(self.pacer.rate()) or 1))
                     claimed = await self._claim(campaign_id, now, burst)
-                for attempt in claimed:
+                for attempt, contact in claimed:
                     if stop.is_set() or not self._may_originate():
                         break
                     wait = self.pacer.delay()
@@ -265,7 +271,8 @@ class Dialer:
                         await asyncio.sleep(wait)
                     self.pacer.take()
                     self.limiter.started()
-                    self.active[attempt.id] = asyncio.create_task(self._run_attempt(campaign, script, policy, attempt))
+                    self.active[attempt.id] = asyncio.create_task(self._run_attempt(campaign, script, policy, attempt,
+                                                                                     contact))
                     self.stats.started += 1
                     self.stats.peak_concurrent = max(self.stats.peak_concurrent, len(self.active))
                 if claimed:
@@ -299,9 +306,10 @@ class Dialer:
                 on_progress(self.stats)
         return self.stats
 
-    async def _claim(self, campaign_id: int, now: dt.datetime, limit: int) -> list[r.Attempt]:
+    async def _claim(self, campaign_id: int, now: dt.datetime, limit: int) -> list[tuple[r.Attempt, r.Contact]]:
+        """Due attempts, each with its contact (read in the claim's transaction)."""
         try:
-            return await self.db.run("claim_due_attempts", self.repo.claim_due_attempts, campaign_id,
+            return await self.db.run("claim_due_attempts", self.repo.claim_due_with_contacts, campaign_id,
                                      self.worker_id, now, limit, leased=self.lease is not None)
         except LeaseLost:
             self._check_lease()  # lost for good: stop. Else it ran out in an outage: the next heartbeat renews it
@@ -342,9 +350,14 @@ class Dialer:
         return await self.db.run("next_due_at", self.repo.next_due_at, campaign_id) is None
 
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:
+        """Until ``stop`` is set or ``seconds`` have passed (several times a second: asyncio.timeout waits in
+        this task, where wait_for started and cancelled a task of its own each time)."""
+        if stop.is_set():
+            return
         try:
-            await asyncio.wait_for(stop.wait(), timeout=seconds)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(seconds):
+                await stop.wait()
+        except TimeoutError:
             pass
 
     async def _pbx_reachable(self, stop: asyncio.Event) -> bool:
@@ -374,10 +387,9 @@ class Dialer:
 
     # -- one attempt -------------------------------------------------------------------------------
     async def _run_attempt(self, campaign: r.Campaign, script: Script, policy: RetryPolicy,
-                           attempt: r.Attempt) -> None:
+                           attempt: r.Attempt, contact: r.Contact) -> None:
         bound = log.bind(attempt=attempt.id, campaign=campaign.id, contact=attempt.pseudonym)
         try:
-            contact = await self.db.run("get_contact", self.repo.get_contact, attempt.contact_id)
             variables, media = await self._contact_media(script, contact)
             cid = channel_id_for(attempt)
             if not self._may_originate():
@@ -455,10 +467,13 @@ class Dialer:
                 upcoming = await self.db.run("upcoming_contacts", self.repo.upcoming_contacts, campaign_id, until,
                                              d.render_ahead)
                 fresh = [c for c in upcoming if c not in done]
+                people = await self.db.run("get_contacts", self.repo.get_contacts, fresh) if fresh else {}
                 for contact_id in fresh:
                     if stop.is_set():
                         break
-                    contact = await self.db.run("get_contact", self.repo.get_contact, contact_id)
+                    contact = people.get(contact_id)
+                    if contact is None:
+                        contact = await self.db.run("get_contact", self.repo.get_contact, contact_id)  # raises
                     await self._contact_media(script, contact)
                     done[contact_id] = None
                     if len(done) > MEDIA_MEMO_LIMIT:
@@ -475,16 +490,19 @@ class Dialer:
         if self.metrics is not None:
             self.metrics(name, value)
 
-    async def _register_audio(self, contact_id: int, values: Sequence[Prompt]) -> None:
-        """Register the parts that say the contact's values (rendered today by prepare_media) in the register of
-        personal audio, for the purge and an erasure; once per contact and file in this process."""
+    def _unregistered(self, contact_id: int, values: Sequence[Prompt]) -> list[Entry]:
+        """The parts that say the contact's values not yet in the register of personal audio (for the purge and
+        an erasure) as far as this process knows: each contact and file is registered once."""
         keys = {self.library.resolve(p).key for p in values}
-        new = [(contact_id, None, k) for k in sorted(keys) if (contact_id, k) not in self._registered]
+        return [(contact_id, None, k) for k in sorted(keys) if (contact_id, k) not in self._registered]
+
+    def _media_and_register(self, prompts: Sequence[Prompt], new: Sequence[Entry]) -> dict[Prompt, str]:
+        """In a thread, in one hand-off: render what is missing and look the media up, then register the
+        contact's values (rendered now) as theirs."""
+        found = prepare.media_map(self.library, prompts, True)
         if new:
-            await self.db.run("register_audio", self.audio_register.register, new, self.clock())
-            if len(self._registered) > MEDIA_MEMO_LIMIT:
-                self._registered.clear()
-            self._registered.update((contact_id, k) for _c, _p, k in new)
+            self.audio_register.register(new, self.clock())
+        return found
 
     async def prepare_media(self, parts: Mapping[Prompt, tuple[Prompt, ...]],
                          contact_id: int) -> dict[Prompt, tuple[str, ...]]:
@@ -495,8 +513,13 @@ class Dialer:
         values = [p for p in unique if is_value(p)]
         missing = [p for p in unique if not is_value(p) and p not in self._media]
         if missing or values:
-            found = await asyncio.to_thread(prepare.media_map, self.library, missing + values, True)
-            await self._register_audio(contact_id, values)
+            new = self._unregistered(contact_id, values)
+            # Retried as a whole across a database outage (looking the files up again changes nothing).
+            found = await self.db.run("prepare_media", self._media_and_register, missing + values, new)
+            if new:
+                if len(self._registered) > MEDIA_MEMO_LIMIT:
+                    self._registered.clear()
+                self._registered.update((contact_id, k) for _c, _p, k in new)
             if len(self._media) > MEDIA_MEMO_LIMIT:
                 self._media.clear()
             self._media.update((p, uri) for p, uri in found.items() if not is_value(p))

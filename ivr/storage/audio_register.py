@@ -10,10 +10,11 @@ several subjects (two people with the same name) is deleted only when none of th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
-from sqlalchemy import ForeignKey, String, delete, insert, select
+from sqlalchemy import ForeignKey, String, bindparam, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ivr.storage import models as m
@@ -41,6 +42,28 @@ class PersonalAudio(m.Base):
 
 
 Entry = tuple[int | None, str | None, str]  # (contact id, phone digest, cache key): one subject set
+_PA = m.table_of(PersonalAudio)
+
+
+# Built once, executed with parameters (a call registers its contact's values: bench/README.md, "Controller CPU
+# per call").
+@functools.cache
+def _have_of_contacts() -> Any:
+    return (select(_PA.c.contact_id, _PA.c.phone_digest, _PA.c.key)
+            .where(_PA.c.key.in_(bindparam("keys", expanding=True)),
+                   _PA.c.contact_id.in_(bindparam("who", expanding=True))))
+
+
+@functools.cache
+def _have_of_digests() -> Any:
+    return (select(_PA.c.contact_id, _PA.c.phone_digest, _PA.c.key)
+            .where(_PA.c.key.in_(bindparam("keys", expanding=True)),
+                   _PA.c.phone_digest.in_(bindparam("who", expanding=True))))
+
+
+@functools.cache
+def _add() -> Any:
+    return insert(_PA)
 
 
 class AudioRegister(StoreBase):
@@ -53,20 +76,19 @@ class AudioRegister(StoreBase):
             return 0
         contacts = sorted({c for c, _p, _k in wanted if c is not None})
         digests = sorted({p for _c, p, _k in wanted if p is not None})
-        with self._write() as s:
+        with self._write_conn() as c:
             have: set[Entry] = set()
             # Only these subjects' rows: a key shared by many contacts (a common name, a number of days) would
             # otherwise bring back every contact's row at every call, more rows with each call of a campaign.
             for part in chunks(sorted({k for _c, _p, k in wanted})):
-                for column, subjects in ((PersonalAudio.contact_id, contacts), (PersonalAudio.phone_digest, digests)):
+                for query, subjects in ((_have_of_contacts(), contacts), (_have_of_digests(), digests)):
                     for who in chunks(subjects):
-                        have |= {tuple(row) for row in s.execute(  # type: ignore[misc]
-                            select(PersonalAudio.contact_id, PersonalAudio.phone_digest, PersonalAudio.key)
-                            .where(PersonalAudio.key.in_(part), column.in_(who)))}
+                        have |= {(row[0], row[1], row[2]) for row in c.execute(
+                            query, {"keys": list(part), "who": list(who)})}
             new = [{"contact_id": c, "phone_digest": p, "key": k, "rendered_at": at} for c, p, k in sorted(
                 wanted - have, key=lambda e: (e[0] or 0, e[1] or "", e[2]))]
             if new:
-                s.execute(insert(PersonalAudio), new)
+                c.execute(_add(), new)
             return len(new)
 
     def keys_of(self, contact_ids: Sequence[int], digests: Sequence[str] = (),

@@ -6,7 +6,7 @@ import secrets
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, Row, select, text
 from sqlalchemy.orm import Session
 
 from ivr.storage import models as m
@@ -52,6 +52,19 @@ class StoreBase:
         with Session(self._reader, expire_on_commit=False, autoflush=False) as session, session.begin():
             yield session
 
+    @contextmanager
+    def _write_conn(self) -> Iterator[Connection]:
+        """A write transaction on a bare connection, for pre-built Core statements on the calls' hot path
+        (no Session, no ORM objects): the same BEGIN IMMEDIATE / READ COMMITTED as ``_write``."""
+        with self._engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _read_conn(self) -> Iterator[Connection]:
+        """A read transaction on a bare connection (as ``_read``: BEGIN DEFERRED on SQLite)."""
+        with self._reader.begin() as connection:
+            yield connection
+
     def _lock(self, session: Session, key: int) -> None:
         """Serialise a kind of writer across PostgreSQL connections (SQLite writers are serial already)."""
         if self._postgres:
@@ -81,7 +94,7 @@ class StoreBase:
         session.flush()  # the next entry of this transaction links to this one
 
 
-def contact_record(row: m.Contact) -> r.Contact:
+def contact_record(row: m.Contact | Row[Any]) -> r.Contact:
     return r.Contact(
         id=row.id, household_id=row.household_id, phone_e164=row.phone_e164, full_name=row.full_name,
         category=row.category, list_date=row.list_date, first_seen=row.first_seen, last_seen=row.last_seen,
@@ -100,7 +113,7 @@ def import_record(row: m.Import) -> r.ImportRecord:
     )
 
 
-def campaign_record(row: m.Campaign) -> r.Campaign:
+def campaign_record(row: m.Campaign | Row[Any]) -> r.Campaign:
     return r.Campaign(
         id=row.id, script_name=row.script_name, script_version=row.script_version, category=row.category,
         list_date=row.list_date, import_id=row.import_id, status=r.CampaignStatus(row.status),
@@ -108,7 +121,7 @@ def campaign_record(row: m.Campaign) -> r.Campaign:
     )
 
 
-def attempt_record(row: m.CallAttempt, phone_e164: str, pseudonym: str) -> r.Attempt:
+def attempt_record(row: m.CallAttempt | Row[Any], phone_e164: str, pseudonym: str) -> r.Attempt:
     return r.Attempt(
         id=row.id, campaign_id=row.campaign_id, contact_id=row.contact_id, household_id=row.household_id,
         attempt_no=row.attempt_no, status=r.AttemptStatus(row.status), scheduled_at=row.scheduled_at,

@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import Connection, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ivr.storage import models as m
@@ -70,16 +70,17 @@ def _worker(row: m.Worker, now: dt.datetime) -> WorkerRecord:
                         row.reaped_at, alive=_ahead(row.expires_at, now) and row.reaped_by is None)
 
 
-def db_now(s: Session) -> dt.datetime:
-    """The database's clock, inside the session's transaction (UTC, aware)."""
-    if s.get_bind().dialect.name == "postgresql":
+def db_now(s: Session | Connection) -> dt.datetime:
+    """The database's clock, inside the session's (or connection's) transaction (UTC, aware)."""
+    dialect = s.dialect if isinstance(s, Connection) else s.get_bind().dialect
+    if dialect.name == "postgresql":
         value: dt.datetime = s.scalar(text("SELECT clock_timestamp()"))
         return value.astimezone(dt.timezone.utc)
     raw = s.scalar(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"))
     return dt.datetime.fromisoformat(str(raw)).replace(tzinfo=dt.timezone.utc)
 
 
-def lease_alive(s: Session, worker_id: str) -> bool:
+def lease_alive(s: Session | Connection, worker_id: str) -> bool:
     """Inside a caller's transaction (e.g. a claim): is ``worker_id``'s lease alive now?"""
     now = db_now(s)
     return s.scalar(select(W.id).where(W.id == worker_id, W.expires_at > now, W.reaped_by.is_(None))) is not None

@@ -125,6 +125,30 @@ def test_claim_only_running_campaigns_due_attempts(repo: Repository) -> None:
     assert repo.claim_due_attempts(camp.id, "w3", NOW + 10 * MIN, 10) == []  # paused
 
 
+def test_claim_with_contacts_is_the_claim_and_each_attempts_contact(repo: Repository) -> None:
+    seed(repo)
+    camp = start(repo)
+    pairs = repo.claim_due_with_contacts(camp.id, "w1", NOW, 2)
+    assert len(pairs) == 2
+    for attempt, contact in pairs:
+        assert attempt == repo.get_attempt(attempt.id)
+        assert (attempt.status, attempt.claimed_by) == (AttemptStatus.CLAIMED, "w1")
+        assert contact == repo.get_contact(attempt.contact_id)
+    rest = repo.claim_due_attempts(camp.id, "w2", NOW, 10)  # the households claimed above are busy
+    assert len(rest) == 1 and rest[0].id not in {a.id for a, _c in pairs}
+    assert repo.claim_due_with_contacts(camp.id, "w3", NOW, 10) == []
+    assert repo.claim_due_with_contacts(camp.id, "w3", NOW, 0) == []
+
+
+def test_contacts_read_together_are_those_read_one_by_one(repo: Repository) -> None:
+    seed(repo)
+    camp = start(repo, None)
+    ids = sorted({a.contact_id for a in repo.campaign_attempts(camp.id)})
+    found = repo.get_contacts(ids + [10_000_000])  # an unknown id is left out
+    assert found == {i: repo.get_contact(i) for i in ids}
+    assert repo.get_contacts([]) == {}
+
+
 def test_a_busy_phone_is_not_claimed_by_another_campaign(repo: Repository) -> None:
     seed(repo)
     f1, f2 = start(repo, "F1"), start(repo, "F2")  # the Lê household is on both lists
@@ -222,6 +246,7 @@ def test_finish_schedules_the_next_attempt(repo: Repository, outcome: str, answe
         assert following is not None
         assert (following.attempt_no, following.status, following.contact_id) == (2, AttemptStatus.PENDING, a.contact_id)
         assert following.scheduled_at == ended + next_after * MIN
+        assert following == repo.get_attempt(following.id)  # the record built from the INSERT is the stored row
     assert len(repo.campaign_attempts(camp.id)) == 3 + (following is not None)
 
 

@@ -118,3 +118,45 @@ def _drain(queue):
     while not queue.empty():
         items.append(queue.get_nowait())
     return items
+
+
+class _SilentWs:
+    """A websocket that takes requests and never answers them (an Asterisk that hangs)."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    async def send(self, data: bytes, text: bool = False) -> None:
+        self.sent.append(data)
+
+
+def test_a_request_over_a_websocket_that_never_answers_times_out_and_is_forgotten() -> None:
+    import asyncio
+
+    from ivr.ari.lanes import Lane
+    from ivr.ari.transport import Transport
+    from ivr.errors import PbxUnavailable
+
+    async def go() -> tuple[str, int, int, tuple[int, str] | None]:
+        transport = Transport("http://127.0.0.1:1", "u", "p", Lanes("app"), http_timeout=0.05)
+        lane = Lane("app-rest1")
+        lane.ws = _SilentWs()
+        try:
+            await transport._ws_request(lane, "GET", "/channels/x", None, None)
+            message = ""
+        except PbxUnavailable as exc:
+            message = str(exc)
+        left = len(transport._pending) + len(lane.waiting)
+        # Answered in time: the answer is returned, and nothing is left waiting either.
+        task = asyncio.create_task(transport._ws_request(lane, "GET", "/channels/y", None, None))
+        while len(lane.ws.sent) < 2:
+            await asyncio.sleep(0)
+        transport.answered({"request_id": str(len(lane.ws.sent)), "status_code": 200, "message_body": "{}"})
+        answer = await task
+        await transport.close()
+        return message, left, len(transport._pending) + len(lane.waiting), answer
+
+    message, left, left_after, answer = asyncio.run(go())
+    assert "did not answer in 0.05 s" in message
+    assert left == 0 and left_after == 0
+    assert answer == (200, "{}")
