@@ -24,7 +24,7 @@ from ivr.storage import bulk
 from ivr.storage import hot_sql
 from ivr.storage import models as m
 from ivr.storage import records as r
-from ivr.storage.base import StoreBase, contact_record, import_record
+from ivr.storage.base import StoreBase, chunks, contact_record, import_record
 
 ANALYZE_AFTER = 1000  # rows written by an import after which PostgreSQL's statistics are refreshed
 IMPORT_LOCK = 7_404_262_002  # imports run one at a time, so two lists can't both add the same person
