@@ -97,6 +97,12 @@ class _Main(helptext.Group):
         load(cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.NoSuchCommand as exc:  # "Did you mean...": among every command, not only those loaded
+            raise click.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx) from None
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # Files this process creates (database, list copies, error reports, reports, logs, audio) hold
         # personal data: owner and group only, never every user of the machine.

@@ -86,3 +86,14 @@ print(made_at_import, wrong_name, passwords.dummy_hash.cache_info().currsize)
 """
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
     assert out == ["0", "False", "1"]
+
+
+def test_a_mistyped_command_is_matched_against_every_command() -> None:
+    """click suggests among the group's registered commands: here, all of them, loaded or not."""
+    code = """
+from click.testing import CliRunner
+from ivr.cli import main
+print(CliRunner().invoke(main, ["--lang", "en", "repor"]).output)
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert "No such command 'repor'." in out and "'report'" in out
