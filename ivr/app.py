@@ -15,13 +15,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable
 from zoneinfo import ZoneInfo
 
-from ivr.ari.client import AriClient
 from ivr.clock import Clock, utcnow
 from ivr.config import Settings
 from ivr.identity import ProcessIdentity, new_identity
-from ivr.speech.library import AudioLibrary
 
-if TYPE_CHECKING:  # the database and script layers load only when a command needs them
+if TYPE_CHECKING:  # the ARI client, audio, database and script layers load only when a command needs them
+    from ivr.ari.client import AriClient
+    from ivr.speech.library import AudioLibrary
     from ivr.calls.policy import RetryPolicy
     from ivr.scripts.model import Script
     from ivr.storage import records as r
@@ -55,6 +55,7 @@ def ari_client(settings: Settings, who: ProcessIdentity | None = None, *, url: s
     """An ARI client under this process's own application names (``who``; a new identity if None).
 
     ``url``: another PBX than ``ari.url`` (same credentials), e.g. a dead worker's, to look a channel up."""
+    from ivr.ari.client import AriClient
     from ivr.protection.secrets import ensure_safe_secrets
 
     from ivr.logs import get_logger
@@ -73,6 +74,8 @@ def ari_client(settings: Settings, who: ProcessIdentity | None = None, *, url: s
 
 
 def audio_library(settings: Settings) -> AudioLibrary:
+    from ivr.speech.library import AudioLibrary
+
     return AudioLibrary(settings)
 
 

@@ -15,7 +15,7 @@ from ivr.cases.rules import CallFacts, Reason, Status, can_move, reason_label, r
 from ivr.clock import Clock, utcnow
 from ivr.errors import UserError
 from ivr.i18n import _
-from ivr.storage.cases import CaseRow, CaseStatusConflict, CaseStore, Opening
+from ivr.storage.cases import CaseRow, CaseStatusConflict, CaseStore, OpenCase, Opening
 
 
 NOTE_MAX, REFERRED_TO_MAX = 1000, 200  # the columns' sizes (ivr/storage/cases.py): refused with a message
@@ -70,7 +70,7 @@ class CaseService:
             self.sync()
         return self.store.find(reasons=reasons, statuses=statuses)
 
-    def to_act_on(self, before: dt.datetime) -> list[CaseRow]:
+    def to_act_on(self, before: dt.datetime) -> list[OpenCase]:
         """Every case not closed that was opened before ``before`` (synced first): the workbook's list."""
         self.sync()
         return self.store.to_act_on(before)

@@ -1,6 +1,8 @@
 """The `robocall` command: click groups only; each subcommand parses, calls a service and prints.
 
-Subcommand groups live one per module in this package and are registered below.
+Subcommand groups live one per module in this package, listed in ``COMMANDS``: a command's module is imported
+only when that command runs (or when the help lists the commands), so `robocall report daily` does not load
+the dialer, the web console or the sandbox.
 """
 from __future__ import annotations
 
@@ -61,10 +63,45 @@ class Context:
         return operator_name(given or self.operator)
 
 
+# Each top-level command and the modules of this package that make it: its own module first, then those that
+# add subcommands to it (`contacts erase` is purge.py's). tests/unit/test_cli_lazy.py holds this table to
+# what importing every module registers.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "agents": ("agents",), "audio": ("audio",), "audit": ("audit",), "call": ("call",),
+    "campaign": ("campaign",), "cases": ("cases",), "contacts": ("contacts", "stops", "purge"),
+    "demo": ("demo",), "export": ("export",), "hotline": ("hotline",), "imports": ("imports",),
+    "purge": ("purge",), "report": ("report",), "sandbox": ("sandbox",), "script": ("script", "preview"),
+    "serve": ("serve",), "status": ("status",), "users": ("users",), "web": ("web",),
+}
+# The modules that register no command of their own.
+HELPERS = ("clicktext", "helptext", "params")
+
+
+def load(name: str) -> None:
+    """Import the modules that make the top-level command ``name`` (they register it on `main`)."""
+    import importlib
+
+    for module in COMMANDS.get(name, ()):
+        importlib.import_module(f"{__name__}.{module}")
+
+
 class _Main(helptext.Group):
     # Subgroups are plain translated groups (not a second _Main); see ivr/cli/helptext.py.
     command_class = helptext.Command
     group_class: type[click.Group | type] | None = helptext.Group
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        load(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.NoSuchCommand as exc:  # "Did you mean...": among every command, not only those loaded
+            raise click.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx) from None
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         # Files this process creates (database, list copies, error reports, reports, logs, audio) hold
@@ -154,15 +191,3 @@ def _log_stream(settings: config_mod.Settings) -> Any:
         return open(path, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 - lives as long as the process
     return sys.stderr
 
-
-def _register() -> None:
-    """Import each command module; a module registers its commands on `main`."""
-    import importlib
-    import pkgutil
-
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
-
-
-_register()

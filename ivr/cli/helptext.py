@@ -72,8 +72,11 @@ def walk(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[t
     """(path, command) of a command and every command under it, e.g. (("cases", "list"), <Command list>)."""
     yield path, command
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            yield from walk(command.commands[name], (*path, name))
+        ctx = click.Context(command)  # `robocall` imports a command's module when asked for it (ivr/cli/__init__.py)
+        for name in sorted(command.list_commands(ctx)):
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                yield from walk(sub, (*path, name))
 
 
 def help_texts(command: click.Command) -> Iterator[str]:

@@ -30,7 +30,7 @@ from ivr.reports.sheets import (
 )
 from ivr.reports.symptoms import SymptomRules
 from ivr.reports.writers import OutputSet, Sheet, sha256_of, xlsx_and_csvs_of
-from ivr.storage.cases import CaseRow
+from ivr.storage.cases import OpenCase
 from ivr.storage.stops import StoppedRow
 from ivr.storage.written_files import FileRegister, FileToRegister
 
@@ -48,7 +48,7 @@ class ReportDeps:
     clock: Callable[[], dt.datetime]
     # The cases still to act on, opened before a moment (synced first), and who is not called: the
     # "Cần xử lý" and "Dừng gọi" sheets. None: a report without them (the tests of the figures).
-    cases: Callable[[dt.datetime], Sequence[CaseRow]] | None = None
+    cases: Callable[[dt.datetime], Sequence[OpenCase]] | None = None
     not_called: Callable[[], Sequence[StoppedRow]] | None = None
     # reports.unit_level (ivr/reports/units.py), and --area: only the people of one commune/ward or district
     # (hotline callers, who give no address, are then left out).

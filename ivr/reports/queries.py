@@ -54,7 +54,7 @@ class ReportQueries(StoreBase):
             return [AttemptFact(id=r[0], campaign_id=r[1], contact_id=r[2], household_id=r[3], attempt_no=r[4],
                                 status=r[5], scheduled_at=r[6], started_at=r[7], answered_at=r[8], ended_at=r[9],
                                 outcome=r[10], is_last=bool(r[11]), category=r[12], district=r[13], ward=r[14])
-                    for r in s.execute(query)]
+                    for r in s.connection().execute(query)]  # Core rows: the ORM's row handling is not needed
 
     def answer_scripts(self, window: Window) -> set[str]:
         """The scripts of the answers given in attempts started within ``window``."""

@@ -20,7 +20,7 @@ from ivr.reports.cases import AnswerCase, FollowUpCase
 from ivr.reports.facts import CampaignInfo, Person
 from ivr.reports.figures import Figures, HotlineFigures, Summary
 from ivr.reports.writers import Sheet
-from ivr.storage.cases import CaseRow
+from ivr.storage.cases import OpenCase
 from ivr.storage.stops import StoppedRow
 
 SUMMARY_HEADERS = (L.DATE, L.GROUP, L.CATEGORY, L.DISTRICT, L.COMMUNE, L.CAMPAIGN, *(h for _, h in L.FIGURES))
@@ -108,18 +108,20 @@ def _local(at: dt.datetime | None, zone: ZoneInfo) -> dt.datetime | None:
     return None if at is None else at.astimezone(zone).replace(tzinfo=None)
 
 
-def cases_sheet(cases: Sequence[CaseRow], zone: ZoneInfo) -> Sheet:
+def cases_sheet(cases: Sequence[OpenCase], zone: ZoneInfo) -> Sheet:
     """"Cần xử lý": one row per case still to act on, the most urgent reason first, then by place."""
     # Each reason's and status's priority and label looked up once, not per case (a province has ~100,000).
     priority = {r.value: PRIORITY.index(r) for r in PRIORITY}
     reasons = {r.value: document_text(label) for r, label in REASON_LABELS.items()}
     statuses = {st.value: document_text(label) for st, label in STATUS_LABELS.items()}
-    ordered = sorted(cases, key=lambda c: (priority[c.reason], (c.district or "").casefold(),
-                                           (c.ward or "").casefold(), c.opened_at, c.id))
-    rows = [[reasons[c.reason], statuses[c.status],
-             c.referred_to or "", c.district or "", c.ward or "", c.full_name or "",
-             national(c.phone_e164) if c.phone_e164 else "", c.address or "", c.category or "",
-             _local(c.opened_at, zone), c.events, c.note or ""] for c in ordered]
+    # A few hundred places: each folded once, not twice per case.
+    folded = {place: (place or "").casefold() for c in cases for place in (c.district, c.ward)}
+    ordered = sorted(cases, key=lambda c: (priority[c.reason], folded[c.district], folded[c.ward], c.opened_at, c.id))
+    rows = [[reasons[reason], statuses[status], referred_to or "", district or "", ward or "", full_name or "",
+             national(phone) if phone else "", address or "", category or "",
+             opened_at.astimezone(zone).replace(tzinfo=None), events, note or ""]
+            for (_id, reason, status, _contact, full_name, phone, category, ward, district, address, opened_at,
+                 events, referred_to, note) in ordered]
     return Sheet(L.CASES, "can-xu-ly", CASE_HEADERS, rows,
                  contact_ids=frozenset(c.contact_id for c in cases if c.contact_id is not None))
 

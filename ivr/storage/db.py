@@ -8,10 +8,12 @@ Migrations are Alembic revisions shipped inside the package; no alembic.ini is n
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
 
 from ivr.config import Settings
@@ -92,12 +94,46 @@ def migrate(target: str | Engine) -> None:
             engine.dispose()
 
 
+_REVISION = re.compile(r"^(down_revision|revision)\b[^=]*=\s*(?:'([^']*)'|\"([^\"]*)\"|None)", re.MULTILINE)
+
+
+def schema_head() -> str | None:
+    """The newest revision shipped, read from the revisions' files without loading Alembic (a third of a
+    second of every command, issue 18); None if they do not make one line of revisions (Alembic decides)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("[!_]*.py"):
+        found = {kind: a or b for kind, a, b in _REVISION.findall(path.read_text(encoding="utf-8"))}
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def at_head(engine: Engine) -> bool:
+    """The database is at the newest revision already (then there is nothing to migrate: Alembic is not
+    loaded). Anything else (no schema yet, an older or unknown revision, no access) is left to ``migrate``."""
+    head = schema_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY: True})
+            versions = list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+    except DBAPIError:
+        return False
+    return versions == [head]
+
+
 def open_database(settings: Settings) -> Engine:
     """The engine for the configured database, migrated to the newest schema."""
     url = database_url(settings)
     engine = make_engine(url)
     try:
-        migrate(engine)
+        if not at_head(engine):
+            migrate(engine)
     except UserError:
         raise
     except Exception as exc:

@@ -11,6 +11,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ivr.accounts import passwords
 from ivr.i18n import _
 from ivr.web import audit_page, campaigns, case_actions, cases, lists, reports, scripts_page, signin, today
 from ivr.web.render import render
@@ -53,6 +54,7 @@ async def not_found(request: Request, exc: Any) -> Response:
 
 
 def create_app(services: WebServices) -> Starlette:
+    passwords.dummy_hash()  # before the first sign-in (ivr/accounts/passwords.py)
     routes = [*signin.routes, *today.routes, *lists.routes, *campaigns.routes, *cases.routes, *case_actions.routes,
               *reports.routes, *scripts_page.routes, *audit_page.routes,
               Mount("/static", StaticFiles(directory=STATIC), name="static")]

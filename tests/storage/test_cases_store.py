@@ -118,3 +118,23 @@ def test_close_and_refer_are_audited_and_leave_the_to_do_list(repo: Repository, 
     camp2 = start(repo)
     finish(repo, camp2.id, "wrong_person", {"identity": "no"}, NOW + 30 * MIN, "+84987654321")
     assert sorted(c.reason for c in cases.list_cases()) == ["symptomatic", "wrong_person"]
+
+
+def test_the_workbook_list_reads_what_the_case_list_shows(repo: Repository, cases: CaseService) -> None:
+    """to_act_on reads plain tuples of the workbook's columns (issue 18): the same values as the cases
+    staff list (CaseRow), for the cases still to act on and opened before the moment given."""
+    seed(repo)
+    camp = start(repo)
+    finish(repo, camp.id, "symptomatic", {"identity": "yes", "at_address": "no", "fever": "yes"}, NOW,
+           "+84912345678")
+    finish(repo, camp.id, "wrong_person", {"identity": "no"}, NOW, "+84987654321")
+    shown = {c.id: c for c in cases.list_cases()}
+    cases.refer(next(i for i, c in shown.items() if c.reason == "symptomatic"), "Trạm y tế", "nv-01")
+    cases.close(next(i for i, c in shown.items() if c.reason == "wrong_person"), "Số khác", "nv-01")
+    shown = {c.id: c for c in cases.list_cases(statuses=("open", "referred"))}
+    listed = cases.to_act_on(NOW + 24 * 60 * MIN)
+    assert sorted(c.id for c in listed) == sorted(shown) and len(listed) == 2
+    for c in listed:
+        assert type(c) is not type(shown[c.id])
+        assert c._asdict() == {k: getattr(shown[c.id], k) for k in c._fields}
+    assert cases.to_act_on(NOW) == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,9 @@ from sqlalchemy import Engine, text
 import ivr.storage
 from ivr.config import PROJECT_ROOT, Settings, replace
 from ivr.errors import UserError
-from ivr.storage.db import MIGRATIONS_DIR, READ_ONLY, database_url, make_engine, migrate, open_database
+from ivr.storage.db import (
+    MIGRATIONS_DIR, READ_ONLY, at_head, database_url, make_engine, migrate, open_database, schema_head,
+)
 from ivr.storage.models import Base
 from ivr.storage.repo import Repository
 
@@ -108,3 +112,43 @@ def test_an_unreachable_database_is_a_user_error_without_the_password() -> None:
     assert "cannot open or migrate" in str(caught.value)
     assert "s3cret" not in str(caught.value)
     assert str(caught.value).startswith("database postgresql+psycopg://robocall:***@127.0.0.1:1/robocall")
+
+
+def test_the_newest_revision_is_read_without_alembic() -> None:
+    from alembic.config import Config
+
+    assert schema_head() == ScriptDirectory.from_config(_config(Config)).get_current_head()
+
+
+def test_a_database_at_the_newest_revision_is_seen_to_be(engine: Engine) -> None:
+    assert at_head(engine)
+
+
+def test_an_empty_or_older_database_is_migrated_when_opened(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    settings = replace(Settings(), database={"url": url})
+    empty = make_engine(url)
+    assert not at_head(empty)
+    open_database(settings).dispose()
+    assert at_head(empty)
+    config = _config(Config)
+    with empty.begin() as connection:
+        config.attributes["connection"] = connection  # type: ignore[attr-defined]
+        command.downgrade(config, "-1")  # type: ignore[arg-type]
+    assert not at_head(empty)
+    open_database(settings).dispose()
+    assert at_head(empty)
+    empty.dispose()
+
+
+def test_opening_a_database_at_the_newest_revision_does_not_load_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    migrate(url)
+    code = (f"import sys; from ivr.config import Settings, replace; from ivr.storage.db import open_database; "
+            f"open_database(replace(Settings(), database={{'url': {url!r}}})).dispose(); "
+            f"print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "False"
