@@ -163,7 +163,8 @@ def empty_audio_cache(settings: config.Settings) -> int:
 
 
 async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n: int, c: int, db_url: str,
-                         cold_audio: bool = True, design: str = "v2") -> dict:
+                         cold_audio: bool = True, design: str = "v2", count_ari: bool = False,
+                         event_filter: bool = True) -> dict:
     if cold_audio:
         empty_audio_cache(settings)  # the fixed prompts are rendered again by create (not counted)
     repo = Repository(make_engine(db_url))
@@ -178,6 +179,13 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
     svc.set_status(created.campaign.id, "running", "bench")
     metrics: dict[str, list[float]] = defaultdict(list)
     ari = app.ari_client(settings)
+    if not event_filter:  # every event type, as before the filter (ivr.ari.events.CONSUMED_EVENT_TYPES)
+        async def no_filter(lane: object) -> None:
+            for app_name in [ln.app for ln in ari._lanes.all()]:  # a filter left by an earlier run
+                await ari._request("PUT", f"/applications/{app_name}/eventFilter", body={"allowed": []})
+        ari._filter_events = no_filter  # type: ignore[method-assign]
+    if count_ari:
+        ari.traffic = Counter()
     await ari.connect()
     windows: list[dict] = []  # the limiter's windows: figures and raw samples (bench/replay_limiter.py)
     limiter = pbx_limiter(settings, ari, on_window=windows.append)
@@ -226,6 +234,10 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
                             "key_to_prompt": len(metrics["key_to_prompt_ms"])},
         "campaign_prepare_s": round(prep_s, 1),
         "events_per_websocket": events_per_lane,
+        "event_filter": event_filter,
+        # --count-ari: events (by type, as received) and requests (by resource), per call
+        **({"ari_per_call": {k: round(v / max(len(reports), 1), 2) for k, v in sorted(ari.traffic.items())}}
+           if ari.traffic is not None else {}),
         "by_outcome": stats.by_outcome,
         # The PBX's adaptive limit (ivr/calls/limiter.py): where it settled and how low it went.
         "concurrency_limit": {"max": c, "adaptive": settings.dialer.adaptive_limit,
@@ -430,6 +442,10 @@ async def main() -> None:
     ap.add_argument("--warm-audio", action="store_true",
                     help="keep the audio cache (default: emptied first, so every contact's values are rendered "
                          "during the run and counted in the controller's CPU)")
+    ap.add_argument("--count-ari", action="store_true",
+                    help="count the ARI events (by type) and requests (by resource) per call (ari_per_call)")
+    ap.add_argument("--no-event-filter", action="store_true",
+                    help="let Asterisk send every event type (the controller before its eventFilter)")
     ap.add_argument("--db", default="", help="database URL (default: a fresh SQLite file)")
     ap.add_argument("--name", default="")
     ap.add_argument("--out-dir", type=Path, default=RESULTS, help="where <name>.json goes (default bench/results)")
@@ -463,7 +479,8 @@ async def main() -> None:
         db_url = args.db or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
         migrate(db_url)
         results.append(await run_controller(settings, box, path, n, c, db_url, cold_audio=not args.warm_audio,
-                                            design=args.limiter))
+                                            design=args.limiter, count_ari=args.count_ari,
+                                            event_filter=not args.no_event_filter))
         args.out_dir.mkdir(parents=True, exist_ok=True)
         with (args.out_dir / f"{name}_windows.jsonl").open("w") as out:  # for bench/replay_limiter.py
             for window in results[-1].pop("_windows"):

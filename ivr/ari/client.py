@@ -42,6 +42,7 @@ import asyncio
 import random
 import ssl
 import time
+from collections import Counter
 from typing import Any, Awaitable, Callable, Mapping
 
 import orjson
@@ -60,6 +61,12 @@ from ivr.logs import get_logger
 __all__ = ["AriClient", "AriError"]
 
 log = get_logger(__name__)
+
+
+def _resource(path: str) -> str:
+    """``/channels/c-1/play/p-2`` -> ``/channels/{id}/play/{id}`` (the traffic count's key)."""
+    parts = path.strip("/").split("/")
+    return "/" + "/".join(p if i % 2 == 0 else "{id}" for i, p in enumerate(parts))
 
 
 class AriClient(AriRest):
@@ -89,6 +96,9 @@ class AriClient(AriRest):
         # the PBX's adaptive limiter (ivr.calls.limiter) listens here.
         self.latency_sink: Callable[[str, float], None] | None = None
         self.on_reconnect: list[Callable[[], Awaitable[None]]] = []
+        # Counts of what crosses the websockets, when set (benchmarks): events by type as received (before any is
+        # dropped), and requests by method and resource ("POST /channels/{id}/play").
+        self.traffic: Counter[str] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     async def connect(self, timeout: float = 10.0) -> None:
@@ -209,6 +219,9 @@ class AriClient(AriRest):
                         if events or lane.channels or lane is self._hotline_lane:
                             asyncio.create_task(self._reconcile(lane))
                     first = False
+                    # Only the event types the controller consumes (set at every connect: a restarted Asterisk
+                    # forgets). A task: its answer arrives on this very websocket, read by the loop below.
+                    asyncio.create_task(self._filter_events(lane))
                     delays = backoff(0.2, self._max_backoff)
                     # Raw bytes (recv(decode=False)): orjson parses UTF-8 itself, no str made first.
                     while True:
@@ -233,16 +246,28 @@ class AriClient(AriRest):
                 log.warning("ari.websocket_down", error=type(down).__name__, retry_in=round(delay, 2))
             await asyncio.sleep(delay * (0.5 + random.random() / 2))
 
+    async def _filter_events(self, lane: Lane) -> None:
+        """Ask Asterisk to send the lane's application only the event types the controller consumes
+        (ivr.ari.events.CONSUMED_EVENT_TYPES). If it cannot be set, every event keeps coming and the parser
+        drops the others: the same behaviour at a higher cost."""
+        try:
+            await self._request("PUT", f"/applications/{lane.app}/eventFilter", body=ev.event_filter())
+        except (AriError, PbxUnavailable) as exc:
+            log.warning("ari.event_filter_not_set", app=lane.app, error=type(exc).__name__)
+
     def _dispatch(self, message: str | bytes, lane: Lane) -> None:
         try:
             data = orjson.loads(message)
         except ValueError:
             log.warning("ari.bad_message")
             return
-        if data.get("type") == "RESTResponse":
+        kind = data.get("type")
+        if kind == "RESTResponse":
             self._transport.answered(data)
             return
         lane.events += 1
+        if self.traffic is not None:
+            self.traffic[f"event {kind}"] += 1
         event = ev.parse(data)
         if event is None:
             return
@@ -292,6 +317,8 @@ class AriClient(AriRest):
     async def _request(self, method: str, path: str, params: Mapping[str, Any] | None = None,
                        body: Any = None) -> Any:
         """A REST request; its round trip goes to ``latency_sink`` (the PBX's adaptive limiter) if set."""
+        if self.traffic is not None:
+            self.traffic[f"request {method} {_resource(path)}"] += 1
         if self.latency_sink is None:
             return await super()._request(method, path, params, body)
         t0 = time.monotonic()

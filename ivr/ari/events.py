@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 
 @dataclass(frozen=True)
@@ -81,16 +81,6 @@ class ChannelVarset(AriEvent):
     value: str = ""
 
 
-@dataclass(frozen=True)
-class ChannelEnteredBridge(AriEvent):
-    bridge_id: str = ""
-
-
-@dataclass(frozen=True)
-class ChannelLeftBridge(AriEvent):
-    bridge_id: str = ""
-
-
 def _target_channel(playback: Mapping[str, Any]) -> str:
     uri = str(playback.get("target_uri", ""))
     return uri.split(":", 1)[1] if uri.startswith("channel:") else ""
@@ -107,49 +97,92 @@ def _timestamp(value: Any) -> float:
         return 0.0
 
 
+def _stasis_start(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    caller = ch.get("caller") or {}
+    dialplan = ch.get("dialplan") or {}
+    return StasisStart(str(ch.get("id", "")), tuple(str(a) for a in data.get("args", [])),
+                       str(caller.get("number", "")), str(dialplan.get("exten", "")), str(ch.get("state", "")),
+                       ts=ts)
+
+
+def _stasis_end(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    return StasisEnd(str(ch.get("id", "")), ts=ts)
+
+
+def _state_change(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    return ChannelStateChange(str(ch.get("id", "")), str(ch.get("state", "")), ts=ts)
+
+
+def _dtmf(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    return ChannelDtmfReceived(str(ch.get("id", "")), str(data.get("digit", "")),
+                               int(data.get("duration_ms", 0) or 0), ts=ts)
+
+
+def _playback_started(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    pb = data.get("playback") or {}
+    target = _target_channel(pb)
+    return PlaybackStarted(target, str(pb.get("id", "")), ts=ts) if target else None
+
+
+def _playback_finished(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    pb = data.get("playback") or {}
+    target = _target_channel(pb)
+    return PlaybackFinished(target, str(pb.get("id", "")), str(pb.get("state", "")), ts=ts) if target else None
+
+
+def _hangup_request(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    return ChannelHangupRequest(str(ch.get("id", "")), int(data.get("cause", 0) or 0),
+                                int(data.get("tech_cause", 0) or 0), ts=ts)
+
+
+def _destroyed(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    return ChannelDestroyed(str(ch.get("id", "")), int(data.get("cause", 0) or 0), str(data.get("cause_txt", "")),
+                            int(data.get("tech_cause", 0) or 0), ts=ts)
+
+
+def _dial(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    if not data.get("forward"):
+        return None
+    peer = data.get("peer") or {}  # the dialled channel: ours
+    return DialForwarded(str(peer.get("id", "")), ts=ts)
+
+
+def _varset(data: Mapping[str, Any], ch: Mapping[str, Any], ts: float) -> AriEvent | None:
+    cid = str(ch.get("id", ""))
+    return ChannelVarset(cid, str(data.get("variable", "")), str(data.get("value", "")), ts=ts) if cid else None
+
+
+_Parser = Callable[[Mapping[str, Any], Mapping[str, Any], float], "AriEvent | None"]
+# Every ARI event type the controller acts on, and how it becomes a typed event. Anything else is dropped by one
+# dict look-up on the raw message's "type", before a dataclass is built.
+_PARSERS: dict[str, _Parser] = {
+    "StasisStart": _stasis_start,  # calls (answered), hotline (a resident's call; back from the staff queue)
+    "StasisEnd": _stasis_end,  # calls, hotline
+    "ChannelStateChange": _state_change,  # calls: Ringing; latency: Up
+    "ChannelDtmfReceived": _dtmf,  # calls, hotline
+    "PlaybackStarted": _playback_started,  # latency (key -> prompt) for the PBX's adaptive limiter
+    "PlaybackFinished": _playback_finished,  # calls, hotline
+    "ChannelHangupRequest": _hangup_request,  # calls (the SIP cause), hotline
+    "ChannelDestroyed": _destroyed,  # calls, hotline, staff queue
+    "Dial": _dial,  # calls: a 3xx followed by the dial API (only those with ``forward`` become events)
+    "ChannelVarset": _varset,  # hotline: the staff queue's MEMBERNAME, QEHOLDTIME, QUEUESTATUS
+}
+
+# The event types Asterisk is asked to send each of our applications (PUT /applications/{app}/eventFilter, set
+# by ivr.ari.client at every connect): those above. Asterisk drops the others (ChannelDialplan, ChannelCallerId,
+# ChannelConnectedLine, bridge events...) before they are framed and sent.
+CONSUMED_EVENT_TYPES: tuple[str, ...] = tuple(_PARSERS)
+
+
+def event_filter() -> dict[str, list[dict[str, str]]]:
+    """The body of ``PUT /applications/{app}/eventFilter``: only the types the controller consumes."""
+    return {"allowed": [{"type": kind} for kind in CONSUMED_EVENT_TYPES]}
+
+
 def parse(data: Mapping[str, Any]) -> AriEvent | None:
     """Turn one websocket message into a typed event (with Asterisk's timestamp), or None if ignored."""
-    event = _parse(data)
-    if event is not None and "timestamp" in data:
-        object.__setattr__(event, "ts", _timestamp(data["timestamp"]))  # frozen: set once, at birth
-    return event
-
-
-def _parse(data: Mapping[str, Any]) -> AriEvent | None:
-    kind = data.get("type")
-    ch = data.get("channel") or {}
-    cid = str(ch.get("id", ""))
-    if kind == "StasisStart":
-        caller = ch.get("caller") or {}
-        dialplan = ch.get("dialplan") or {}
-        return StasisStart(cid, tuple(str(a) for a in data.get("args", [])), str(caller.get("number", "")),
-                           str(dialplan.get("exten", "")), str(ch.get("state", "")))
-    if kind == "StasisEnd":
-        return StasisEnd(cid)
-    if kind == "ChannelStateChange":
-        return ChannelStateChange(cid, str(ch.get("state", "")))
-    if kind == "ChannelDtmfReceived":
-        return ChannelDtmfReceived(cid, str(data.get("digit", "")), int(data.get("duration_ms", 0) or 0))
-    if kind in ("PlaybackStarted", "PlaybackFinished"):
-        pb = data.get("playback") or {}
-        target = _target_channel(pb)
-        if not target:
-            return None
-        if kind == "PlaybackStarted":
-            return PlaybackStarted(target, str(pb.get("id", "")))
-        return PlaybackFinished(target, str(pb.get("id", "")), str(pb.get("state", "")))
-    if kind == "ChannelHangupRequest":
-        return ChannelHangupRequest(cid, int(data.get("cause", 0) or 0), int(data.get("tech_cause", 0) or 0))
-    if kind == "ChannelDestroyed":
-        return ChannelDestroyed(cid, int(data.get("cause", 0) or 0), str(data.get("cause_txt", "")),
-                                int(data.get("tech_cause", 0) or 0))
-    if kind == "Dial" and data.get("forward"):
-        peer = data.get("peer") or {}  # the dialled channel: ours
-        return DialForwarded(str(peer.get("id", "")))
-    if kind == "ChannelVarset" and cid:
-        return ChannelVarset(cid, str(data.get("variable", "")), str(data.get("value", "")))
-    if kind in ("ChannelEnteredBridge", "ChannelLeftBridge"):
-        bridge = str((data.get("bridge") or {}).get("id", ""))
-        cls = ChannelEnteredBridge if kind == "ChannelEnteredBridge" else ChannelLeftBridge
-        return cls(cid, bridge)
-    return None
+    parser = _PARSERS.get(data.get("type", ""))
+    if parser is None:
+        return None
+    ts = data.get("timestamp")
+    return parser(data, data.get("channel") or {}, _timestamp(ts) if ts is not None else 0.0)
