@@ -247,11 +247,12 @@ class AriClient(AriRest):
             await asyncio.sleep(delay * (0.5 + random.random() / 2))
 
     async def _filter_events(self, lane: Lane) -> None:
-        """Ask Asterisk to send the lane's application only the event types the controller consumes
-        (ivr.ari.events.CONSUMED_EVENT_TYPES). If it cannot be set, every event keeps coming and the parser
-        drops the others: the same behaviour at a higher cost."""
+        """Ask Asterisk to send the lane's application only the event types the controller consumes there
+        (ivr.ari.events: ChannelVarset only to the application that follows channels). If it cannot be set,
+        every event keeps coming and the parser drops the others: the same behaviour at a higher cost."""
+        body = ev.event_filter(follows_channels=lane.app == self._follower)
         try:
-            await self._request("PUT", f"/applications/{lane.app}/eventFilter", body=ev.event_filter())
+            await self._request("PUT", f"/applications/{lane.app}/eventFilter", body=body)
         except (AriError, PbxUnavailable) as exc:
             log.warning("ari.event_filter_not_set", app=lane.app, error=type(exc).__name__)
 

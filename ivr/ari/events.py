@@ -169,14 +169,20 @@ _PARSERS: dict[str, _Parser] = {
 }
 
 # The event types Asterisk is asked to send each of our applications (PUT /applications/{app}/eventFilter, set
-# by ivr.ari.client at every connect): those above. Asterisk drops the others (ChannelDialplan, ChannelCallerId,
-# ChannelConnectedLine, bridge events...) before they are framed and sent.
+# by ivr.ari.client at every connect). Asterisk drops the others (ChannelDialplan, PlaybackContinuing,
+# ChannelCallerId, ChannelConnectedLine, bridge events...) before they are framed and sent.
 CONSUMED_EVENT_TYPES: tuple[str, ...] = tuple(_PARSERS)
+# ChannelVarset only where channels are followed through the dialplan (the staff queue: ARI subscriptions of
+# the "follower" application, ivr.ari.rest.AriRest.follow): an outbound call's channel sets ~5 variables that
+# no one reads, so the applications that only carry calls do without.
+FOLLOWED_ONLY_EVENT_TYPES: tuple[str, ...] = ("ChannelVarset",)
+CALL_EVENT_TYPES: tuple[str, ...] = tuple(t for t in CONSUMED_EVENT_TYPES if t not in FOLLOWED_ONLY_EVENT_TYPES)
 
 
-def event_filter() -> dict[str, list[dict[str, str]]]:
-    """The body of ``PUT /applications/{app}/eventFilter``: only the types the controller consumes."""
-    return {"allowed": [{"type": kind} for kind in CONSUMED_EVENT_TYPES]}
+def event_filter(follows_channels: bool) -> dict[str, list[dict[str, str]]]:
+    """The body of ``PUT /applications/{app}/eventFilter``: the types an application's events are read for."""
+    kinds = CONSUMED_EVENT_TYPES if follows_channels else CALL_EVENT_TYPES
+    return {"allowed": [{"type": kind} for kind in kinds]}
 
 
 def parse(data: Mapping[str, Any]) -> AriEvent | None:

@@ -29,9 +29,14 @@ CONSUMED = (
 )
 
 
+FOLLOWED_ONLY = ("ChannelVarset",)  # read only while a channel is followed through the staff queue
+
+
 def test_the_filter_lists_exactly_the_consumed_types() -> None:
     assert ev.CONSUMED_EVENT_TYPES == CONSUMED
-    assert ev.event_filter() == {"allowed": [{"type": t} for t in CONSUMED]}
+    assert ev.event_filter(follows_channels=True) == {"allowed": [{"type": t} for t in CONSUMED]}
+    calls_only = [t for t in CONSUMED if t not in FOLLOWED_ONLY]
+    assert ev.event_filter(follows_channels=False) == {"allowed": [{"type": t} for t in calls_only]}
 
 
 CH = {"id": "c1", "state": "Up", "caller": {"number": "0900"}, "dialplan": {"exten": "100"}}
@@ -103,7 +108,7 @@ class _Client(AriClient):
 
 
 def test_dispatch_queues_consumed_events_drops_the_rest_and_counts_all() -> None:
-    async def go() -> tuple[list[ev.AriEvent], int, int, Counter[str] | None, int]:
+    async def go() -> tuple[list[object], int, int, Counter[str] | None, int]:
         ari = _Client()
         ari.traffic = Counter()
         queue = ari.subscribe("c1")
@@ -112,7 +117,7 @@ def test_dispatch_queues_consumed_events_drops_the_rest_and_counts_all() -> None
             ari._dispatch(orjson.dumps(data), lane)
         for data in IGNORED:
             ari._dispatch(orjson.dumps(data), lane)
-        items = []
+        items: list[object] = []
         while not queue.empty():
             items.append(queue.get_nowait())
         await ari.close()
@@ -125,14 +130,23 @@ def test_dispatch_queues_consumed_events_drops_the_rest_and_counts_all() -> None
     assert traffic["event Dial"] == 2
 
 
-def test_each_lane_asks_for_the_consumed_types_only() -> None:
+# hotline application -> which application gets ChannelVarset (the one ivr.ari.rest.AriRest.follow subscribes)
+FILTERS = [
+    ("hotline", {"robocall": False, "robocall-rest1": False, "hotline": True}),
+    (None, {"robocall": True, "robocall-rest1": False}),
+]
+
+
+@pytest.mark.parametrize("hotline,varset", FILTERS)
+def test_each_lane_asks_for_the_types_it_consumes(hotline: str | None, varset: dict[str, bool]) -> None:
     async def go() -> list[tuple[str, str, Any]]:
         ari = _Client()
-        for lane in (*ari._lanes.all(), Lane("hotline")):
+        ari.hotline_app = hotline
+        lanes = [*ari._lanes.all()] + ([Lane(hotline)] if hotline else [])
+        for lane in lanes:
             await ari._filter_events(lane)
         await ari.close()
         return ari.requests
 
-    body = {"allowed": [{"type": t} for t in CONSUMED]}
-    assert asyncio.run(go()) == [("PUT", f"/applications/{app}/eventFilter", body)
-                                 for app in ("robocall", "robocall-rest1", "hotline")]
+    assert asyncio.run(go()) == [("PUT", f"/applications/{app}/eventFilter", ev.event_filter(follows))
+                                 for app, follows in varset.items()]
