@@ -179,9 +179,15 @@ FOLLOWED_ONLY_EVENT_TYPES: tuple[str, ...] = ("ChannelVarset",)
 CALL_EVENT_TYPES: tuple[str, ...] = tuple(t for t in CONSUMED_EVENT_TYPES if t not in FOLLOWED_ONLY_EVENT_TYPES)
 
 
+# Not an event, but Asterisk filters it as one (ari_websocket_send_event checks stasis_app_event_allowed): the
+# answers to REST requests over the websocket (ivr.ari.transport). Left out, every request times out.
+REST_ANSWER_TYPE = "RESTResponse"
+
+
 def event_filter(follows_channels: bool) -> dict[str, list[dict[str, str]]]:
-    """The body of ``PUT /applications/{app}/eventFilter``: the types an application's events are read for."""
-    kinds = CONSUMED_EVENT_TYPES if follows_channels else CALL_EVENT_TYPES
+    """The body of ``PUT /applications/{app}/eventFilter``: the types an application's events are read for,
+    and the REST answers."""
+    kinds = (CONSUMED_EVENT_TYPES if follows_channels else CALL_EVENT_TYPES) + (REST_ANSWER_TYPE,)
     return {"allowed": [{"type": kind} for kind in kinds]}
 
 
