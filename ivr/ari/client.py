@@ -35,6 +35,9 @@ Guarantees:
   where residents' calls enter) gets a websocket only between ``hold_hotline()`` and
   ``release_hotline()``: the hotline's owner (ivr.hotline.owner) decides when this process holds it.
 - Credentials travel only in the Authorization header and never appear in logs or errors.
+- Each application is sent only the event types the controller consumes (``PUT .../eventFilter`` at every
+  connect, ivr.ari.events.event_filter: ChannelVarset only to the application that follows channels, and
+  the REST answers, which Asterisk filters like events). Whatever else arrives is dropped by its type.
 """
 from __future__ import annotations
 
