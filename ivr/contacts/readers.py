@@ -197,7 +197,7 @@ def _table(path: Path, rows: Iterable[Sequence[Any]], sheet: str | None) -> Tabl
     data: list[tuple[int, Sequence[Any]]] = [
         (number, row) for number, row in enumerate(scanned[header_index + 1:], start=header_index + 2)
     ]
-    data.extend((number, row) for number, row in enumerate(iterator, start=len(scanned) + 1))
+    data.extend(enumerate(iterator, start=len(scanned) + 1))  # (number, row) pairs made in C
     return Table(sheet, header_index + 1, columns, data)
 
 

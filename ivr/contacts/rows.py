@@ -51,7 +51,10 @@ def parse_row(table: Table, number: int, values: Sequence[Any], default_category
               today: dt.date) -> ParsedRow | None:
     """Read one data row; None for a blank row (nothing but perhaps its STT)."""
     cells = {c.field: (c, values[c.index] if c.index < len(values) else None) for c in table.columns}
-    if all(_blank(v) for field, (_, v) in cells.items() if field != f.SEQ):
+    for field, (_, v) in cells.items():  # a loop, not all(genexpr): this runs for every row
+        if field != f.SEQ and not _blank(v):
+            break
+    else:
         return None
     label = table.row_label(number)
     problems: list[Problem] = []

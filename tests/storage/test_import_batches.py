@@ -25,7 +25,7 @@ from ivr.storage.repo import Repository
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lists"
 NOW = dt.datetime(2021, 7, 15, 2, 0, tzinfo=dt.timezone.utc)
-D15, D16 = dt.date(2021, 7, 15), dt.date(2021, 7, 16)
+D14, D15, D16 = dt.date(2021, 7, 14), dt.date(2021, 7, 15), dt.date(2021, 7, 16)
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 TABLES = ("imports", "contacts", "households", "contact_imports")
 
@@ -275,3 +275,47 @@ def test_undo_rows_are_deleted_in_transactions_of_the_size_asked(repo: Repositor
     repo._forget_undo(done.import_id, 1)
 
     assert left == [1, 0, 0], "one row per transaction, then one that finds none left"
+
+
+def _same_list(tmp_path: Path, tag: str) -> Path:
+    """f1_comma.csv with another checksum (trailing blank lines, one per tag): the same people and values."""
+    copy = tmp_path / f"same_{tag}.csv"
+    copy.write_bytes((FIXTURES / "f1_comma.csv").read_bytes() + b"\n" * len(tag))
+    return copy
+
+
+def test_a_list_with_the_stored_values_moves_only_the_dates(repo: Repository, tmp_path: Path,
+                                                            engine: Engine) -> None:
+    """The known people whose values are unchanged are written by one statement per batch: their dates follow
+    the same rule as a merged person's (list_date and last_seen the newest, first_seen the oldest)."""
+    run(importer(repo, tmp_path), "f1_comma.csv", D15)
+    before = known_rows(engine)
+    later = dt.datetime(2021, 7, 16, 2, 0, tzinfo=dt.timezone.utc)
+    for path, day, when in ((_same_list(tmp_path, "16"), D16, later), (_same_list(tmp_path, "014"), D14, NOW)):
+        imp = ContactImporter(repo, tmp_path / "imports", clock=lambda when=when: when, zone=ZONE, batch_rows=1)
+        result = imp.import_file(path, list_date=day, operator="cdc-staff")
+        assert (result.already_imported, result.imported, result.updated) == (False, 0, 2)
+    after = known_rows(engine)
+    assert after.keys() == before.keys()
+    for i, row in before.items():
+        assert after[i][:9] == row[:9], "the person's values are kept"
+        assert after[i][9:] == (D16, D14, D16, NOW), "list_date, first_seen, last_seen, updated_at"
+
+
+def test_a_failure_after_unchanged_people_restores_their_dates(repo: Repository, tmp_path: Path,
+                                                               engine: Engine) -> None:
+    run(importer(repo, tmp_path), "f1_comma.csv", D15)
+    before = (tables(repo), known_rows(engine), repo.audit_entries())
+    changed: list[int] = []
+
+    def fail(done: int) -> None:
+        if done == 2:  # both known people written, the import not done
+            changed.append(sum(1 for i, v in before[1].items() if known_rows(engine).get(i) != v))
+            raise Stop()
+
+    with pytest.raises(Stop):
+        ContactImporter(repo, tmp_path / "imports", clock=lambda: NOW, zone=ZONE, batch_rows=1,
+                        between=fail).import_file(_same_list(tmp_path, "16"), list_date=D16, operator="cdc-staff")
+    assert changed == [2], "their dates had moved before the failure"
+    assert (tables(repo), known_rows(engine), repo.audit_entries()) == before
+    assert repo.count("import_undo") == 0

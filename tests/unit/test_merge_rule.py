@@ -39,3 +39,16 @@ def test_each_field_follows_the_rule(field: str, newer: bool) -> None:
                                **{**GIVEN, **({field: None} if given_empty else {})})
         assert merge_contact(known, incoming, newer) == expected(known, incoming, newer), \
             (field, newer, stored_empty, given_empty)
+
+
+@pytest.mark.parametrize("newer", [True, False])
+@pytest.mark.parametrize("empty", [(), ("birth_year",), ("sex", "exposure_date"), tuple(OPTIONAL)])
+def test_a_list_that_says_what_is_stored_changes_nothing(empty: tuple[str, ...], newer: bool) -> None:
+    """The contact store relies on it: a known person whose list gives exactly the stored values is not merged,
+    only their dates are written (ivr.storage.contact_store._update_known)."""
+    values = {**KNOWN, **{f: None for f in empty}}
+    for name in ("Nguyễn Văn An", "NGUYEN VAN AN"):
+        known = SimpleNamespace(**{**values, "full_name": name})
+        incoming = ContactData(row="2", name_key="nguyen van an", phone_e164="+84912345678",
+                               **{**values, "full_name": name})
+        assert merge_contact(known, incoming, newer) == {f: getattr(known, f) for f in MERGED_FIELDS}
