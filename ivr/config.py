@@ -296,6 +296,9 @@ class ReportsSettings:
     # The administrative level the summary and the chart group by: auto (districts when the lists carry
     # them, else communes/wards), district, or commune (communes/wards only; the level since 1 July 2025).
     unit_level: str = "auto"
+    # A report command uses several cores (ivr/reports/parallel.py): the open cases read while the day is
+    # counted, the workbook and the charts written by child processes. false: one core, everything in turn.
+    parallel: bool = True
 
     def __post_init__(self) -> None:
         if self.unit_level not in UNIT_LEVELS:

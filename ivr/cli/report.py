@@ -56,8 +56,8 @@ def show(written: Written, as_json: bool) -> None:
 
 
 def deps(ctx: Context, area: str | None) -> ReportDeps:
-    """The reports' dependencies, for one --area when given."""
-    return ctx.app.reports if area is None else dataclasses.replace(ctx.app.reports, area=area)
+    """The reports' dependencies, for one --area when given; using several cores (ivr.reports.parallel)."""
+    return dataclasses.replace(ctx.app.reports, area=area, parallel=ctx.settings.reports.parallel)
 
 
 def warn_if_nobody(ctx: Context, area: str | None) -> None:

@@ -41,7 +41,7 @@ from ivr.scripts.model import Script
 from ivr.speech.library import AudioLibrary
 from ivr.storage.audio_register import AudioRegister, phone_digest
 from ivr.storage.purge_store import AudioSubject, PurgeCounts, PurgePlan, PurgeStore
-from ivr.storage.written_files import FileRegister, RegisteredFile
+from ivr.storage.written_files import PENDING, FileRegister, RegisteredFile
 
 log = get_logger(__name__)
 NOT_PERSONAL = frozenset({"ngay_cach_ly", "xung_ho"})  # the day of quarantine, the form of address: shared by many
@@ -202,7 +202,10 @@ class Purger:
         for path in paths:
             registered = versions.get(path, [])
             current = Path(path)
-            if current.is_file() and sha256_of(current) not in {f.sha256 for f in registered}:
+            versions_written = {f.sha256 for f in registered}
+            # PENDING: registered before it was written, by a report that stopped while writing: this
+            # system's file whatever it holds.
+            if current.is_file() and PENDING not in versions_written and sha256_of(current) not in versions_written:
                 changed.append(path)
             else:
                 deletable += registered

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ivr.contacts.text import strip_accents
 from ivr.logs import get_logger
-from ivr.reports import charts, labels, units
+from ivr.reports import labels, units
 from ivr.reports.cases import (
     AnswerCase, FollowUpCase, follow_up_cases, hotline_answer_cases, robot_answer_cases, sort_cases,
 )
@@ -29,10 +29,11 @@ from ivr.reports.sheets import (
     answer_sheet, cases_sheet, follow_up_sheet, hotline_sheet, not_called_sheet, summary_rows, summary_sheet,
 )
 from ivr.reports.symptoms import SymptomRules
+from ivr.reports.parallel import Jobs, can_fork, started
 from ivr.reports.writers import OutputSet, Sheet, sha256_of, xlsx_and_csvs_of
 from ivr.storage.cases import OpenCase
 from ivr.storage.stops import StoppedRow
-from ivr.storage.written_files import FileRegister, FileToRegister
+from ivr.storage.written_files import PENDING, FileRegister, FileToRegister
 
 log = get_logger(__name__)
 
@@ -54,6 +55,10 @@ class ReportDeps:
     # (hotline callers, who give no address, are then left out).
     unit_level: str = units.AUTO
     area: str | None = None
+    # Several cores at once (ivr.reports.parallel): the open cases read while the day is counted, the heavy
+    # files written by child processes. The command line's reports; not the web console's (its worker threads
+    # make forking unsafe: Jobs would refuse anyway).
+    parallel: bool = False
 
 
 @dataclass(frozen=True)
@@ -177,21 +182,59 @@ class Written:
     figures: dict[str, Any]
 
 
-def write_set(deps: ReportDeps, items: Sequence[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]], *,
-              operator: str, action: str, obj: str, rows: int) -> list[Path]:
-    """Write files (path, kind, the sheets it holds, how to write it) all or nothing, then register them
-    and audit the action in one transaction. A failure to register removes the files again."""
+@dataclass(frozen=True)
+class OutputItem:
+    """A file of a report: where it goes, its kind in the register, the sheets it holds (whose data), how it
+    is written, and ``apart``: for a heavy file (the workbook, the charts), the name of the child process that
+    may write it while the rest are written (files of the same name: one child; ivr.reports.parallel)."""
+
+    path: Path
+    kind: str
+    sheets: Sequence[Sheet]
+    produce: Callable[[Path], None]
+    apart: str | None = None
+
+
+def write_set(deps: ReportDeps, items: Sequence[OutputItem], *, operator: str, action: str, obj: str,
+              rows: int) -> list[Path]:
+    """Write files all or nothing. They are registered first, with whose data they will hold (``reserve``),
+    so that a report stopped half-way leaves no file the purge cannot find; once all are written, their
+    checksums and the audit entry are one transaction (``complete``), then they are renamed into place. A
+    failure removes the files and withdraws the registrations. With ``deps.parallel``, child processes
+    write the heavy files while this process registers them and writes the rest (issue 18, item 6)."""
+    at = deps.clock()
+    files = [FileToRegister(str(item.path.resolve()), item.kind, PENDING, sum(len(s.rows) for s in item.sheets),
+                            frozenset().union(*(s.contact_ids for s in item.sheets)),
+                            frozenset().union(*(s.inbound_call_ids for s in item.sheets))) for item in items]
     with OutputSet() as out:
-        for path, _kind, _sheets, produce in items:
-            out.write(path, produce)
-        paths = out.commit()
-    register_written(deps, [
-        FileToRegister(str(path.resolve()), kind, sha256_of(path), sum(len(s.rows) for s in sheets),
-                       frozenset().union(*(s.contact_ids for s in sheets)),
-                       frozenset().union(*(s.inbound_call_ids for s in sheets)))
-        for path, (_, kind, sheets, _) in zip(paths, items)
-    ], operator=operator, action=action, obj=obj, rows=rows)
-    return paths
+        temps = [out.place(item.path) for item in items]
+        jobs = Jobs(deps.parallel)
+        children: dict[str, list[tuple[Callable[[Path], None], Path]]] = {}
+        for item, tmp in zip(items, temps):
+            if jobs.forking and item.apart is not None:
+                children.setdefault(item.apart, []).append((item.produce, tmp))
+        ids: list[int] = []
+        try:
+            try:
+                for files_of_child in children.values():
+                    jobs.start_all(files_of_child)
+                ids = deps.register.reserve(files, operator=operator, at=at)
+                for item, tmp in zip(items, temps):
+                    if not (jobs.forking and item.apart is not None):
+                        item.produce(tmp)
+            finally:
+                jobs.wait()
+            deps.register.complete(ids, [sha256_of(tmp) for tmp in temps], operator=operator, action=action,
+                                   obj=obj, rows=rows, at=at)
+        except BaseException:
+            if ids:
+                try:
+                    deps.register.cancel(ids)
+                except Exception:  # noqa: BLE001 - e.g. the database went away: a PENDING registration of
+                    pass  # files never put in place names nothing that exists
+            raise
+        log.info("report.files", action=action, files=len(items), children=len(children))
+        return out.commit()
 
 
 def register_written(deps: ReportDeps, files: Sequence[FileToRegister], *, operator: str, action: str, obj: str,
@@ -219,11 +262,13 @@ def area_slug(area: str | None) -> str:
 
 
 def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) -> Written:
+    end_of_day = day_window(day, deps.zone).end
+    cases = deps.cases
+    open_cases = None if cases is None else started(deps.parallel, lambda: cases(end_of_day))
     data = ReportBuilder(deps).days([day], lists=True, answered=False)[0]
     sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns, deps.unit_level))]
-    end_of_day = day_window(day, deps.zone).end
-    if deps.cases is not None:
-        sheets.append(cases_sheet([c for c in deps.cases(end_of_day) if units.in_area(deps.area, c.district, c.ward)],
+    if open_cases is not None:
+        sheets.append(cases_sheet([c for c in open_cases() if units.in_area(deps.area, c.district, c.ward)],
                                   deps.zone))
     sheets += [answer_sheet(labels.URGENT, "danh-sach-khan", data.urgent), follow_up_sheet(data.follow_up),
                hotline_sheet([(day, data.hotline)])]
@@ -232,18 +277,23 @@ def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) ->
                                        deps.zone))
     stem = f"bao-cao-ngay-{day.isoformat()}{area_slug(deps.area)}"
     title = f"{day:%d/%m/%Y}" + (f", {deps.area}" if deps.area else "")
-    workbook, tables = xlsx_and_csvs_of(sheets)
-    items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
-        (out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, workbook)]
+    workbook, tables = xlsx_and_csvs_of(sheets, ahead=deps.parallel and can_fork())
+    items = [OutputItem(out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, workbook, apart="workbook")]
     for sheet, table in zip(sheets, tables):
-        items.append((out_dir / f"{stem}_{sheet.slug}.csv", f"report.daily.{sheet.slug}.csv", [sheet], table))
-    items.append((out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [],
-                  lambda p: charts.calls_per_hour(data.per_hour, f"Cuộc gọi theo giờ và kết quả, ngày {title}", p)))
+        items.append(OutputItem(out_dir / f"{stem}_{sheet.slug}.csv", f"report.daily.{sheet.slug}.csv", [sheet], table))
     by_unit, unit = chart_units(data.summary, deps.unit_level)
-    items.append((out_dir / f"{stem}_lien-lac-theo-huyen.png", "report.daily.chart", [],
-                  lambda p: charts.reached_by_district(by_unit,
-                                                       f"Liên lạc được và không liên lạc được theo {unit}, ngày {title}",
-                                                       p)))
+
+    def hourly(path: Path) -> None:
+        from ivr.reports import charts  # matplotlib: loaded where the chart is drawn (a child process)
+        charts.calls_per_hour(data.per_hour, f"Cuộc gọi theo giờ và kết quả, ngày {title}", path)
+
+    def reached(path: Path) -> None:
+        from ivr.reports import charts
+        charts.reached_by_district(by_unit, f"Liên lạc được và không liên lạc được theo {unit}, ngày {title}", path)
+
+    items.append(OutputItem(out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [], hourly, apart="charts"))
+    items.append(OutputItem(out_dir / f"{stem}_lien-lac-theo-huyen.png", "report.daily.chart", [], reached,
+                            apart="charts"))
     urgent, follow_up = len(data.urgent), len(data.follow_up)
     paths = write_set(deps, items, operator=operator, action="report.daily",
                       obj=f"day:{day.isoformat()}" + (f" area={deps.area}" if deps.area else "") + f" urgent={urgent} follow_up={follow_up}", rows=urgent + follow_up)

@@ -13,8 +13,7 @@ from typing import Any, Callable, Sequence
 
 from ivr import formats
 from ivr.logs import get_logger
-from ivr.reports import charts
-from ivr.reports.daily import ReportBuilder, ReportDeps, Written, area_slug, summary_json, write_set
+from ivr.reports.daily import OutputItem, ReportBuilder, ReportDeps, Written, area_slug, summary_json, write_set
 from ivr.reports.facts import days_window, month_days
 from ivr.reports.figures import Figures, hotline_figures
 from ivr.reports.sheets import hotline_sheet, summary_rows, summary_sheet, total_row
@@ -48,15 +47,18 @@ def write_monthly(deps: ReportDeps, year: int, month: int, out_dir: Path, operat
     sheets = [summary_sheet(rows),
               hotline_sheet([*((d.day, d.hotline) for d in data), (MONTH_LABEL, month_hotline)])]
     stem = f"bao-cao-thang-{year:04d}-{month:02d}{area_slug(deps.area)}"
-    items: list[tuple[Path, str, Sequence[Sheet], Callable[[Path], None]]] = [
-        (out_dir / f"{stem}.xlsx", "report.monthly.xlsx", sheets, xlsx_of(sheets))]
+    items = [OutputItem(out_dir / f"{stem}.xlsx", "report.monthly.xlsx", sheets, xlsx_of(sheets))]
     for sheet in sheets:
-        items.append((out_dir / f"{stem}_{sheet.slug}.csv", f"report.monthly.{sheet.slug}.csv", [sheet],
-                      csv_of(sheet)))
-    items.append((out_dir / f"{stem}_theo-ngay.png", "report.monthly.chart", [],
-                  lambda p: charts.per_day([(d.day, d.summary.total) for d in data],
-                                           f"Kết quả gọi theo ngày, tháng {month:02d}/{year}"
-                                           + (f", {deps.area}" if deps.area else ""), p)))
+        items.append(OutputItem(out_dir / f"{stem}_{sheet.slug}.csv", f"report.monthly.{sheet.slug}.csv", [sheet],
+                                csv_of(sheet)))
+
+    def per_day(path: Path) -> None:
+        from ivr.reports import charts  # matplotlib: loaded where the chart is drawn (a child process)
+        charts.per_day([(d.day, d.summary.total) for d in data],
+                       f"Kết quả gọi theo ngày, tháng {month:02d}/{year}" + (f", {deps.area}" if deps.area else ""),
+                       path)
+
+    items.append(OutputItem(out_dir / f"{stem}_theo-ngay.png", "report.monthly.chart", [], per_day, apart="chart"))
     paths = write_set(deps, items, operator=operator, action="report.monthly",
                       obj=f"month:{year:04d}-{month:02d}" + (f" area={deps.area}" if deps.area else ""),
                       rows=len(rows))

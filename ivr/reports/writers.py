@@ -64,11 +64,16 @@ def write_xlsx_rows(path: Path, name: str, headers: Sequence[str], rows: Iterabl
     write_workbook(path, [XlsxSheet(name, headers, rows, [min(max(len(str(h)) + 4, 12), 40) for h in headers])])
 
 
-def xlsx_and_csvs_of(sheets: Sequence[Sheet]) -> tuple[Callable[[Path], None], list[Callable[[Path], None]]]:
+def xlsx_and_csvs_of(sheets: Sequence[Sheet], ahead: bool = False,
+                     ) -> tuple[Callable[[Path], None], list[Callable[[Path], None]]]:
     """How to write ``sheets`` as a workbook and as a CSV each (the same files as ``xlsx_of`` and ``csv_of``),
     each sheet's cells formatted once: its CSV text, whose cells give the workbook's column widths, is made
-    when the first of its two files is written and kept for the other (issue 18)."""
+    when the first of its two files is written and kept for the other (issue 18). ``ahead``: made now, for
+    files written by different processes (ivr.reports.parallel: a child inherits them)."""
     made: dict[int, tuple[str, list[int]]] = {}
+    if ahead:
+        for i, sheet in enumerate(sheets):
+            made[i] = csv_text_and_widths(sheet.headers, sheet.rows)
 
     def csv_and_widths(i: int) -> tuple[str, list[int]]:
         if i not in made:
@@ -115,6 +120,10 @@ class OutputSet:
     _pending: list[tuple[Path, Path]] = field(default_factory=list)
 
     def write(self, final: Path, produce: Callable[[Path], None]) -> None:
+        produce(self.place(final))
+
+    def place(self, final: Path) -> Path:
+        """The temporary file (made empty, next to ``final``) to write what goes to ``final``."""
         folder = final.parent
         if not folder.is_dir():
             raise UserError(_("{folder}: no such folder (create it first, or choose another place)").format(folder=folder))
@@ -125,7 +134,7 @@ class OutputSet:
         os.close(fd)
         tmp = Path(name)
         self._pending.append((tmp, final))
-        produce(tmp)
+        return tmp
 
     def commit(self) -> list[Path]:
         """Rename every file into place; the paths written, in order."""

@@ -8,6 +8,7 @@ Registering a file and its audit entry is one transaction (migration 0003_writte
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -19,6 +20,11 @@ from ivr.storage import models as m
 from ivr.storage.base import StoreBase, chunks
 from ivr.storage.hotline import InboundCall
 from ivr.storage.types import UtcDateTime
+
+
+# The checksum of a file registered before it is written (``FileRegister.reserve``): a registration still
+# PENDING names a file this system was writing when it stopped.
+PENDING = ""
 
 
 class WrittenFile(m.Base):
@@ -81,30 +87,55 @@ class FileRegister(StoreBase):
                at: dt.datetime) -> list[int]:
         """Register written files and add the audit entry of the report/export that wrote them."""
         with self._write() as s:
-            ids = []
-            for f in files:
-                row = WrittenFile(path=f.path, kind=f.kind, personal=f.personal, sha256=f.sha256, rows=f.rows,
-                                  operator=operator, written_at=at)
-                s.add(row)
-                s.flush()
-                ids.append(row.id)
-                if self._postgres:
-                    # One statement per file and kind of subject: a daily workbook of a province names a
-                    # hundred thousand people, which row by row took seconds (issue 18).
-                    for column, wanted in (("contact_id", f.contact_ids), ("inbound_call_id", f.inbound_call_ids)):
-                        if wanted:
-                            s.execute(text(f"INSERT INTO written_file_subjects (file_id, {column}) "
-                                           "SELECT :file_id, subject FROM unnest(CAST(:ids AS integer[])) AS subject "
-                                           "ORDER BY subject"), {"file_id": row.id, "ids": sorted(wanted)})
-                    continue
-                subjects = [{"file_id": row.id, "contact_id": c, "inbound_call_id": None}
-                            for c in sorted(f.contact_ids)]
-                subjects += [{"file_id": row.id, "contact_id": None, "inbound_call_id": i}
-                             for i in sorted(f.inbound_call_ids)]
-                if subjects:
-                    s.execute(insert(WrittenFileSubject), subjects)
+            ids = self._add(s, files, operator, at)
             self._audit(s, operator, action, obj, rows, at)
             return ids
+
+    def reserve(self, files: Sequence[FileToRegister], *, operator: str, at: dt.datetime) -> list[int]:
+        """Register files about to be written (their ``sha256`` not known yet: ``PENDING``), with whose data
+        they will hold, before a byte of them is written: a process that dies while writing leaves no file
+        the purge cannot find. ``complete`` gives the checksums and the audit entry, ``cancel`` withdraws."""
+        with self._write() as s:
+            return self._add(s, [dataclasses.replace(f, sha256=PENDING) for f in files], operator, at)
+
+    def complete(self, ids: Sequence[int], sha256s: Sequence[str], *, operator: str, action: str, obj: str,
+                 rows: int, at: dt.datetime) -> None:
+        """The reserved files are written: their checksums, and the audit entry, in one transaction."""
+        with self._write() as s:
+            for file_id, sha256 in zip(ids, sha256s, strict=True):
+                s.execute(update(WrittenFile).where(WrittenFile.id == file_id).values(sha256=sha256))
+            self._audit(s, operator, action, obj, rows, at)
+
+    def cancel(self, ids: Sequence[int]) -> None:
+        """Reserved files that were not written after all: their registrations go (subjects first)."""
+        with self._write() as s:
+            s.execute(delete(WrittenFileSubject).where(WrittenFileSubject.file_id.in_(list(ids))))
+            s.execute(delete(WrittenFile).where(WrittenFile.id.in_(list(ids))))
+
+    def _add(self, s: Session, files: Sequence[FileToRegister], operator: str, at: dt.datetime) -> list[int]:
+        ids = []
+        for f in files:
+            row = WrittenFile(path=f.path, kind=f.kind, personal=f.personal, sha256=f.sha256, rows=f.rows,
+                              operator=operator, written_at=at)
+            s.add(row)
+            s.flush()
+            ids.append(row.id)
+            if self._postgres:
+                # One statement per file and kind of subject: a daily workbook of a province names a
+                # hundred thousand people, which row by row took seconds (issue 18).
+                for column, wanted in (("contact_id", f.contact_ids), ("inbound_call_id", f.inbound_call_ids)):
+                    if wanted:
+                        s.execute(text(f"INSERT INTO written_file_subjects (file_id, {column}) "
+                                       "SELECT :file_id, subject FROM unnest(CAST(:ids AS integer[])) AS subject "
+                                       "ORDER BY subject"), {"file_id": row.id, "ids": sorted(wanted)})
+                continue
+            subjects = [{"file_id": row.id, "contact_id": c, "inbound_call_id": None}
+                        for c in sorted(f.contact_ids)]
+            subjects += [{"file_id": row.id, "contact_id": None, "inbound_call_id": i}
+                         for i in sorted(f.inbound_call_ids)]
+            if subjects:
+                s.execute(insert(WrittenFileSubject), subjects)
+        return ids
 
     def naming(self, contact_ids: Iterable[int], inbound_before: dt.datetime | None = None,
                inbound_call_ids: Iterable[int] = ()) -> list[RegisteredFile]:

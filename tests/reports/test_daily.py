@@ -4,9 +4,13 @@ charts, the register of written files and the audit log."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,9 +21,11 @@ from PIL import Image
 import expected as X
 from ivr.cli import main
 from ivr.operator import operator_name
-from ivr.reports.daily import ReportBuilder, ReportDeps, summary_json, write_daily
+from ivr.reports.daily import OutputItem, ReportBuilder, ReportDeps, summary_json, write_daily, write_set
+from ivr.reports.parallel import ChildFailed
+from ivr.reports.writers import Sheet, sha256_of
 from ivr.storage.repo import Repository
-from ivr.storage.written_files import FileRegister
+from ivr.storage.written_files import PENDING, FileRegister
 from seed import CAMPAIGNS, D, HOTLINE, PEOPLE, SCENARIOS, Seeded
 
 SHEETS = ["Tổng hợp", "Danh sách khẩn", "Theo dõi thủ công", "Đường dây nóng"]
@@ -208,3 +214,77 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
 
 def test_every_campaign_of_the_seed_is_in_the_spec(seeded: Seeded) -> None:
     assert set(seeded.campaigns) == set(CAMPAIGNS)
+
+
+def test_files_are_registered_before_a_byte_is_written(deps: ReportDeps, out: Path, engine) -> None:
+    """A report stopped half-way (killed, the disk full) leaves no file the purge cannot find: each file is
+    in the register, with whose data it holds, before it is written; its checksum once all are written."""
+    register = FileRegister(engine)
+    seen: list[tuple[str, str]] = []
+
+    def write(path: Path) -> None:
+        seen.extend((Path(f.path).name, f.sha256) for f in register.files())
+        path.write_text("x")
+
+    sheet = Sheet("T", "t", ["Họ và tên"], [["Lê Thị Bình"]], contact_ids=frozenset({1}))
+    write_set(deps, [OutputItem(out / "a.csv", "report.test.csv", [sheet], write)], operator="t",
+              action="report.test", obj="test", rows=1)
+    assert seen == [("a.csv", PENDING)]
+    (done,) = register.files()
+    assert done.sha256 == sha256_of(out / "a.csv") and [Path(f.path).name for f in register.naming([1])] == ["a.csv"]
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-turn", "parallel"])
+def test_a_report_that_fails_half_way_leaves_no_file_and_no_registration(deps: ReportDeps, out: Path, engine,
+                                                                        parallel: bool) -> None:
+    def fails(path: Path) -> None:
+        path.write_text("half")
+        raise OSError(28, "No space left on device")
+
+    sheet = Sheet("T", "t", ["Họ và tên"], [["Lê Thị Bình"]], contact_ids=frozenset({1}))
+    items = [OutputItem(out / "a.csv", "report.test.csv", [sheet], lambda p: p.write_text("a")),
+             OutputItem(out / "b.xlsx", "report.test.xlsx", [sheet], fails, apart="workbook")]
+    before = Repository(engine).audit_entries(1)
+    with pytest.raises((OSError, ChildFailed)):
+        write_set(dataclasses.replace(deps, parallel=parallel), items, operator="t", action="report.test",
+                  obj="test", rows=1)
+    assert list(out.iterdir()) == [], "no file, no temporary file"
+    assert FileRegister(engine).files(include_deleted=True) == []
+    assert Repository(engine).audit_entries(1) == before, "no audit entry for files not written"
+
+
+def test_the_command_writes_the_same_report_with_child_processes(cli_env: dict[str, str], tmp_path: Path,
+                                                                 engine) -> None:
+    """`robocall report daily` runs in one thread: the workbook and the charts are written by child
+    processes while it registers the files and writes the CSVs; the files are those written in turn
+    (reports.parallel false)."""
+    robocall = Path(sys.executable).parent / "robocall"
+    folders = {}
+    for parallel in ("false", "true"):
+        folders[parallel] = tmp_path / f"parallel-{parallel}"
+        folders[parallel].mkdir()
+        result = subprocess.run([str(robocall), "report", "daily", "--date", "2021-07-15", "--out",
+                                 str(folders[parallel]), "--json"], capture_output=True, text=True, timeout=120,
+                                env={**os.environ, **cli_env, "ROBOCALL_REPORTS_PARALLEL": parallel,
+                                     "ROBOCALL_LOG_FILE": str(tmp_path / "robocall.log"), "ROBOCALL_LOG_LEVEL": "info"})
+        assert result.returncode == 0, result.stderr
+    written = [json.loads(line) for line in (tmp_path / "robocall.log").read_text().splitlines()
+               if '"report.files"' in line]
+    assert [line["children"] for line in written] == [0, 2], "the workbook, and both charts, by child processes"
+    in_turn, forked = folders["false"], folders["true"]
+    names = sorted(p.name for p in in_turn.iterdir())
+    assert sorted(p.name for p in forked.iterdir()) == names and len(names) == 9
+    for name in names:
+        path, other = in_turn / name, forked / name
+        if path.suffix == ".xlsx":
+            mine, theirs = load_workbook(path), load_workbook(other)
+            assert mine.sheetnames == theirs.sheetnames
+            for sheet in mine.sheetnames:
+                assert _rows(mine[sheet]) == _rows(theirs[sheet])
+                assert [c.width for c in mine[sheet].column_dimensions.values()] == \
+                    [c.width for c in theirs[sheet].column_dimensions.values()]
+        else:
+            assert path.read_bytes() == other.read_bytes(), name
+    registered = [f for f in FileRegister(engine).files() if Path(f.path).parent == forked.resolve()]
+    assert sorted((Path(f.path).name, f.sha256) for f in registered) == \
+        sorted((p.name, sha256_of(p)) for p in forked.iterdir())

@@ -34,7 +34,7 @@ from ivr.storage import models as m
 from ivr.storage.hotline import HotlineStore
 from ivr.storage.repo import Repository
 from ivr.storage.purge_store import PurgeStore
-from ivr.storage.written_files import FileRegister
+from ivr.storage.written_files import PENDING, FileRegister, FileToRegister
 from seed import D, HOTLINE, LISTS, PEOPLE, SCENARIOS, ZONE, Person, Seeded, t, utc
 from speaking import SpeakingEngine, load_script
 
@@ -212,6 +212,19 @@ def test_a_file_changed_since_it_was_written_is_reported_not_deleted(world, seed
     assert result.changed_files == (str(tracing.resolve()),)
     assert tracing.exists() and not (reports / "bao-cao-ngay-2021-07-15.xlsx").exists()
     assert purger.run(RETENTION, "t").changed_files == (str(tracing.resolve()),), "reported until dealt with"
+
+
+def test_a_file_a_stopped_report_was_writing_is_deleted(world, seeded: Seeded, engine: Engine) -> None:
+    """A report killed while writing leaves its files registered with no checksum (PENDING): whatever they
+    hold, they are this system's, and the purge deletes them with the data of the people they name."""
+    purger, _speech, _library, reports = world
+    gone = sorted(expected_purged())[0]
+    half = reports / "bao-cao-ngay-2021-07-20.xlsx"
+    FileRegister(engine).reserve([FileToRegister(str(half.resolve()), "report.daily.xlsx", PENDING, 1,
+                                                 frozenset({seeded.contacts[gone]}))], operator="t", at=NOW)
+    half.write_bytes(b"PK\x03\x04 half a workbook")
+    result = purger.run(RETENTION, "t")
+    assert result.changed_files == () and not half.exists()
 
 
 def test_a_report_written_twice_is_deleted_whichever_version_is_on_disk(world, deps: ReportDeps) -> None:
