@@ -8,11 +8,12 @@ A day of a province is some tens of thousands of attempts: fetching them for one
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from sqlalchemy import and_, case, exists, false, func, or_, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from ivr.reports.facts import AnswerFact, AttemptFact, CampaignInfo, InboundFact, Person, Window
 from ivr.storage import models as m
@@ -61,14 +62,19 @@ class ReportQueries(StoreBase):
         query = (select(m.Answer.script).join(A, A.id == m.Answer.attempt_id)
                  .where(A.started_at >= window.start, A.started_at < window.end).distinct())
         with self._read() as s:
-            self._no_jit(s)
             return set(s.scalars(query))
 
-    def _no_jit(self, s: Any) -> None:
-        """PostgreSQL's JIT compiles these one-off aggregates for longer than they run (1.4 of 1.9 s a day on
-        the bench's month, issue 18): off for this transaction."""
-        if self._postgres:
-            s.execute(text("SET LOCAL jit = off"))
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        """A report's read transaction. PostgreSQL, for this transaction: JIT off (it compiles these one-off
+        aggregates for longer than they run: 1.4 of 1.9 s a day on the bench's month, issue 18), and a page
+        read at random priced about as one read in order (random_page_cost 1.1, the SSDs a database runs on;
+        the default 4 is for spinning disks, with which the planner scanned the month's 2 million answers
+        to find a day's 70,000: 320 ms against 65 ms by the index, bench/README.md)."""
+        with super()._read() as s:
+            if self._postgres:
+                s.execute(text("SELECT set_config('jit', 'off', true), set_config('random_page_cost', '1.1', true)"))
+            yield s
 
     def day_counts(self, window: Window, symptom_choices: Mapping[str, Iterable[tuple[str, str]]],
                    *, completed: Iterable[str], away: str, opted_out: str, done: str) -> list[GroupCounts]:
@@ -118,7 +124,6 @@ class ReportQueries(StoreBase):
             .group_by(cases.c.category, cases.c.district, cases.c.ward, cases.c.campaign_id)
         )
         with self._read() as s:
-            self._no_jit(s)
             rows = [GroupCounts(r[0], r[1], r[2], r[3], tuple(int(v) for v in r[4:])) for r in s.execute(query)]
         # A case with no figure that day (an attempt of the day before, ended after midnight...) adds nothing;
         # a group of such cases only is no group (as in ivr.reports.figures.summarise). Left to Python: a
@@ -135,7 +140,6 @@ class ReportQueries(StoreBase):
         query = (select(m.Answer.attempt_id).join(A, A.id == m.Answer.attempt_id)
                  .where(A.started_at >= window.start, A.started_at < window.end, or_(*flagged)).distinct())
         with self._read() as s:
-            self._no_jit(s)
             return set(s.scalars(query))
 
     def purged_symptoms_in(self, window: Window) -> set[int]:

@@ -81,6 +81,8 @@ class Contacts(Protocol):
 class ContactStore(StoreBase):
     """Imports and contacts. Every method is one transaction."""
 
+    _free_until = 0.0  # SQLite: when the pause after this store's last import batch is over (``_batch``)
+
     # -- imports ---------------------------------------------------------------------------------------
     def find_import(self, sha256: str) -> r.ImportRecord | None:
         with self._read() as s:
@@ -163,26 +165,34 @@ class ContactStore(StoreBase):
                 import_id = imp.id
             try:
                 size = max(1, batch_rows)
+                # Each batch's rows are made before its transaction: on SQLite, while the lock is left free
+                # after the previous one (``_batch``), not while it is held.
                 for start in range(0, len(new), size):
+                    part = new[start:start + size]
+                    rows = self._contact_rows(part, opted_out, batch.list_date, now)
+                    links = [{"import_id": import_id, "contact_id": 0, "category": c.category, "row": c.row,
+                              "added": True} for c in part]
                     with self._batch() as s:
-                        part = new[start:start + size]
                         self._add_households(s, sorted({c.phone_e164 for c in part} - households.keys()),
                                              households, now)
-                        ids = self._add_contacts(s, part, households, opted_out, batch.list_date, now)
-                        bulk.insert_rows(s, m.table_of(m.ContactImport), [
-                            {"import_id": import_id, "contact_id": i, "category": c.category, "row": c.row,
-                             "added": True} for i, c in zip(ids, part)])
+                        ids = bulk.allocate_ids(s, m.table_of(m.Contact), len(part))
+                        for row, link, i, c in zip(rows, links, ids, part):
+                            row["id"] = link["contact_id"] = i
+                            row["household_id"] = households[c.phone_e164]
+                        bulk.insert_rows(s, m.table_of(m.Contact), rows)
+                        bulk.insert_rows(s, m.table_of(m.ContactImport), links)
                     if between is not None:
                         between(start + len(part))
                 for start in range(0, len(known), size):
                     part, part_ids = known[start:start + size], known_ids[start:start + size]
+                    links = [{"import_id": import_id, "contact_id": i, "category": c.category, "row": c.row,
+                              "added": False} for i, c in zip(part_ids, part)]
                     with self._batch() as s:
-                        bulk.insert_rows(s, m.table_of(m.ContactImport), [
-                            {"import_id": import_id, "contact_id": i, "category": c.category, "row": c.row,
-                             "added": False} for i, c in zip(part_ids, part)])
+                        bulk.insert_rows(s, m.table_of(m.ContactImport), links)
                         self._update_known(s, import_id, part, part_ids, batch.list_date, now, merge)
                     if between is not None:
                         between(len(new) + start + len(part))
+                self._wait_free()
                 with self._write() as s:  # short: the updates are written, their undo rows are not read here
                     s.execute(update(m.Import).where(m.Import.id == import_id).values(status=DONE))
                     self._audit(s, batch.operator, "contacts.import", f"import:{import_id}", len(batch.contacts), now)
@@ -238,8 +248,11 @@ class ContactStore(StoreBase):
 
     @contextmanager
     def _batch(self) -> Iterator[Session]:
-        """One batch's write transaction; on SQLite, then a pause (``batch_pause`` of the time it held the lock),
-        so that a writer waiting for the lock gets it before the next batch."""
+        """One batch's write transaction. On SQLite the lock is then left free for a while (``batch_pause`` of
+        the time it held it), so that a writer waiting for it gets it before the next batch: the next batch
+        (or the import's last write) waits for what is left of that pause when it begins, so that the work
+        done in between (the next batch's rows) is done while the lock is free, not after."""
+        self._wait_free()
         started = time.monotonic()
         with self._write() as s:
             if self._postgres:  # no wait for the disk at each batch's commit: a database crash may lose the
@@ -248,7 +261,13 @@ class ContactStore(StoreBase):
                 s.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield s
         if not self._postgres:
-            time.sleep(batch_pause(time.monotonic() - started))
+            self._free_until = time.monotonic() + batch_pause(time.monotonic() - started)
+
+    def _wait_free(self) -> None:
+        """Wait until the pause after this store's last batch is over (nothing to wait for on PostgreSQL)."""
+        delay = self._free_until - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
 
     @contextmanager
     def _import_lock(self) -> Iterator[None]:
@@ -372,21 +391,19 @@ class ContactStore(StoreBase):
                                     for i, p in zip(ids, phones)])
         households.update(zip(phones, ids))
 
-    def _add_contacts(self, s: Session, new: Sequence[r.ContactData], households: Mapping[str, int],
-                      opted_out: set[str], list_date: dt.date, now: dt.datetime) -> list[int]:
-        table = m.table_of(m.Contact)
-        ids = bulk.allocate_ids(s, table, len(new))
-        bulk.insert_rows(s, table, [
+    def _contact_rows(self, new: Sequence[r.ContactData], opted_out: set[str], list_date: dt.date,
+                      now: dt.datetime) -> list[dict[str, Any]]:
+        """New people's rows, but for their ids and households' ids (given in the batch's transaction)."""
+        return [
             {
-                "id": i, "household_id": households[c.phone_e164], "phone_e164": c.phone_e164,
+                "id": 0, "household_id": 0, "phone_e164": c.phone_e164,
                 "name_key": c.name_key, **{f: getattr(c, f) for f in r.MERGED_FIELDS},
                 "list_date": list_date, "first_seen": list_date, "last_seen": list_date,
                 "opted_out": c.phone_e164 in opted_out, "pseudonym": self._pseudonyms(),
                 "created_at": now, "updated_at": now,
             }
-            for i, c in zip(ids, new)
-        ])
-        return ids
+            for c in new
+        ]
 
     # -- contacts --------------------------------------------------------------------------------------
     def list_contacts(self, list_date: dt.date | None = None, category: str | None = None) -> list[r.Contact]:

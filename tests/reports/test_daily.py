@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from sqlalchemy import text
 from PIL import Image
 
 import expected as X
@@ -250,6 +251,7 @@ def test_a_report_that_fails_half_way_leaves_no_file_and_no_registration(deps: R
                   obj="test", rows=1)
     assert list(out.iterdir()) == [], "no file, no temporary file"
     assert FileRegister(engine).files(include_deleted=True) == []
+    assert Repository(engine).count("written_file_subjects") == 0, "whose data they held went with them"
     assert Repository(engine).audit_entries(1) == before, "no audit entry for files not written"
 
 
@@ -288,3 +290,15 @@ def test_the_command_writes_the_same_report_with_child_processes(cli_env: dict[s
     registered = [f for f in FileRegister(engine).files() if Path(f.path).parent == forked.resolve()]
     assert sorted((Path(f.path).name, f.sha256) for f in registered) == \
         sorted((p.name, sha256_of(p)) for p in forked.iterdir())
+
+
+def test_a_report_reads_by_index_what_it_needs_of_a_day(deps: ReportDeps, engine) -> None:
+    """PostgreSQL plans a report's reads for SSDs (random_page_cost 1.1: an index scan for a day's answers
+    rather than a scan of the month's) and without JIT, in the report's transactions only."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("planner settings of PostgreSQL; SQLite has none")
+    with deps.queries._read() as s:
+        settings = s.execute(text("SELECT current_setting('random_page_cost'), current_setting('jit')")).one()
+    assert tuple(settings) == ("1.1", "off")
+    with engine.connect() as connection:
+        assert connection.execute(text("SHOW random_page_cost")).scalar() != "1.1", "not beyond the report"

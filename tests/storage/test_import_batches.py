@@ -319,3 +319,31 @@ def test_a_failure_after_unchanged_people_restores_their_dates(repo: Repository,
     assert changed == [2], "their dates had moved before the failure"
     assert (tables(repo), known_rows(engine), repo.audit_entries()) == before
     assert repo.count("import_undo") == 0
+
+
+def test_the_pause_after_a_batch_is_kept_free_but_the_work_in_between_counts(tmp_path, monkeypatch) -> None:
+    """SQLite: after a batch the lock is left free for batch_pause(held) before the store takes it again; the
+    next batch's rows made meanwhile take from that pause instead of adding to it (issue 18, item 5)."""
+    import time
+
+    from ivr.storage import contact_store
+    from ivr.storage.contact_store import ContactStore
+    from ivr.storage.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'pause.db'}"
+    migrate(url)
+    store = ContactStore(make_engine(url))
+    monkeypatch.setattr(contact_store, "batch_pause", lambda held: 0.2)
+    slept: list[float] = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(contact_store.time, "sleep", lambda seconds: (slept.append(seconds), real_sleep(seconds)))
+    with store._batch():
+        pass
+    committed = time.monotonic()
+    real_sleep(0.05)  # the next batch's rows being made
+    with store._batch():
+        began = time.monotonic()
+    assert began - committed >= 0.2, "the lock was left free for the whole pause"
+    assert len(slept) == 1 and slept[0] <= 0.2 - 0.05, "the work in between took its share of the pause"
+    store._wait_free()  # the pause after the second batch
+    assert time.monotonic() - began >= 0.2

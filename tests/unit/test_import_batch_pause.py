@@ -40,3 +40,4 @@ def test_the_pause_is_shorter_than_a_batch_of_2000_people(held_ms: float) -> Non
     held = held_ms / 1000
     assert batch_pause(held) < held * 0.85
     assert batch_pause(held) <= BATCH_PAUSE
+
