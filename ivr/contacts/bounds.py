@@ -26,7 +26,11 @@ from ivr.i18n import _
 
 MIB = 1 << 20
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
-_LONG_ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{7,})"')
+# A row number of 7 digits or more: looked for as the attribute alone (a literal the regex engine finds at
+# the speed of a byte search), then checked to be a <row>'s r (_ROW_TAG) only where one is found.
+_LONG_NUMBER = re.compile(rb'r="(\d{7,})"')
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row(?:\s[^<>]*)?\sr="$')
+_TAIL = 4096  # bytes kept from the previous block: a <row ...> start tag is shorter
 EXCEL_MAX_ROWS = 1_048_576  # the last row Excel has: a sheet numbering a row beyond it is damaged (or hostile)
 _DIMENSION_SCAN = 4096  # the <dimension> element comes before the sheet's data, within the first bytes
 
@@ -96,9 +100,12 @@ def _numbers_a_row_beyond(head: bytes, stream: Any, last: int) -> bool:
     block = head
     while block:
         text = tail + block
-        if any(int(m.group(1)) > last for m in _LONG_ROW.finditer(text)):
-            return True
-        tail = text[-64:]
+        for match in _LONG_NUMBER.finditer(text):
+            if int(match.group(1)) > last:
+                tag = text.rfind(b"<", 0, match.start())
+                if _ROW_TAG.match(text[max(tag, 0):match.start(1)]):
+                    return True
+        tail = text[-_TAIL:]
         block = stream.read(1 << 20)
     return False
 
