@@ -299,7 +299,7 @@ class ContactStore(StoreBase):
         delete the undo rows a done import left (a crash right after it was marked DONE)."""
         with self._read() as s:
             unfinished = list(s.scalars(select(m.Import.id).where(m.Import.status == IMPORTING)))
-            finished = list(s.scalars(select(m.ImportUndo.import_id).distinct().join(m.Import)
+            finished = list(s.scalars(select(m.ImportUndo.import_id).distinct().join(m.Import, m.Import.id == m.ImportUndo.import_id)
                                       .where(m.Import.status != IMPORTING)))
         for import_id in unfinished:
             self._undo(import_id, BATCH_ROWS)
@@ -320,7 +320,7 @@ class ContactStore(StoreBase):
     def _undo(self, import_id: int, size: int) -> None:
         """Undo an unfinished import, in transactions of ``size`` people: the known people's old values put
         back (from import_undo, whose rows go in the same transaction), the contacts it added deleted, the
-        households left with nobody, then the import (its links go with it). The import row goes last, so an
+        households left with nobody, the links of the people it did not add, then the import. The import row goes last, so an
         undo cut short is finished by the next import. Nothing is done to an import that is DONE."""
         CI, C, H, U = m.ContactImport, m.Contact, m.Household, m.ImportUndo
         with self._read() as s:
@@ -347,6 +347,13 @@ class ContactStore(StoreBase):
                 s.execute(delete(C).where(C.id.in_(ids)))
                 s.execute(delete(H).where(H.phone_e164.in_(phones),
                                           ~select(C.id).where(C.household_id == H.id).exists()))
+        some = select(CI.contact_id).where(CI.import_id == import_id).order_by(CI.contact_id).limit(size)
+        while True:  # the links of the people it did not add (no foreign key deletes them with the import)
+            with self._batch() as s:
+                deleted = s.connection().execute(delete(CI).where(CI.import_id == import_id,
+                                                                  CI.contact_id.in_(some.scalar_subquery()))).rowcount
+            if deleted < size:
+                break
         with self._write() as s:
             s.execute(delete(m.Import).where(m.Import.id == import_id, m.Import.status == IMPORTING))
 
@@ -413,7 +420,7 @@ class ContactStore(StoreBase):
         """
         query = select(m.Contact).where(~being_imported(m.Contact.id)).order_by(m.Contact.id)
         if list_date is not None:
-            on_list = (select(m.ContactImport.contact_id).join(m.Import)
+            on_list = (select(m.ContactImport.contact_id).join(m.Import, m.Import.id == m.ContactImport.import_id)
                        .where(m.Import.list_date == list_date, m.Import.status == DONE))
             if category is not None:
                 on_list = on_list.where(m.ContactImport.category == category)

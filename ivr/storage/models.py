@@ -113,7 +113,9 @@ class ContactImport(Base):
     """Who was on which list, and as F1 or F2 that day: campaigns select "the F1 list of day D" from here."""
 
     __tablename__ = "contact_imports"
-    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True)
+    # imports.id, without a foreign key (migration 0014: a hundred thousand links of one import, each checked
+    # against the one import row); the import's undo deletes them before its row (ivr.storage.contact_store).
+    import_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
     category: Mapped[str] = mapped_column(String(2))
@@ -128,7 +130,7 @@ class ImportUndo(Base):
     Written with the update, in the same batch transaction; deleted once the import is done or undone."""
 
     __tablename__ = "import_undo"
-    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True)
+    import_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # imports.id, no foreign key (as above)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
     full_name: Mapped[str] = mapped_column(String(200))
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)

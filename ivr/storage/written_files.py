@@ -48,9 +48,9 @@ class WrittenFileSubject(m.Base):
     __tablename__ = "written_file_subjects"
     __table_args__ = (CheckConstraint("(contact_id IS NULL) <> (inbound_call_id IS NULL)", name="one_subject"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    # No foreign key (migration 0014): checked row by row, it was three quarters of registering a daily
-    # report; this store adds a file's subjects with the file and deletes them before it (``cancel``,
-    # ``mark_deleted``), and reads them through the file.
+    # written_files.id, without a foreign key (migration 0014): checked row by row, it was three quarters of
+    # registering a daily report; this store adds a file's subjects with the file, deletes them before it
+    # (``cancel``, ``mark_deleted``) and reads them through it.
     file_id: Mapped[int] = mapped_column(Integer, index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     inbound_call_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_calls.id"), index=True)
