@@ -8,11 +8,15 @@ spread (about ±10 %) is as large as one change's effect. This one times, in thi
   decoded to) and by orjson (from the bytes); a REST request written by json and by orjson;
 - what a call does on the event loop, on asyncio's loop and on uvloop's: a database call handed to a
   thread and back (asyncio.to_thread, ~10 a call), an event through a channel's queue to the task waiting
-  for it (~27 a call; the session's wait under asyncio.wait_for and under asyncio.timeout), and a websocket-sized message over a local socket pair (~45 a call).
+  for it (~27 a call; the session's wait under asyncio.wait_for, under asyncio.timeout, and with the session's
+  one watchdog timer per call), and a websocket-sized message over a local socket pair (~45 a call);
+- a whole call of the frozen F1 script (bench/scripts/f1_daily.yaml, 8 keys) through the pure call machine,
+  its new states made by dataclasses.replace and by ivr.frozen.replace (the fourth pass).
 """
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import socket
 import sys
@@ -23,7 +27,12 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ivr import eventloop  # noqa: E402
+from ivr import eventloop, frozen  # noqa: E402
+from ivr.calls import machine  # noqa: E402
+from ivr.calls.conversation import ScriptConversation  # noqa: E402
+from ivr.calls.session import _Watchdog  # noqa: E402
+from ivr.scripts import interpreter  # noqa: E402
+from ivr.scripts.loader import load  # noqa: E402
 
 # As Asterisk 22 sends them (one outbound call's channel; the fields Asterisk puts in every event).
 _CHANNEL = {"id": "rc-a123456", "name": "PJSIP/trunk-0000a1b2", "state": "Up", "protocol_id": "3f1c9a@127.0.0.1",
@@ -103,8 +112,19 @@ async def loop_work(n: int) -> dict[str, float]:
         await task
         return (time.process_time() - t0) / n * 1e6
 
+    async def consumer_watchdog() -> None:  # the session's wait since the fourth pass
+        dog = _Watchdog(asyncio.get_running_loop(), 20, queue)
+        for _ in range(n):
+            dog.waiting()
+            try:
+                await queue.get()
+            finally:
+                dog.woke()
+        dog.cancel()
+
     per_event_wait_for = await through_queue(consumer_wait_for)
     per_event = await through_queue(consumer)
+    per_event_watchdog = await through_queue(consumer_watchdog)
 
     a, b = socket.socketpair()
     ra, wa = await asyncio.open_connection(sock=a)
@@ -120,11 +140,49 @@ async def loop_work(n: int) -> dict[str, float]:
     for w in (wa, wb):
         w.close()
     return {"to_thread_round_trip_us": to_thread, "queued_event_us_wait_for": per_event_wait_for,
-            "queued_event_us_timeout": per_event, "socket_message_us": socket_msg}
+            "queued_event_us_timeout": per_event, "queued_event_us_watchdog": per_event_watchdog,
+            "socket_message_us": socket_msg}
+
+
+def call_machine() -> dict[str, float]:
+    """A whole F1 call (answered, 8 keys each after its prompt, hung up) through machine.step: CPU µs a call."""
+    script = load(Path(__file__).resolve().parent / "scripts" / "f1_daily.yaml")
+    conv = ScriptConversation(script, {"ho_ten": "Nguyễn Văn A", "ngay_cach_ly": "5", "dia_chi": "12 Lê Lợi"})
+    plan = machine.CallPlan("c1", "PJSIP/0900000001@trunk", '"So Y te" <1080>', 30, conv,
+                            media=lambda p: f"sound:{p.id}", app_args="a1", max_duration=600)
+
+    def one_call() -> None:
+        state, commands = machine.start(plan)
+        pending: list[machine.Event] = [machine.Ringing(), machine.Answered()]
+        keys = iter("11222222")
+        while True:
+            for cmd in commands:
+                if isinstance(cmd, machine.StartPlayback):
+                    pending.append(machine.PlaybackEnded(cmd.playback_id))
+                elif isinstance(cmd, machine.StartTimer) and cmd.token.startswith(machine.DIGIT_TIMER):
+                    key = next(keys, None)
+                    pending.append(machine.Dtmf(key) if key else machine.TimerFired(cmd.token))
+                elif isinstance(cmd, machine.HangupChannel):
+                    pending += [machine.HangupRequested(16, 0), machine.Gone(16, 0)]
+                elif isinstance(cmd, machine.Done):
+                    assert cmd.result.keys == "11222222", cmd.result
+                    return
+            state, commands = machine.step(plan, state, pending.pop(0))
+
+    def calls(n: int) -> None:
+        for _ in range(n):
+            one_call()
+
+    out = {}
+    for name, replace in (("dataclasses_replace", dataclasses.replace), ("frozen_replace", frozen.replace)):
+        machine.replace = interpreter.replace = replace  # type: ignore[attr-defined]
+        out[f"f1_call_us_{name}"] = cpu(calls, 2_000)
+    machine.replace = interpreter.replace = frozen.replace  # type: ignore[attr-defined]
+    return out
 
 
 def main() -> None:
-    out: dict[str, object] = {"codec": codec()}
+    out: dict[str, object] = {"codec": codec(), "call_machine": call_machine()}
     for name, use in (("asyncio", False), ("uvloop", True)):
         out[name] = eventloop.run(loop_work(50_000), use_uvloop=use)
     print(json.dumps(out, indent=2))

@@ -56,6 +56,7 @@ from ivr.storage.repo import Repository
 
 log = get_logger(__name__)
 MEDIA_MEMO_LIMIT = 20_000  # prompts remembered (the fixed ones of a script are a few dozen)
+PREPARED_MEMO_LIMIT = 2_000  # contacts whose values and prompts the look-ahead made, kept for their claim
 STATUS_EVERY = 1.0  # seconds between two reads of the campaign's status while it dials
 PBX_WAIT_SECONDS = 60.0  # with ARI unreachable this long and no call in progress, stop the campaign
 
@@ -177,10 +178,18 @@ class Dialer:
         self.events = events
         self._pbx_down_since: float | None = None
         # prompt -> media URI of fixed prompts and parts already looked up: the same for every contact, and
-        # looking them up again costs a dozen file checks each (bench/README.md). A contact's values are
-        # looked up each time: a purge may have deleted one since.
+        # looking them up again costs a dozen file checks each (bench/README.md).
         self._media: dict[Prompt, str] = {}
+        # A contact's values: looked up again (in a thread) unless this process has registered that very file
+        # as this contact's (``_registered``): a purge or an erasure deletes a file only once no registration
+        # of it stands, so a file registered to the contact about to be called is still there. The look-ahead
+        # registers them; the claim's set-up then needs no hand-off (bench/README.md, "Fourth pass").
+        self._value_media: dict[Prompt, str] = {}
         self._registered: set[tuple[int, str]] = set()  # (contact, audio key) in the register already
+        # contact id -> (the contact's record, the day, the script, its variables, its prompts' parts), as the
+        # look-ahead made them: the claim's set-up takes them when the record, the day and the script are the same.
+        self._prepared: dict[int, tuple[r.Contact, dt.date, Script, dict[str, str],
+                                        dict[Prompt, tuple[Prompt, ...]]]] = {}
         self.audio_register = AudioRegister(repo.engine)
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
@@ -447,8 +456,16 @@ class Dialer:
                              ) -> tuple[dict[str, str], dict[Prompt, tuple[str, ...]]]:
         """The contact's values and each prompt's media: their values rendered (or found in the cache, as the
         look-ahead left them) and registered as theirs."""
-        variables = contact_variables(contact, self.clock().date(), AddressRule.of(self.settings.call))
-        parts = prepare.script_parts(script, variables)
+        today = self.clock().date()
+        made = self._prepared.pop(contact.id, None)
+        if made is not None and made[0] == contact and made[1] == today and made[2] is script:
+            variables, parts = made[3], made[4]  # as the look-ahead made them: the same record, day and script
+        else:
+            variables = contact_variables(contact, today, AddressRule.of(self.settings.call))
+            parts = prepare.script_parts(script, variables)
+        self._prepared[contact.id] = (contact, today, script, variables, parts)
+        while len(self._prepared) > PREPARED_MEMO_LIMIT:
+            del self._prepared[next(iter(self._prepared))]
         media = await self.prepare_media(parts, contact.id)  # registers the contact's values as theirs
         return variables, media
 
@@ -512,19 +529,23 @@ class Dialer:
         unique = list(dict.fromkeys(p for ps in parts.values() for p in ps))
         values = [p for p in unique if is_value(p)]
         missing = [p for p in unique if not is_value(p) and p not in self._media]
-        if missing or values:
-            new = self._unregistered(contact_id, values)
+        new = self._unregistered(contact_id, values) if values else []
+        if missing or new or any(p not in self._value_media for p in values):
             # Retried as a whole across a database outage (looking the files up again changes nothing).
             found = await self.db.run("prepare_media", self._media_and_register, missing + values, new)
             if new:
                 if len(self._registered) > MEDIA_MEMO_LIMIT:
                     self._registered.clear()
+                    self._value_media.clear()  # a value is taken from the memo only while registered here
                 self._registered.update((contact_id, k) for _c, _p, k in new)
             if len(self._media) > MEDIA_MEMO_LIMIT:
                 self._media.clear()
-            self._media.update((p, uri) for p, uri in found.items() if not is_value(p))
+            if len(self._value_media) > MEDIA_MEMO_LIMIT:
+                self._value_media.clear()
+            for p, uri in found.items():
+                (self._value_media if is_value(p) else self._media)[p] = uri
         else:
-            found = {}
+            found = {p: self._value_media[p] for p in values}  # every one registered as this contact's here
         return {prompt: tuple(found[p] if p in found else self._media[p] for p in ps) for prompt, ps in parts.items()}
 
     async def _hang_up(self, channel_id: str) -> None:

@@ -21,8 +21,8 @@ The events and commands themselves are in vocabulary.py (re-exported here).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, replace
-from typing import Callable, Generic, Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Generic, Protocol, TypeVar
 
 from ivr.calls import outcomes
 from ivr.calls.vocabulary import (
@@ -36,6 +36,11 @@ from ivr.scripts.interpreter import (
 )
 from ivr.scripts.interpreter import Command as ConversationCommand
 from ivr.scripts.model import Prompt
+
+if TYPE_CHECKING:
+    from dataclasses import replace  # mypy checks each replace's field names and types
+else:
+    from ivr.frozen import replace  # the same result, a __dict__ copy (≈ 115 new states a call)
 
 MAX_TYPEAHEAD = 16  # keys kept during a non-interruptible prompt; a DTMF flood beyond is dropped
 

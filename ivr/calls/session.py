@@ -41,6 +41,54 @@ def _is_machine_event(item: object) -> TypeGuard[machine.Event]:
 
 _MACHINE_EVENTS: tuple[type, ...] = get_args(machine.Event)
 RETRY_LIMIT = 30  # one a second: outlasts a websocket/ARI outage of half a minute
+_EARLY = 0.001  # a timer may fire this much before its time (uvloop's timers count whole milliseconds)
+
+
+class _Silence:
+    """Put in the channel's queue by the watchdog: no event for ``CallPlan.watchdog`` seconds."""
+
+
+_SILENCE = _Silence()
+
+
+class _Watchdog:
+    """"No event for ``seconds`` while waiting for one", as one timer per call moved on lazily.
+
+    Each wait for the next item notes when it began (``waiting``) and ``woke`` when it got one. The timer, when
+    it fires, puts ``_SILENCE`` in the queue if the current wait has lasted ``seconds`` with the queue empty, and
+    otherwise re-arms itself for when it will have. The same as a timeout around every wait (the session's wait
+    before, asyncio.timeout), without a timer made and cancelled for each of the call's ≈ 20 events
+    (bench/README.md, "Fourth pass").
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, seconds: float, queue: ChannelQueue) -> None:
+        self._loop, self._seconds, self._queue = loop, seconds, queue
+        self._since: float | None = None  # when the current wait began; None: not waiting
+        self._handle: asyncio.TimerHandle | None = None
+
+    def waiting(self) -> None:
+        self._since = self._loop.time()
+        if self._handle is None:
+            self._handle = self._loop.call_at(self._since + self._seconds, self._fire)
+
+    def woke(self) -> None:
+        self._since = None
+
+    def cancel(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+    def _fire(self) -> None:
+        self._handle = None
+        if self._since is None or not self._queue.empty():
+            return  # not waiting, or an item is on its way to the waiter: the next wait arms it again
+        due = self._since + self._seconds
+        if self._loop.time() >= due - _EARLY:
+            self._since = None
+            self._queue.put_nowait(_SILENCE)
+        else:
+            self._handle = self._loop.call_at(due, self._fire)
 
 
 @dataclass(frozen=True)
@@ -141,6 +189,7 @@ class CallSession:
         first_audio: float | None = None
         bound = log.bind(call=plan.call_id)
         latency = _Latency(self.metrics)
+        watchdog = _Watchdog(loop, plan.watchdog, queue)
         state, commands = machine.start(plan)
         try:
             while True:
@@ -157,7 +206,7 @@ class CallSession:
                         first_audio = (self.monotonic() - answered_t) * 1000
                     if failure is not None:
                         queue.put_nowait(failure)
-                event = await self._next(plan, queue, latency)
+                event = await self._next(plan, queue, latency, watchdog)
                 if isinstance(event, _Retry):
                     await self._retry(plan, event, queue, timers, loop)
                     commands = ()
@@ -173,18 +222,21 @@ class CallSession:
                 if state.phase is not before:
                     bound.info("call.transition", src=before.value, dst=state.phase.value, on=type(event).__name__)
         finally:
+            watchdog.cancel()
             for handle in timers.values():
                 handle.cancel()
             self.ari.unsubscribe(plan.call_id)
 
-    async def _next(self, plan: machine.CallPlan, queue: ChannelQueue,
-                    latency: "_Latency") -> machine.Event | _Retry | None:
+    async def _next(self, plan: machine.CallPlan, queue: ChannelQueue, latency: "_Latency",
+                    watchdog: _Watchdog) -> machine.Event | _Retry | None:
+        # One watchdog timer per call, not a timeout per wait (asyncio.timeout made and cancelled a timer for
+        # every event of every call; wait_for before it, a task as well).
+        watchdog.waiting()
         try:
-            # asyncio.timeout, not wait_for: no task made for every event of every call (Python 3.11's
-            # wait_for wraps the get in one).
-            async with asyncio.timeout(plan.watchdog):
-                item = await queue.get()
-        except TimeoutError:
+            item = await queue.get()
+        finally:
+            watchdog.woke()
+        if item is _SILENCE:
             return await self._watchdog(plan)
         if isinstance(item, ev.AriEvent):
             latency.seen(item)

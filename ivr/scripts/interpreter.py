@@ -28,15 +28,20 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping, Union
+from typing import TYPE_CHECKING, Mapping, Union
 
 from ivr.scripts.model import (
     ADDRESS_FORMS, AUTO_OUTCOME, FORM_VARIABLE, PLACEHOLDER_RE, SYMPTOM_FLAG, VERIFY_FAILED, VERIFY_NO_INPUT,
     VERIFY_PASSED, VERIFY_QUESTION, VERIFY_VARIABLE, AskStep, EndStep, Prompt, PromptTemplate, SayStep, Script,
     TransferStep, VerifyStep, step_prompts,
 )
+
+if TYPE_CHECKING:
+    from dataclasses import replace  # mypy checks each replace's field names and types
+else:
+    from ivr.frozen import replace  # the same result, a __dict__ copy (ivr/frozen.py)
 
 SCRIPT_ERROR_OUTCOME = "script_error"  # a step id the script does not define (an unchecked script)
 TRANSFER_FAILED_OUTCOME = "transfer_failed"

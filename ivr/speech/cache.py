@@ -10,6 +10,7 @@ both succeed with identical results.
 """
 from __future__ import annotations
 
+import functools
 import grp
 import hashlib
 import json
@@ -57,6 +58,7 @@ def normalise_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@functools.lru_cache(maxsize=16_384)  # pure; a call's set-up asks for each of its parts' keys several times
 def tts_key(engine: str, voice: str, rate: int, text: str) -> str:
     material = json.dumps(["tts", FORMAT, engine, voice, rate, normalise_text(text)], ensure_ascii=False)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()

@@ -4,6 +4,7 @@ so a call's set-up finds its audio ready; nothing is claimed by it. SQLite and P
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import types
 from pathlib import Path
@@ -89,3 +90,67 @@ async def test_look_ahead_renders_and_registers_the_next_contacts_values(engine:
         contact = repo.get_contact(contact_id)
         await dialer.prepare_media(prepare.script_parts(script, contact_variables(contact, NOW.date())), contact_id)
     assert len(speech.texts) == said
+
+
+async def test_a_claim_after_the_look_ahead_needs_no_hand_off_and_a_namesake_still_registers(
+        engine: Engine, seeded: Seeded, tmp_path: Path) -> None:
+    """The claim's set-up finds the values the look-ahead registered as this contact's: the same media with no
+    thread hand-off (no file look-up, nothing registered). Another contact with the same values is not
+    registered yet: that one is looked up and registered as theirs."""
+    repo = Repository(engine)
+    library = AudioLibrary(AudioDirs(tmp_path / "cache", "/sounds"), engine=SpeakingEngine(), workers=1)
+    script = load_script("f1_daily")
+    render_script(library, script)
+    dialer = Dialer(config.Settings(), repo, NO_PBX, library, load_script, lambda c: None,  # type: ignore[arg-type]
+                    worker_id="w1", clock=lambda: NOW)
+    hand_offs: list[int] = []
+    real = dialer._media_and_register
+
+    def counted(prompts, new):  # type: ignore[no-untyped-def]
+        hand_offs.append(len(new))
+        return real(prompts, new)
+
+    dialer._media_and_register = counted  # type: ignore[method-assign]
+    first, second = repo.list_contacts()[:2]
+    same = {"ten": "Hòa", "ho_ten": "Phạm Thị Hòa", "xung_ho": "bà", "dia_chi": "Thôn 1", "ngay_cach_ly": "3"}
+    parts = prepare.script_parts(script, same)
+    ahead = await dialer.prepare_media(parts, first.id)  # the look-ahead
+    assert len(hand_offs) == 1 and hand_offs[0] > 0
+    claimed = await dialer.prepare_media(parts, first.id)  # the claim
+    assert claimed == ahead and len(hand_offs) == 1
+    namesake = await dialer.prepare_media(parts, second.id)
+    assert namesake == ahead and len(hand_offs) == 2 and hand_offs[1] == hand_offs[0]
+    register = AudioRegister(engine)
+    assert register.keys_of([second.id]) == register.keys_of([first.id]) != set()
+
+
+async def test_the_claim_takes_the_look_aheads_prompts_only_for_the_same_record_day_and_script(
+        engine: Engine, seeded: Seeded, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    repo = Repository(engine)
+    library = AudioLibrary(AudioDirs(tmp_path / "cache", "/sounds"), engine=SpeakingEngine(), workers=1)
+    script = load_script("f1_daily")
+    render_script(library, script)
+    today = [NOW]
+    dialer = Dialer(config.Settings(), repo, NO_PBX, library, load_script, lambda c: None,  # type: ignore[arg-type]
+                    worker_id="w1", clock=lambda: today[0])
+    made: list[dict[str, str]] = []
+    real = prepare.script_parts
+
+    def counted(s, variables):  # type: ignore[no-untyped-def]
+        made.append(dict(variables))
+        return real(s, variables)
+
+    monkeypatch.setattr(prepare, "script_parts", counted)
+    contact = repo.list_contacts()[0]
+    ahead = await dialer._contact_media(script, contact)  # the look-ahead
+    assert await dialer._contact_media(script, contact) == ahead and len(made) == 1  # the claim: taken
+    renamed = dataclasses.replace(contact, full_name="Trần Văn Bình")  # the record changed meanwhile
+    variables, media = await dialer._contact_media(script, renamed)
+    assert len(made) == 2 and variables["ho_ten"] != ahead[0]["ho_ten"] and media != ahead[1]
+    assert variables == contact_variables(renamed, NOW.date())
+    today[0] = NOW + dt.timedelta(days=1)  # the next day: the day of quarantine counts on
+    variables, _media = await dialer._contact_media(script, renamed)
+    assert len(made) == 3 and variables == contact_variables(renamed, NOW.date() + dt.timedelta(days=1))
+    other = load_script("f1_daily")  # another script object (a new version loaded): made again
+    await dialer._contact_media(other, renamed)
+    assert len(made) == 4
