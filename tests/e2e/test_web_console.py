@@ -60,7 +60,9 @@ class Console:
         return path
 
     def text(self) -> str:
-        return self.browser.find_element(By.TAG_NAME, "body").text
+        """The page's visible text, read in one call: a page that navigates between finding its body and
+        reading it made chromedriver fail ("Node with given id does not belong to the document")."""
+        return str(self.browser.execute_script("return document.body ? document.body.innerText : '';"))
 
     def sign_in(self, name: str, password: str = PASSWORD) -> None:
         """Type the name and password and press Enter (the keyboard, as many staff do); wait for the answer."""
