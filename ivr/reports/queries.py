@@ -61,19 +61,27 @@ class ReportQueries(StoreBase):
         """The scripts of the answers given in attempts started within ``window``."""
         query = (select(m.Answer.script).join(A, A.id == m.Answer.attempt_id)
                  .where(A.started_at >= window.start, A.started_at < window.end).distinct())
-        with self._read() as s:
+        with self._by_index() as s:
             return set(s.scalars(query))
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        """A report's read transaction. PostgreSQL, for this transaction: JIT off (it compiles these one-off
-        aggregates for longer than they run: 1.4 of 1.9 s a day on the bench's month, issue 18), and a page
-        read at random priced about as one read in order (random_page_cost 1.1, the SSDs a database runs on;
-        the default 4 is for spinning disks, with which the planner scanned the month's 2 million answers
-        to find a day's 70,000: 320 ms against 65 ms by the index, bench/README.md)."""
+        """A report's read transaction; PostgreSQL's JIT off in it (it compiles these one-off aggregates for
+        longer than they run: 1.4 of 1.9 s a day on the bench's month, issue 18)."""
         with super()._read() as s:
             if self._postgres:
-                s.execute(text("SELECT set_config('jit', 'off', true), set_config('random_page_cost', '1.1', true)"))
+                s.execute(text("SET LOCAL jit = off"))
+            yield s
+
+    @contextmanager
+    def _by_index(self) -> Iterator[Session]:
+        """A read of a day's rows from a table of months, by index: PostgreSQL is told, for this transaction, that
+        a page read at random costs about as one read in order (random_page_cost 1.1, the SSDs a database runs
+        on; with the default 4, for spinning disks, it scanned the month's 2 million answers to find a day's
+        70,000: 320 ms against 65 ms; bench/README.md). Not for the month's counts, which read most pages."""
+        with self._read() as s:
+            if self._postgres:
+                s.execute(text("SET LOCAL random_page_cost = 1.1"))
             yield s
 
     def day_counts(self, window: Window, symptom_choices: Mapping[str, Iterable[tuple[str, str]]],
@@ -139,7 +147,7 @@ class ReportQueries(StoreBase):
             return set()
         query = (select(m.Answer.attempt_id).join(A, A.id == m.Answer.attempt_id)
                  .where(A.started_at >= window.start, A.started_at < window.end, or_(*flagged)).distinct())
-        with self._read() as s:
+        with self._by_index() as s:
             return set(s.scalars(query))
 
     def purged_symptoms_in(self, window: Window) -> set[int]:
