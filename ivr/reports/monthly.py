@@ -7,9 +7,8 @@ averages, which do not add up).
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from ivr import formats
 from ivr.logs import get_logger
@@ -17,7 +16,7 @@ from ivr.reports.daily import OutputItem, ReportBuilder, ReportDeps, Written, ar
 from ivr.reports.facts import days_window, month_days
 from ivr.reports.figures import Figures, hotline_figures
 from ivr.reports.sheets import hotline_sheet, summary_rows, summary_sheet, total_row
-from ivr.reports.writers import Sheet, csv_of, xlsx_of
+from ivr.reports.writers import csv_of, xlsx_of
 
 log = get_logger(__name__)
 MONTH_LABEL = "Cả tháng"

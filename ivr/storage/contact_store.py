@@ -12,7 +12,7 @@ import threading
 import time
 from contextlib import contextmanager
 from operator import attrgetter
-from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from sqlalchemy import Integer, Row, String, any_, bindparam, case, delete, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
