@@ -59,6 +59,12 @@ def show_date(value: dt.date | dt.datetime | None) -> str:
     return "" if value is None else value.strftime("%d/%m/%Y")
 
 
+def national(e164: str) -> str:
+    """+84912345678 -> 0912345678: how the operator's trunk expects Vietnamese numbers (and a report's column;
+    a foreign number loses its +)."""
+    return "0" + e164[3:] if e164.startswith("+84") else e164.lstrip("+")
+
+
 def national_phone(e164: str | None) -> str:
     """A Vietnamese number as staff read and dial it: +84912345678 -> 0912345678 ('' for none).
 

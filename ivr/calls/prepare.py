@@ -11,6 +11,7 @@ from typing import Iterable, Mapping
 from ivr.calls.conversation import DigitsConversation, ScriptConversation
 from ivr.calls.machine import CallPlan, Conversation
 from ivr.config import Settings
+from ivr.formats import national
 from ivr.scripts.interpreter import fallbacks_of, personalised, prompts_of, render_prompt
 from ivr.scripts.segments import prompt_parts
 from ivr.scripts.model import Prompt, Script
@@ -23,11 +24,6 @@ DEFAULT_TEST_PROMPT = ("Xin chào. Đây là cuộc gọi thử của hệ thố
 def new_call_id(prefix: str = "rc") -> str:
     """A pseudonymous, unique ARI channel id (no personal data)."""
     return f"{prefix}-{uuid.uuid4().hex}"
-
-
-def national(e164: str) -> str:
-    """+84912345678 -> 0912345678: how the operator's trunk expects Vietnamese numbers."""
-    return "0" + e164[3:] if e164.startswith("+84") else e164.lstrip("+")
 
 
 def endpoint(settings: Settings, e164: str) -> str:

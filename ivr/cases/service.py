@@ -35,7 +35,8 @@ class CaseService:
     # -- from calls to cases -------------------------------------------------------------------------
     def sync(self) -> SyncResult:
         """Look at every finished call, hotline call and call-back task not yet looked at."""
-        sources = opened = last_call = 0
+        sources = opened = 0
+        last_call = self.store.calls_seen_through()
         while True:
             calls = self.store.unprocessed_calls(after=last_call)
             last_call = max((c.attempt_id for c in calls), default=last_call)
@@ -50,6 +51,7 @@ class CaseService:
                 openings.append(Opening(h.source, h.source_id, h.contact_id, h.phone_e164, category,
                                         tuple(r.value for r in reasons), None, h.at))
             if not openings:
+                self.store.advance_calls_mark(self.clock())
                 return SyncResult(sources, opened)
             opened += self.store.record(openings)
             sources += len(openings)

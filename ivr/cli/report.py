@@ -24,6 +24,7 @@ from ivr.reports import labels
 from ivr.reports.daily import ReportDeps, Written, write_daily
 from ivr.reports.units import in_area
 from ivr.reports.monthly import write_monthly
+from ivr.reports.parallel import without_cycle_collection
 
 
 zone = app.local_zone
@@ -91,7 +92,8 @@ def daily(ctx: Context, day: dt.date | None, out: Path | None, operator: str | N
     """The day's workbook: summary, urgent list, manual follow-up, hotline; CSVs and charts."""
     settings = ctx.settings
     when = parse_day(day, settings)
-    written = write_daily(deps(ctx, area), when, out_dir(settings, out), ctx.who(operator))
+    with without_cycle_collection(settings.reports.parallel):
+        written = write_daily(deps(ctx, area), when, out_dir(settings, out), ctx.who(operator))
     warn_if_nobody(ctx, area)
     if not as_json:
         f = written.figures
@@ -114,7 +116,8 @@ def monthly(ctx: Context, month: tuple[int, int], out: Path | None, operator: st
     """The month day by day: the daily figures and the hotline, and the month's totals."""
     settings = ctx.settings
     year, number = month
-    written = write_monthly(deps(ctx, area), year, number, out_dir(settings, out), ctx.who(operator))
+    with without_cycle_collection(settings.reports.parallel):
+        written = write_monthly(deps(ctx, area), year, number, out_dir(settings, out), ctx.who(operator))
     warn_if_nobody(ctx, area)
     if not as_json:
         click.echo(_("Month {month}: {totals}").format(month=f"{number:02d}/{year}",

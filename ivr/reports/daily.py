@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
 from ivr.contacts.text import strip_accents
@@ -35,6 +35,7 @@ from ivr.storage.cases import OpenCase
 from ivr.storage.stops import StoppedRow
 from ivr.storage.written_files import PENDING, FileRegister, FileToRegister
 
+T = TypeVar("T")
 log = get_logger(__name__)
 
 
@@ -196,32 +197,52 @@ class OutputItem:
 
 
 def write_set(deps: ReportDeps, items: Sequence[OutputItem], *, operator: str, action: str, obj: str,
-              rows: int) -> list[Path]:
+              rows: int, then: Callable[[], Sequence[OutputItem]] | None = None) -> list[Path]:
     """Write files all or nothing. They are registered first, with whose data they will hold (``reserve``),
     so that a report stopped half-way leaves no file the purge cannot find; once all are written, their
     checksums and the audit entry are one transaction (``complete``), then they are renamed into place. A
     failure removes the files and withdraws the registrations. With ``deps.parallel``, child processes
-    write the heavy files while this process registers them and writes the rest (issue 18, item 6)."""
+    write the heavy files while this process registers them (in a thread) and writes the rest (issue 18,
+    item 6). ``then``: more files, made by this process once the children of ``items`` are started (the
+    charts are drawn while the workbook's sheets are made)."""
     at = deps.clock()
-    files = [FileToRegister(str(item.path.resolve()), item.kind, PENDING, sum(len(s.rows) for s in item.sheets),
-                            frozenset().union(*(s.contact_ids for s in item.sheets)),
-                            frozenset().union(*(s.inbound_call_ids for s in item.sheets))) for item in items]
     with OutputSet() as out:
-        temps = [out.place(item.path) for item in items]
         jobs = Jobs(deps.parallel)
-        children: dict[str, list[tuple[Callable[[Path], None], Path]]] = {}
-        for item, tmp in zip(items, temps):
-            if jobs.forking and item.apart is not None:
-                children.setdefault(item.apart, []).append((item.produce, tmp))
+        everything: list[OutputItem] = []
+        temps: list[Path] = []
         ids: list[int] = []
+
+        def begin(batch: Sequence[OutputItem]) -> None:
+            """Place the files, and start the children of the heavy ones (one per ``apart`` name)."""
+            children: dict[str, list[tuple[Callable[[Path], None], Path]]] = {}
+            for item in batch:
+                everything.append(item)
+                temps.append(out.place(item.path))
+                if jobs.forking and item.apart is not None:
+                    children.setdefault(item.apart, []).append((item.produce, temps[-1]))
+            for files_of_child in children.values():
+                jobs.start_all(files_of_child)
+
         try:
             try:
-                for files_of_child in children.values():
-                    jobs.start_all(files_of_child)
-                ids = deps.register.reserve(files, operator=operator, at=at)
-                for item, tmp in zip(items, temps):
-                    if not (jobs.forking and item.apart is not None):
-                        item.produce(tmp)
+                begin(items)
+                if then is not None:
+                    begin(then())
+                files = [FileToRegister(str(item.path.resolve()), item.kind, PENDING,
+                                        sum(len(s.rows) for s in item.sheets),
+                                        frozenset().union(*(s.contact_ids for s in item.sheets)),
+                                        frozenset().union(*(s.inbound_call_ids for s in item.sheets)))
+                             for item in everything]
+                # Forked (one thread no more needed): the registration's database work runs in a thread
+                # while this one writes the CSVs. Otherwise registered before a byte is written.
+                reserving = started(True, lambda: deps.register.reserve(files, operator=operator, at=at)) \
+                    if jobs.forking else _done(deps.register.reserve(files, operator=operator, at=at))
+                try:
+                    for item, tmp in zip(everything, temps):
+                        if not (jobs.forking and item.apart is not None):
+                            item.produce(tmp)
+                finally:
+                    ids = reserving()
             finally:
                 jobs.wait()
             deps.register.complete(ids, [sha256_of(tmp) for tmp in temps], operator=operator, action=action,
@@ -233,8 +254,12 @@ def write_set(deps: ReportDeps, items: Sequence[OutputItem], *, operator: str, a
                 except Exception:  # noqa: BLE001 - e.g. the database went away: a PENDING registration of
                     pass  # files never put in place names nothing that exists
             raise
-        log.info("report.files", action=action, files=len(items), children=len(children))
+        log.info("report.files", action=action, files=len(everything), children=jobs.started)
         return out.commit()
+
+
+def _done(value: T) -> Callable[[], T]:
+    return lambda: value
 
 
 def register_written(deps: ReportDeps, files: Sequence[FileToRegister], *, operator: str, action: str, obj: str,
@@ -266,21 +291,9 @@ def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) ->
     cases = deps.cases
     open_cases = None if cases is None else started(deps.parallel, lambda: cases(end_of_day))
     data = ReportBuilder(deps).days([day], lists=True, answered=False)[0]
-    sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns, deps.unit_level))]
-    if open_cases is not None:
-        sheets.append(cases_sheet([c for c in open_cases() if units.in_area(deps.area, c.district, c.ward)],
-                                  deps.zone))
-    sheets += [answer_sheet(labels.URGENT, "danh-sach-khan", data.urgent), follow_up_sheet(data.follow_up),
-               hotline_sheet([(day, data.hotline)])]
-    if deps.not_called is not None:
-        sheets.append(not_called_sheet([r for r in deps.not_called() if units.in_area(deps.area, r.district, r.ward)],
-                                       deps.zone))
+    to_act_on = None if open_cases is None else open_cases()  # the thread ends here: children may be forked
     stem = f"bao-cao-ngay-{day.isoformat()}{area_slug(deps.area)}"
     title = f"{day:%d/%m/%Y}" + (f", {deps.area}" if deps.area else "")
-    workbook, tables = xlsx_and_csvs_of(sheets, ahead=deps.parallel and can_fork())
-    items = [OutputItem(out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, workbook, apart="workbook")]
-    for sheet, table in zip(sheets, tables):
-        items.append(OutputItem(out_dir / f"{stem}_{sheet.slug}.csv", f"report.daily.{sheet.slug}.csv", [sheet], table))
     by_unit, unit = chart_units(data.summary, deps.unit_level)
 
     def hourly(path: Path) -> None:
@@ -291,12 +304,31 @@ def write_daily(deps: ReportDeps, day: dt.date, out_dir: Path, operator: str) ->
         from ivr.reports import charts
         charts.reached_by_district(by_unit, f"Liên lạc được và không liên lạc được theo {unit}, ngày {title}", path)
 
-    items.append(OutputItem(out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [], hourly, apart="charts"))
-    items.append(OutputItem(out_dir / f"{stem}_lien-lac-theo-huyen.png", "report.daily.chart", [], reached,
-                            apart="charts"))
+    # The charts need only the figures: their child starts now, while the sheets are made.
+    charts = [OutputItem(out_dir / f"{stem}_cuoc-goi-theo-gio.png", "report.daily.chart", [], hourly, apart="charts"),
+              OutputItem(out_dir / f"{stem}_lien-lac-theo-huyen.png", "report.daily.chart", [], reached,
+                         apart="charts")]
+
+    def tables() -> list[OutputItem]:
+        """The workbook and a CSV of each of its sheets."""
+        sheets = [summary_sheet(summary_rows(day, data.summary, data.campaigns, deps.unit_level))]
+        if to_act_on is not None:
+            sheets.append(cases_sheet([c for c in to_act_on if units.in_area(deps.area, c.district, c.ward)],
+                                      deps.zone))
+        sheets += [answer_sheet(labels.URGENT, "danh-sach-khan", data.urgent), follow_up_sheet(data.follow_up),
+                   hotline_sheet([(day, data.hotline)])]
+        if deps.not_called is not None:
+            sheets.append(not_called_sheet([r for r in deps.not_called()
+                                            if units.in_area(deps.area, r.district, r.ward)], deps.zone))
+        workbook, csvs = xlsx_and_csvs_of(sheets, ahead=deps.parallel and can_fork())
+        return [OutputItem(out_dir / f"{stem}.xlsx", "report.daily.xlsx", sheets, workbook, apart="workbook")] + [
+            OutputItem(out_dir / f"{stem}_{sheet.slug}.csv", f"report.daily.{sheet.slug}.csv", [sheet], csv)
+            for sheet, csv in zip(sheets, csvs)]
+
     urgent, follow_up = len(data.urgent), len(data.follow_up)
-    paths = write_set(deps, items, operator=operator, action="report.daily",
-                      obj=f"day:{day.isoformat()}" + (f" area={deps.area}" if deps.area else "") + f" urgent={urgent} follow_up={follow_up}", rows=urgent + follow_up)
+    paths = write_set(deps, charts, operator=operator, action="report.daily",
+                      obj=f"day:{day.isoformat()}" + (f" area={deps.area}" if deps.area else "")
+                      + f" urgent={urgent} follow_up={follow_up}", rows=urgent + follow_up, then=tables)
     log.info("report.daily", day=day.isoformat(), urgent=urgent, follow_up=follow_up, files=len(paths))
     figures = {**summary_json(data), "urgent": urgent, "follow_up": follow_up}
     return Written(tuple(paths), figures)

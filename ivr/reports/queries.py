@@ -188,10 +188,10 @@ class ReportQueries(StoreBase):
         wanted = sorted(set(attempt_ids))
         out: list[AnswerFact] = []
         with self._read() as s:
-            for chunk in chunks(wanted):
+            for among in self.among(m.Answer.attempt_id, wanted):
                 query = (select(m.Answer.attempt_id, m.Answer.question_id, m.Answer.value, m.Answer.script,
                                 m.Answer.answered_at)
-                         .where(m.Answer.attempt_id.in_(chunk)))
+                         .where(among))
                 out.extend(AnswerFact(*row) for row in s.execute(query))
         return sorted(out, key=lambda a: (a.answered_at, a.owner, a.question_id))
 
@@ -199,8 +199,8 @@ class ReportQueries(StoreBase):
         """Attempts whose answers reported a symptom before the retention purge deleted them."""
         out: set[int] = set()
         with self._read() as s:
-            for chunk in chunks(sorted(set(attempt_ids))):
-                out |= set(s.scalars(select(PurgedSymptom.attempt_id).where(PurgedSymptom.attempt_id.in_(chunk))))
+            for among in self.among(PurgedSymptom.attempt_id, sorted(set(attempt_ids))):
+                out |= set(s.scalars(select(PurgedSymptom.attempt_id).where(among)))
         return out
 
     def people(self, contact_ids: Iterable[int]) -> dict[int, Person]:
@@ -208,9 +208,9 @@ class ReportQueries(StoreBase):
         wanted = sorted(set(contact_ids))
         out: dict[int, Person] = {}
         with self._read() as s:
-            for chunk in chunks(wanted):
+            for among in self.among(C.id, wanted):
                 query = select(C.id, C.full_name, C.phone_e164, C.birth_year, C.address, C.ward, C.district,
-                               C.category, C.name_key).where(C.id.in_(chunk))
+                               C.category, C.name_key).where(among)
                 for row in s.execute(query):
                     out[row[0]] = Person(*row[:8], purged=row[8].startswith(PURGED_PREFIX))
         return out
@@ -228,9 +228,9 @@ class ReportQueries(StoreBase):
         wanted = sorted(set(call_ids))
         out: list[AnswerFact] = []
         with self._read() as s:
-            for chunk in chunks(wanted):
+            for among in self.among(InboundAnswer.call_id, wanted):
                 query = (select(InboundAnswer.call_id, InboundAnswer.question_id, InboundAnswer.value,
                                 InboundAnswer.script, InboundAnswer.answered_at)
-                         .where(InboundAnswer.call_id.in_(chunk)))
+                         .where(among))
                 out.extend(AnswerFact(*row) for row in s.execute(query))
         return sorted(out, key=lambda a: (a.answered_at, a.owner, a.question_id))

@@ -10,9 +10,9 @@ from typing import Any, Mapping, Sequence
 
 from zoneinfo import ZoneInfo
 
-from ivr.calls.prepare import national
 from ivr.cases.rules import PRIORITY, REASON_LABELS, STATUS_LABELS, Reason, Status
 from ivr.contacts.stops import STOP_REASONS
+from ivr.formats import national
 from ivr.i18n import document_text
 from ivr.reports import labels as L
 from ivr.reports import units

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from ivr.errors import UserError
 from ivr.i18n import _
-from ivr.spreadsheet import XlsxSheet, csv_text_and_widths, text_width
+from ivr.spreadsheet import CsvCells, XlsxSheet
 from ivr.spreadsheet import write_xlsx as write_workbook
 from ivr.spreadsheet import write_csv as write_table
 
@@ -45,16 +45,8 @@ def write_csv(path: Path, sheet: Sheet) -> None:
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     """A workbook of ``sheets`` (ivr.spreadsheet streams it): bold headers, each column as wide as its widest
     cell (8 to 60), the header row frozen, a filter on the header."""
-    out = []
-    for sheet in sheets:
-        widths = [len(str(h)) for h in sheet.headers]
-        for row in sheet.rows:
-            for c, value in enumerate(row):
-                width = text_width(value)
-                if width > widths[c]:
-                    widths[c] = width
-        out.append(XlsxSheet(sheet.name, sheet.headers, sheet.rows, [min(max(w + 2, 8), 60) for w in widths],
-                             auto_filter=len(sheet.rows) or None))
+    out = [XlsxSheet(sheet.name, sheet.headers, sheet.rows, _shown(CsvCells.of(sheet.headers, sheet.rows).widths()),
+                     auto_filter=len(sheet.rows) or None) for sheet in sheets]
     write_workbook(path, out)
 
 
@@ -67,33 +59,37 @@ def write_xlsx_rows(path: Path, name: str, headers: Sequence[str], rows: Iterabl
 def xlsx_and_csvs_of(sheets: Sequence[Sheet], ahead: bool = False,
                      ) -> tuple[Callable[[Path], None], list[Callable[[Path], None]]]:
     """How to write ``sheets`` as a workbook and as a CSV each (the same files as ``xlsx_of`` and ``csv_of``),
-    each sheet's cells formatted once: its CSV text, whose cells give the workbook's column widths, is made
-    when the first of its two files is written and kept for the other (issue 18). ``ahead``: made now, for
-    files written by different processes (ivr.reports.parallel: a child inherits them)."""
-    made: dict[int, tuple[str, list[int]]] = {}
-    if ahead:
-        for i, sheet in enumerate(sheets):
-            made[i] = csv_text_and_widths(sheet.headers, sheet.rows)
+    each sheet's cells formatted once (``CsvCells``): its CSV's text and the workbook's column widths.
+    ``ahead``: formatted now, for files written by different processes (ivr.reports.parallel: a child
+    inherits them)."""
+    made: dict[int, CsvCells] = {}
 
-    def csv_and_widths(i: int) -> tuple[str, list[int]]:
+    def cells(i: int) -> CsvCells:
         if i not in made:
-            made[i] = csv_text_and_widths(sheets[i].headers, sheets[i].rows)
+            made[i] = CsvCells.of(sheets[i].headers, sheets[i].rows)
         return made[i]
 
+    if ahead:
+        for i in range(len(sheets)):
+            cells(i)
+
     def workbook(path: Path) -> None:
-        write_workbook(path, [XlsxSheet(sheet.name, sheet.headers, sheet.rows,
-                                        [min(max(w + 2, 8), 60) for w in csv_and_widths(i)[1]],
+        write_workbook(path, [XlsxSheet(sheet.name, sheet.headers, sheet.rows, _shown(cells(i).widths()),
                                         auto_filter=len(sheet.rows) or None)
                               for i, sheet in enumerate(sheets)])
 
     def table(i: int) -> Callable[[Path], None]:
         def write(path: Path) -> None:
             with path.open("w", encoding="utf-8-sig", newline="") as out:
-                out.write(csv_and_widths(i)[0])
-            made.pop(i, None)  # both files of the sheet are written (the workbook first): let the text go
+                out.write(cells(i).text())
         return write
 
     return workbook, [table(i) for i in range(len(sheets))]
+
+
+def _shown(widths: Sequence[int]) -> list[int]:
+    """A column's width in the workbook: its widest cell and a margin, from 8 to 60 characters."""
+    return [min(max(w + 2, 8), 60) for w in widths]
 
 
 def csv_of(sheet: Sheet) -> Callable[[Path], None]:

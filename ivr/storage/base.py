@@ -6,7 +6,7 @@ import secrets
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
-from sqlalchemy import Connection, Engine, Row, select, text
+from sqlalchemy import ARRAY, BigInteger, ColumnElement, Connection, Engine, Row, any_, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from ivr.storage import models as m
@@ -36,6 +36,18 @@ class StoreBase:
         self._reader = engine.execution_options(**{READ_ONLY: True})
         self._postgres = engine.dialect.name == "postgresql"
         self._pseudonyms = pseudonyms
+
+    def among(self, column: Any, ids: Sequence[int]) -> Iterator[ColumnElement[bool]]:
+        """Conditions ``column`` is one of ``ids``, to run one query each: on PostgreSQL one, with the ids as
+        one array parameter (``= ANY``: a list of 40,000 people is one statement, not eight IN lists of
+        5,000 parameters each; issue 18, item 6); elsewhere one IN list per chunk."""
+        if not ids:
+            return
+        if self._postgres:
+            yield column == any_(bindparam(None, list(ids), type_=ARRAY(BigInteger)))
+            return
+        for chunk in chunks(ids):
+            yield column.in_(chunk)
 
     @property
     def engine(self) -> Engine:

@@ -74,6 +74,27 @@ class CaseSource(m.Base):
     source_id: Mapped[int] = mapped_column(Integer)
 
 
+class CaseSyncMark(m.Base):
+    """How far every call attempt has been looked at (PostgreSQL only; issue 18, item 6): each attempt of id up
+    to ``seen_through`` is done and has its ``case_sources`` row, so a sync starts after it instead of
+    comparing every attempt ever made (a month of a province: a million) with what it has seen.
+
+    The mark moves in two steps: ``candidate`` is how far everything was seen at ``candidate_at``; only once
+    that is older than ``MARK_DELAY`` does the mark move there (or less, if what is seen now says so). An
+    attempt row whose insert was not committed when the candidate was taken (its id was drawn, but it was not
+    visible yet) is visible by then, and holds the mark back. On SQLite (embedded, one writer, and a rowid can
+    come back after its row is deleted) there is no mark: every sync compares all attempts."""
+
+    __tablename__ = "case_sync_marks"
+    source: Mapped[str] = mapped_column(String(12), primary_key=True)  # call
+    seen_through: Mapped[int] = mapped_column(Integer)
+    candidate: Mapped[int] = mapped_column(Integer)
+    candidate_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+MARK_DELAY = dt.timedelta(minutes=10)  # far longer than any transaction that inserts attempts
+
+
 @dataclass(frozen=True)
 class CallRow:
     """A finished outbound attempt not yet looked at."""
@@ -168,6 +189,42 @@ class CaseStore(StoreBase):
     BATCH = 2000
 
     # -- what the sync reads -------------------------------------------------------------------------
+    def calls_seen_through(self) -> int:
+        """The attempt id up to which every attempt is done and looked at (0: none, or SQLite)."""
+        if not self._postgres:
+            return 0
+        with self._read() as s:
+            return s.scalar(select(CaseSyncMark.seen_through).where(CaseSyncMark.source == "call")) or 0
+
+    def advance_calls_mark(self, now: dt.datetime) -> int:
+        """Move the mark forward (see ``CaseSyncMark``); returns it. At most one comparison of the attempts
+        after the mark every ``MARK_DELAY``: otherwise the stored row is only read."""
+        if not self._postgres:
+            return 0
+        with self._write() as s:
+            s.execute(postgresql.insert(m.table_of(CaseSyncMark))
+                      .values(source="call", seen_through=0, candidate=0, candidate_at=now - 2 * MARK_DELAY)
+                      .on_conflict_do_nothing(index_elements=["source"]))
+            mark = s.scalar(select(CaseSyncMark).where(CaseSyncMark.source == "call").with_for_update())
+            assert mark is not None  # inserted above
+            if now - mark.candidate_at < MARK_DELAY:
+                return mark.seen_through
+            seen_now = self._seen_through(s, mark.seen_through)
+            mark.seen_through = max(mark.seen_through, min(mark.candidate, seen_now))
+            mark.candidate, mark.candidate_at = seen_now, now
+            return mark.seen_through
+
+    @staticmethod
+    def _seen_through(s: Session, after: int) -> int:
+        """The highest attempt id such that every attempt from ``after`` up to it is done and looked at."""
+        A = m.CallAttempt
+        seen = select(CaseSource.id).where(CaseSource.source == "call", CaseSource.source_id == A.id).exists()
+        first_not = s.scalar(select(func.min(A.id)).where(
+            A.id > after, ~(A.status == "done") | A.outcome.is_(None) | A.ended_at.is_(None) | ~seen))
+        if first_not is not None:
+            return int(first_not) - 1
+        return int(s.scalar(select(func.max(A.id)).where(A.id > after)) or after)
+
     def unprocessed_calls(self, limit: int = BATCH, after: int = 0) -> list[CallRow]:
         """Finished calls not looked at yet, by attempt id from ``after`` on (the sync pages through them by
         id: each page is an index range, not a scan of every attempt ever made; issue 18, 1,000,000 attempts)."""

@@ -138,3 +138,49 @@ def test_the_workbook_list_reads_what_the_case_list_shows(repo: Repository, case
         assert type(c) is not type(shown[c.id])
         assert c._asdict() == {k: getattr(shown[c.id], k) for k in c._fields}
     assert cases.to_act_on(NOW) == []
+
+
+def test_the_sync_mark_moves_only_past_attempts_seen_long_enough_ago(repo: Repository, engine: Engine) -> None:
+    """PostgreSQL: a sync starts after the mark (every attempt up to it done and looked at), not at the
+    first attempt ever made. The mark moves to what was seen ``MARK_DELAY`` ago, never past an attempt that
+    became visible since: here one whose id was drawn before the others' but committed after (simulated by
+    inserting it again under its old id). SQLite keeps no mark and compares every attempt."""
+    from sqlalchemy import delete, insert, select
+
+    from ivr.storage import models as m
+    from ivr.storage.cases import MARK_DELAY
+
+    seed(repo)
+    camp = start(repo)
+    now = [NOW]
+    store = CaseStore(engine)
+    service = CaseService(store, clock=lambda: now[0])
+    A, H = m.CallAttempt, m.Household
+    with engine.begin() as c:
+        first, middle, last = c.execute(select(H.phone_e164).join(A, A.household_id == H.id).order_by(A.id)).scalars()
+    for phone in (first, last):
+        finish(repo, camp.id, "completed", {"identity": "yes"}, NOW, phone)
+    with engine.begin() as c:
+        late = c.execute(select(A).where(A.status == "pending")).mappings().one()
+        c.execute(delete(A).where(A.id == late["id"]))  # its insert "not committed yet"
+        ids = sorted(c.execute(select(A.id)).scalars())
+    postgres = engine.dialect.name == "postgresql"
+
+    assert service.sync().sources == 2
+    assert store.calls_seen_through() == 0, "a candidate only: the mark has not waited yet"
+    with engine.begin() as c:  # now the late attempt is there, under an id below the candidate's
+        c.execute(insert(A).values(**dict(late)))
+    assert late["id"] < max(ids)
+    now[0] = NOW + MARK_DELAY + MIN
+    service.sync()
+    assert store.calls_seen_through() == (late["id"] - 1 if postgres else 0), "never past the late attempt"
+
+    finish(repo, camp.id, "completed", {"identity": "yes"}, NOW, middle)
+    now[0] += MIN
+    assert service.sync().sources == 1, "the late attempt is looked at"
+    now[0] += MARK_DELAY + MIN
+    service.sync()
+    now[0] += MARK_DELAY + MIN
+    service.sync()
+    assert store.calls_seen_through() == (max(ids + [late["id"]]) if postgres else 0)
+    assert service.sync().sources == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ivr.errors import UserError
-from ivr.reports.parallel import ChildFailed, Jobs, started
+from ivr.reports.parallel import ChildFailed, Jobs, started, without_cycle_collection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,3 +115,22 @@ def test_started_gives_what_the_work_returned_or_raised() -> None:
 
 def test_child_failed_is_not_a_user_error() -> None:
     assert not issubclass(ChildFailed, UserError)
+
+
+@pytest.mark.parametrize("own_process, enabled_before, inside", [
+    (True, True, False),    # a command's own process: no cycle collection while the report is made
+    (False, True, True),    # the web console's process: left as it is
+    (True, False, False),   # already off: stays off after
+])
+def test_cycle_collection_is_off_only_in_a_command_of_its_own(own_process: bool, enabled_before: bool,
+                                                             inside: bool) -> None:
+    import gc
+    (gc.enable if enabled_before else gc.disable)()
+    try:
+        with pytest.raises(RuntimeError):
+            with without_cycle_collection(own_process):
+                assert gc.isenabled() is inside
+                raise RuntimeError("the report failed")
+        assert gc.isenabled() is enabled_before, "back as it was, even after a failure"
+    finally:
+        gc.enable()

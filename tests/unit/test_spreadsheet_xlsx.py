@@ -9,11 +9,15 @@ from pathlib import Path
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from ivr.spreadsheet import DATETIME_FORMAT, DATE_FORMAT, XlsxSheet, column_letter, write_xlsx
+from ivr.spreadsheet import (
+    DATETIME_FORMAT, DATE_FORMAT, CsvCells, XlsxSheet, column_letter, text_width, write_csv, write_xlsx,
+)
 
 ROWS = [
     ["=HYPERLINK(\"http://x\")", "#N/A", "@SUM(A1)", "-x", "", "Lê <Lợi> & \"Số\" 5 ", "a\x01b", 3, 4.5, True,
      dt.date(2021, 7, 15), dt.datetime(2021, 7, 15, 8, 30)],
+    # Cells carry no reference: an absent value keeps the next ones in their columns, spaces and lines stay.
+    [None, " đầu", "cuối ", "hai\ndòng", None, "", 0, None, -1, False, None, "L"],
 ]
 HEADERS = [f"Cột {i}" for i in range(1, 13)]
 
@@ -31,9 +35,11 @@ def test_cells_read_back_as_written(tmp_path: Path) -> None:
     assert values == ["=HYPERLINK(\"http://x\")", "#N/A", "@SUM(A1)", "-x", None, "Lê <Lợi> & \"Số\" 5 ", "ab", 3, 4.5,
                       "Có", dt.datetime(2021, 7, 15), dt.datetime(2021, 7, 15, 8, 30)]
     assert [c.data_type for c in ws[2][:4]] == ["s"] * 4, "text, never a formula or an error"
+    assert [c.value for c in ws[3]] == [None, " đầu", "cuối ", "hai\ndòng", None, None, 0, None, -1, "Không", None, "L"]
+    assert ws.max_row == 3 and ws["L3"].value == "L"
     assert (ws["K2"].number_format, ws["L2"].number_format) == (DATE_FORMAT, DATETIME_FORMAT)
     assert all(c.font.b for c in ws[1]) and not ws["A2"].font.b
-    assert (ws.freeze_panes, ws.auto_filter.ref, ws.column_dimensions["A"].width) == ("A2", "A1:L2", 10.0)
+    assert (ws.freeze_panes, ws.auto_filter.ref, ws.column_dimensions["A"].width) == ("A2", "A1:L3", 10.0)
 
 
 def test_calamine_reads_it_and_an_empty_sheet(tmp_path: Path) -> None:
@@ -41,7 +47,31 @@ def test_calamine_reads_it_and_an_empty_sheet(tmp_path: Path) -> None:
     assert wb.sheet_names == ["Cần xử lý", "Trống"]
     rows = wb.get_sheet_by_name("Cần xử lý").to_python()
     assert rows[0] == HEADERS and rows[1][0] == "=HYPERLINK(\"http://x\")"
+    assert rows[2][1:4] == [" đầu", "cuối ", "hai\ndòng"] and rows[2][11] == "L"
     assert wb.get_sheet_by_name("Trống").to_python() == [["A"]]
+
+
+WIDTH_TABLES = [  # rows -> each column's widest cell, as text_width measures one cell at a time
+    [["ab", "c"], ["abcd", ""]],
+    [["=1+1", "-5", "x"], ["@a", "+", "yy"]],  # a formula-like text gets its apostrophe; "-5" does not
+    [[1, 22, None], [333, None, "z"]],
+    [[dt.datetime(2021, 7, 15, 8, 30), dt.date(2021, 7, 15), True], [None, None, False]],
+    [["a", "b", "c"], ["abcdefghij"]],  # a short row
+    [],
+]
+
+
+def test_cells_formatted_once_give_the_csv_and_each_cell_s_width(tmp_path: Path) -> None:
+    """Column by column (rows of one length) or cell by cell (a short row), the same CSV as write_csv writes,
+    and each column's width as text_width measures its cells one at a time."""
+    headers = ["h1", "h2", "h3"]
+    for rows in WIDTH_TABLES:
+        cells = CsvCells.of(headers, rows)
+        expected = [max([len(h)] + [text_width(row[c]) for row in rows if c < len(row)])
+                    for c, h in enumerate(headers)]
+        assert cells.widths() == expected, rows
+        write_csv(tmp_path / "t.csv", headers, rows)
+        assert cells.text() == (tmp_path / "t.csv").read_bytes().decode("utf-8-sig"), rows
 
 
 def test_column_letters() -> None:
