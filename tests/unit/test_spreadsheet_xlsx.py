@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
@@ -22,15 +23,18 @@ ROWS = [
 HEADERS = [f"Cột {i}" for i in range(1, 13)]
 
 
-def _write(tmp_path: Path) -> Path:
+def _write(tmp_path: Path, streamed: bool = True) -> Path:
+    """Rows streamed or held in a list."""
     path = tmp_path / "t.xlsx"
-    write_xlsx(path, [XlsxSheet("Cần xử lý", HEADERS, iter(ROWS), [10.0] * 12, auto_filter=len(ROWS)),
+    write_xlsx(path, [XlsxSheet("Cần xử lý", HEADERS, iter(ROWS) if streamed else list(ROWS), [10.0] * 12,
+                                auto_filter=len(ROWS)),
                       XlsxSheet("Trống", ["A"], [], [8.0])])
     return path
 
 
-def test_cells_read_back_as_written(tmp_path: Path) -> None:
-    ws = load_workbook(_write(tmp_path))["Cần xử lý"]
+@pytest.mark.parametrize("streamed", [True, False])
+def test_cells_read_back_as_written(tmp_path: Path, streamed: bool) -> None:
+    ws = load_workbook(_write(tmp_path, streamed))["Cần xử lý"]
     values = [c.value for c in ws[2]]
     assert values == ["=HYPERLINK(\"http://x\")", "#N/A", "@SUM(A1)", "-x", None, "Lê <Lợi> & \"Số\" 5 ", "ab", 3, 4.5,
                       "Có", dt.datetime(2021, 7, 15), dt.datetime(2021, 7, 15, 8, 30)]
@@ -49,6 +53,20 @@ def test_calamine_reads_it_and_an_empty_sheet(tmp_path: Path) -> None:
     assert rows[0] == HEADERS and rows[1][0] == "=HYPERLINK(\"http://x\")"
     assert rows[2][1:4] == [" đầu", "cuối ", "hai\ndòng"] and rows[2][11] == "L"
     assert wb.get_sheet_by_name("Trống").to_python() == [["A"]]
+
+
+def test_rows_in_a_list_or_streamed_read_back_the_same(tmp_path: Path) -> None:
+    """Columns of plain text, integers, empty text, text to escape, edge spaces, absent values and times:
+    the same cells whether the rows are held in a list or streamed."""
+    rows = [[f"Tên {i}", i, "", "a & b" if i % 2 else "x", " y" if i == 3 else "y", None if i % 3 else "z",
+             dt.datetime(2021, 7, 15, 8, i)] for i in range(7)]
+    values = {}
+    for streamed in (True, False):
+        path = tmp_path / f"{streamed}.xlsx"
+        write_xlsx(path, [XlsxSheet("S", HEADERS[:7], iter(rows) if streamed else rows, [10.0] * 7)])
+        values[streamed] = [[c.value for c in row] for row in load_workbook(path)["S"].iter_rows(min_row=2)]
+    assert values[False] == values[True]
+    assert values[False][3] == ["Tên 3", 3, None, "a & b", " y", "z", dt.datetime(2021, 7, 15, 8, 3)]
 
 
 WIDTH_TABLES = [  # rows -> each column's widest cell, as text_width measures one cell at a time
