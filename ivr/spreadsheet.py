@@ -62,40 +62,61 @@ def write_csv(path: Path, headers: Sequence[Any], rows: Iterable[Sequence[Any]])
         writer.writerows([csv_cell(v) for v in row] for row in rows)
 
 
-@dataclass(frozen=True)
 class CsvCells:
     """A table's cells as CSV text (``csv_cell``), made once for both its CSV file and the workbook's column
-    widths. Rows of one length (a sheet) are formatted a column at a time: a column of plain strings (most)
-    is its own text, checked in one pass of C, not a call per cell (issue 18: a province's list of cases is a
-    million cells); rows of different lengths one cell at a time."""
+    widths. Rows of one length (a sheet) are taken a column at a time: a column of plain strings (most) is its
+    own text, checked in one pass of C, not a call per cell (issue 18: a province's list of cases is a million
+    cells), and a column of times or of integers has its width without its text; the other columns' texts
+    are made when first needed, once. Rows of different lengths are formatted one cell at a time."""
 
-    headers: Sequence[Any]
-    columns: Sequence[Sequence[str]] | None  # of rows of one length
-    rows: Sequence[Sequence[str]] | None  # otherwise
+    def __init__(self, headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> None:
+        self.headers = headers
+        self._rows: list[list[str]] | None = None
+        self._columns: list[Sequence[Any]] | None = None
+        self._plain: list[bool] = []
+        if len(set(map(len, rows))) > 1:
+            self._rows = [[csv_cell(v) for v in row] for row in rows]
+            return
+        self._columns = list(zip(*rows))
+        self._plain = [set(map(type, column)) == {str}
+                       and not any(map(str.startswith, column, itertools.repeat(FORMULA_START)))
+                       for column in self._columns]
 
     @classmethod
     def of(cls, headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> CsvCells:
-        if len(set(map(len, rows))) > 1:
-            return cls(headers, None, [[csv_cell(v) for v in row] for row in rows])
-        return cls(headers, [column if set(map(type, column)) == {str}
-                             and not any(map(str.startswith, column, itertools.repeat(FORMULA_START)))
-                             else list(map(csv_cell, column)) for column in zip(*rows)], None)
+        return cls(headers, rows)
+
+    def _texts(self, c: int) -> Sequence[str]:
+        assert self._columns is not None
+        if not self._plain[c]:
+            self._columns[c] = list(map(csv_cell, self._columns[c]))
+            self._plain[c] = True
+        return self._columns[c]
 
     def text(self) -> str:
         """What ``write_csv`` writes (without the BOM)."""
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";")
         writer.writerow([csv_cell(h) for h in self.headers])
-        writer.writerows(zip(*self.columns) if self.columns is not None else self.rows or [])
+        if self._columns is not None:
+            writer.writerows(zip(*[self._texts(c) for c in range(len(self._columns))]))
+        else:
+            writer.writerows(self._rows or [])
         return out.getvalue()
 
     def widths(self) -> list[int]:
         """How many characters each column's widest cell shows as (``text_width``; a header: ``len(str(h))``)."""
         widths = [len(str(h)) for h in self.headers]
-        if self.columns is not None:
-            for c, column in enumerate(self.columns[:len(widths)]):
-                widths[c] = max(widths[c], max(map(len, column), default=0))
-        for row in self.rows or []:
+        for c, column in enumerate((self._columns or [])[:len(widths)]):
+            kinds = set(map(type, column))
+            if self._plain[c] or len(kinds) != 1 or kinds - {int, dt.datetime}:
+                width = max(map(len, self._texts(c)), default=0)
+            elif kinds == {int}:
+                width = max(map(len, map(str, column)))
+            else:  # times: dd/mm/yyyy HH:MM
+                width = text_width(column[0])
+            widths[c] = max(widths[c], width)
+        for row in self._rows or []:
             for c, cell in enumerate(row[:len(widths)]):
                 widths[c] = max(widths[c], len(cell))
         return widths

@@ -74,6 +74,7 @@ WIDTH_TABLES = [  # rows -> each column's widest cell, as text_width measures on
     [["=1+1", "-5", "x"], ["@a", "+", "yy"]],  # a formula-like text gets its apostrophe; "-5" does not
     [[1, 22, None], [333, None, "z"]],
     [[dt.datetime(2021, 7, 15, 8, 30), dt.date(2021, 7, 15), True], [None, None, False]],
+    [[-22, dt.datetime(2021, 7, 15, 8, 30), "a"], [1, dt.datetime(2021, 7, 16), "=b"]],  # one kind each
     [["a", "b", "c"], ["abcdefghij"]],  # a short row
     [],
 ]
