@@ -255,6 +255,22 @@ def test_a_report_that_fails_half_way_leaves_no_file_and_no_registration(deps: R
     assert Repository(engine).audit_entries(1) == before, "no audit entry for files not written"
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-turn", "parallel"])
+def test_files_begun_early_go_when_the_rest_cannot_be_made(deps: ReportDeps, out: Path, engine,
+                                                          parallel: bool) -> None:
+    """The charts begin (a child of their own) before the sheets are made (``then``); when making them fails
+    (the database gone, a bug), the charts' child is waited for and nothing stays: no file, no registration."""
+    def sheets() -> list[OutputItem]:
+        raise RuntimeError("the database went away")
+
+    chart = OutputItem(out / "c.png", "report.test.chart", [], lambda p: p.write_bytes(b"png"), apart="charts")
+    with pytest.raises(RuntimeError, match="went away"):
+        write_set(dataclasses.replace(deps, parallel=parallel), [chart], operator="t", action="report.test",
+                  obj="test", rows=0, then=sheets)
+    assert list(out.iterdir()) == [], "no file, no temporary file"
+    assert FileRegister(engine).files(include_deleted=True) == []
+
+
 def test_the_command_writes_the_same_report_with_child_processes(cli_env: dict[str, str], tmp_path: Path,
                                                                  engine) -> None:
     """`robocall report daily` runs in one thread: the workbook and the charts are written by child
