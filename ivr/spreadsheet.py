@@ -82,10 +82,6 @@ class CsvCells:
                        and not any(map(str.startswith, column, itertools.repeat(FORMULA_START)))
                        for column in self._columns]
 
-    @classmethod
-    def of(cls, headers: Sequence[Any], rows: Sequence[Sequence[Any]]) -> CsvCells:
-        return cls(headers, rows)
-
     def _texts(self, c: int) -> Sequence[str]:
         assert self._columns is not None
         if not self._plain[c]:

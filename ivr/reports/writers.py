@@ -45,7 +45,7 @@ def write_csv(path: Path, sheet: Sheet) -> None:
 def write_xlsx(path: Path, sheets: Sequence[Sheet]) -> None:
     """A workbook of ``sheets`` (ivr.spreadsheet streams it): bold headers, each column as wide as its widest
     cell (8 to 60), the header row frozen, a filter on the header."""
-    out = [XlsxSheet(sheet.name, sheet.headers, sheet.rows, _shown(CsvCells.of(sheet.headers, sheet.rows).widths()),
+    out = [XlsxSheet(sheet.name, sheet.headers, sheet.rows, _shown(CsvCells(sheet.headers, sheet.rows).widths()),
                      auto_filter=len(sheet.rows) or None) for sheet in sheets]
     write_workbook(path, out)
 
@@ -66,7 +66,7 @@ def xlsx_and_csvs_of(sheets: Sequence[Sheet], ahead: bool = False,
 
     def cells(i: int) -> CsvCells:
         if i not in made:
-            made[i] = CsvCells.of(sheets[i].headers, sheets[i].rows)
+            made[i] = CsvCells(sheets[i].headers, sheets[i].rows)
         return made[i]
 
     if ahead:

@@ -198,7 +198,7 @@ class CaseStore(StoreBase):
 
     def advance_calls_mark(self, now: dt.datetime) -> int:
         """Move the mark forward (see ``CaseSyncMark``); returns it. At most one comparison of the attempts
-        after the mark every ``MARK_DELAY``: otherwise the stored row is only read."""
+        after the mark every ``MARK_DELAY``: otherwise the stored row is only locked and read."""
         if not self._postgres:
             return 0
         with self._write() as s:

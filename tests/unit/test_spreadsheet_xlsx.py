@@ -85,7 +85,7 @@ def test_cells_formatted_once_give_the_csv_and_each_cell_s_width(tmp_path: Path)
     and each column's width as text_width measures its cells one at a time."""
     headers = ["h1", "h2", "h3"]
     for rows in WIDTH_TABLES:
-        cells = CsvCells.of(headers, rows)
+        cells = CsvCells(headers, rows)
         expected = [max([len(h)] + [text_width(row[c]) for row in rows if c < len(row)])
                     for c, h in enumerate(headers)]
         assert cells.widths() == expected, rows
