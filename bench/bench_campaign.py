@@ -45,11 +45,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from baseline_dialplan import CONTEXT, compile_script  # noqa: E402
 from latency import BaselineLatency, compare, percentiles  # noqa: E402
 from personas_f1_v1 import SCRIPTS_DIR, keys_v1, write_personas  # noqa: E402
-from replay_limiter import v1_decide  # noqa: E402
+from replay_limiter import v1_decide, v2_config  # noqa: E402
 
 from ivr import app, config, eventloop, logs  # noqa: E402
 from ivr.calls import prepare  # noqa: E402
 from ivr.calls.dialer import Dialer, pbx_limiter  # noqa: E402
+from ivr.calls.limiter import initial  # noqa: E402
 from ivr.clock import utcnow  # noqa: E402
 from ivr.campaigns.service import CampaignService  # noqa: E402
 from ivr.contacts.importer import ContactImporter  # noqa: E402
@@ -191,6 +192,9 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
     limiter = pbx_limiter(settings, ari, on_window=windows.append)
     if design == "v1":  # the first design, frozen in bench/replay_limiter.py (the before of this change)
         limiter.step = v1_decide
+    elif design == "v2":  # the second design's growth (start at the maximum, grow below 70 % of the bound)
+        limiter.config = v2_config(limiter.config)
+        limiter.state = initial(limiter.config, limiter.monotonic())
     dialer = Dialer(settings, repo, ari, svc.library, svc.scripts, svc.policy, worker_id="bench",
                     keep_reports=True, metrics=lambda k, v: metrics[k].append(v), limiter=limiter)
     pids = asterisk_pids(box)
@@ -451,8 +455,9 @@ async def main() -> None:
     ap.add_argument("--out-dir", type=Path, default=RESULTS, help="where <name>.json goes (default bench/results)")
     ap.add_argument("--no-adaptive", action="store_true",
                     help="dial exactly --concurrency calls (no adaptive limit: the figures before issue 18)")
-    ap.add_argument("--limiter", choices=("v1", "v2"), default="v2",
-                    help="the limiter's design: v2 (ivr/calls/limiter.py) or v1, the first one (bench/replay_limiter.py)")
+    ap.add_argument("--limiter", choices=("v1", "v2", "v3"), default="v3",
+                    help="the limiter's design: v3 (ivr/calls/limiter.py), v2 (its step with the second design's "
+                         "growth) or v1, the first one (bench/replay_limiter.py)")
     ap.add_argument("--no-baseline-latency", action="store_true",
                     help="no latency sampler in the baseline (to see what it costs the baseline)")
     ap.add_argument("--latency-bound", type=float, default=300.0,

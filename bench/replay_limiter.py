@@ -9,8 +9,9 @@ through other designs and their decisions compared:
     .venv/bin/python bench/replay_limiter.py FILE --bound 300 --max 800 --show v2   # v2's windows, one a line
 
 Variants: `v1` is the first design (kept here, frozen: AIMD on the worst p95 of the three signals over one
-2 s window, x 0.8 above the bound, + max/40 below 70 % of it); `v2` is `ivr.calls.limiter` as configured by
-default; the `v2-...` ablations each undo one of its changes.
+2 s window, x 0.8 above the bound, + max/40 below 70 % of it); `v3` is `ivr.calls.limiter` as configured by
+default, `v2` the same step with the second design's growth (`v2_config`); the `v2-...` ablations each undo
+one of v2's changes.
 
 Open loop: the recorded latencies were produced at the recorded concurrency; a design that keeps fewer calls
 up would have seen faster samples (so every design's shedding after its first decrease is overstated, and
@@ -70,11 +71,20 @@ def v2_step(config: LimiterConfig) -> Step:
     return step
 
 
+def v2_config(config: LimiterConfig) -> LimiterConfig:
+    """The second design's growth on ``config``: start at the maximum, grow below 70 % of the bound with half
+    the limit in use (v3 starts at a quarter, grows with 90 % in use and below a quarter of the bound)."""
+    return replace(config, start_share=1.0, recover_below=0.7, grow_carried=0.5, grow_gain=0.1, fast_below=0.7,
+                   ease_above=1.0)
+
+
 def variants(max_concurrent: int, bound: float) -> dict[str, tuple[LimiterConfig, Step]]:
-    v2 = LimiterConfig(max_concurrent, bound_ms=bound)
+    v3 = LimiterConfig(max_concurrent, bound_ms=bound)  # ivr.calls.limiter's defaults
+    v2 = v2_config(v3)
     table = {
         "v1": v2,
         "v2": v2,
+        "v3": v3,
         "v2-one-window": replace(v2, history_windows=1),  # p95 of the last 2 s only
         "v2-guard-2x": replace(v2, guard_factor=2.0),  # round trip and lag only above 2 x the bound
         "v2-shed-in-ramp": replace(v2, use_share=0.0),  # shed below the calls up even while the ramp goes on

@@ -32,7 +32,7 @@ from ivr.ari.protocols import DialerAri, LatencySource
 from ivr.calls import prepare
 from ivr.calls.conversation import ScriptConversation
 from ivr.calls.limiter import AdaptiveLimiter, LimiterConfig
-from ivr.calls.recorder import AttemptEnd, AttemptRecorder, finish_attempt
+from ivr.calls.recorder import AttemptEnd, AttemptRecorder, answer_batches, finish_attempt
 from ivr.calls.policy import RetryPolicy
 from ivr.storage.resilience import DatabaseUnavailable, DbRetry
 from ivr.calls.session import CallReport, CallSession
@@ -191,6 +191,7 @@ class Dialer:
         self._prepared: dict[int, tuple[r.Contact, dt.date, Script, dict[str, str],
                                         dict[Prompt, tuple[Prompt, ...]]]] = {}
         self.audio_register = AudioRegister(repo.engine)
+        self.answers = answer_batches(repo, self.db, name=f"answers-{worker_id}")  # every call's, in batches
         d = settings.dialer
         self.pacer = Pacer(d.max_concurrent, d.calls_per_second, monotonic)
         self.limiter = limiter or pbx_limiter(settings, ari, monotonic)
@@ -423,7 +424,8 @@ class Dialer:
                                 call_id=cid, app_args=attempt.pseudonym)
 
             # Answers are written in order by the recorder: the next prompt never waits for the database.
-            recorder = AttemptRecorder(self.repo, self.db, attempt.id, policy, name=cid, owner=attempt)
+            recorder = AttemptRecorder(self.repo, self.db, attempt.id, policy, name=cid, owner=attempt,
+                                       batches=self.answers)
             try:
                 report = await CallSession(self.ari, on_answer=recorder.answer, clock=self.clock,
                                            monotonic=self.monotonic, metrics=self._metric).run(plan)

@@ -21,11 +21,22 @@ responsiveness and keeps fewer calls up when it degrades. The design (second ver
   ramp, calls still being added at calls_per_second; or a machine too busy to fill it): "cap", the same
   decrease but never below the calls up now (no call is added while it lasts, and none of the calls the
   ramp reached is given up for a burst); "unused" when the calls up are already at the decreased limit;
-- below ``recover_below`` x the bound (the guards below the same share of theirs) and at least half the limit
-  in use: grow by ``step_up`` (max_concurrent / 40) or, further from the bound, by ``grow_gain`` x limit x
-  (1 - p95 / bound) (gradient-style: faster back up when there is room); with too few keys (they
-  vanish under load), growth only on a full history (10 s since the last decrease) with both guards
-  below the same share of the keys' bound;
+- below ``recover_below`` x the bound (the guards below the same share of theirs) and at least
+  ``grow_carried`` of the limit in use: grow by ``step_up`` (max_concurrent / 40) or, further from the bound,
+  by ``grow_gain`` x limit x (1 - p95 / bound) (gradient-style: faster back up when there is room); with too
+  few keys (they vanish under load), growth only on a full history (10 s since the last decrease) with both
+  guards below the same share of the keys' bound;
+- the third version (v3, bench/README.md "Adaptive concurrency, third version") never overshoots: a call
+  admitted lasts a minute, so calls let in past the machine's knee keep residents waiting for a whole call's
+  length whatever the limit does next (v2 started at max_concurrent and, on the quiet machine at 800, let
+  the ramp reach 650 calls before the signals rose: p95 774 ms). So the limit *starts* at
+  ``start_share`` of the maximum (at least ``start_floor``), *grows only when carried* (``grow_carried``
+  = 0.9: the signals were measured with the limit in use, not on a ramp that has not reached it) and
+  *stops growing early*, once any signal's p95 passes ``recover_below`` = a quarter of its bound (the
+  round trip rises from ~10 to ~100 ms a few tens of calls before the knee, seconds before the keys do).
+  Growth is ``grow_gain`` (0.15) x limit x (1 - p95 / bound) only far from the bound (every p95 below
+  ``fast_below``, an eighth of it), one ``step_up`` nearer; and past ``ease_above`` (half the bound) with the
+  limit carried the limit *eases* down a step (history emptied, like a shed) before residents wait;
 - in between, or with too few samples, hold ("hold" / "idle"); the limit stays within [min_limit,
   max_concurrent]: the operator's (and the carrier's) maximum is never exceeded. The originate rate stays the
   pacer's (``calls_per_second``); the limiter only takes away.
@@ -80,12 +91,27 @@ class LimiterConfig:
     cap_unused: bool = True  # over the bound with the limit not carried: down to the calls up, not below
     fresh_windows: int = 1  # windows seen since the last decrease before the next one (1: the next window)
     increase: int = 0  # 0: max_concurrent / 40 (20 at 800), at least 1
-    grow_gain: float = 0.1  # growth: max(step_up, grow_gain x limit x (1 - p95 / bound))
-    recover_below: float = 0.7  # grow only while every p95 is below this share of its bound
+    grow_gain: float = 0.15  # growth: max(step_up, grow_gain x limit x (1 - p95 / bound)) (v2: 0.1) ...
+    fast_below: float = 0.125  # ... while every p95 is below this share of its bound; above it step_up (v2: 0.7)
+    recover_below: float = 0.25  # grow only while every p95 is below this share of its bound (v2: 0.7)
+    ease_above: float = 0.5  # between this share of the bound and the bound, carried: - step_up (v2: 1.0, never)
+    grow_carried: float = 0.9  # grow only with this share of the limit in use (v2: 0.5)
+    start_share: float = 0.25  # the first limit: this share of max_concurrent (v2: 1.0) ...
+    start_floor: int = 50  # ... but at least this many calls (never above max_concurrent): no slow start
+    # for a small maximum, which no machine needs to be protected from
 
     @property
     def step_up(self) -> int:
         return self.increase or max(1, self.max_concurrent // 40)
+
+    @property
+    def ceiling(self) -> int:
+        return max(self.max_concurrent, self.min_limit)
+
+    @property
+    def start_limit(self) -> int:
+        wanted = max(math.ceil(self.max_concurrent * self.start_share), self.start_floor, self.min_limit)
+        return min(wanted, self.ceiling)
 
     def min_of(self, signal: Signal) -> int:
         return self.min_samples if signal is Signal.KEY_TO_PROMPT else self.guard_min_samples
@@ -111,13 +137,13 @@ class LimiterState:
     window_start: float
     p95_ms: float = 0.0  # the deciding signal's p95
     worst: str = ""  # the deciding signal ("" when none decided)
-    decision: str = "start"  # start | shed | cap | grow | hold | unused | idle
+    decision: str = "start"  # start | shed | cap | ease | grow | hold | unused | idle
     readings: tuple[Reading, ...] = ()
     history: tuple[Window, ...] = ()  # the last windows' samples (emptied by a decrease)
 
 
 def initial(config: LimiterConfig, now: float) -> LimiterState:
-    return LimiterState(limit=max(config.max_concurrent, config.min_limit), window_start=now)
+    return LimiterState(limit=config.start_limit, window_start=now)
 
 
 def p95(values: Sequence[float]) -> float:
@@ -149,7 +175,7 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
     history = (state.history + (window,))[-max(config.history_windows, 1):]
     readings = readings_of(history)
     known = [r for r in readings if r.samples >= config.min_of(r.signal)]
-    ceiling = max(config.max_concurrent, config.min_limit)
+    ceiling = config.ceiling
     limit = min(state.limit, ceiling)
     if not known:
         return LimiterState(limit, now, decision="idle", readings=readings, history=history)
@@ -181,9 +207,15 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
         felt = max(r.p95_ms for r in readings[1:])
     else:
         return then(limit, "hold")
-    if (load < config.recover_below and felt < config.recover_below * config.bound_ms and in_flight * 2 >= limit
-            and limit < ceiling):
-        step = max(config.step_up, math.floor(config.grow_gain * limit * (1.0 - felt / config.bound_ms)))
+    carried = in_flight >= config.use_share * limit
+    if load > config.ease_above and carried and len(history) >= config.fresh_windows:
+        # Under the bound but close to it, with the limit in use: a step back before residents wait (v3).
+        return then(max(config.min_limit, limit - config.step_up), "ease", ())
+    nearest = max(load, felt / config.bound_ms)
+    if nearest < config.recover_below and in_flight >= config.grow_carried * limit and limit < ceiling:
+        step = config.step_up
+        if nearest < config.fast_below:  # far from the bound: in proportion to the room (gradient-style)
+            step = max(step, math.floor(config.grow_gain * limit * (1.0 - felt / config.bound_ms)))
         return then(min(ceiling, limit + step), "grow")
     return then(limit, "hold")
 

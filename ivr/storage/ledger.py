@@ -72,6 +72,10 @@ class InboundTarget(Protocol):
     def attempt_no(self) -> int: ...
 
 
+# One answer of a batch: (the attempt as the caller holds it, the answer, when it was given).
+GivenAt = tuple[r.Attempt, r.GivenAnswer, dt.datetime]
+
+
 class AttemptConflict(Exception):
     """The attempt is not in the state the caller assumed (released, finished, unknown): do not dial it."""
 
@@ -81,6 +85,7 @@ class AttemptWrites(Protocol):
 
     def record_answer(self, attempt_id: int, answer: r.GivenAnswer, at: dt.datetime, *,
                       owner: r.Attempt | None = None) -> bool: ...
+    def record_answers(self, given: Sequence[GivenAt]) -> None: ...
     def finish_attempt(self, attempt_id: int, outcome: str, sip_cause: int | None, hangup_cause: int | None,
                        answered_at: dt.datetime | None, ended_at: dt.datetime, *,
                        policy: RetryRule) -> r.Attempt | None: ...
@@ -119,6 +124,13 @@ def _answer_insert(postgres: bool) -> Any:
     insert = pg_insert if postgres else sqlite_insert
     return (insert(m.table_of(m.Answer)).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
             .returning(m.Answer.id))
+
+
+@functools.lru_cache(maxsize=2)
+def _answers_insert(postgres: bool) -> Any:
+    """The answers' INSERT for a batch (executemany, first answer wins, nothing returned)."""
+    insert = pg_insert if postgres else sqlite_insert
+    return insert(m.table_of(m.Answer)).on_conflict_do_nothing(index_elements=["attempt_id", "question_id"])
 
 
 class Ledger(StoreBase):
@@ -288,6 +300,18 @@ class Ledger(StoreBase):
                       "key": answer.key, "value": answer.value, "answered_at": at}
             # RETURNING, not rowcount: SQLAlchemy 2.1 with psycopg reports -1 for a Core INSERT.
             return s.execute(_answer_insert(self._postgres), params).first() is not None
+
+    def record_answers(self, given: Sequence[GivenAt]) -> None:
+        """Store the answers of many attempts in one transaction, in the given order (each attempt's in the
+        order its resident gave them); as ``record_answer``, a question already answered in an attempt keeps
+        its first answer. The attempts are the callers' (the dialer's claims): no look-up."""
+        if not given:
+            return
+        rows = [{"attempt_id": attempt.id, "contact_id": attempt.contact_id, "campaign_id": attempt.campaign_id,
+                 "question_id": answer.question_id, "script": answer.script, "script_version": answer.version,
+                 "key": answer.key, "value": answer.value, "answered_at": at} for attempt, answer, at in given]
+        with self._write_conn() as c:
+            c.execute(_answers_insert(self._postgres), rows)
 
     def contact_answers(self, contact_id: int) -> list[r.Answer]:
         """Every answer a person gave, oldest first (the console's page of a person)."""

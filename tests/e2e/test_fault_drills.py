@@ -436,7 +436,7 @@ async def test_database_unavailable_for_10_seconds(pbx, drill_settings, e2e_post
         await drill.stop()
         await ari.close()
     retried = {e["what"] for e in logs if e["event"] == "db.recovered"}
-    assert "record_answer" in retried, f"answers were written after the outage (retried: {sorted(retried)})"
+    assert "record_answers" in retried, f"answers were written after the outage (retried: {sorted(retried)})"
     assert not [e for e in logs if e["event"] in ("dialer.attempt_error", "attempt.answers_unwritten")]
     during = [k for k, (_, _, at) in result.answers.items() if down_at <= at <= up_at]
     assert during, "keys pressed while the database was down were recorded"

@@ -208,6 +208,27 @@ def test_answers_are_written_once(repo: Repository) -> None:
         repo.record_answer(9999, RecordAnswer("fever", "fever", "1", "yes", "f1-daily", "1"), NOW)
 
 
+def test_a_batch_of_several_attempts_answers_is_written_in_order_first_answer_kept(repo: Repository) -> None:
+    seed(repo)
+    camp = start(repo)
+    a, b = repo.claim_due_attempts(camp.id, "w1", NOW, 2)
+    for n, x in enumerate((a, b)):
+        repo.mark_dialing(x.id, f"rc-{n}", NOW)
+    assert repo.record_answer(a.id, RecordAnswer("fever", "fever", "1", "yes", "f1-daily", "1"), NOW) is True
+    repo.record_answers([])  # nothing to write: no transaction
+    repo.record_answers([
+        (a, RecordAnswer("fever", "fever", "2", "no", "f1-daily", "1"), NOW + MIN),  # a replay: the first stays
+        (b, RecordAnswer("fever", "fever", "2", "no", "f1-daily", "1"), NOW + MIN),
+        (a, RecordAnswer("cough", "cough", "1", "yes", "f1-daily", "1"), NOW + 2 * MIN),
+        (b, RecordAnswer("cough", "cough", "2", "no", "f1-daily", "1"), NOW + 2 * MIN),
+    ])
+    got = {x.id: [(y.question_id, y.value, y.answered_at, y.contact_id, y.campaign_id)
+                  for y in repo.answers_for_attempt(x.id)] for x in (a, b)}
+    assert got == {
+        a.id: [("fever", "yes", NOW, a.contact_id, camp.id), ("cough", "yes", NOW + 2 * MIN, a.contact_id, camp.id)],
+        b.id: [("fever", "no", NOW + MIN, b.contact_id, camp.id), ("cough", "no", NOW + 2 * MIN, b.contact_id, camp.id)]}
+
+
 # -- finishing and retries ---------------------------------------------------------------------------------
 FINISH = [
     # (outcome, answered after (min) or None, next attempt due after the end (min) or None)

@@ -5,6 +5,8 @@ bound 300 ms, and the limits after each window. The clock is the window number: 
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from ivr.calls.limiter import (AdaptiveLimiter, LimiterConfig, LimiterState, Signal, decide, p95, run_samples,
@@ -13,7 +15,13 @@ from ivr.calls.limiter import (AdaptiveLimiter, LimiterConfig, LimiterState, Sig
 K, R, L = Signal.KEY_TO_PROMPT, Signal.ARI_ROUND_TRIP, Signal.EVENT_LAG
 # History 5 windows, decrease by max(0.9, bound / p95), shed only with 90 % of the limit carried, guards
 # (round trip, event lag) at the bound from 100 samples, growth max(5, 0.1 x limit x (1 - p95 / bound)).
-CONFIG = LimiterConfig(max_concurrent=100, bound_ms=300.0, min_samples=20, increase=5)
+# CONFIG is the second version's growth (start at the maximum, grow below 70 % of the bound with half the
+# limit used): the shedding and recovery cases below are about the rest of the step, which v3 keeps; V3 (the
+# defaults) starts low, grows only with the limit carried and stops growing at a quarter of the bound.
+CONFIG = LimiterConfig(max_concurrent=100, bound_ms=300.0, min_samples=20, increase=5,
+                       recover_below=0.7, grow_carried=0.5, start_share=1.0, grow_gain=0.1, fast_below=0.7,
+                       ease_above=1.0)
+V3 = LimiterConfig(max_concurrent=100, bound_ms=300.0, min_samples=20, increase=5, start_floor=20)
 
 
 def fast(n: int = 40, key: float = 120.0) -> dict[Signal, list[float]]:
@@ -90,6 +98,55 @@ def test_limit_after_each_window(name, windows, limits):
     assert run_samples(CONFIG, windows) == limits
 
 
+def quick(rt: float, n: int = 150) -> dict[Signal, list[float]]:
+    """No keys yet (the ramp's first seconds): round trips at ``rt`` ms and a fast event lag."""
+    return {R: [rt] * n, L: [5.0] * n}
+
+
+# The third version (the defaults, with the start's floor at 20 instead of 50 so that the quarter shows):
+# start at a quarter of the maximum (25 of 100); grow only with 90 % of the
+# limit up, by max(5, 0.15 x limit x (1 - p95 / bound)) while every p95 is under an eighth of its bound
+# (37.5 ms), by 5 up to a quarter (75 ms), not at all above; from half the bound (150 ms) with the limit
+# carried, ease down by 5 a window; over the bound, shed as v2 does.
+V3_CASES = [
+    ("the start: a quarter of the maximum, held until 10 s of fast guards are seen (no keys yet), then grows "
+     "once, and waits for the calls to fill the new limit",
+     [(quick(10.0), 25)] * 6, [25, 25, 25, 25, 30, 30]),
+    ("fast keys with the limit carried: grows by 0.15 x the limit x the room each window (at least 5), up to "
+     "the maximum", [(fast(key=20.0), n) for n in (25, 30, 35, 40, 45, 51, 58, 66, 75, 85, 96, 100)],
+     [30, 35, 40, 45, 51, 58, 66, 75, 85, 96, 100, 100]),
+    ("fast, but the calls up not at 90 % of the limit (a ramp still climbing): holds",
+     [(fast(key=20.0), 20)] * 3, [25, 25, 25]),
+    ("keys at 50 ms (past an eighth of the bound): grows by the step only", [(fast(key=20.0), 25)] + [
+        (fast(key=50.0), n) for n in (30, 35)], [30, 35, 40]),
+    ("keys at 90 ms (under the bound, over a quarter of it): stops growing, holds",
+     [(fast(key=20.0), 25), (fast(key=90.0), 30), (fast(key=90.0), 30)], [30, 30, 30]),
+    ("a round trip at 100 ms with fast keys: the early sign of the knee, holds",
+     [(fast(key=20.0), 25), ({K: [20.0] * 40, R: [100.0] * 150}, 30)], [30, 30]),
+    ("keys at 200 ms with the limit carried: eases down a step a window; not carried: holds",
+     [(fast(key=20.0), 25), (fast(key=200.0), 30), (fast(key=200.0), 25), (fast(key=200.0), 10)],
+     [30, 25, 20, 20]),
+    ("keys at 150 ms (half the bound, not past it): holds", [(fast(key=20.0), 25), (fast(key=150.0), 30)],
+     [30, 30]),
+    ("over the bound: sheds as v2 does, then grows back only once the 10 s p95 is under a quarter of it",
+     [(fast(key=20.0), 25), (slow(), 30), (fast(key=120.0), 27)] + [(fast(key=20.0), 27)] * 5,
+     [30, 27, 27, 27, 27, 27, 27, 32]),
+]
+
+
+@pytest.mark.parametrize("name,windows,limits", V3_CASES, ids=[c[0] for c in V3_CASES])
+def test_v3_limit_after_each_window(name, windows, limits):
+    assert run_samples(V3, windows) == limits
+
+
+def test_the_start_is_a_share_of_the_maximum_with_a_floor_and_never_above_it():
+    assert LimiterConfig(800).start_limit == 200
+    assert LimiterConfig(100).start_limit == 50
+    assert LimiterConfig(30).start_limit == 30
+    assert LimiterConfig(100, start_floor=20).start_limit == 25
+    assert LimiterConfig(800, start_share=1.0).start_limit == 800
+
+
 def test_the_ceiling_is_max_concurrent_even_from_a_state_above_it():
     """A limit carried over from a larger maximum (settings changed) comes down to the new one."""
     state = LimiterState(limit=500, window_start=0.0)
@@ -113,13 +170,13 @@ def test_a_decrease_of_headroom_is_a_cap_one_that_waits_for_calls_to_end_a_shed(
 
 
 def test_a_cap_never_goes_below_the_calls_up():
-    config = LimiterConfig(max_concurrent=100, backoff_floor=0.5, min_samples=20)  # up to half a window
+    config = replace(CONFIG, backoff_floor=0.5, increase=0)  # up to half a window
     states = run_states(config, [(slow(), 70)] * 2)
     assert [(s.limit, s.decision) for s in states] == [(70, "cap"), (35, "shed")]
 
 
 def test_with_two_fresh_windows_a_decrease_waits_one_window_more():
-    config = LimiterConfig(max_concurrent=100, min_samples=20, fresh_windows=2)
+    config = replace(CONFIG, fresh_windows=2, increase=0)
     assert run_samples(config, [(slow(), 100)] * 5) == [100, 90, 90, 81, 81]
 
 
