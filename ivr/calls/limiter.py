@@ -25,7 +25,8 @@ responsiveness and keeps fewer calls up when it degrades. The design (second ver
   ``grow_carried`` of the limit in use: grow by ``step_up`` (max_concurrent / 40) or, further from the bound,
   by ``grow_gain`` x limit x (1 - p95 / bound) (gradient-style: faster back up when there is room); with too
   few keys (they vanish under load), growth only on a full history (10 s since the last decrease) with both
-  guards below the same share of the keys' bound;
+  guards below the same share of the keys' bound (before any decrease, from the first window: at the start
+  no key has been pressed yet);
 - the third version (v3, bench/README.md "Adaptive concurrency, third version") never overshoots: a call
   admitted lasts a minute, so calls let in past the machine's knee keep residents waiting for a whole call's
   length whatever the limit does next (v2 started at max_concurrent and, on the quiet machine at 800, let
@@ -140,6 +141,7 @@ class LimiterState:
     decision: str = "start"  # start | shed | cap | ease | grow | hold | unused | idle
     readings: tuple[Reading, ...] = ()
     history: tuple[Window, ...] = ()  # the last windows' samples (emptied by a decrease)
+    decreased: bool = False  # a decrease has happened (until then the guards may stand in from the first window)
 
 
 def initial(config: LimiterConfig, now: float) -> LimiterState:
@@ -178,13 +180,15 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
     ceiling = config.ceiling
     limit = min(state.limit, ceiling)
     if not known:
-        return LimiterState(limit, now, decision="idle", readings=readings, history=history)
+        return LimiterState(limit, now, decision="idle", readings=readings, history=history,
+                            decreased=state.decreased)
     # The most overloaded signal, relative to its own bound (key -> prompt first on a tie).
     worst = max(known, key=lambda r: r.p95_ms / config.bound_of(r.signal))
     load = worst.p95_ms / config.bound_of(worst.signal)
 
     def then(new: int, decision: str, kept: tuple[Window, ...] = history) -> LimiterState:
-        return LimiterState(new, now, worst.p95_ms, worst.signal.value, decision, readings, kept)
+        return LimiterState(new, now, worst.p95_ms, worst.signal.value, decision, readings, kept,
+                            state.decreased or new < limit)
 
     if load > 1.0:
         if len(history) < config.fresh_windows:
@@ -200,10 +204,11 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
     key = readings[0]  # Signal.KEY_TO_PROMPT
     if key.samples >= config.min_samples:
         felt = key.p95_ms  # what residents wait
-    elif len(history) >= config.history_windows and all(r.samples >= config.guard_min_samples
-                                                        for r in readings[1:]):
-        # Keys too few (they vanish under load): both guards stand in, held to the keys' own bound, over a
-        # full history (not on the one window after a decrease: event lag alone stays low in an overload).
+    elif ((len(history) >= config.history_windows or not state.decreased)
+          and all(r.samples >= config.guard_min_samples for r in readings[1:])):
+        # Keys too few (they vanish under load; none in a campaign's first seconds): both guards stand in, held
+        # to the keys' own bound, over a full history once a decrease has happened (not on the one window
+        # after it: event lag alone stays low in an overload); before any, from the first window (the start).
         felt = max(r.p95_ms for r in readings[1:])
     else:
         return then(limit, "hold")

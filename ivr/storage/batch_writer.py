@@ -137,6 +137,10 @@ class BatchWriter(Generic[Key, Item]):
                     try:
                         await self._write_many([(lane.key, item)])
                     except Exception as one:  # noqa: BLE001
+                        if isinstance(one, self.unavailable):  # gone meanwhile: the rest fail at once
+                            while batch:
+                                self._failed(batch.pop(0)[0], one)
+                            return
                         self._failed(lane, one)
                     else:
                         lane._settled(written=True)

@@ -16,15 +16,19 @@ class Gone(Exception):
 
 
 class Store:
-    """Records each write_many call; ``bad`` items raise ValueError, ``down`` makes every write raise Gone."""
+    """Records each write_many call; ``bad`` items raise ValueError, ``down`` makes every write raise Gone
+    (``down_after``: every write after that many calls)."""
 
-    def __init__(self, bad: frozenset[str] = frozenset(), down: bool = False, pause: float = 0.0) -> None:
-        self.bad, self.down, self.pause = set(bad), down, pause
+    def __init__(self, bad: frozenset[str] = frozenset(), down: bool = False, pause: float = 0.0,
+                 down_after: int | None = None) -> None:
+        self.bad, self.down, self.pause, self.down_after = set(bad), down, pause, down_after
         self.calls: list[list[tuple[str, str]]] = []
         self.rows: list[tuple[str, str]] = []
 
     async def write_many(self, batch: Sequence[tuple[str, str]]) -> None:
         self.calls.append(list(batch))
+        if self.down_after is not None and len(self.calls) > self.down_after:
+            self.down = True
         if self.pause:
             await asyncio.sleep(self.pause)
         if self.down:
@@ -112,6 +116,19 @@ async def test_the_database_gone_fails_the_whole_batch_without_trying_each_item(
     assert await a.close() is False and await b.close() is False
     assert len(store.calls) == 1
     assert (a.dropped, b.dropped) == (2, 1) and isinstance(b.error, Gone)
+
+
+async def test_the_database_gone_while_items_are_tried_alone_fails_the_rest_at_once() -> None:
+    store = Store(bad=frozenset({"bad"}), down_after=2)  # the batch fails, the first item alone is written, then gone
+    w = writer(store)
+    a, b, c = w.lane("a1", "rc-a1"), w.lane("a2", "rc-a2"), w.lane("a3", "rc-a3")
+    a.put("q1")
+    b.put("bad")
+    c.put("q1")
+    a.put("q2")
+    assert [await x.close() for x in (a, b, c)] == [False, False, False]
+    assert store.rows == [("a1", "q1")] and len(store.calls) == 3, "no item tried alone once the database was gone"
+    assert isinstance(c.error, Gone) and (a.written, a.dropped, c.dropped) == (1, 1, 1)
 
 
 async def test_a_lane_with_nothing_put_closes_at_once_and_a_closed_lane_may_be_used_again() -> None:

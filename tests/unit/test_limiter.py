@@ -109,9 +109,11 @@ def quick(rt: float, n: int = 150) -> dict[Signal, list[float]]:
 # (37.5 ms), by 5 up to a quarter (75 ms), not at all above; from half the bound (150 ms) with the limit
 # carried, ease down by 5 a window; over the bound, shed as v2 does.
 V3_CASES = [
-    ("the start: a quarter of the maximum, held until 10 s of fast guards are seen (no keys yet), then grows "
-     "once, and waits for the calls to fill the new limit",
-     [(quick(10.0), 25)] * 6, [25, 25, 25, 25, 30, 30]),
+    ("the start: a quarter of the maximum; with no keys yet, fast guards let it grow from the first window, "
+     "then it waits for the calls to fill the new limit",
+     [(quick(10.0), 25)] * 3 + [(quick(10.0), 30)], [30, 30, 30, 35]),
+    ("after a decrease, the guards alone let it grow only on a full 10 s again",
+     [(quick(10.0), 25), (slow(), 30)] + [(quick(10.0), 27)] * 6, [30, 27, 27, 27, 27, 27, 32, 32]),
     ("fast keys with the limit carried: grows by 0.15 x the limit x the room each window (at least 5), up to "
      "the maximum", [(fast(key=20.0), n) for n in (25, 30, 35, 40, 45, 51, 58, 66, 75, 85, 96, 100)],
      [30, 35, 40, 45, 51, 58, 66, 75, 85, 96, 100, 100]),
