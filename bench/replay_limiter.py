@@ -75,7 +75,7 @@ def v2_config(config: LimiterConfig) -> LimiterConfig:
     """The second design's growth on ``config``: start at the maximum, grow below 70 % of the bound with half
     the limit in use (v3 starts at a quarter, grows with 90 % in use and below a quarter of the bound)."""
     return replace(config, start_share=1.0, recover_below=0.7, grow_carried=0.5, grow_gain=0.1, fast_below=0.7,
-                   ease_above=1.0)
+                   ease_above=1.0, relative_rt=False, gradient_after_decrease=True)
 
 
 def variants(max_concurrent: int, bound: float) -> dict[str, tuple[LimiterConfig, Step]]:

@@ -36,8 +36,12 @@ responsiveness and keeps fewer calls up when it degrades. The design (second ver
   *stops growing early*, once any signal's p95 passes ``recover_below`` = a quarter of its bound (the
   round trip rises from ~10 to ~100 ms a few tens of calls before the knee, seconds before the keys do).
   Growth is ``grow_gain`` (0.15) x limit x (1 - p95 / bound) only far from the bound (every p95 below
-  ``fast_below``, an eighth of it), one ``step_up`` nearer; and past ``ease_above`` (half the bound) with the
-  limit carried the limit *eases* down a step (history emptied, like a shed) before residents wait;
+  ``fast_below``, an eighth of it) and before any decrease, one ``step_up`` otherwise; and past
+  ``ease_above`` (half the bound) with the limit carried the limit *eases* down a step (history emptied, like
+  a shed) before residents wait. The round trip is also held to its own floor (``relative_rt``: the lowest
+  p95 seen, the PBX unloaded and the network included): growth stops past 4 x floor + 10 ms and is by the
+  step past 2 x floor + 5 ms (on the bench machine ~5 ms unloaded, 25-50 ms some tens of calls before the
+  knee, 300+ ms past it), so the brake does not depend on how far away the PBX is;
 - in between, or with too few samples, hold ("hold" / "idle"); the limit stays within [min_limit,
   max_concurrent]: the operator's (and the carrier's) maximum is never exceeded. The originate rate stays the
   pacer's (``calls_per_second``); the limiter only takes away.
@@ -98,8 +102,19 @@ class LimiterConfig:
     ease_above: float = 0.5  # between this share of the bound and the bound, carried: - step_up (v2: 1.0, never)
     grow_carried: float = 0.9  # grow only with this share of the limit in use (v2: 0.5)
     start_share: float = 0.25  # the first limit: this share of max_concurrent (v2: 1.0) ...
-    start_floor: int = 50  # ... but at least this many calls (never above max_concurrent): no slow start
-    # for a small maximum, which no machine needs to be protected from
+    # The round trip's thresholds are also relative to its own floor (the lowest p95 seen: the PBX unloaded,
+    # network included): growth stops past rt_brake x floor + rt_brake_ms, is in proportion only below
+    # rt_fast x floor + rt_fast_ms (v2: none). On the 2-core bench machine the round trip goes from ~5 ms to
+    # 25-50 ms some tens of calls before the knee, and to 300+ ms past it.
+    relative_rt: bool = True
+    rt_brake: float = 4.0
+    rt_brake_ms: float = 10.0
+    rt_fast: float = 2.0
+    rt_fast_ms: float = 5.0
+    gradient_after_decrease: bool = False  # once a decrease has shown the knee, growth is by step_up (v2: True)
+    start_floor: int = 100  # ... but at least this many calls (never above max_concurrent): no slow start
+    # for a small maximum (at 100 the round trips are too few to stand in for keys in the first seconds, and
+    # a slow start cost 4 % of a 300-call run's calls/min; 100 calls load the bench machine to 15 %)
 
     @property
     def step_up(self) -> int:
@@ -142,6 +157,7 @@ class LimiterState:
     readings: tuple[Reading, ...] = ()
     history: tuple[Window, ...] = ()  # the last windows' samples (emptied by a decrease)
     decreased: bool = False  # a decrease has happened (until then the guards may stand in from the first window)
+    rt_floor_ms: float = 0.0  # the round trip's lowest p95 seen (drifting up 1 % a window); 0: none yet
 
 
 def initial(config: LimiterConfig, now: float) -> LimiterState:
@@ -179,16 +195,31 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
     known = [r for r in readings if r.samples >= config.min_of(r.signal)]
     ceiling = config.ceiling
     limit = min(state.limit, ceiling)
+    rt = readings[1]  # Signal.ARI_ROUND_TRIP
+    floor = state.rt_floor_ms * 1.01
+    if rt.samples >= config.guard_min_samples:
+        floor = min(rt.p95_ms, floor) if floor > 0 else rt.p95_ms
     if not known:
         return LimiterState(limit, now, decision="idle", readings=readings, history=history,
-                            decreased=state.decreased)
+                            decreased=state.decreased, rt_floor_ms=floor)
     # The most overloaded signal, relative to its own bound (key -> prompt first on a tie).
     worst = max(known, key=lambda r: r.p95_ms / config.bound_of(r.signal))
     load = worst.p95_ms / config.bound_of(worst.signal)
 
     def then(new: int, decision: str, kept: tuple[Window, ...] = history) -> LimiterState:
         return LimiterState(new, now, worst.p95_ms, worst.signal.value, decision, readings, kept,
-                            state.decreased or new < limit)
+                            state.decreased or new < limit, floor)
+
+    def under(share: float, factor: float, margin_ms: float) -> bool:
+        """Whether every signal counted (and what residents feel) is below ``share`` of its bound, the round trip
+        also below ``factor`` x its floor + ``margin_ms``."""
+        for r in known:
+            threshold = share * config.bound_of(r.signal)
+            if r.signal is Signal.ARI_ROUND_TRIP and config.relative_rt and floor > 0:
+                threshold = min(threshold, factor * floor + margin_ms)
+            if r.p95_ms >= threshold:
+                return False
+        return felt < share * config.bound_ms
 
     if load > 1.0:
         if len(history) < config.fresh_windows:
@@ -216,10 +247,12 @@ def decide(config: LimiterConfig, state: LimiterState, samples: Mapping[Signal, 
     if load > config.ease_above and carried and len(history) >= config.fresh_windows:
         # Under the bound but close to it, with the limit in use: a step back before residents wait (v3).
         return then(max(config.min_limit, limit - config.step_up), "ease", ())
-    nearest = max(load, felt / config.bound_ms)
-    if nearest < config.recover_below and in_flight >= config.grow_carried * limit and limit < ceiling:
+    if (in_flight >= config.grow_carried * limit and limit < ceiling
+            and under(config.recover_below, config.rt_brake, config.rt_brake_ms)):
         step = config.step_up
-        if nearest < config.fast_below:  # far from the bound: in proportion to the room (gradient-style)
+        if ((config.gradient_after_decrease or not state.decreased)
+                and under(config.fast_below, config.rt_fast, config.rt_fast_ms)):
+            # far from the bound (and from the knee): in proportion to the room (gradient-style)
             step = max(step, math.floor(config.grow_gain * limit * (1.0 - felt / config.bound_ms)))
         return then(min(ceiling, limit + step), "grow")
     return then(limit, "hold")

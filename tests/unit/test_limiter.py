@@ -20,7 +20,7 @@ K, R, L = Signal.KEY_TO_PROMPT, Signal.ARI_ROUND_TRIP, Signal.EVENT_LAG
 # defaults) starts low, grows only with the limit carried and stops growing at a quarter of the bound.
 CONFIG = LimiterConfig(max_concurrent=100, bound_ms=300.0, min_samples=20, increase=5,
                        recover_below=0.7, grow_carried=0.5, start_share=1.0, grow_gain=0.1, fast_below=0.7,
-                       ease_above=1.0)
+                       ease_above=1.0, relative_rt=False, gradient_after_decrease=True)
 V3 = LimiterConfig(max_concurrent=100, bound_ms=300.0, min_samples=20, increase=5, start_floor=20)
 
 
@@ -103,7 +103,12 @@ def quick(rt: float, n: int = 150) -> dict[Signal, list[float]]:
     return {R: [rt] * n, L: [5.0] * n}
 
 
-# The third version (the defaults, with the start's floor at 20 instead of 50 so that the quarter shows):
+def trip(rt: float) -> dict[Signal, list[float]]:
+    """Fast keys (20 ms), the round trip at ``rt`` ms (150 samples), a fast event lag."""
+    return {K: [20.0] * 40, R: [rt] * 150, L: [5.0] * 150}
+
+
+# The third version (the defaults, with the start's floor at 20 instead of 100 so that the quarter shows):
 # start at a quarter of the maximum (25 of 100); grow only with 90 % of the
 # limit up, by max(5, 0.15 x limit x (1 - p95 / bound)) while every p95 is under an eighth of its bound
 # (37.5 ms), by 5 up to a quarter (75 ms), not at all above; from half the bound (150 ms) with the limit
@@ -130,6 +135,15 @@ V3_CASES = [
      [30, 25, 20, 20]),
     ("keys at 150 ms (half the bound, not past it): holds", [(fast(key=20.0), 25), (fast(key=150.0), 30)],
      [30, 30]),
+    # The round trip against its own floor (the lowest p95 seen, here 5 ms unloaded): growth stops past
+    # 4 x 5 + 10 = 30 ms and is by the step only past 2 x 5 + 5 = 15 ms, whatever the bound.
+    ("the round trip at 35 ms, 7 x its unloaded 5 ms (a tenth of the bound): the knee is near, holds",
+     [(trip(5.0), 25), (trip(35.0), 30), (trip(35.0), 30)], [30, 30, 30]),
+    ("the round trip at 20 ms, 4 x its floor: grows by the step only",
+     [(trip(5.0), 25), (trip(20.0), 30), (trip(20.0), 35)], [30, 35, 40]),
+    ("after a decrease (the knee shown), growth is by the step only even far from the bound",
+     [(trip(5.0), n) for n in (25, 30, 35, 40, 46)] + [(slow(), 53)] + [(trip(5.0), 47)] * 3,
+     [30, 35, 40, 45, 51, 45, 50, 55, 55]),
     ("over the bound: sheds as v2 does, then grows back only once the 10 s p95 is under a quarter of it",
      [(fast(key=20.0), 25), (slow(), 30), (fast(key=120.0), 27)] + [(fast(key=20.0), 27)] * 5,
      [30, 27, 27, 27, 27, 27, 27, 32]),
@@ -143,7 +157,8 @@ def test_v3_limit_after_each_window(name, windows, limits):
 
 def test_the_start_is_a_share_of_the_maximum_with_a_floor_and_never_above_it():
     assert LimiterConfig(800).start_limit == 200
-    assert LimiterConfig(100).start_limit == 50
+    assert LimiterConfig(300).start_limit == 100
+    assert LimiterConfig(100).start_limit == 100
     assert LimiterConfig(30).start_limit == 30
     assert LimiterConfig(100, start_floor=20).start_limit == 25
     assert LimiterConfig(800, start_share=1.0).start_limit == 800
