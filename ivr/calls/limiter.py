@@ -27,8 +27,8 @@ responsiveness and keeps fewer calls up when it degrades. The design (second ver
   few keys (they vanish under load), growth only on a full history (10 s since the last decrease) with both
   guards below the same share of the keys' bound (before any decrease, from the first window: at the start
   no key has been pressed yet);
-- the third version (v3, bench/README.md "Adaptive concurrency, third version") never overshoots: a call
-  admitted lasts a minute, so calls let in past the machine's knee keep residents waiting for a whole call's
+- the third version (v3, bench/README.md "Third version (v3, session 12): no overshoot") never overshoots: a
+  call admitted lasts a minute, so calls let in past the machine's knee keep residents waiting for a whole call's
   length whatever the limit does next (v2 started at max_concurrent and, on the quiet machine at 800, let
   the ramp reach 650 calls before the signals rose: p95 774 ms). So the limit *starts* at
   ``start_share`` of the maximum (at least ``start_floor``), *grows only when carried* (``grow_carried``

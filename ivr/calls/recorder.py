@@ -23,6 +23,7 @@ from ivr.storage.batch_writer import BatchWriter
 from ivr.storage.ledger import AttemptWrites, RetryRule
 from ivr.storage.resilience import DatabaseUnavailable, DbRetry, OrderedWriter
 
+log = get_logger(__name__)
 Given = tuple[RecordAnswer, dt.datetime]
 # The dialer's answers of every call, batched (ivr.storage.batch_writer): a lane per attempt, keyed by it.
 AnswerBatches = BatchWriter[r.Attempt, Given]
@@ -36,8 +37,6 @@ class _Queue(Protocol):
 
     def put(self, item: Given) -> None: ...
     async def close(self) -> bool: ...
-
-log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
