@@ -486,7 +486,7 @@ async def main() -> None:
         results.append(await run_controller(settings, box, path, n, c, db_url, cold_audio=not args.warm_audio,
                                             design=args.limiter, count_ari=args.count_ari,
                                             event_filter=not args.no_event_filter))
-        args.out_dir.mkdir(parents=True, exist_ok=True)
+        (args.out_dir / name).parent.mkdir(parents=True, exist_ok=True)  # a name may hold folders
         with (args.out_dir / f"{name}_windows.jsonl").open("w") as out:  # for bench/replay_limiter.py
             for window in results[-1].pop("_windows"):
                 out.write(json.dumps(window) + "\n")
@@ -503,7 +503,7 @@ async def main() -> None:
     print(summary(results))
     if personas:
         box.up(base.sandbox.personas or "")  # the phones as they were: the default rule (or the configured file)
-    args.out_dir.mkdir(parents=True, exist_ok=True)
+    (args.out_dir / name).parent.mkdir(parents=True, exist_ok=True)
     (args.out_dir / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 

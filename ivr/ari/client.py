@@ -89,6 +89,7 @@ class AriClient(AriRest):
         self.hotline_app = hotline_app
         self._hotline_lane: Lane | None = None  # the shared application's websocket, while held
         self._playbacks: dict[str, str] = {}  # playback id -> channel id, for reconciliation
+        self._channel_playbacks: dict[str, set[str]] = {}  # channel id -> its playbacks (no scan at a call's end)
         self.inbound: asyncio.Queue[ev.StasisStart] = asyncio.Queue()
         self._max_backoff = max_backoff
         self._task: asyncio.Task[None] | None = None
@@ -190,7 +191,7 @@ class AriClient(AriRest):
             lane.channels.discard(channel_id)
         if self._hotline_lane is not None:
             self._hotline_lane.channels.discard(channel_id)
-        for pid in [p for p, c in self._playbacks.items() if c == channel_id]:
+        for pid in self._channel_playbacks.pop(channel_id, ()):
             self._playbacks.pop(pid, None)
 
     # -- websocket ---------------------------------------------------------------------------------
@@ -346,12 +347,16 @@ class AriClient(AriRest):
 
     async def play(self, channel_id: str, media: list[str], playback_id: str, lang: str = "vi") -> None:
         self._playbacks[playback_id] = channel_id
+        self._channel_playbacks.setdefault(channel_id, set()).add(playback_id)
         await self._request("POST", f"/channels/{channel_id}/play/{playback_id}",
                             {"media": ",".join(media), "lang": lang})
 
     async def stop_playback(self, playback_id: str) -> None:
-        self._playbacks.pop(playback_id, None)
+        self.playback_done(playback_id)
         await self._request("DELETE", f"/playbacks/{playback_id}")
 
     def playback_done(self, playback_id: str) -> None:
-        self._playbacks.pop(playback_id, None)
+        channel_id = self._playbacks.pop(playback_id, None)
+        playing = self._channel_playbacks.get(channel_id) if channel_id is not None else None
+        if playing is not None:
+            playing.discard(playback_id)

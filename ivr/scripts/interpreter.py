@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import enum
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping, Union
@@ -157,7 +158,29 @@ def render_prompt(template: PromptTemplate, variables: Mapping[str, str],
     """Substitute `{var}`: the contact's value if not blank, else the placeholder's own fallback, else the
     variable's declared fallback (`fallbacks`), else nothing."""
     declared = fallbacks or {}
+    # Rendered at every prompt of every call: a fixed prompt, or one said by form of address only, is the same
+    # for every contact of that form, so it is rendered once (bench/README.md, "Sixth pass").
+    if not template.placeholders():
+        return _fixed(template.id, template.text)
+    if template.by_form:
+        return _by_form(template, " ".join((variables.get(FORM_VARIABLE) or "").split()),
+                        declared.get(FORM_VARIABLE))
+    return _render(template, variables, declared)
 
+
+@lru_cache(maxsize=4096)
+def _fixed(prompt_id: str, text: str) -> Prompt:
+    return Prompt(prompt_id, " ".join(text.split()))
+
+
+@lru_cache(maxsize=4096)
+def _by_form(template: PromptTemplate, form: str, declared_form: str | None) -> Prompt:
+    """``form``: the contact's form of address, blanks collapsed ("" if none)."""
+    declared = {} if declared_form is None else {FORM_VARIABLE: declared_form}
+    return _render(template, {FORM_VARIABLE: form}, declared)
+
+
+def _render(template: PromptTemplate, variables: Mapping[str, str], declared: Mapping[str, str]) -> Prompt:
     def value(match: re.Match[str]) -> str:
         given = (variables.get(match.group(1)) or "").strip()
         if given:

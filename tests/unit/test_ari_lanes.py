@@ -4,6 +4,8 @@ what a lane's reconnect looks up again (ivr/ari/client.py).
 The requests themselves travel over real websockets in tests/e2e/test_call.py (counted by a TCP proxy)."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from typing import Any, Mapping
@@ -109,6 +111,30 @@ async def test_a_lane_reconnect_reconciles_only_that_lanes_calls():
 
         ari.unsubscribe("c2")
         assert "c2" not in ari._lanes.extra[1].channels and "c2" not in ari._lane_of
+    finally:
+        await ari.close()
+
+
+async def test_a_calls_playbacks_are_forgotten_when_they_end_or_the_call_does():
+    """The playbacks reconciled after a reconnect: each finished or stopped one is forgotten, and a call's end
+    forgets the rest of its own, never another call's."""
+    ari = _Recorder()
+    try:
+        for cid in ("c1", "c2"):
+            ari.subscribe(cid)
+        for cid, pid in [("c1", "p1"), ("c1", "p2"), ("c2", "p3"), ("c2", "p4")]:
+            with contextlib.suppress(AriError):  # the recorder answers 404: the bookkeeping is what counts
+                await ari.play(cid, ["sound:x"], pid)
+        ari.playback_done("p1")
+        with contextlib.suppress(AriError):
+            await ari.stop_playback("p3")
+        assert ari._playbacks == {"p2": "c1", "p4": "c2"}
+        ari.unsubscribe("c1")
+        assert ari._playbacks == {"p4": "c2"}
+        ari.playback_done("p4")
+        ari.playback_done("p-unknown")
+        ari.unsubscribe("c2")
+        assert ari._playbacks == {} and ari._channel_playbacks == {}
     finally:
         await ari.close()
 

@@ -347,6 +347,22 @@ def test_any_input_sequence_is_safe(script: Script, inputs: list[it.Input]) -> N
         assert state.retries <= getattr(step, "max_retries", 0)
 
 
+def test_prompts_rendered_once_are_still_each_contacts_own() -> None:
+    """Fixed and by-form prompts are rendered once (a cache): the same template for contacts of other forms,
+    with other declared fallbacks, or with personal values still gives each its own prompt."""
+    by_form, fixed = PromptTemplate("s.p", "Chào {xung_ho}."), PromptTemplate("s.q", "Chào  bạn.")
+    personal = PromptTemplate("s.r", "Chào {xung_ho} {ho_ten}.")
+    seen = [it.render_prompt(by_form, {"xung_ho": "bà"}), it.render_prompt(by_form, {"xung_ho": "  ông "}),
+            it.render_prompt(by_form, {}, {"xung_ho": "anh/chị"}), it.render_prompt(by_form, {}, {"xung_ho": "ông/bà"}),
+            it.render_prompt(by_form, {"xung_ho": "bà"}), it.render_prompt(fixed, {"xung_ho": "bà"}),
+            it.render_prompt(personal, {"xung_ho": "bà", "ho_ten": "Hoa"}),
+            it.render_prompt(personal, {"xung_ho": "ông", "ho_ten": "Nam"})]
+    assert seen == [it.Prompt("s.p.ba", "Chào bà."), it.Prompt("s.p.ong", "Chào ông."),
+                    it.Prompt("s.p.anh_chi", "Chào anh/chị."), it.Prompt("s.p.ong_ba", "Chào ông/bà."),
+                    it.Prompt("s.p.ba", "Chào bà."), it.Prompt("s.q", "Chào bạn."),
+                    it.Prompt("s.r", "Chào bà Hoa."), it.Prompt("s.r", "Chào ông Nam.")]
+
+
 @pytest.mark.parametrize("text,variables,fallbacks,expected_id,expected_text", [
     ("Chào {xung_ho}.", {"xung_ho": "bà"}, {}, "s.p.ba", "Chào bà."),
     ("Chào {xung_ho}.", {"xung_ho": "ông/bà"}, {}, "s.p.ong_ba", "Chào ông/bà."),
