@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -50,7 +51,7 @@ from replay_limiter import v1_decide, v2_config  # noqa: E402
 from ivr import app, config, eventloop, logs  # noqa: E402
 from ivr.calls import prepare  # noqa: E402
 from ivr.calls.dialer import Dialer, pbx_limiter  # noqa: E402
-from ivr.calls.limiter import initial  # noqa: E402
+from ivr.calls.limiter import LimiterConfig, initial  # noqa: E402
 from ivr.clock import utcnow  # noqa: E402
 from ivr.campaigns.service import CampaignService  # noqa: E402
 from ivr.contacts.importer import ContactImporter  # noqa: E402
@@ -163,9 +164,21 @@ def empty_audio_cache(settings: config.Settings) -> int:
     return gone
 
 
+def limiter_tuning(given: list[str]) -> dict[str, float]:
+    """``--limiter-set rt_brake=6 --limiter-set ease_above=0.6`` -> {"rt_brake": 6.0, "ease_above": 0.6}."""
+    known = {f.name: f.type for f in dataclasses.fields(LimiterConfig)}
+    tuning: dict[str, float] = {}
+    for item in given:
+        name, _, value = item.partition("=")
+        if name not in known or name == "max_concurrent" or not value:
+            raise SystemExit(f"--limiter-set {item!r}: expected FIELD=VALUE, FIELD one of {', '.join(sorted(known))}")
+        tuning[name] = float(value) if "." in value or "e" in value else int(value)
+    return tuning
+
+
 async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n: int, c: int, db_url: str,
                          cold_audio: bool = True, design: str = "v2", count_ari: bool = False,
-                         event_filter: bool = True) -> dict:
+                         event_filter: bool = True, tuning: dict[str, float] | None = None) -> dict:
     if cold_audio:
         empty_audio_cache(settings)  # the fixed prompts are rendered again by create (not counted)
     repo = Repository(make_engine(db_url))
@@ -194,6 +207,9 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
         limiter.step = v1_decide
     elif design == "v2":  # the second design's growth (start at the maximum, grow below 70 % of the bound)
         limiter.config = v2_config(limiter.config)
+        limiter.state = initial(limiter.config, limiter.monotonic())
+    if tuning:  # --limiter-set: a variant of the design's thresholds (LimiterConfig fields), for comparisons
+        limiter.config = dataclasses.replace(limiter.config, **tuning)
         limiter.state = initial(limiter.config, limiter.monotonic())
     dialer = Dialer(settings, repo, ari, svc.library, svc.scripts, svc.policy, worker_id="bench",
                     keep_reports=True, metrics=lambda k, v: metrics[k].append(v), limiter=limiter)
@@ -247,7 +263,7 @@ async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n:
         "concurrency_limit": {"max": c, "adaptive": settings.dialer.adaptive_limit,
                               "lowest": stats.limit_lowest, "last": stats.limit_last,
                               "bound_ms": settings.dialer.latency_bound_ms,
-                              "design": design,
+                              "design": design, **({"tuning": tuning} if tuning else {}),
                               "decisions": dict(Counter(w["decision"] for w in windows))},
         # Each window of the limiter: each signal's p95 and sample count, the decision and the signal that
         # decided (the raw samples go to <name>_windows.jsonl, for bench/replay_limiter.py).
@@ -462,6 +478,8 @@ async def main() -> None:
                     help="no latency sampler in the baseline (to see what it costs the baseline)")
     ap.add_argument("--latency-bound", type=float, default=300.0,
                     help="the adaptive limiter's p95 bound in ms (dialer.latency_bound_ms)")
+    ap.add_argument("--limiter-set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="change one of the limiter's thresholds (a LimiterConfig field, e.g. rt_brake=6), repeatable")
     args = ap.parse_args()
     n, c = args.contacts, args.concurrency
     cps = args.cps or max(c / 20, 5)
@@ -485,7 +503,8 @@ async def main() -> None:
         migrate(db_url)
         results.append(await run_controller(settings, box, path, n, c, db_url, cold_audio=not args.warm_audio,
                                             design=args.limiter, count_ari=args.count_ari,
-                                            event_filter=not args.no_event_filter))
+                                            event_filter=not args.no_event_filter,
+                                            tuning=limiter_tuning(args.limiter_set)))
         (args.out_dir / name).parent.mkdir(parents=True, exist_ok=True)  # a name may hold folders
         with (args.out_dir / f"{name}_windows.jsonl").open("w") as out:  # for bench/replay_limiter.py
             for window in results[-1].pop("_windows"):
