@@ -61,6 +61,9 @@ def test_workers_never_share_an_attempt_or_a_phone(db_url: str) -> None:
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)  # household -> (claimed, finished) ticks
     errors: list[BaseException] = []
     start = threading.Barrier(WORKERS)
+    # On a fast machine one SQLite writer can take every claim while the others sleep in SQLite's busy handler:
+    # a worker holds its first claims until a second worker has claimed too, so the claims really overlap.
+    shared = threading.Event()
 
     def worker(wid: str) -> None:
         repo = Repository(make_engine(db_url))
@@ -76,6 +79,10 @@ def test_workers_never_share_an_attempt_or_a_phone(db_url: str) -> None:
                     # interval lies inside the real one, so an overlap seen here is a real overlap.
                     opened = {a.id: next(clock) for a in got}
                     claims[wid] += [a.id for a in got]
+                    if sum(1 for ids in claims.values() if ids) > 1:
+                        shared.set()
+                if got:
+                    shared.wait(timeout=10)  # returns at once after the first overlap
                 for a in got:
                     repo.mark_dialing(a.id, f"rc-{a.id}", NOW)
                     with lock:
