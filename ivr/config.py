@@ -52,8 +52,8 @@ class AriSettings:
     # REST requests over the event websocket (Asterisk 20.14 / 21.9 / 22.4 and later); off: HTTP only.
     rest_over_websocket: bool = True
     # Websockets that carry REST requests in parallel (the event websocket is one of them). 8: at 800 calls on
-    # the 2-core bench machine, 778-789 calls/min under the latency bound against 706-784 (and once over it)
-    # with 4 (bench/README.md, "Session 13").
+    # the 2-core bench machine the latency bound held in 3 runs of 3 (4 lanes: 5 of 7), and with no limit the
+    # controller made 0.975 of the dialplan's calls/min (4 lanes: 0.945) (bench/README.md, "Session 13").
     rest_lanes: int = 8
     # Outbound calls originated into the lanes' applications in turn, so their events too travel in parallel.
     event_lanes: bool = True
