@@ -164,21 +164,30 @@ def empty_audio_cache(settings: config.Settings) -> int:
     return gone
 
 
-def limiter_tuning(given: list[str]) -> dict[str, float]:
-    """``--limiter-set rt_brake=6 --limiter-set ease_above=0.6`` -> {"rt_brake": 6.0, "ease_above": 0.6}."""
-    known = {f.name: f.type for f in dataclasses.fields(LimiterConfig)}
-    tuning: dict[str, float] = {}
+def limiter_tuning(given: list[str]) -> dict[str, float | int | bool]:
+    """``--limiter-set rt_brake=6 --limiter-set relative_rt=false`` -> {"rt_brake": 6.0, "relative_rt": False}:
+    each value read as its LimiterConfig field's type."""
+    kinds = {f.name: str(f.type) for f in dataclasses.fields(LimiterConfig) if f.name != "max_concurrent"}
+    tuning: dict[str, float | int | bool] = {}
     for item in given:
         name, _, value = item.partition("=")
-        if name not in known or name == "max_concurrent" or not value:
-            raise SystemExit(f"--limiter-set {item!r}: expected FIELD=VALUE, FIELD one of {', '.join(sorted(known))}")
-        tuning[name] = float(value) if "." in value or "e" in value else int(value)
+        kind = kinds.get(name)
+        try:
+            if kind == "bool" and value.lower() in ("true", "false"):
+                tuning[name] = value.lower() == "true"
+            elif kind in ("int", "float"):
+                tuning[name] = int(value) if kind == "int" else float(value)
+            else:
+                raise ValueError(item)
+        except ValueError:
+            raise SystemExit(f"--limiter-set {item!r}: expected FIELD=VALUE (a number, or true/false), FIELD one of "
+                             f"{', '.join(sorted(kinds))}") from None
     return tuning
 
 
 async def run_controller(settings: config.Settings, box: Sandbox, path: Path, n: int, c: int, db_url: str,
                          cold_audio: bool = True, design: str = "v2", count_ari: bool = False,
-                         event_filter: bool = True, tuning: dict[str, float] | None = None) -> dict:
+                         event_filter: bool = True, tuning: dict[str, float | int | bool] | None = None) -> dict:
     if cold_audio:
         empty_audio_cache(settings)  # the fixed prompts are rendered again by create (not counted)
     repo = Repository(make_engine(db_url))
@@ -481,6 +490,7 @@ async def main() -> None:
     ap.add_argument("--limiter-set", action="append", default=[], metavar="FIELD=VALUE",
                     help="change one of the limiter's thresholds (a LimiterConfig field, e.g. rt_brake=6), repeatable")
     args = ap.parse_args()
+    tuning = limiter_tuning(args.limiter_set)  # a typo fails here, before the sandbox comes up
     n, c = args.contacts, args.concurrency
     cps = args.cps or max(c / 20, 5)
     base = config.load()
@@ -504,7 +514,7 @@ async def main() -> None:
         results.append(await run_controller(settings, box, path, n, c, db_url, cold_audio=not args.warm_audio,
                                             design=args.limiter, count_ari=args.count_ari,
                                             event_filter=not args.no_event_filter,
-                                            tuning=limiter_tuning(args.limiter_set)))
+                                            tuning=tuning))
         (args.out_dir / name).parent.mkdir(parents=True, exist_ok=True)  # a name may hold folders
         with (args.out_dir / f"{name}_windows.jsonl").open("w") as out:  # for bench/replay_limiter.py
             for window in results[-1].pop("_windows"):

@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import enum
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping, Union
 
